@@ -1,0 +1,14 @@
+# One object library per ISA: the same kernel body (src/kernels/simd_body.hpp) compiled with that
+# ISA's flags. Only these objects contain AVX2/AVX-512 instructions; the rest of the library is
+# built for baseline x86-64 and the dispatcher only calls into them after checking the CPU.
+#
+# The per-ISA objects are always optimised (-O2): xsimd 8.1.0's AVX-512 code does not compile at
+# -O0 with GCC 12, and unoptimised objects could export weak AVX-512 copies of shared functions.
+function(simdlr_add_isa_object isa flags)
+  set(target simdlr_isa_${isa})
+  add_library(${target} OBJECT src/kernels/isa_${isa}.cpp)
+  target_compile_options(${target} PRIVATE ${flags} -O2 -ffp-contract=off)
+  target_link_libraries(${target} PRIVATE xsimd simdlr_warnings)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()

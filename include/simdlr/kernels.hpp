@@ -1,0 +1,153 @@
+// The numerics kernels. Two namespaces with the same functions and signatures:
+//
+//   simdlr::kernels  vectorized (SSE2 / AVX2+FMA / AVX-512, chosen at run time, see cpu.hpp)
+//                    and parallel over samples with OpenMP;
+//   simdlr::scalar   the twins: plain, obviously-correct single-threaded loops, the baseline
+//                    the benchmarks compare with and the oracle the tests use. They accept the
+//                    Threads argument for symmetry and ignore it.
+//
+// All kernels exist for float and double. Kernels return sums, never means. None allocates in
+// its hot loop, none throws from inside a parallel region; argument errors (stride < cols, null
+// pointers for non-empty data, labels out of range) throw simdlr::Error subclasses before any
+// work starts.
+//
+// Threads and determinism. Work is split into fixed chunks whose boundaries depend only on the
+// problem size, never on the thread count, and chunk partial sums are combined in a fixed
+// pairwise order. So the same ISA and the same input give bitwise-identical results for every
+// thread count. Different ISAs sum in different orders and agree within the bounds below, not
+// bitwise. Inputs smaller than a few chunks run on the calling thread with no OpenMP start-up.
+//
+// Floating-point policy. No -ffast-math. Multiply-adds are fused exactly where the kernels ask
+// for it, on the ISAs that have FMA (avx2, avx512); the compiler never contracts on its own
+// (-ffp-contract=off). Non-finite inputs propagate (NaN in, NaN out) unless stated otherwise.
+//
+// Notation below: ε = machine epsilon of T (2^-23 for float, 2^-52 for double); "lanes" = SIMD
+// width of the active ISA (1 for scalar).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "simdlr/matrix.hpp"
+
+namespace simdlr {
+
+// Thread count for one kernel call. 0 means OpenMP's default (omp_get_max_threads(), so
+// OMP_NUM_THREADS applies). Results do not depend on it.
+struct Threads {
+  int count = 0;
+};
+
+// Arguments of the fused one-pass logistic loss + gradient.
+template <class T>
+struct LogisticPass {
+  MatrixView<const T> X;             // n x d samples
+  const T* y = nullptr;              // n labels in [0, 1]
+  const T* sample_weight = nullptr;  // n weights s_i, or nullptr for all ones
+  const T* w = nullptr;              // d coefficients
+  T b = 0;                           // intercept
+  T* grad_w = nullptr;               // out: d values, Σ s_i (σ(z_i) − y_i) x_i
+  T* grad_b = nullptr;               // out (optional): Σ s_i (σ(z_i) − y_i)
+  T* margins = nullptr;              // out (optional): n values z_i = x_i·w + b
+  T* hessian_diag = nullptr;         // out (optional): n values s_i σ(z_i)(1 − σ(z_i))
+};
+
+// Arguments of the fused one-pass softmax cross-entropy loss + gradient for K classes.
+template <class T>
+struct SoftmaxPass {
+  MatrixView<const T> X;                 // n x d samples
+  const std::int32_t* labels = nullptr;  // n class indices in [0, K)
+  std::size_t n_classes = 0;             // K >= 1
+  const T* sample_weight = nullptr;      // n weights s_i, or nullptr for all ones
+  const T* W = nullptr;                  // K x d coefficients, row-major, row k for class k
+  const T* b = nullptr;                  // K intercepts, or nullptr for zeros
+  T* grad_W = nullptr;                   // out: K x d, Σ s_i (p_ik − [y_i = k]) x_i
+  T* grad_b = nullptr;                   // out (optional): K values Σ s_i (p_ik − [y_i = k])
+  T* probabilities = nullptr;            // out (optional): n x K values p_ik = softmax(z_i)_k
+};
+
+#define SIMDLR_DECLARE_KERNELS(T)                                                                \
+  T dot(const T* x, const T* y, std::size_t n, Threads threads = {});                           \
+  void sigmoid(const T* z, T* out, std::size_t n, Threads threads = {});                        \
+  T log_loss(const T* z, const T* y, std::size_t n, Threads threads = {});                      \
+  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads threads = {});             \
+  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads threads = {});      \
+  double logistic_loss_grad(const LogisticPass<T>& pass, Threads threads = {});                 \
+  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads threads = {});                   \
+  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b,   \
+                      Threads threads = {});                                                    \
+  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});          \
+  inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {              \
+    return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);         \
+  }                                                                                             \
+  inline void sigmoid(std::span<const T> z, std::span<T> out, Threads threads = {}) {           \
+    sigmoid(z.data(), out.data(), z.size() < out.size() ? z.size() : out.size(), threads);      \
+  }                                                                                             \
+  inline T log_loss(std::span<const T> z, std::span<const T> y, Threads threads = {}) {         \
+    return log_loss(z.data(), y.data(), z.size() < y.size() ? z.size() : y.size(), threads);    \
+  }
+
+// ---------------------------------------------------------------------------------------------
+// Contracts of each kernel (the same for both namespaces):
+//
+// dot(x, y, n) = Σ x_i y_i.
+//   Valid for all finite inputs whose products and partial sums do not overflow.
+//   Bound: |dot − exact| ≤ (n / lanes + 2 log2(n) + 8) · ε · Σ |x_i y_i|.
+//   The scalar twin accumulates in double (float) or long double (double).
+//
+// sigmoid(z, out, n): out_i = 1 / (1 + e^(−z_i)), computed as select(z ≥ 0, 1, e) / (1 + e)
+//   with e = e^(−|z|), so it never overflows. out == z is allowed (in place).
+//   Bound: ≤ 3 ULP wherever the true value is at least the smallest normal number of T
+//   (z ≥ −87.3 for float, z ≥ −708.3 for double); below that the result is in [0, smallest
+//   normal]. σ(±0) = 0.5, σ(+inf) = 1, σ(−inf) = 0, σ(NaN) = NaN.
+//
+// log_loss(z, y, n) = Σ [softplus(z_i) − y_i z_i], from logits, y_i ∈ [0, 1], computed as
+//   log1p(e^(−|z|)) + (z ≥ 0 ? (1 − y) z : −y z); every term is ≥ 0 for y ∈ [0, 1].
+//   Never inf or NaN for finite z and y ∈ [0, 1] unless the sum itself exceeds the range of T.
+//   Terms are summed with compensated (TwoSum) lane accumulators and chunk partials combined in
+//   long double. Bound for y_i ∈ {0, 1}: relative error ≤ 8 ε of the exact sum (each term is
+//   within 4 ULP, the summation adds ≤ 2 ε). Infinite z gives inf or NaN.
+//
+// margins(X, w, b, z): z_i = x_i · w + b for every row (z has X.rows elements).
+//   Bound: each z_i as dot() over X.cols elements, plus one rounding for b.
+//
+// transpose_product(X, r, out): out = Xᵀ r (out has X.cols elements).
+//   Bound: |out_j − exact| ≤ (n / 4 + 2 log2(n) + 8) · ε · Σ_i |x_ij r_i|.
+//
+// logistic_loss_grad(pass): one read of X computing, with z_i = x_i·w + b,
+//   returns   Σ s_i [softplus(z_i) − y_i z_i]        (as log_loss; returned in double)
+//   grad_w =  Σ s_i (σ(z_i) − y_i) x_i,   grad_b = Σ s_i (σ(z_i) − y_i),
+//   and optionally the margins z_i and the Hessian diagonal s_i σ(z_i)(1 − σ(z_i)), the latter
+//   computed as s e / (1 + e)^2 so it stays accurate for large |z|. Weights must be ≥ 0
+//   (not checked here; the objectives check them). Gradient bound as transpose_product with
+//   r_i = s_i (σ(z_i) − y_i), each r_i within 4 ULP + |y_i| ε.
+//
+// softmax_loss_grad(pass): one read of X computing, with z_ik = W_k · x_i + b_k and
+//   p_ik = exp(z_ik − max_k z_ik) / Σ_k exp(...), returns Σ s_i [logsumexp(z_i) − z_{i,y_i}]
+//   (in double) and grad_W, grad_b, probabilities as described in SoftmaxPass. Never overflows
+//   for finite z. Throws InvalidArgument if a label is outside [0, K).
+//   Bound: each loss term within 8 ε relative (+ ε |z| absolute); gradients as transpose_product.
+//
+// hessian_vector(X, d, v, v_b, out, out_b): with u_i = x_i · v + v_b and t_i = d_i u_i,
+//   out = Σ t_i x_i = Xᵀ D (X v + v_b 1), out_b (optional) = Σ t_i. d == nullptr means D = I.
+//   Bound: as margins followed by transpose_product.
+//
+// weighted_gram(X, d, out): out = Xᵀ D X, a full symmetric X.cols x X.cols row-major matrix
+//   (exactly symmetric). d == nullptr means D = I.
+//   Bound: |out_jk − exact| ≤ (n / 4 + 2 log2(n) + 8) · ε · Σ_i |d_i x_ij x_ik|.
+// ---------------------------------------------------------------------------------------------
+
+namespace kernels {
+SIMDLR_DECLARE_KERNELS(float)
+SIMDLR_DECLARE_KERNELS(double)
+}  // namespace kernels
+
+namespace scalar {
+SIMDLR_DECLARE_KERNELS(float)
+SIMDLR_DECLARE_KERNELS(double)
+}  // namespace scalar
+
+#undef SIMDLR_DECLARE_KERNELS
+
+}  // namespace simdlr

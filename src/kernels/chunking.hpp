@@ -1,0 +1,80 @@
+// How work is cut into chunks, and how chunk partials are combined. Chunk boundaries depend on
+// the problem size only, never on the thread count, and partials are combined in a fixed
+// pairwise tree: this is what makes results bitwise-identical for any number of threads.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "simdlr/kernels.hpp"
+
+namespace simdlr::detail {
+
+// Elements per chunk of the vector kernels (dot, sigmoid, log_loss).
+inline constexpr std::size_t kVectorChunk = 8192;
+// Matrix kernels: at least this many elements of X per chunk...
+inline constexpr std::size_t kRowChunkElements = 16384;
+// ...at most this many chunks...
+inline constexpr std::size_t kMaxRowChunks = 256;
+// ...and at most this many partial-result elements summed over all chunks.
+inline constexpr std::size_t kMaxPartialElements = std::size_t(1) << 23;
+// Below this many elements of work a kernel runs on the calling thread: an OpenMP team costs
+// microseconds, more than the work itself.
+inline constexpr std::size_t kParallelMinWork = 1 << 15;
+
+struct ChunkPlan {
+  std::size_t total = 0;  // elements or rows
+  std::size_t size = 0;   // per chunk (the last may be shorter)
+  std::size_t count = 0;
+
+  std::size_t begin(std::size_t c) const { return c * size; }
+  std::size_t length(std::size_t c) const {
+    const std::size_t b = c * size;
+    return total - b < size ? total - b : size;
+  }
+};
+
+ChunkPlan plan_vector(std::size_t n);
+// rows of `cols` elements, each chunk producing `partial_size` partial-result elements.
+ChunkPlan plan_rows(std::size_t rows, std::size_t cols, std::size_t partial_size);
+
+// Threads to use for `plan` with `work` elements of work: 1 when small or when asked for 1.
+int threads_for(const ChunkPlan& plan, std::size_t work, Threads threads);
+
+// Runs body(c) for every chunk c, on `threads` threads (OpenMP, static schedule).
+template <class Body>
+void for_each_chunk(const ChunkPlan& plan, int threads, const Body& body) {
+  if (threads <= 1) {
+    for (std::size_t c = 0; c < plan.count; ++c) body(c);
+    return;
+  }
+  const long count = long(plan.count);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long c = 0; c < count; ++c) body(std::size_t(c));
+}
+
+// Σ values[0..n) in a fixed pairwise order, in long double.
+long double pairwise_sum(const long double* values, std::size_t n);
+
+// partials holds `count` vectors of `size` elements; adds them pairwise into partials[0..size).
+template <class T>
+void pairwise_combine(T* partials, std::size_t count, std::size_t size) {
+  for (std::size_t step = 1; step < count; step *= 2) {
+    for (std::size_t c = 0; c + step < count; c += 2 * step) {
+      T* into = partials + c * size;
+      const T* from = partials + (c + step) * size;
+      for (std::size_t j = 0; j < size; ++j) into[j] += from[j];
+    }
+  }
+}
+
+// A per-thread buffer reused across calls so repeated kernel calls do not allocate.
+template <class T>
+T* scratch_buffer(std::size_t elements, int slot = 0) {
+  thread_local std::vector<T> buffers[3];
+  std::vector<T>& b = buffers[slot];
+  if (b.size() < elements) b.resize(elements);
+  return b.data();
+}
+
+}  // namespace simdlr::detail

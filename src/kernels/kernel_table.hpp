@@ -1,0 +1,83 @@
+// The per-ISA dispatch table: chunk-level kernels, one set per ISA and element type.
+//
+// A chunk kernel works on a contiguous range of elements or rows on the calling thread; the
+// drivers in *_drivers.cpp split the work into chunks, run them under OpenMP and combine the
+// partials. Chunk kernels that produce vectors *add* into their output (the driver zeroes it).
+//
+// This header is included by the per-ISA translation units, which are compiled with AVX2 or
+// AVX-512 flags. It must stay plain data: no STL containers and no inline functions that the
+// rest of the library also instantiates, or the linker could keep an AVX-512 copy of a shared
+// weak symbol for the whole program.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace simdlr::detail {
+
+template <class T>
+struct RowsChunk {
+  const T* X;  // first row of the chunk
+  std::size_t rows, cols, stride;
+};
+
+template <class T>
+struct LogisticChunk {
+  RowsChunk<T> X;
+  const T* y;
+  const T* sample_weight;  // may be null
+  const T* w;
+  T b;
+  T* grad_w;        // adds into
+  T* grad_b;        // adds into; may be null
+  T* margins;       // may be null
+  T* hessian_diag;  // may be null
+};
+
+template <class T>
+struct SoftmaxChunk {
+  RowsChunk<T> X;
+  const std::int32_t* labels;
+  std::size_t n_classes;
+  const T* sample_weight;  // may be null
+  const T* W;
+  const T* b;             // may be null
+  T* grad_W;              // adds into
+  T* grad_b;              // adds into; may be null
+  T* probabilities;       // may be null
+  T* scratch;             // softmax_scratch_size(n_classes) elements, owned by the driver
+};
+
+// Scratch elements the softmax chunk kernel needs for K classes: two buffers of K values, each
+// padded to a whole number of the widest SIMD register (16 floats).
+constexpr std::size_t softmax_padded_classes(std::size_t n_classes) {
+  return (n_classes + 15) / 16 * 16;
+}
+constexpr std::size_t softmax_scratch_size(std::size_t n_classes) {
+  return 2 * softmax_padded_classes(n_classes);
+}
+
+template <class T>
+struct KernelTable {
+  T (*dot)(const T* x, const T* y, std::size_t n);
+  void (*sigmoid)(const T* z, T* out, std::size_t n);
+  double (*log_loss)(const T* z, const T* y, std::size_t n);
+  void (*margins)(RowsChunk<T> X, const T* w, T b, T* z);
+  void (*transpose_product)(RowsChunk<T> X, const T* r, T* out);
+  double (*logistic)(const LogisticChunk<T>& args);
+  double (*softmax)(const SoftmaxChunk<T>& args);
+  void (*hessian_vector)(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b);
+  void (*gram_upper)(RowsChunk<T> X, const T* d, T* out);  // upper triangle incl. diagonal
+};
+
+struct IsaKernels {
+  KernelTable<float> f32;
+  KernelTable<double> f64;
+};
+
+extern const IsaKernels scalar_kernels;
+extern const IsaKernels sse2_kernels;
+extern const IsaKernels avx2_kernels;
+extern const IsaKernels avx512_kernels;
+
+}  // namespace simdlr::detail

@@ -1,0 +1,238 @@
+// Drivers of the kernels over a data matrix: margins, Xᵀr, the fused logistic and softmax
+// passes, Hessian-vector products and the weighted Gram matrix. They cut X into row chunks, run
+// the chunk kernels of the active ISA under OpenMP, each into its own partial-result slot, and
+// combine the slots pairwise. The scalar twins run the plain loop over all rows in one chunk.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "../cpu/dispatch.hpp"
+#include "argument_checks.hpp"
+#include "chunking.hpp"
+#include "scalar_body.hpp"
+
+namespace simdlr {
+namespace detail {
+namespace {
+
+// Which chunk kernels run and how: the active ISA cut into chunks, or the plain twin in one.
+template <class T>
+struct Engine {
+  const KernelTable<T>& k;
+  bool chunked;
+  Threads threads;
+
+  ChunkPlan plan(std::size_t rows, std::size_t cols, std::size_t partial_size) const {
+    if (chunked) return plan_rows(rows, cols, partial_size);
+    return {rows, std::max<std::size_t>(rows, 1), rows == 0 ? 0u : 1u};
+  }
+  int threads_for_plan(const ChunkPlan& p, std::size_t work) const {
+    return chunked ? threads_for(p, work, threads) : 1;
+  }
+};
+
+template <class T>
+Engine<T> simd_engine(const char* kernel, Threads threads) {
+  check_threads(kernel, threads);
+  return {active_table<T>(), true, threads};
+}
+
+template <class T>
+Engine<T> twin_engine(const char* kernel, Threads threads) {
+  static constexpr KernelTable<T> plain_table = plain::table<T>();
+  check_threads(kernel, threads);
+  return {plain_table, false, Threads{1}};
+}
+
+template <class T>
+RowsChunk<T> rows_of(MatrixView<const T> X, const ChunkPlan& plan, std::size_t c) {
+  return {X.data + plan.begin(c) * X.stride, plan.length(c), X.cols, X.stride};
+}
+
+// Runs chunk(c, slot) for every chunk, each adding into its own zeroed slot of `partial_size`
+// elements and returning a scalar; writes the pairwise-combined slot to result and returns the
+// pairwise sum of the scalars.
+template <class T, class Chunk>
+long double run_with_partials(const Engine<T>& e, const ChunkPlan& plan, std::size_t work,
+                              std::size_t partial_size, T* result, const Chunk& chunk) {
+  if (plan.count == 0) {
+    std::fill(result, result + partial_size, T(0));
+    return 0;
+  }
+  T* slots = scratch_buffer<T>(plan.count * partial_size, 0);
+  long double* scalars = scratch_buffer<long double>(plan.count, 0);
+  for_each_chunk(plan, e.threads_for_plan(plan, work), [&](std::size_t c) {
+    T* slot = slots + c * partial_size;
+    std::fill(slot, slot + partial_size, T(0));
+    scalars[c] = chunk(c, slot);
+  });
+  pairwise_combine(slots, plan.count, partial_size);
+  std::copy(slots, slots + partial_size, result);
+  return pairwise_sum(scalars, plan.count);
+}
+
+template <class T>
+void margins_impl(const Engine<T>& e, MatrixView<const T> X, const T* w, T b, T* z) {
+  check_matrix("margins", X);
+  check_pointer("margins", "w", w, X.cols);
+  check_pointer("margins", "z", z, X.rows);
+  const ChunkPlan plan = e.plan(X.rows, X.cols, 0);
+  for_each_chunk(plan, e.threads_for_plan(plan, X.rows * X.cols), [&](std::size_t c) {
+    e.k.margins(rows_of(X, plan, c), w, b, z + plan.begin(c));
+  });
+}
+
+template <class T>
+void transpose_product_impl(const Engine<T>& e, MatrixView<const T> X, const T* r, T* out) {
+  check_matrix("transpose_product", X);
+  check_pointer("transpose_product", "r", r, X.rows);
+  check_pointer("transpose_product", "out", out, X.cols);
+  const ChunkPlan plan = e.plan(X.rows, X.cols, X.cols);
+  run_with_partials(e, plan, X.rows * X.cols, X.cols, out, [&](std::size_t c, T* slot) {
+    e.k.transpose_product(rows_of(X, plan, c), r + plan.begin(c), slot);
+    return 0.0L;
+  });
+}
+
+template <class T>
+double logistic_impl(const Engine<T>& e, const LogisticPass<T>& a) {
+  const char* name = "logistic_loss_grad";
+  check_matrix(name, a.X);
+  check_pointer(name, "y", a.y, a.X.rows);
+  check_pointer(name, "w", a.w, a.X.cols);
+  check_pointer(name, "grad_w", a.grad_w, a.X.cols);
+  const std::size_t d = a.X.cols;
+  const ChunkPlan plan = e.plan(a.X.rows, d, d + 1);
+  T* grad = scratch_buffer<T>(d + 1, 1);
+  const long double loss =
+      run_with_partials(e, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
+        const std::size_t i0 = plan.begin(c);
+        const LogisticChunk<T> chunk{
+            rows_of(a.X, plan, c),
+            a.y + i0,
+            a.sample_weight ? a.sample_weight + i0 : nullptr,
+            a.w,
+            a.b,
+            slot,
+            slot + d,
+            a.margins ? a.margins + i0 : nullptr,
+            a.hessian_diag ? a.hessian_diag + i0 : nullptr};
+        return (long double)e.k.logistic(chunk);
+      });
+  std::copy(grad, grad + d, a.grad_w);
+  if (a.grad_b) *a.grad_b = grad[d];
+  return double(loss);
+}
+
+template <class T>
+double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
+  const char* name = "softmax_loss_grad";
+  check_matrix(name, a.X);
+  if (a.n_classes == 0) throw InvalidArgument(std::string(name) + ": n_classes must be >= 1");
+  const std::size_t n = a.X.rows, d = a.X.cols, K = a.n_classes;
+  check_pointer(name, "labels", a.labels, n);
+  check_pointer(name, "W", a.W, K * d);
+  check_pointer(name, "grad_W", a.grad_W, K * d);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a.labels[i] < 0 || std::size_t(a.labels[i]) >= K) {
+      throw InvalidArgument(std::string(name) + ": labels[" + std::to_string(i) + "] = " +
+                            std::to_string(a.labels[i]) + " is outside [0, " + std::to_string(K) +
+                            ")");
+    }
+  }
+  const std::size_t partial = K * d + K;
+  const ChunkPlan plan = e.plan(n, d, partial);
+  const std::size_t scratch_each = softmax_scratch_size(K);
+  T* scratch = scratch_buffer<T>(std::max<std::size_t>(plan.count, 1) * scratch_each, 1);
+  T* grad = scratch_buffer<T>(partial, 2);
+  const long double loss =
+      run_with_partials(e, plan, n * d * K, partial, grad, [&](std::size_t c, T* slot) {
+        const std::size_t i0 = plan.begin(c);
+        const SoftmaxChunk<T> chunk{rows_of(a.X, plan, c),
+                                    a.labels + i0,
+                                    K,
+                                    a.sample_weight ? a.sample_weight + i0 : nullptr,
+                                    a.W,
+                                    a.b,
+                                    slot,
+                                    slot + K * d,
+                                    a.probabilities ? a.probabilities + i0 * K : nullptr,
+                                    scratch + c * scratch_each};
+        return (long double)e.k.softmax(chunk);
+      });
+  std::copy(grad, grad + K * d, a.grad_W);
+  if (a.grad_b) std::copy(grad + K * d, grad + partial, a.grad_b);
+  return double(loss);
+}
+
+template <class T>
+void hessian_vector_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, const T* v, T v_b,
+                         T* out, T* out_b) {
+  const char* name = "hessian_vector";
+  check_matrix(name, X);
+  check_pointer(name, "v", v, X.cols);
+  check_pointer(name, "out", out, X.cols);
+  const std::size_t d = X.cols;
+  const ChunkPlan plan = e.plan(X.rows, d, d + 1);
+  T* result = scratch_buffer<T>(d + 1, 1);
+  run_with_partials(e, plan, X.rows * d, d + 1, result, [&](std::size_t c, T* slot) {
+    e.k.hessian_vector(rows_of(X, plan, c), dw ? dw + plan.begin(c) : nullptr, v, v_b, slot,
+                       slot + d);
+    return 0.0L;
+  });
+  std::copy(result, result + d, out);
+  if (out_b) *out_b = result[d];
+}
+
+template <class T>
+void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
+  check_matrix("weighted_gram", X);
+  check_pointer("weighted_gram", "out", out, X.cols * X.cols);
+  const std::size_t m = X.cols;
+  const ChunkPlan plan = e.plan(X.rows, m, m * m);
+  run_with_partials(e, plan, X.rows * m * m / 2, m * m, out, [&](std::size_t c, T* slot) {
+    e.k.gram_upper(rows_of(X, plan, c), dw ? dw + plan.begin(c) : nullptr, slot);
+    return 0.0L;
+  });
+  for (std::size_t j = 0; j < m; ++j) {
+    for (std::size_t k = j + 1; k < m; ++k) out[k * m + j] = out[j * m + k];
+  }
+}
+
+}  // namespace
+}  // namespace detail
+
+#define SIMDLR_DEFINE_MATRIX_KERNELS(T, ENGINE, PREFIX)                                          \
+  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads t) {                       \
+    detail::margins_impl(detail::ENGINE<T>(PREFIX "margins", t), X, w, b, z);                  \
+  }                                                                                             \
+  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads t) {               \
+    detail::transpose_product_impl(detail::ENGINE<T>(PREFIX "transpose_product", t), X, r, out); \
+  }                                                                                             \
+  double logistic_loss_grad(const LogisticPass<T>& pass, Threads t) {                           \
+    return detail::logistic_impl(detail::ENGINE<T>(PREFIX "logistic_loss_grad", t), pass);      \
+  }                                                                                             \
+  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads t) {                             \
+    return detail::softmax_impl(detail::ENGINE<T>(PREFIX "softmax_loss_grad", t), pass);        \
+  }                                                                                             \
+  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b,   \
+                      Threads t) {                                                              \
+    detail::hessian_vector_impl(detail::ENGINE<T>(PREFIX "hessian_vector", t), X, d, v, v_b, out, \
+                                out_b);                                                         \
+  }                                                                                             \
+  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads t) {                    \
+    detail::gram_impl(detail::ENGINE<T>(PREFIX "weighted_gram", t), X, d, out);                 \
+  }
+
+namespace kernels {
+SIMDLR_DEFINE_MATRIX_KERNELS(float, simd_engine, "")
+SIMDLR_DEFINE_MATRIX_KERNELS(double, simd_engine, "")
+}  // namespace kernels
+
+namespace scalar {
+SIMDLR_DEFINE_MATRIX_KERNELS(float, twin_engine, "scalar::")
+SIMDLR_DEFINE_MATRIX_KERNELS(double, twin_engine, "scalar::")
+}  // namespace scalar
+
+#undef SIMDLR_DEFINE_MATRIX_KERNELS
+}  // namespace simdlr

@@ -1,0 +1,486 @@
+// The one vectorized kernel body, templated on the xsimd architecture A. Each per-ISA
+// translation unit (isa_sse2.cpp, isa_avx2.cpp, isa_avx512.cpp) includes this file once, compiled
+// with that ISA's flags, and instantiates simd::table<A>().
+//
+// Everything here lives in an unnamed namespace: the instantiations get internal linkage, so no
+// AVX-512 copy of any function can leak into the rest of the program as a shared weak symbol.
+// For the same reason this file calls no STL function and no inline helper of the library.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <xsimd/xsimd.hpp>
+
+#include "kernel_table.hpp"
+
+namespace simdlr::detail {
+namespace {
+namespace simd {
+
+template <class T, class A>
+using V = xsimd::batch<T, A>;
+
+constexpr std::size_t smaller(std::size_t a, std::size_t b) { return a < b ? a : b; }
+
+template <class A>
+constexpr bool is_avx512 = std::is_same_v<A, xsimd::avx512bw>;
+template <class A>
+constexpr bool is_avx2 = std::is_same_v<A, xsimd::fma3<xsimd::avx2>>;
+
+// FMA policy: a * b + c, fused (one rounding) on the ISAs with FMA, two roundings on SSE2. The
+// per-ISA files are compiled with -ffp-contract=off, so this is the only place fusion happens.
+template <class T, class A>
+inline V<T, A> madd(V<T, A> a, V<T, A> b, V<T, A> c) {
+  if constexpr (is_avx512<A>) {
+    if constexpr (std::is_same_v<T, float>) return _mm512_fmadd_ps(a, b, c);
+    else return _mm512_fmadd_pd(a, b, c);
+  } else if constexpr (is_avx2<A>) {
+    if constexpr (std::is_same_v<T, float>) return _mm256_fmadd_ps(a, b, c);
+    else return _mm256_fmadd_pd(a, b, c);
+  } else {
+    return a * b + c;
+  }
+}
+
+// Loads the first n < lanes elements of p, zeros in the other lanes, reading nothing past p + n.
+template <class T, class A>
+inline V<T, A> load_partial(const T* p, std::size_t n) {
+  constexpr std::size_t L = V<T, A>::size;
+  if constexpr (is_avx512<A>) {
+    if constexpr (std::is_same_v<T, float>) {
+      return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1u), p);
+    } else {
+      return _mm512_maskz_loadu_pd(__mmask8((1u << n) - 1u), p);
+    }
+  } else if constexpr (is_avx2<A>) {
+    if constexpr (std::is_same_v<T, float>) {
+      const __m256i mask =
+          _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      return _mm256_maskload_ps(p, mask);
+    } else {
+      const __m256i mask =
+          _mm256_cmpgt_epi64(_mm256_set1_epi64x(std::int64_t(n)), _mm256_setr_epi64x(0, 1, 2, 3));
+      return _mm256_maskload_pd(p, mask);
+    }
+  } else {
+    alignas(64) T buf[L];
+    for (std::size_t k = 0; k < L; ++k) buf[k] = k < n ? p[k] : T(0);
+    return V<T, A>::load_aligned(buf);
+  }
+}
+
+// Stores the first n < lanes lanes of v to p, writing nothing past p + n.
+template <class T, class A>
+inline void store_partial(T* p, V<T, A> v, std::size_t n) {
+  constexpr std::size_t L = V<T, A>::size;
+  if constexpr (is_avx512<A>) {
+    if constexpr (std::is_same_v<T, float>) {
+      _mm512_mask_storeu_ps(p, __mmask16((1u << n) - 1u), v);
+    } else {
+      _mm512_mask_storeu_pd(p, __mmask8((1u << n) - 1u), v);
+    }
+  } else {
+    alignas(64) T buf[L];
+    v.store_aligned(buf);
+    for (std::size_t k = 0; k < n; ++k) p[k] = buf[k];
+  }
+}
+
+// 1 in the first n lanes, 0 in the others.
+template <class T, class A>
+inline V<T, A> ones_below(std::size_t n) {
+  constexpr std::size_t L = V<T, A>::size;
+  alignas(64) T buf[L];
+  for (std::size_t k = 0; k < L; ++k) buf[k] = k < n ? T(1) : T(0);
+  return V<T, A>::load_aligned(buf);
+}
+
+// Error-free transformation: s + c absorbs t, c collecting the rounding error of every add.
+template <class T, class A>
+inline void two_sum_add(V<T, A>& s, V<T, A>& c, V<T, A> t) {
+  const V<T, A> sum = s + t;
+  const V<T, A> t_part = sum - s;
+  const V<T, A> err = (s - (sum - t_part)) + (t - t_part);
+  s = sum;
+  c = c + err;
+}
+
+// Σ lanes of s + c, in long double.
+template <class T, class A>
+inline double lanes_total(V<T, A> s, V<T, A> c) {
+  constexpr std::size_t L = V<T, A>::size;
+  alignas(64) T bs[L];
+  alignas(64) T bc[L];
+  s.store_aligned(bs);
+  c.store_aligned(bc);
+  long double total = 0;
+  for (std::size_t k = 0; k < L; ++k) total += (long double)bs[k] + (long double)bc[k];
+  return double(total);
+}
+
+// --- building blocks -------------------------------------------------------------------------
+
+template <class T, class A>
+inline T row_dot(const T* x, const T* w, std::size_t n) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  B a0(T(0)), a1(T(0));
+  std::size_t j = 0;
+  for (; j + 2 * L <= n; j += 2 * L) {
+    a0 = madd(B::load_unaligned(x + j), B::load_unaligned(w + j), a0);
+    a1 = madd(B::load_unaligned(x + j + L), B::load_unaligned(w + j + L), a1);
+  }
+  if (j + L <= n) {
+    a0 = madd(B::load_unaligned(x + j), B::load_unaligned(w + j), a0);
+    j += L;
+  }
+  if (j < n) a1 = madd(load_partial<T, A>(x + j, n - j), load_partial<T, A>(w + j, n - j), a1);
+  return xsimd::hadd(a0 + a1);
+}
+
+// out[r] = x_r · w for four vectors x_0..x_3 sharing w (w is loaded once for all four).
+template <class T, class A>
+inline void row_dot4(const T* x0, const T* x1, const T* x2, const T* x3, const T* w, std::size_t n,
+                     T* out) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  B a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0));
+  std::size_t j = 0;
+  for (; j + L <= n; j += L) {
+    const B wj = B::load_unaligned(w + j);
+    a0 = madd(B::load_unaligned(x0 + j), wj, a0);
+    a1 = madd(B::load_unaligned(x1 + j), wj, a1);
+    a2 = madd(B::load_unaligned(x2 + j), wj, a2);
+    a3 = madd(B::load_unaligned(x3 + j), wj, a3);
+  }
+  if (j < n) {
+    const std::size_t m = n - j;
+    const B wj = load_partial<T, A>(w + j, m);
+    a0 = madd(load_partial<T, A>(x0 + j, m), wj, a0);
+    a1 = madd(load_partial<T, A>(x1 + j, m), wj, a1);
+    a2 = madd(load_partial<T, A>(x2 + j, m), wj, a2);
+    a3 = madd(load_partial<T, A>(x3 + j, m), wj, a3);
+  }
+  out[0] = xsimd::hadd(a0);
+  out[1] = xsimd::hadd(a1);
+  out[2] = xsimd::hadd(a2);
+  out[3] = xsimd::hadd(a3);
+}
+
+// z[k] = rows[k] · w + b for `count` rows of a chunk starting at row i0.
+template <class T, class A>
+inline void block_margins(RowsChunk<T> X, std::size_t i0, std::size_t count, const T* w, T b,
+                          T* z) {
+  const T* x = X.X + i0 * X.stride;
+  std::size_t k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const T* r = x + k * X.stride;
+    row_dot4<T, A>(r, r + X.stride, r + 2 * X.stride, r + 3 * X.stride, w, X.cols, z + k);
+    for (std::size_t q = 0; q < 4; ++q) z[k + q] += b;
+  }
+  for (; k < count; ++k) z[k] = row_dot<T, A>(x + k * X.stride, w, X.cols) + b;
+}
+
+// out += Σ_k r[k] rows[k] for `count` rows starting at row i0 (four rows per pass over out).
+template <class T, class A>
+inline void block_axpy(RowsChunk<T> X, std::size_t i0, std::size_t count, const T* r, T* out) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  const std::size_t n = X.cols, tail = n % L, full = n - tail;
+  const T* x = X.X + i0 * X.stride;
+  std::size_t k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const T* x0 = x + k * X.stride;
+    const T* x1 = x0 + X.stride;
+    const T* x2 = x1 + X.stride;
+    const T* x3 = x2 + X.stride;
+    const B r0(r[k]), r1(r[k + 1]), r2(r[k + 2]), r3(r[k + 3]);
+    for (std::size_t j = 0; j < full; j += L) {
+      B o = B::load_unaligned(out + j);
+      o = madd(B::load_unaligned(x0 + j), r0, o);
+      o = madd(B::load_unaligned(x1 + j), r1, o);
+      o = madd(B::load_unaligned(x2 + j), r2, o);
+      o = madd(B::load_unaligned(x3 + j), r3, o);
+      o.store_unaligned(out + j);
+    }
+    if (tail) {
+      B o = load_partial<T, A>(out + full, tail);
+      o = madd(load_partial<T, A>(x0 + full, tail), r0, o);
+      o = madd(load_partial<T, A>(x1 + full, tail), r1, o);
+      o = madd(load_partial<T, A>(x2 + full, tail), r2, o);
+      o = madd(load_partial<T, A>(x3 + full, tail), r3, o);
+      store_partial<T, A>(out + full, o, tail);
+    }
+  }
+  for (; k < count; ++k) {
+    const T* x0 = x + k * X.stride;
+    const B r0(r[k]);
+    for (std::size_t j = 0; j < full; j += L) {
+      madd(B::load_unaligned(x0 + j), r0, B::load_unaligned(out + j)).store_unaligned(out + j);
+    }
+    if (tail) {
+      const B o = madd(load_partial<T, A>(x0 + full, tail), r0, load_partial<T, A>(out + full, tail));
+      store_partial<T, A>(out + full, o, tail);
+    }
+  }
+}
+
+// out[0..n) += a * x[0..n)
+template <class T, class A>
+inline void axpy(T a, const T* x, T* out, std::size_t n) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  const B va(a);
+  std::size_t j = 0;
+  for (; j + L <= n; j += L) {
+    madd(B::load_unaligned(x + j), va, B::load_unaligned(out + j)).store_unaligned(out + j);
+  }
+  if (j < n) {
+    const B o = madd(load_partial<T, A>(x + j, n - j), va, load_partial<T, A>(out + j, n - j));
+    store_partial<T, A>(out + j, o, n - j);
+  }
+}
+
+// The stable logistic pieces for a batch of logits: e = exp(−|z|), σ(z), and the log-loss term.
+template <class T, class A>
+struct LogisticParts {
+  V<T, A> e, p;
+};
+
+template <class T, class A>
+inline LogisticParts<T, A> logistic_parts(V<T, A> z) {
+  using B = V<T, A>;
+  const B e = xsimd::exp(-xsimd::abs(z));
+  const B p = xsimd::select(z >= B(T(0)), B(T(1)), e) / (B(T(1)) + e);
+  return {e, p};
+}
+
+template <class T, class A>
+inline V<T, A> log_loss_term(V<T, A> z, V<T, A> y, V<T, A> e) {
+  using B = V<T, A>;
+  const B linear = xsimd::select(z >= B(T(0)), (B(T(1)) - y) * z, -(y * z));
+  return xsimd::log1p(e) + linear;
+}
+
+// --- chunk kernels ---------------------------------------------------------------------------
+
+template <class T, class A>
+T dot(const T* x, const T* y, std::size_t n) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  B a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0));
+  std::size_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    a0 = madd(B::load_unaligned(x + i), B::load_unaligned(y + i), a0);
+    a1 = madd(B::load_unaligned(x + i + L), B::load_unaligned(y + i + L), a1);
+    a2 = madd(B::load_unaligned(x + i + 2 * L), B::load_unaligned(y + i + 2 * L), a2);
+    a3 = madd(B::load_unaligned(x + i + 3 * L), B::load_unaligned(y + i + 3 * L), a3);
+  }
+  for (; i + L <= n; i += L) a0 = madd(B::load_unaligned(x + i), B::load_unaligned(y + i), a0);
+  if (i < n) a1 = madd(load_partial<T, A>(x + i, n - i), load_partial<T, A>(y + i, n - i), a1);
+  return xsimd::hadd((a0 + a1) + (a2 + a3));
+}
+
+template <class T, class A>
+void sigmoid(const T* z, T* out, std::size_t n) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) logistic_parts<T, A>(B::load_unaligned(z + i)).p.store_unaligned(out + i);
+  if (i < n) store_partial<T, A>(out + i, logistic_parts<T, A>(load_partial<T, A>(z + i, n - i)).p, n - i);
+}
+
+template <class T, class A>
+double log_loss(const T* z, const T* y, std::size_t n) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  B s(T(0)), c(T(0));
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) {
+    const B zi = B::load_unaligned(z + i);
+    const B e = xsimd::exp(-xsimd::abs(zi));
+    two_sum_add<T, A>(s, c, log_loss_term<T, A>(zi, B::load_unaligned(y + i), e));
+  }
+  if (i < n) {
+    // Padding lanes hold z = 0, y = 0, whose term log 2 the mask removes.
+    const B zi = load_partial<T, A>(z + i, n - i);
+    const B e = xsimd::exp(-xsimd::abs(zi));
+    const B term = log_loss_term<T, A>(zi, load_partial<T, A>(y + i, n - i), e);
+    two_sum_add<T, A>(s, c, term * ones_below<T, A>(n - i));
+  }
+  return lanes_total<T, A>(s, c);
+}
+
+template <class T, class A>
+void margins(RowsChunk<T> X, const T* w, T b, T* z) {
+  block_margins<T, A>(X, 0, X.rows, w, b, z);
+}
+
+template <class T, class A>
+void transpose_product(RowsChunk<T> X, const T* r, T* out) {
+  block_axpy<T, A>(X, 0, X.rows, r, out);
+}
+
+template <class T, class A>
+double logistic(const LogisticChunk<T>& a) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  alignas(64) T zbuf[L];
+  alignas(64) T rbuf[L];
+  B loss_s(T(0)), loss_c(T(0)), rsum(T(0));
+  for (std::size_t i0 = 0; i0 < a.X.rows; i0 += L) {
+    const std::size_t count = smaller(L, a.X.rows - i0);
+    for (std::size_t k = count; k < L; ++k) zbuf[k] = T(0);
+    block_margins<T, A>(a.X, i0, count, a.w, a.b, zbuf);
+    const B z = B::load_aligned(zbuf);
+    B y, s;
+    if (count == L) {
+      y = B::load_unaligned(a.y + i0);
+      s = a.sample_weight ? B::load_unaligned(a.sample_weight + i0) : B(T(1));
+    } else {
+      y = load_partial<T, A>(a.y + i0, count);
+      s = a.sample_weight ? load_partial<T, A>(a.sample_weight + i0, count)
+                          : ones_below<T, A>(count);
+    }
+    const LogisticParts<T, A> lp = logistic_parts<T, A>(z);
+    two_sum_add<T, A>(loss_s, loss_c, s * log_loss_term<T, A>(z, y, lp.e));
+    const B r = s * (lp.p - y);
+    rsum = rsum + r;
+    r.store_aligned(rbuf);
+    if (a.margins) store_partial<T, A>(a.margins + i0, z, count);
+    if (a.hessian_diag) {
+      const B one_plus_e = B(T(1)) + lp.e;
+      store_partial<T, A>(a.hessian_diag + i0, s * lp.e / (one_plus_e * one_plus_e), count);
+    }
+    block_axpy<T, A>(a.X, i0, count, rbuf, a.grad_w);
+  }
+  if (a.grad_b) *a.grad_b += xsimd::hadd(rsum);
+  return lanes_total<T, A>(loss_s, loss_c);
+}
+
+template <class T, class A>
+double softmax(const SoftmaxChunk<T>& a) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  const std::size_t K = a.n_classes, d = a.X.cols;
+  const std::size_t padded = (K + 15) / 16 * 16;
+  T* z = a.scratch;             // logits, padded with −inf
+  T* ez = a.scratch + padded;   // exp(z − max)
+  for (std::size_t k = K; k < padded; ++k) z[k] = -__builtin_inf();
+  long double loss = 0;
+  for (std::size_t i = 0; i < a.X.rows; ++i) {
+    const T* x = a.X.X + i * a.X.stride;
+    std::size_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const T* w = a.W + k * d;
+      row_dot4<T, A>(w, w + d, w + 2 * d, w + 3 * d, x, d, z + k);
+    }
+    for (; k < K; ++k) z[k] = row_dot<T, A>(a.W + k * d, x, d);
+    T zmax = -__builtin_inf();
+    for (k = 0; k < K; ++k) {
+      if (a.b) z[k] += a.b[k];
+      zmax = z[k] > zmax ? z[k] : zmax;
+    }
+    B total(T(0));
+    const B vmax(zmax);
+    for (k = 0; k < padded; k += L) {
+      const B e = xsimd::exp(B::load_unaligned(z + k) - vmax);
+      e.store_unaligned(ez + k);
+      total = total + e;
+    }
+    const T sum = xsimd::hadd(total);
+    alignas(64) T logsum[L];
+    xsimd::log(B(sum)).store_aligned(logsum);
+    const std::size_t y = std::size_t(a.labels[i]);
+    const T s = a.sample_weight ? a.sample_weight[i] : T(1);
+    loss += (long double)s * ((long double)logsum[0] + (long double)(zmax - z[y]));
+    const T inv = T(1) / sum;
+    for (k = 0; k < K; ++k) {
+      const T p = ez[k] * inv;
+      if (a.probabilities) a.probabilities[i * K + k] = p;
+      const T r = s * (p - (k == y ? T(1) : T(0)));
+      if (a.grad_b) a.grad_b[k] += r;
+      axpy<T, A>(r, x, a.grad_W + k * d, d);
+    }
+  }
+  return double(loss);
+}
+
+template <class T, class A>
+void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b) {
+  constexpr std::size_t L = V<T, A>::size;
+  alignas(64) T t[L];
+  long double tsum = 0;
+  for (std::size_t i0 = 0; i0 < X.rows; i0 += L) {
+    const std::size_t count = smaller(L, X.rows - i0);
+    block_margins<T, A>(X, i0, count, v, v_b, t);
+    if (d) {
+      for (std::size_t k = 0; k < count; ++k) t[k] *= d[i0 + k];
+    }
+    for (std::size_t k = 0; k < count; ++k) tsum += t[k];
+    block_axpy<T, A>(X, i0, count, t, out);
+  }
+  if (out_b) *out_b += T(tsum);
+}
+
+template <class T, class A>
+void gram_upper(RowsChunk<T> X, const T* d, T* out) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  const std::size_t m = X.cols;
+  std::size_t i = 0;
+  for (; i + 4 <= X.rows; i += 4) {
+    const T* x0 = X.X + i * X.stride;
+    const T* x1 = x0 + X.stride;
+    const T* x2 = x1 + X.stride;
+    const T* x3 = x2 + X.stride;
+    const T d0 = d ? d[i] : T(1), d1 = d ? d[i + 1] : T(1);
+    const T d2 = d ? d[i + 2] : T(1), d3 = d ? d[i + 3] : T(1);
+    for (std::size_t j = 0; j < m; ++j) {
+      const B g0(d0 * x0[j]), g1(d1 * x1[j]), g2(d2 * x2[j]), g3(d3 * x3[j]);
+      T* row = out + j * m;
+      std::size_t k = j;
+      for (; k + L <= m; k += L) {
+        B o = B::load_unaligned(row + k);
+        o = madd(B::load_unaligned(x0 + k), g0, o);
+        o = madd(B::load_unaligned(x1 + k), g1, o);
+        o = madd(B::load_unaligned(x2 + k), g2, o);
+        o = madd(B::load_unaligned(x3 + k), g3, o);
+        o.store_unaligned(row + k);
+      }
+      if (k < m) {
+        const std::size_t n = m - k;
+        B o = load_partial<T, A>(row + k, n);
+        o = madd(load_partial<T, A>(x0 + k, n), g0, o);
+        o = madd(load_partial<T, A>(x1 + k, n), g1, o);
+        o = madd(load_partial<T, A>(x2 + k, n), g2, o);
+        o = madd(load_partial<T, A>(x3 + k, n), g3, o);
+        store_partial<T, A>(row + k, o, n);
+      }
+    }
+  }
+  for (; i < X.rows; ++i) {
+    const T* x0 = X.X + i * X.stride;
+    const T d0 = d ? d[i] : T(1);
+    for (std::size_t j = 0; j < m; ++j) axpy<T, A>(d0 * x0[j], x0 + j, out + j * m + j, m - j);
+  }
+}
+
+template <class T, class A>
+constexpr KernelTable<T> table_for() {
+  return {&dot<T, A>,      &sigmoid<T, A>,        &log_loss<T, A>,
+          &margins<T, A>,  &transpose_product<T, A>, &logistic<T, A>,
+          &softmax<T, A>,  &hessian_vector<T, A>, &gram_upper<T, A>};
+}
+
+template <class A>
+constexpr IsaKernels tables() {
+  return {table_for<float, A>(), table_for<double, A>()};
+}
+
+}  // namespace simd
+}  // namespace
+}  // namespace simdlr::detail

@@ -1,0 +1,112 @@
+// Shared helpers of the kernel tests: running a check under every ISA the machine supports,
+// long-double references, ULP distances and reproducible random data.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "simdlr/simdlr.hpp"
+
+namespace simdlr::test {
+
+// Runs check() once per supported ISA (scalar, sse2, avx2, avx512 as available), with that ISA
+// active; failures name the ISA.
+template <class Check>
+void for_each_isa(const Check& check) {
+  for (Isa isa : supported_isas()) {
+    ScopedIsa scoped(isa);
+    INFO("ISA " << std::string(isa_name(isa)));
+    check(isa);
+  }
+}
+
+// The ISAs the CI machine is expected to test; a test asserts the machine offers at least
+// scalar and sse2 (every x86-64 CPU does).
+inline bool machine_has(Isa isa) { return isa_supported(isa); }
+
+// Distance from `got` to the exact value `ref`, in units of the spacing of T at ref (ULP).
+template <class T>
+double ulp_error(T got, long double ref) {
+  if (std::isnan(ref)) return std::isnan(got) ? 0.0 : INFINITY;
+  if (std::isinf(ref)) return got == ref ? 0.0 : INFINITY;
+  const T r = T(ref);
+  const T above = std::nextafter(std::fabs(r), std::numeric_limits<T>::infinity());
+  const long double ulp = (long double)above - (long double)std::fabs(r);
+  return double(std::fabs((long double)got - ref) / ulp);
+}
+
+// Reproducible random vectors.
+template <class T>
+std::vector<T> normal_vector(std::size_t n, std::uint32_t seed, double sd = 1.0, double mean = 0.0) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> dist(mean, sd);
+  std::vector<T> v(n);
+  for (auto& x : v) x = T(dist(rng));
+  return v;
+}
+
+template <class T>
+std::vector<T> uniform_vector(std::size_t n, std::uint32_t seed, double lo, double hi) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<T> v(n);
+  for (auto& x : v) x = T(dist(rng));
+  return v;
+}
+
+// Labels in {0, 1}.
+template <class T>
+std::vector<T> binary_labels(std::size_t n, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<T> v(n);
+  for (auto& x : v) x = T(rng() & 1u);
+  return v;
+}
+
+// A copy of v starting one element past a 64-byte boundary, so SIMD loads are unaligned.
+template <class T>
+struct Unaligned {
+  std::vector<T> storage;
+  T* data;
+  explicit Unaligned(const std::vector<T>& v) : storage(v.size() + 64 / sizeof(T) + 1) {
+    auto addr = reinterpret_cast<std::uintptr_t>(storage.data());
+    std::size_t skip = ((64 - addr % 64) % 64) / sizeof(T) + 1;
+    data = storage.data() + skip;
+    std::copy(v.begin(), v.end(), data);
+  }
+};
+
+// Long-double references.
+template <class T>
+long double ref_dot(const T* x, const T* y, std::size_t n) {
+  long double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += (long double)x[i] * (long double)y[i];
+  return s;
+}
+
+template <class T>
+long double ref_abs_dot(const T* x, const T* y, std::size_t n) {
+  long double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += std::fabs((long double)x[i] * (long double)y[i]);
+  return s;
+}
+
+inline long double ref_sigmoid(long double z) {
+  if (z >= 0) return 1.0L / (1.0L + std::exp(-z));
+  const long double e = std::exp(z);
+  return e / (1.0L + e);
+}
+
+// softplus(z) − y z, exactly as defined (long double, stable).
+inline long double ref_log_loss_term(long double z, long double y) {
+  const long double softplus = std::log1p(std::exp(-std::fabs(z))) + (z > 0 ? z : 0.0L);
+  return softplus - y * z;
+}
+
+}  // namespace simdlr::test
