@@ -1,6 +1,9 @@
 # Fails if a per-ISA object defines any global symbol other than its dispatch table and
 # arch-tagged xsimd templates, or has a static initialiser.
 foreach(object IN LISTS OBJECTS)
+  if(object STREQUAL "")
+    continue()
+  endif()
   execute_process(COMMAND ${NM} -C --defined-only ${object} OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "nm failed on ${object}")
