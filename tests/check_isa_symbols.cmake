@@ -16,7 +16,8 @@ foreach(object IN LISTS OBJECTS)
       if(NOT kind MATCHES "^[tbdrn]$")  # lowercase = local
         if(name MATCHES "_GLOBAL__sub_I")
           message(FATAL_ERROR "${object}: static initialiser ${name}")
-        elseif(name MATCHES "^simdlr::detail::(sse2|avx2|avx512)_kernels$" OR name MATCHES "DW.ref.__gxx_personality_v0")
+        elseif(name MATCHES "^simdlr::detail::(sse2|avx2|avx512)_kernels$" OR name MATCHES "DW.ref.__gxx_personality_v0"
+           OR name MATCHES "^__odr_asan")  # AddressSanitizer bookkeeping (sanitize builds)
         elseif(name MATCHES "xsimd::(sse2|fma3<xsimd::avx2>|avx512bw)")
         else()
           message(FATAL_ERROR "${object}: exports '${name}' (${kind}); per-ISA code must stay internal")

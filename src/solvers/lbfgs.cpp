@@ -1,0 +1,110 @@
+// Limited-memory BFGS (Nocedal & Wright, algorithm 7.5): two-loop recursion over the last
+// `history` pairs (s, y), initial scaling γ = sᵀy / yᵀy, strong-Wolfe line search. One
+// value_and_gradient call per line-search trial, usually one per iteration.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "line_search.hpp"
+#include "simdlr/solvers.hpp"
+#include "solver_progress.hpp"
+#include "vector_ops.hpp"
+
+namespace simdlr {
+namespace {
+
+// The last m curvature pairs, oldest first.
+class CurvatureHistory {
+ public:
+  CurvatureHistory(std::size_t dim, std::size_t m) : dim_(dim), m_(m), s_(m * dim), y_(m * dim), rho_(m) {}
+
+  // Keeps the pair only if it has positive curvature (sᵀy > ε yᵀy), as BFGS needs.
+  void push(std::span<const double> s, std::span<const double> y) {
+    const double sy = detail::dot(s, y), yy = detail::dot(y, y);
+    if (!(sy > 1e-12 * yy) || !std::isfinite(sy)) return;
+    const std::size_t slot = (first_ + count_) % m_;
+    if (count_ == m_) first_ = (first_ + 1) % m_; else ++count_;
+    std::copy(s.begin(), s.end(), s_.begin() + slot * dim_);
+    std::copy(y.begin(), y.end(), y_.begin() + slot * dim_);
+    rho_[slot] = 1.0 / sy;
+    gamma_ = sy / yy;
+  }
+
+  // direction = −H g by the two-loop recursion.
+  void direction(std::span<const double> g, std::span<double> d, std::vector<double>& alpha) const {
+    std::copy(g.begin(), g.end(), d.begin());
+    alpha.assign(m_, 0.0);
+    for (std::size_t k = count_; k-- > 0;) {
+      const std::size_t slot = (first_ + k) % m_;
+      alpha[slot] = rho_[slot] * detail::dot(s(slot), d);
+      detail::axpy(-alpha[slot], y(slot), d);
+    }
+    for (double& v : d) v *= gamma_;
+    for (std::size_t k = 0; k < count_; ++k) {
+      const std::size_t slot = (first_ + k) % m_;
+      const double beta = rho_[slot] * detail::dot(y(slot), d);
+      detail::axpy(alpha[slot] - beta, s(slot), d);
+    }
+    for (double& v : d) v = -v;
+  }
+
+  bool empty() const { return count_ == 0; }
+  void clear() { count_ = 0, first_ = 0, gamma_ = 1; }
+
+ private:
+  std::span<const double> s(std::size_t slot) const { return {s_.data() + slot * dim_, dim_}; }
+  std::span<const double> y(std::size_t slot) const { return {y_.data() + slot * dim_, dim_}; }
+
+  std::size_t dim_, m_, first_ = 0, count_ = 0;
+  std::vector<double> s_, y_, rho_;
+  double gamma_ = 1;
+};
+
+}  // namespace
+
+FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const SolverOptions& options) {
+  detail::check_solver_arguments("lbfgs", objective, x, options);
+  const std::size_t n = x.size();
+  detail::SolverProgress progress("lbfgs", options);
+  std::vector<double> g(n), d(n), x_new(n), g_new(n), s(n), y(n), alpha;
+  double f = objective.value_and_gradient(x, g);
+  progress.count_evaluations(1);
+  if (progress.start(f, g)) return progress.report();
+
+  CurvatureHistory history(n, std::size_t(options.history));
+  for (;;) {
+    history.direction(g, d, alpha);
+    // First step (or after a reset): a unit-length step along −g, as the scale is unknown.
+    const double initial = history.empty() ? std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))) : 1.0;
+    detail::LineSearchResult ls =
+        detail::strong_wolfe_search(objective, x, f, g, d, initial, x_new, g_new);
+    progress.count_evaluations(ls.evaluations);
+    if (!ls.ok && !history.empty()) {
+      // A stale curvature model can give a poor direction: retry once along −g.
+      history.clear();
+      history.direction(g, d, alpha);
+      ls = detail::strong_wolfe_search(objective, x, f, g, d,
+                                       std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))), x_new,
+                                       g_new);
+      progress.count_evaluations(ls.evaluations);
+    }
+    if (!ls.ok) {
+      // x, f and g still hold the best point; make it the objective's last evaluation.
+      progress.stop(StopReason::no_progress);
+      objective.value_and_gradient(x, g);
+      progress.count_evaluations(1);
+      return progress.report();
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      s[i] = x_new[i] - x[i];
+      y[i] = g_new[i] - g[i];
+    }
+    history.push(s, y);
+    std::copy(x_new.begin(), x_new.end(), x.begin());
+    std::copy(g_new.begin(), g_new.end(), g.begin());
+    f = ls.f_new;
+    if (progress.step(f, g, ls.step)) return progress.report();
+  }
+}
+
+}  // namespace simdlr

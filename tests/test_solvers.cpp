@@ -1,0 +1,135 @@
+// The solvers on problems with known minima: an ill-conditioned quadratic (exact Hessian
+// products) and the Rosenbrock function; the stopping rule and the report.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "simdlr/errors.hpp"
+#include "simdlr/solvers.hpp"
+
+namespace {
+
+// f(x) = ½ Σ a_i (x_i − c_i)², a_i spread over 1..1e4 (condition number 1e4).
+class Quadratic final : public simdlr::Objective {
+ public:
+  explicit Quadratic(std::size_t n) : a_(n), c_(n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      a_[i] = std::pow(1e4, double(i) / double(n - 1));
+      c_[i] = std::sin(double(i) + 1.0);
+    }
+  }
+  std::size_t dimension() const override { return a_.size(); }
+  double value_and_gradient(std::span<const double> x, std::span<double> g) override {
+    ++evaluations;
+    double f = 0;
+    for (std::size_t i = 0; i < a_.size(); ++i) {
+      const double r = x[i] - c_[i];
+      f += 0.5 * a_[i] * r * r;
+      g[i] = a_[i] * r;
+    }
+    return f;
+  }
+  bool has_hessian_vector() const override { return true; }
+  void hessian_vector(std::span<const double> v, std::span<double> out) override {
+    for (std::size_t i = 0; i < a_.size(); ++i) out[i] = a_[i] * v[i];
+  }
+  const std::vector<double>& minimum() const { return c_; }
+  int evaluations = 0;
+
+ private:
+  std::vector<double> a_, c_;
+};
+
+class Rosenbrock final : public simdlr::Objective {
+ public:
+  std::size_t dimension() const override { return 2; }
+  double value_and_gradient(std::span<const double> x, std::span<double> g) override {
+    const double a = 1 - x[0], b = x[1] - x[0] * x[0];
+    g[0] = -2 * a - 400 * x[0] * b;
+    g[1] = 200 * b;
+    return a * a + 100 * b * b;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("lbfgs, newton and gd reach the minimum of a quadratic", "[solvers]") {
+  using Minimizer = simdlr::FitReport (*)(simdlr::Objective&, std::span<double>, const simdlr::SolverOptions&);
+  const std::pair<const char*, Minimizer> solvers[] = {{"lbfgs", simdlr::minimize_lbfgs},
+                                                       {"newton", simdlr::minimize_newton_cg},
+                                                       {"gd", simdlr::minimize_gradient_descent}};
+  for (const auto& [name, minimize] : solvers) {
+    INFO(name);
+    Quadratic q(50);
+    std::vector<double> x(50, 0.0);
+    simdlr::SolverOptions options;
+    options.tol = 1e-10;
+    options.max_iter = 200000;
+    const simdlr::FitReport report = minimize(q, x, options);
+    CHECK(report.converged);
+    CHECK(report.stop_reason == simdlr::StopReason::gradient_tolerance);
+    CHECK(report.gradient_norm <= 1e-10 * report.initial_gradient_norm);
+    CHECK(report.objective_history.size() == std::size_t(report.iterations) + 1);
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(x[i] == Approx(q.minimum()[i]).margin(1e-9));
+    CHECK(report.function_evaluations == q.evaluations);
+  }
+}
+
+TEST_CASE("lbfgs minimises Rosenbrock; gd with few iterations says it did not converge", "[solvers]") {
+  Rosenbrock r;
+  std::vector<double> x{-1.2, 1.0};
+  simdlr::SolverOptions options;
+  options.tol = 1e-10;
+  options.max_iter = 1000;
+  const simdlr::FitReport report = simdlr::minimize_lbfgs(r, x, options);
+  CHECK(report.converged);
+  CHECK(x[0] == Approx(1.0).margin(1e-8));
+  CHECK(x[1] == Approx(1.0).margin(1e-8));
+  CHECK(report.iterations < 100);
+
+  std::vector<double> y{-1.2, 1.0};
+  options.max_iter = 50;
+  const simdlr::FitReport slow = simdlr::minimize_gradient_descent(r, y, options);
+  CHECK_FALSE(slow.converged);
+  CHECK(slow.stop_reason == simdlr::StopReason::max_iterations);
+  CHECK(slow.iterations == 50);
+  // Every accepted step decreased the objective.
+  for (std::size_t i = 1; i < slow.objective_history.size(); ++i) {
+    CHECK(slow.objective_history[i] < slow.objective_history[i - 1]);
+  }
+}
+
+TEST_CASE("solvers reject bad options and start points", "[solvers][errors]") {
+  Quadratic q(3);
+  std::vector<double> x(3, 0.0);
+  simdlr::SolverOptions options;
+  options.tol = 0;
+  CHECK_THROWS_AS(simdlr::minimize_lbfgs(q, x, options), simdlr::InvalidArgument);
+  options.tol = 1e-4;
+  options.max_iter = 0;
+  CHECK_THROWS_AS(simdlr::minimize_newton_cg(q, x, options), simdlr::InvalidArgument);
+  options.max_iter = 10;
+  std::vector<double> wrong(2, 0.0);
+  CHECK_THROWS_AS(simdlr::minimize_gradient_descent(q, wrong, options), simdlr::ShapeError);
+  x[1] = NAN;
+  CHECK_THROWS_AS(simdlr::minimize_lbfgs(q, x, options), simdlr::InvalidArgument);
+  Rosenbrock r;
+  std::vector<double> z{0.0, 0.0};
+  CHECK_THROWS_AS(simdlr::minimize_newton_cg(r, z, options), simdlr::InvalidArgument);
+}
+
+TEST_CASE("the iteration callback sees every iteration", "[solvers]") {
+  Quadratic q(10);
+  std::vector<double> x(10, 0.0);
+  simdlr::SolverOptions options;
+  options.tol = 1e-8;
+  std::vector<simdlr::IterationLog> logs;
+  options.on_iteration = [&](const simdlr::IterationLog& log) { logs.push_back(log); };
+  const simdlr::FitReport report = simdlr::minimize_lbfgs(q, x, options);
+  REQUIRE(logs.size() == std::size_t(report.iterations));
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    CHECK(logs[i].iteration == int(i) + 1);
+    CHECK(logs[i].objective == report.objective_history[i + 1]);
+    CHECK(logs[i].step > 0);
+  }
+}
