@@ -28,7 +28,9 @@ void for_each_isa(const Check& check) {
 
 // The ISAs the CI machine is expected to test; a test asserts the machine offers at least
 // scalar and sse2 (every x86-64 CPU does).
-inline bool machine_has(Isa isa) { return isa_supported(isa); }
+inline bool machine_has(Isa isa) {
+  return isa_supported(isa);
+}
 
 // Distance from `got` to the exact value `ref`, in units of the spacing of T at ref (ULP).
 template <class T>
@@ -43,11 +45,13 @@ double ulp_error(T got, long double ref) {
 
 // Reproducible random vectors.
 template <class T>
-std::vector<T> normal_vector(std::size_t n, std::uint32_t seed, double sd = 1.0, double mean = 0.0) {
+std::vector<T> normal_vector(std::size_t n, std::uint32_t seed, double sd = 1.0,
+                             double mean = 0.0) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> dist(mean, sd);
   std::vector<T> v(n);
-  for (auto& x : v) x = T(dist(rng));
+  for (auto& x : v)
+    x = T(dist(rng));
   return v;
 }
 
@@ -56,7 +60,8 @@ std::vector<T> uniform_vector(std::size_t n, std::uint32_t seed, double lo, doub
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> dist(lo, hi);
   std::vector<T> v(n);
-  for (auto& x : v) x = T(dist(rng));
+  for (auto& x : v)
+    x = T(dist(rng));
   return v;
 }
 
@@ -65,7 +70,8 @@ template <class T>
 std::vector<T> binary_labels(std::size_t n, std::uint32_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<T> v(n);
-  for (auto& x : v) x = T(rng() & 1u);
+  for (auto& x : v)
+    x = T(rng() & 1u);
   return v;
 }
 
@@ -86,14 +92,16 @@ struct Unaligned {
 template <class T>
 long double ref_dot(const T* x, const T* y, std::size_t n) {
   long double s = 0;
-  for (std::size_t i = 0; i < n; ++i) s += (long double)x[i] * (long double)y[i];
+  for (std::size_t i = 0; i < n; ++i)
+    s += (long double)x[i] * (long double)y[i];
   return s;
 }
 
 template <class T>
 long double ref_abs_dot(const T* x, const T* y, std::size_t n) {
   long double s = 0;
-  for (std::size_t i = 0; i < n; ++i) s += std::fabs((long double)x[i] * (long double)y[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    s += std::fabs((long double)x[i] * (long double)y[i]);
   return s;
 }
 

@@ -31,7 +31,8 @@ class Quadratic final : public simdlr::Objective {
   }
   bool has_hessian_vector() const override { return true; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override {
-    for (std::size_t i = 0; i < a_.size(); ++i) out[i] = a_[i] * v[i];
+    for (std::size_t i = 0; i < a_.size(); ++i)
+      out[i] = a_[i] * v[i];
   }
   const std::vector<double>& minimum() const { return c_; }
   int evaluations = 0;
@@ -54,7 +55,8 @@ class Rosenbrock final : public simdlr::Objective {
 }  // namespace
 
 TEST_CASE("lbfgs, newton and gd reach the minimum of a quadratic", "[solvers]") {
-  using Minimizer = simdlr::FitReport (*)(simdlr::Objective&, std::span<double>, const simdlr::SolverOptions&);
+  using Minimizer =
+      simdlr::FitReport (*)(simdlr::Objective&, std::span<double>, const simdlr::SolverOptions&);
   const std::pair<const char*, Minimizer> solvers[] = {{"lbfgs", simdlr::minimize_lbfgs},
                                                        {"newton", simdlr::minimize_newton_cg},
                                                        {"gd", simdlr::minimize_gradient_descent}};
@@ -70,12 +72,14 @@ TEST_CASE("lbfgs, newton and gd reach the minimum of a quadratic", "[solvers]") 
     CHECK(report.stop_reason == simdlr::StopReason::gradient_tolerance);
     CHECK(report.gradient_norm <= 1e-10 * report.initial_gradient_norm);
     CHECK(report.objective_history.size() == std::size_t(report.iterations) + 1);
-    for (std::size_t i = 0; i < x.size(); ++i) CHECK(x[i] == Approx(q.minimum()[i]).margin(1e-9));
+    for (std::size_t i = 0; i < x.size(); ++i)
+      CHECK(x[i] == Approx(q.minimum()[i]).margin(1e-9));
     CHECK(report.function_evaluations == q.evaluations);
   }
 }
 
-TEST_CASE("lbfgs minimises Rosenbrock; gd with few iterations says it did not converge", "[solvers]") {
+TEST_CASE("lbfgs minimises Rosenbrock; gd with few iterations says it did not converge",
+          "[solvers]") {
   Rosenbrock r;
   std::vector<double> x{-1.2, 1.0};
   simdlr::SolverOptions options;

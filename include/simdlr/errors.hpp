@@ -31,4 +31,11 @@ class UnsupportedIsa : public Error {
   using Error::Error;
 };
 
+// A linear system the model must solve is singular or too ill-conditioned to solve in this
+// precision (e.g. collinear features in least squares without a ridge penalty).
+class SingularSystem : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace simdlr

@@ -67,25 +67,53 @@ struct SoftmaxPass {
   T* probabilities = nullptr;            // out (optional): n x K values p_ik = softmax(z_i)_k
 };
 
-#define SIMDLR_DECLARE_KERNELS(T)                                                                \
-  T dot(const T* x, const T* y, std::size_t n, Threads threads = {});                           \
-  void sigmoid(const T* z, T* out, std::size_t n, Threads threads = {});                        \
-  T log_loss(const T* z, const T* y, std::size_t n, Threads threads = {});                      \
-  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads threads = {});             \
-  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads threads = {});      \
-  double logistic_loss_grad(const LogisticPass<T>& pass, Threads threads = {});                 \
-  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads threads = {});                   \
-  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b,   \
-                      Threads threads = {});                                                    \
-  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});          \
-  inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {              \
-    return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);         \
-  }                                                                                             \
-  inline void sigmoid(std::span<const T> z, std::span<T> out, Threads threads = {}) {           \
-    sigmoid(z.data(), out.data(), z.size() < out.size() ? z.size() : out.size(), threads);      \
-  }                                                                                             \
-  inline T log_loss(std::span<const T> z, std::span<const T> y, Threads threads = {}) {         \
-    return log_loss(z.data(), y.data(), z.size() < y.size() ? z.size() : y.size(), threads);    \
+// Arguments of the fused one-pass squared loss + gradient (least squares).
+template <class T>
+struct SquaredPass {
+  MatrixView<const T> X;             // n x d samples
+  const T* y = nullptr;              // n targets
+  const T* sample_weight = nullptr;  // n weights s_i, or nullptr for all ones
+  const T* w = nullptr;              // d coefficients
+  T b = 0;                           // intercept
+  T* grad_w = nullptr;               // out: d values, Σ s_i (z_i − y_i) x_i
+  T* grad_b = nullptr;               // out (optional): Σ s_i (z_i − y_i)
+  T* margins = nullptr;              // out (optional): n predictions z_i = x_i·w + b
+};
+
+// Arguments of the multinomial Hessian-vector product at given probabilities.
+template <class T>
+struct SoftmaxHessianPass {
+  MatrixView<const T> X;             // n x d samples
+  std::size_t n_classes = 0;         // K >= 1
+  const T* probabilities = nullptr;  // n x K, rows summing to 1 (from softmax_loss_grad)
+  const T* sample_weight = nullptr;  // n weights, or nullptr for all ones
+  const T* V = nullptr;              // K x d direction for the coefficients
+  const T* v_b = nullptr;            // K direction for the intercepts, or nullptr for zeros
+  T* out = nullptr;                  // out: K x d
+  T* out_b = nullptr;                // out (optional): K
+};
+
+#define SIMDLR_DECLARE_KERNELS(T)                                                             \
+  T dot(const T* x, const T* y, std::size_t n, Threads threads = {});                         \
+  void sigmoid(const T* z, T* out, std::size_t n, Threads threads = {});                      \
+  T log_loss(const T* z, const T* y, std::size_t n, Threads threads = {});                    \
+  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads threads = {});           \
+  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads threads = {});    \
+  double logistic_loss_grad(const LogisticPass<T>& pass, Threads threads = {});               \
+  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads threads = {});                 \
+  void softmax_hessian_vector(const SoftmaxHessianPass<T>& pass, Threads threads = {});       \
+  double squared_loss_grad(const SquaredPass<T>& pass, Threads threads = {});                 \
+  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b, \
+                      Threads threads = {});                                                  \
+  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});        \
+  inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {            \
+    return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);       \
+  }                                                                                           \
+  inline void sigmoid(std::span<const T> z, std::span<T> out, Threads threads = {}) {         \
+    sigmoid(z.data(), out.data(), z.size() < out.size() ? z.size() : out.size(), threads);    \
+  }                                                                                           \
+  inline T log_loss(std::span<const T> z, std::span<const T> y, Threads threads = {}) {       \
+    return log_loss(z.data(), y.data(), z.size() < y.size() ? z.size() : y.size(), threads);  \
   }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +156,17 @@ struct SoftmaxPass {
 //   (in double) and grad_W, grad_b, probabilities as described in SoftmaxPass. Never overflows
 //   for finite z. Throws InvalidArgument if a label is outside [0, K).
 //   Bound: each loss term within 8 ε relative (+ ε |z| absolute); gradients as transpose_product.
+//
+// softmax_hessian_vector(pass): the product of the Hessian of Σ s_i [logsumexp(z_i) − z_{i,y_i}]
+//   (at the given probabilities) with the direction (V, v_b): with u_ik = V_k · x_i + v_b_k and
+//   t_ik = s_i p_ik (u_ik − Σ_j p_ij u_ij), out_k = Σ_i t_ik x_i and out_b_k = Σ_i t_ik.
+//   Bound: as margins followed by transpose_product, per class.
+//
+// squared_loss_grad(pass): one read of X computing, with z_i = x_i·w + b,
+//   returns Σ s_i ½ (z_i − y_i)² (in double), grad_w = Σ s_i (z_i − y_i) x_i,
+//   grad_b = Σ s_i (z_i − y_i), and optionally the predictions z_i.
+//   Bound: loss within 8 ε relative (+ the rounding of each residual); gradient as
+//   transpose_product with r_i = s_i (z_i − y_i).
 //
 // hessian_vector(X, d, v, v_b, out, out_b): with u_i = x_i · v + v_b and t_i = d_i u_i,
 //   out = Σ t_i x_i = Xᵀ D (X v + v_b 1), out_b (optional) = Σ t_i. d == nullptr means D = I.

@@ -22,12 +22,14 @@ struct MatrixView {
 
   // A view of mutable data converts to a view of const data.
   template <class U>
-    requires(!std::is_same_v<U, T> && std::is_same_v<const U, T>)
-  constexpr MatrixView(const MatrixView<U>& other) noexcept  // NOLINT(google-explicit-constructor)
+  requires(!std::is_same_v<U, T> && std::is_same_v<const U, T>) constexpr MatrixView(
+      const MatrixView<U>& other) noexcept  // NOLINT(google-explicit-constructor)
       : data(other.data), rows(other.rows), cols(other.cols), stride(other.stride) {}
 
   constexpr T* row(std::size_t i) const noexcept { return data + i * stride; }
-  constexpr T& operator()(std::size_t i, std::size_t j) const noexcept { return data[i * stride + j]; }
+  constexpr T& operator()(std::size_t i, std::size_t j) const noexcept {
+    return data[i * stride + j];
+  }
 };
 
 }  // namespace simdlr

@@ -64,11 +64,11 @@ struct SolverOptions {
 struct FitReport {
   std::string solver;
   int iterations = 0;
-  int function_evaluations = 0;      // value_and_gradient calls (each one read of the data)
-  int hessian_vector_products = 0;   // hessian_vector calls (each one read of the data)
+  int function_evaluations = 0;           // value_and_gradient calls (each one read of the data)
+  int hessian_vector_products = 0;        // hessian_vector calls (each one read of the data)
   std::vector<double> objective_history;  // objective at the start and after each iteration
-  double initial_gradient_norm = 0;  // ‖g₀‖∞
-  double gradient_norm = 0;          // ‖g‖∞ at the solution
+  double initial_gradient_norm = 0;       // ‖g₀‖∞
+  double gradient_norm = 0;               // ‖g‖∞ at the solution
   bool converged = false;
   StopReason stop_reason = StopReason::max_iterations;
 };
@@ -76,7 +76,8 @@ struct FitReport {
 // Each minimiser starts at x (which must have objective.dimension() elements) and leaves the
 // best point found in x. They throw InvalidArgument for tol <= 0 or max_iter <= 0.
 FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const SolverOptions& options);
-FitReport minimize_newton_cg(Objective& objective, std::span<double> x, const SolverOptions& options);
+FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
+                             const SolverOptions& options);
 FitReport minimize_gradient_descent(Objective& objective, std::span<double> x,
                                     const SolverOptions& options);
 

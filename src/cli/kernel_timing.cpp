@@ -26,7 +26,8 @@ double ns_per_element(const std::function<void()>& run, std::size_t n) {
       ++reps;
       now = clock::now();
     } while (now - start < std::chrono::milliseconds(4));
-    samples.push_back(std::chrono::duration<double, std::nano>(now - start).count() / reps / double(n));
+    samples.push_back(std::chrono::duration<double, std::nano>(now - start).count() / reps /
+                      double(n));
   }
   std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
   return samples[samples.size() / 2];

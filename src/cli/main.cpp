@@ -13,10 +13,11 @@ namespace {
 
 void print_info(std::ostream& out) {
   out << "simdlr " << simdlr::library_version() << "\n";
-  out << "active ISA: " << simdlr::isa_name(simdlr::active_isa()) << " (best on this CPU: "
-      << simdlr::isa_name(simdlr::best_isa()) << ")\n";
+  out << "active ISA: " << simdlr::isa_name(simdlr::active_isa())
+      << " (best on this CPU: " << simdlr::isa_name(simdlr::best_isa()) << ")\n";
   out << "ISAs available:";
-  for (simdlr::Isa isa : simdlr::supported_isas()) out << ' ' << simdlr::isa_name(isa);
+  for (simdlr::Isa isa : simdlr::supported_isas())
+    out << ' ' << simdlr::isa_name(isa);
   out << "\nthreads: " << omp_get_max_threads() << " (OpenMP default; OMP_NUM_THREADS applies)\n";
 }
 

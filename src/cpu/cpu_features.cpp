@@ -7,7 +7,9 @@
 namespace simdlr::detail {
 namespace {
 
-bool bit(unsigned value, int index) { return (value >> index) & 1u; }
+bool bit(unsigned value, int index) {
+  return (value >> index) & 1u;
+}
 
 // XCR0: which register state the OS saves on context switches. Reading it needs OSXSAVE.
 std::uint64_t read_xcr0() noexcept {
@@ -27,8 +29,8 @@ CpuFeatures read_cpu_features() noexcept {
   if (!osxsave || !avx) return f;
 
   const std::uint64_t xcr0 = read_xcr0();
-  const bool os_ymm = (xcr0 & 0x6) == 0x6;     // SSE + AVX state
-  const bool os_zmm = (xcr0 & 0xE6) == 0xE6;   // + opmask, ZMM_Hi256, Hi16_ZMM
+  const bool os_ymm = (xcr0 & 0x6) == 0x6;    // SSE + AVX state
+  const bool os_zmm = (xcr0 & 0xE6) == 0xE6;  // + opmask, ZMM_Hi256, Hi16_ZMM
 
   unsigned max_leaf = __get_cpuid_max(0, nullptr);
   if (max_leaf < 7) return f;

@@ -20,28 +20,36 @@ const detail::CpuFeatures& features() {
 
 const detail::IsaKernels& kernels_of(Isa isa) {
   switch (isa) {
-    case Isa::scalar: return detail::scalar_kernels;
-    case Isa::sse2: return detail::sse2_kernels;
-    case Isa::avx2: return detail::avx2_kernels;
-    case Isa::avx512: return detail::avx512_kernels;
+    case Isa::scalar:
+      return detail::scalar_kernels;
+    case Isa::sse2:
+      return detail::sse2_kernels;
+    case Isa::avx2:
+      return detail::avx2_kernels;
+    case Isa::avx512:
+      return detail::avx512_kernels;
   }
   return detail::scalar_kernels;
 }
 
 std::string requirement(Isa isa) {
   switch (isa) {
-    case Isa::scalar: return "nothing";
-    case Isa::sse2: return "SSE2";
-    case Isa::avx2: return "AVX2 and FMA3 with AVX state enabled by the OS";
-    case Isa::avx512: return "AVX-512 F, CD, DQ and BW with ZMM state enabled by the OS";
+    case Isa::scalar:
+      return "nothing";
+    case Isa::sse2:
+      return "SSE2";
+    case Isa::avx2:
+      return "AVX2 and FMA3 with AVX state enabled by the OS";
+    case Isa::avx512:
+      return "AVX-512 F, CD, DQ and BW with ZMM state enabled by the OS";
   }
   return "";
 }
 
 void require_supported(Isa isa, const std::string& source) {
   if (!isa_supported(isa)) {
-    throw UnsupportedIsa(source + ": ISA '" + std::string(isa_name(isa)) +
-                         "' needs " + requirement(isa) + ", which this machine lacks (best: '" +
+    throw UnsupportedIsa(source + ": ISA '" + std::string(isa_name(isa)) + "' needs " +
+                         requirement(isa) + ", which this machine lacks (best: '" +
                          std::string(isa_name(best_isa())) + "')");
   }
 }
@@ -82,10 +90,14 @@ void resolve_locked(Selection& s) {
 
 std::string_view isa_name(Isa isa) noexcept {
   switch (isa) {
-    case Isa::scalar: return "scalar";
-    case Isa::sse2: return "sse2";
-    case Isa::avx2: return "avx2";
-    case Isa::avx512: return "avx512";
+    case Isa::scalar:
+      return "scalar";
+    case Isa::sse2:
+      return "sse2";
+    case Isa::avx2:
+      return "avx2";
+    case Isa::avx512:
+      return "avx512";
   }
   return "unknown";
 }
@@ -100,10 +112,14 @@ Isa parse_isa(std::string_view name) {
 
 bool isa_supported(Isa isa) noexcept {
   switch (isa) {
-    case Isa::scalar: return true;
-    case Isa::sse2: return features().sse2;
-    case Isa::avx2: return features().avx2_fma;
-    case Isa::avx512: return features().avx512;
+    case Isa::scalar:
+      return true;
+    case Isa::sse2:
+      return features().sse2;
+    case Isa::avx2:
+      return features().avx2_fma;
+    case Isa::avx512:
+      return features().avx512;
   }
   return false;
 }
@@ -141,7 +157,9 @@ void set_active_isa(Isa isa) {
   s.kernels.store(&kernels_of(isa), std::memory_order_release);
 }
 
-ScopedIsa::ScopedIsa(Isa isa) : previous_(active_isa()) { set_active_isa(isa); }
+ScopedIsa::ScopedIsa(Isa isa) : previous_(active_isa()) {
+  set_active_isa(isa);
+}
 
 ScopedIsa::~ScopedIsa() {
   try {

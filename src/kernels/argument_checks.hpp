@@ -12,7 +12,8 @@ namespace simdlr::detail {
 
 inline void check_threads(const char* kernel, Threads threads) {
   if (threads.count < 0) {
-    throw InvalidArgument(std::string(kernel) + ": thread count must be >= 0 (0 = OpenMP default), got " +
+    throw InvalidArgument(std::string(kernel) +
+                          ": thread count must be >= 0 (0 = OpenMP default), got " +
                           std::to_string(threads.count));
   }
 }

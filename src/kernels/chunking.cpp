@@ -17,8 +17,8 @@ ChunkPlan plan_rows(std::size_t rows, std::size_t cols, std::size_t partial_size
   if (partial_size > 0) {
     max_chunks = std::clamp<std::size_t>(kMaxPartialElements / partial_size, 1, kMaxRowChunks);
   }
-  std::size_t size = std::max((kRowChunkElements + width - 1) / width,
-                              (rows + max_chunks - 1) / max_chunks);
+  std::size_t size =
+      std::max((kRowChunkElements + width - 1) / width, (rows + max_chunks - 1) / max_chunks);
   size = std::max<std::size_t>(size, 1);
   return {rows, size, (rows + size - 1) / size};
 }

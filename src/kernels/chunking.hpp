@@ -45,12 +45,14 @@ int threads_for(const ChunkPlan& plan, std::size_t work, Threads threads);
 template <class Body>
 void for_each_chunk(const ChunkPlan& plan, int threads, const Body& body) {
   if (threads <= 1) {
-    for (std::size_t c = 0; c < plan.count; ++c) body(c);
+    for (std::size_t c = 0; c < plan.count; ++c)
+      body(c);
     return;
   }
   const long count = long(plan.count);
 #pragma omp parallel for schedule(static) num_threads(threads)
-  for (long c = 0; c < count; ++c) body(std::size_t(c));
+  for (long c = 0; c < count; ++c)
+    body(std::size_t(c));
 }
 
 // Σ values[0..n) in a fixed pairwise order, in long double.
@@ -63,7 +65,8 @@ void pairwise_combine(T* partials, std::size_t count, std::size_t size) {
     for (std::size_t c = 0; c + step < count; c += 2 * step) {
       T* into = partials + c * size;
       const T* from = partials + (c + step) * size;
-      for (std::size_t j = 0; j < size; ++j) into[j] += from[j];
+      for (std::size_t j = 0; j < size; ++j)
+        into[j] += from[j];
     }
   }
 }

@@ -1,5 +1,5 @@
-// The AVX2 with FMA3 (256-bit) instantiation of the kernel body, compiled with this ISA's flags only
-// (see cmake/SimdlrIsaObjects.cmake). Nothing here may run before the dispatcher has checked
+// The AVX2 with FMA3 (256-bit) instantiation of the kernel body, compiled with this ISA's flags
+// only (see cmake/SimdlrIsaObjects.cmake). Nothing here may run before the dispatcher has checked
 // that the CPU supports the ISA.
 #include "simd_body.hpp"
 

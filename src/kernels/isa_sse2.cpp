@@ -1,6 +1,6 @@
-// The SSE2 (128-bit, baseline x86-64) instantiation of the kernel body, compiled with this ISA's flags only
-// (see cmake/SimdlrIsaObjects.cmake). Nothing here may run before the dispatcher has checked
-// that the CPU supports the ISA.
+// The SSE2 (128-bit, baseline x86-64) instantiation of the kernel body, compiled with this ISA's
+// flags only (see cmake/SimdlrIsaObjects.cmake). Nothing here may run before the dispatcher has
+// checked that the CPU supports the ISA.
 #include "simd_body.hpp"
 
 namespace simdlr::detail {

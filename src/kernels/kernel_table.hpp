@@ -41,11 +41,24 @@ struct SoftmaxChunk {
   std::size_t n_classes;
   const T* sample_weight;  // may be null
   const T* W;
-  const T* b;             // may be null
-  T* grad_W;              // adds into
-  T* grad_b;              // adds into; may be null
-  T* probabilities;       // may be null
-  T* scratch;             // softmax_scratch_size(n_classes) elements, owned by the driver
+  const T* b;        // may be null
+  T* grad_W;         // adds into
+  T* grad_b;         // adds into; may be null
+  T* probabilities;  // may be null
+  T* scratch;        // softmax_scratch_size(n_classes) elements, owned by the driver
+};
+
+template <class T>
+struct SoftmaxHessianChunk {
+  RowsChunk<T> X;
+  std::size_t n_classes;
+  const T* probabilities;  // rows x K
+  const T* sample_weight;  // may be null
+  const T* V;              // K x d direction
+  const T* v_b;            // K, may be null
+  T* out;                  // K x d, adds into
+  T* out_b;                // K, adds into
+  T* scratch;              // softmax_scratch_size(n_classes) elements
 };
 
 // Scratch elements the softmax chunk kernel needs for K classes: two buffers of K values, each
@@ -66,6 +79,8 @@ struct KernelTable {
   void (*transpose_product)(RowsChunk<T> X, const T* r, T* out);
   double (*logistic)(const LogisticChunk<T>& args);
   double (*softmax)(const SoftmaxChunk<T>& args);
+  void (*softmax_hessian_vector)(const SoftmaxHessianChunk<T>& args);
+  double (*squared)(const LogisticChunk<T>& args);  // hessian_diag unused
   void (*hessian_vector)(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b);
   void (*gram_upper)(RowsChunk<T> X, const T* d, T* out);  // upper triangle incl. diagonal
 };

@@ -77,9 +77,8 @@ void margins_impl(const Engine<T>& e, MatrixView<const T> X, const T* w, T b, T*
   check_pointer("margins", "w", w, X.cols);
   check_pointer("margins", "z", z, X.rows);
   const ChunkPlan plan = e.plan(X.rows, X.cols, 0);
-  for_each_chunk(plan, e.threads_for_plan(plan, X.rows * X.cols), [&](std::size_t c) {
-    e.k.margins(rows_of(X, plan, c), w, b, z + plan.begin(c));
-  });
+  for_each_chunk(plan, e.threads_for_plan(plan, X.rows * X.cols),
+                 [&](std::size_t c) { e.k.margins(rows_of(X, plan, c), w, b, z + plan.begin(c)); });
 }
 
 template <class T>
@@ -107,16 +106,15 @@ double logistic_impl(const Engine<T>& e, const LogisticPass<T>& a) {
   const long double loss =
       run_with_partials(e, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
         const std::size_t i0 = plan.begin(c);
-        const LogisticChunk<T> chunk{
-            rows_of(a.X, plan, c),
-            a.y + i0,
-            a.sample_weight ? a.sample_weight + i0 : nullptr,
-            a.w,
-            a.b,
-            slot,
-            slot + d,
-            a.margins ? a.margins + i0 : nullptr,
-            a.hessian_diag ? a.hessian_diag + i0 : nullptr};
+        const LogisticChunk<T> chunk{rows_of(a.X, plan, c),
+                                     a.y + i0,
+                                     a.sample_weight ? a.sample_weight + i0 : nullptr,
+                                     a.w,
+                                     a.b,
+                                     slot,
+                                     slot + d,
+                                     a.margins ? a.margins + i0 : nullptr,
+                                     a.hessian_diag ? a.hessian_diag + i0 : nullptr};
         return (long double)e.k.logistic(chunk);
       });
   std::copy(grad, grad + d, a.grad_w);
@@ -135,9 +133,9 @@ double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
   check_pointer(name, "grad_W", a.grad_W, K * d);
   for (std::size_t i = 0; i < n; ++i) {
     if (a.labels[i] < 0 || std::size_t(a.labels[i]) >= K) {
-      throw InvalidArgument(std::string(name) + ": labels[" + std::to_string(i) + "] = " +
-                            std::to_string(a.labels[i]) + " is outside [0, " + std::to_string(K) +
-                            ")");
+      throw InvalidArgument(std::string(name) + ": labels[" + std::to_string(i) +
+                            "] = " + std::to_string(a.labels[i]) + " is outside [0, " +
+                            std::to_string(K) + ")");
     }
   }
   const std::size_t partial = K * d + K;
@@ -163,6 +161,67 @@ double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
   std::copy(grad, grad + K * d, a.grad_W);
   if (a.grad_b) std::copy(grad + K * d, grad + partial, a.grad_b);
   return double(loss);
+}
+
+template <class T>
+double squared_impl(const Engine<T>& e, const SquaredPass<T>& a) {
+  const char* name = "squared_loss_grad";
+  check_matrix(name, a.X);
+  check_pointer(name, "y", a.y, a.X.rows);
+  check_pointer(name, "w", a.w, a.X.cols);
+  check_pointer(name, "grad_w", a.grad_w, a.X.cols);
+  const std::size_t d = a.X.cols;
+  const ChunkPlan plan = e.plan(a.X.rows, d, d + 1);
+  T* grad = scratch_buffer<T>(d + 1, 1);
+  const long double loss =
+      run_with_partials(e, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
+        const std::size_t i0 = plan.begin(c);
+        const LogisticChunk<T> chunk{rows_of(a.X, plan, c),
+                                     a.y + i0,
+                                     a.sample_weight ? a.sample_weight + i0 : nullptr,
+                                     a.w,
+                                     a.b,
+                                     slot,
+                                     slot + d,
+                                     a.margins ? a.margins + i0 : nullptr,
+                                     nullptr};
+        return (long double)e.k.squared(chunk);
+      });
+  std::copy(grad, grad + d, a.grad_w);
+  if (a.grad_b) *a.grad_b = grad[d];
+  return double(loss);
+}
+
+template <class T>
+void softmax_hessian_impl(const Engine<T>& e, const SoftmaxHessianPass<T>& a) {
+  const char* name = "softmax_hessian_vector";
+  check_matrix(name, a.X);
+  if (a.n_classes == 0) throw InvalidArgument(std::string(name) + ": n_classes must be >= 1");
+  const std::size_t n = a.X.rows, d = a.X.cols, K = a.n_classes;
+  check_pointer(name, "probabilities", a.probabilities, n * K);
+  check_pointer(name, "V", a.V, K * d);
+  check_pointer(name, "out", a.out, K * d);
+  const std::size_t partial = K * d + K;
+  const ChunkPlan plan = e.plan(n, d, partial);
+  const std::size_t scratch_each = softmax_scratch_size(K);
+  T* scratch = scratch_buffer<T>(std::max<std::size_t>(plan.count, 1) * scratch_each, 1);
+  T* result = scratch_buffer<T>(partial, 2);
+  run_with_partials(e, plan, n * d * K, partial, result, [&](std::size_t c, T* slot) {
+    const std::size_t i0 = plan.begin(c);
+    const SoftmaxHessianChunk<T> chunk{rows_of(a.X, plan, c),
+                                       K,
+                                       a.probabilities + i0 * K,
+                                       a.sample_weight ? a.sample_weight + i0 : nullptr,
+                                       a.V,
+                                       a.v_b,
+                                       slot,
+                                       slot + K * d,
+                                       scratch + c * scratch_each};
+    e.k.softmax_hessian_vector(chunk);
+    return 0.0L;
+  });
+  std::copy(result, result + K * d, a.out);
+  if (a.out_b) std::copy(result + K * d, result + partial, a.out_b);
 }
 
 template <class T>
@@ -195,33 +254,40 @@ void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
     return 0.0L;
   });
   for (std::size_t j = 0; j < m; ++j) {
-    for (std::size_t k = j + 1; k < m; ++k) out[k * m + j] = out[j * m + k];
+    for (std::size_t k = j + 1; k < m; ++k)
+      out[k * m + j] = out[j * m + k];
   }
 }
 
 }  // namespace
 }  // namespace detail
 
-#define SIMDLR_DEFINE_MATRIX_KERNELS(T, ENGINE, PREFIX)                                          \
-  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads t) {                       \
-    detail::margins_impl(detail::ENGINE<T>(PREFIX "margins", t), X, w, b, z);                  \
-  }                                                                                             \
-  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads t) {               \
-    detail::transpose_product_impl(detail::ENGINE<T>(PREFIX "transpose_product", t), X, r, out); \
-  }                                                                                             \
-  double logistic_loss_grad(const LogisticPass<T>& pass, Threads t) {                           \
-    return detail::logistic_impl(detail::ENGINE<T>(PREFIX "logistic_loss_grad", t), pass);      \
-  }                                                                                             \
-  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads t) {                             \
-    return detail::softmax_impl(detail::ENGINE<T>(PREFIX "softmax_loss_grad", t), pass);        \
-  }                                                                                             \
-  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b,   \
-                      Threads t) {                                                              \
+#define SIMDLR_DEFINE_MATRIX_KERNELS(T, ENGINE, PREFIX)                                           \
+  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads t) {                         \
+    detail::margins_impl(detail::ENGINE<T>(PREFIX "margins", t), X, w, b, z);                     \
+  }                                                                                               \
+  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads t) {                  \
+    detail::transpose_product_impl(detail::ENGINE<T>(PREFIX "transpose_product", t), X, r, out);  \
+  }                                                                                               \
+  double logistic_loss_grad(const LogisticPass<T>& pass, Threads t) {                             \
+    return detail::logistic_impl(detail::ENGINE<T>(PREFIX "logistic_loss_grad", t), pass);        \
+  }                                                                                               \
+  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads t) {                               \
+    return detail::softmax_impl(detail::ENGINE<T>(PREFIX "softmax_loss_grad", t), pass);          \
+  }                                                                                               \
+  void softmax_hessian_vector(const SoftmaxHessianPass<T>& pass, Threads t) {                     \
+    detail::softmax_hessian_impl(detail::ENGINE<T>(PREFIX "softmax_hessian_vector", t), pass);    \
+  }                                                                                               \
+  double squared_loss_grad(const SquaredPass<T>& pass, Threads t) {                               \
+    return detail::squared_impl(detail::ENGINE<T>(PREFIX "squared_loss_grad", t), pass);          \
+  }                                                                                               \
+  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b,     \
+                      Threads t) {                                                                \
     detail::hessian_vector_impl(detail::ENGINE<T>(PREFIX "hessian_vector", t), X, d, v, v_b, out, \
-                                out_b);                                                         \
-  }                                                                                             \
-  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads t) {                    \
-    detail::gram_impl(detail::ENGINE<T>(PREFIX "weighted_gram", t), X, d, out);                 \
+                                out_b);                                                           \
+  }                                                                                               \
+  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads t) {                      \
+    detail::gram_impl(detail::ENGINE<T>(PREFIX "weighted_gram", t), X, d, out);                   \
   }
 
 namespace kernels {

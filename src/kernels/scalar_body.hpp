@@ -17,7 +17,8 @@ using Wide = std::conditional_t<std::is_same_v<T, float>, double, long double>;
 template <class T>
 T dot(const T* x, const T* y, std::size_t n) {
   Wide<T> acc = 0;
-  for (std::size_t i = 0; i < n; ++i) acc += Wide<T>(x[i]) * Wide<T>(y[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    acc += Wide<T>(x[i]) * Wide<T>(y[i]);
   return T(acc);
 }
 
@@ -29,7 +30,8 @@ T sigmoid_one(T z) {
 
 template <class T>
 void sigmoid(const T* z, T* out, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) out[i] = sigmoid_one(z[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = sigmoid_one(z[i]);
 }
 
 template <class T>
@@ -41,27 +43,31 @@ T log_loss_one(T z, T y) {
 template <class T>
 double log_loss(const T* z, const T* y, std::size_t n) {
   Wide<T> acc = 0;
-  for (std::size_t i = 0; i < n; ++i) acc += log_loss_one(z[i], y[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    acc += log_loss_one(z[i], y[i]);
   return double(acc);
 }
 
 template <class T>
 T row_dot(const T* x, const T* w, std::size_t cols) {
   Wide<T> acc = 0;
-  for (std::size_t j = 0; j < cols; ++j) acc += Wide<T>(x[j]) * Wide<T>(w[j]);
+  for (std::size_t j = 0; j < cols; ++j)
+    acc += Wide<T>(x[j]) * Wide<T>(w[j]);
   return T(acc);
 }
 
 template <class T>
 void margins(RowsChunk<T> X, const T* w, T b, T* z) {
-  for (std::size_t i = 0; i < X.rows; ++i) z[i] = row_dot(X.X + i * X.stride, w, X.cols) + b;
+  for (std::size_t i = 0; i < X.rows; ++i)
+    z[i] = row_dot(X.X + i * X.stride, w, X.cols) + b;
 }
 
 template <class T>
 void transpose_product(RowsChunk<T> X, const T* r, T* out) {
   for (std::size_t i = 0; i < X.rows; ++i) {
     const T* x = X.X + i * X.stride;
-    for (std::size_t j = 0; j < X.cols; ++j) out[j] += r[i] * x[j];
+    for (std::size_t j = 0; j < X.cols; ++j)
+      out[j] += r[i] * x[j];
   }
 }
 
@@ -76,7 +82,8 @@ double logistic(const LogisticChunk<T>& a) {
     const T p = (z >= 0 ? T(1) : e) / (T(1) + e);
     loss += Wide<T>(s) * Wide<T>(log_loss_one(z, a.y[i]));
     const T r = s * (p - a.y[i]);
-    for (std::size_t j = 0; j < a.X.cols; ++j) a.grad_w[j] += r * x[j];
+    for (std::size_t j = 0; j < a.X.cols; ++j)
+      a.grad_w[j] += r * x[j];
     if (a.grad_b) *a.grad_b += r;
     if (a.margins) a.margins[i] = z;
     if (a.hessian_diag) a.hessian_diag[i] = s * e / ((T(1) + e) * (T(1) + e));
@@ -98,7 +105,8 @@ double softmax(const SoftmaxChunk<T>& a) {
       zmax = std::fmax(zmax, z[k]);
     }
     T total = 0;
-    for (std::size_t k = 0; k < K; ++k) total += std::exp(z[k] - zmax);
+    for (std::size_t k = 0; k < K; ++k)
+      total += std::exp(z[k] - zmax);
     const auto y = std::size_t(a.labels[i]);
     loss += Wide<T>(s) * (Wide<T>(std::log(total)) + Wide<T>(zmax - z[y]));
     for (std::size_t k = 0; k < K; ++k) {
@@ -106,9 +114,51 @@ double softmax(const SoftmaxChunk<T>& a) {
       if (a.probabilities) a.probabilities[i * K + k] = p;
       const T r = s * (p - (k == y ? T(1) : T(0)));
       T* g = a.grad_W + k * d;
-      for (std::size_t j = 0; j < d; ++j) g[j] += r * x[j];
+      for (std::size_t j = 0; j < d; ++j)
+        g[j] += r * x[j];
       if (a.grad_b) a.grad_b[k] += r;
     }
+  }
+  return double(loss);
+}
+
+template <class T>
+void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
+  const std::size_t K = a.n_classes, d = a.X.cols;
+  T* u = a.scratch;
+  for (std::size_t i = 0; i < a.X.rows; ++i) {
+    const T* x = a.X.X + i * a.X.stride;
+    const T* p = a.probabilities + i * K;
+    const T s = a.sample_weight ? a.sample_weight[i] : T(1);
+    T mean = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      u[k] = row_dot(x, a.V + k * d, d) + (a.v_b ? a.v_b[k] : T(0));
+      mean += p[k] * u[k];
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+      const T t = s * p[k] * (u[k] - mean);
+      T* o = a.out + k * d;
+      for (std::size_t j = 0; j < d; ++j)
+        o[j] += t * x[j];
+      a.out_b[k] += t;
+    }
+  }
+}
+
+template <class T>
+double squared(const LogisticChunk<T>& a) {
+  Wide<T> loss = 0;
+  for (std::size_t i = 0; i < a.X.rows; ++i) {
+    const T* x = a.X.X + i * a.X.stride;
+    const T s = a.sample_weight ? a.sample_weight[i] : T(1);
+    const T z = row_dot(x, a.w, a.X.cols) + a.b;
+    const T residual = z - a.y[i];
+    loss += Wide<T>(s) * Wide<T>(residual) * Wide<T>(residual) / 2;
+    const T r = s * residual;
+    for (std::size_t j = 0; j < a.X.cols; ++j)
+      a.grad_w[j] += r * x[j];
+    if (a.grad_b) *a.grad_b += r;
+    if (a.margins) a.margins[i] = z;
   }
   return double(loss);
 }
@@ -118,7 +168,8 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
   for (std::size_t i = 0; i < X.rows; ++i) {
     const T* x = X.X + i * X.stride;
     const T t = (d ? d[i] : T(1)) * (row_dot(x, v, X.cols) + v_b);
-    for (std::size_t j = 0; j < X.cols; ++j) out[j] += t * x[j];
+    for (std::size_t j = 0; j < X.cols; ++j)
+      out[j] += t * x[j];
     if (out_b) *out_b += t;
   }
 }
@@ -131,15 +182,25 @@ void gram_upper(RowsChunk<T> X, const T* d, T* out) {
     const T di = d ? d[i] : T(1);
     for (std::size_t j = 0; j < m; ++j) {
       const T g = di * x[j];
-      for (std::size_t k = j; k < m; ++k) out[j * m + k] += g * x[k];
+      for (std::size_t k = j; k < m; ++k)
+        out[j * m + k] += g * x[k];
     }
   }
 }
 
 template <class T>
 constexpr KernelTable<T> table() {
-  return {&dot<T>,      &sigmoid<T>,          &log_loss<T>,     &margins<T>,   &transpose_product<T>,
-          &logistic<T>, &softmax<T>, &hessian_vector<T>, &gram_upper<T>};
+  return {&dot<T>,
+          &sigmoid<T>,
+          &log_loss<T>,
+          &margins<T>,
+          &transpose_product<T>,
+          &logistic<T>,
+          &softmax<T>,
+          &softmax_hessian_vector<T>,
+          &squared<T>,
+          &hessian_vector<T>,
+          &gram_upper<T>};
 }
 
 }  // namespace simdlr::detail::plain

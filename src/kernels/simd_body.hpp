@@ -23,7 +23,9 @@ namespace simd {
 template <class T, class A>
 using V = xsimd::batch<T, A>;
 
-constexpr std::size_t smaller(std::size_t a, std::size_t b) { return a < b ? a : b; }
+constexpr std::size_t smaller(std::size_t a, std::size_t b) {
+  return a < b ? a : b;
+}
 
 template <class A>
 constexpr bool is_avx512 = std::is_same_v<A, xsimd::avx512bw>;
@@ -35,11 +37,15 @@ constexpr bool is_avx2 = std::is_same_v<A, xsimd::fma3<xsimd::avx2>>;
 template <class T, class A>
 inline V<T, A> madd(V<T, A> a, V<T, A> b, V<T, A> c) {
   if constexpr (is_avx512<A>) {
-    if constexpr (std::is_same_v<T, float>) return _mm512_fmadd_ps(a, b, c);
-    else return _mm512_fmadd_pd(a, b, c);
+    if constexpr (std::is_same_v<T, float>)
+      return _mm512_fmadd_ps(a, b, c);
+    else
+      return _mm512_fmadd_pd(a, b, c);
   } else if constexpr (is_avx2<A>) {
-    if constexpr (std::is_same_v<T, float>) return _mm256_fmadd_ps(a, b, c);
-    else return _mm256_fmadd_pd(a, b, c);
+    if constexpr (std::is_same_v<T, float>)
+      return _mm256_fmadd_ps(a, b, c);
+    else
+      return _mm256_fmadd_pd(a, b, c);
   } else {
     return a * b + c;
   }
@@ -67,7 +73,8 @@ inline V<T, A> load_partial(const T* p, std::size_t n) {
     }
   } else {
     alignas(64) T buf[L];
-    for (std::size_t k = 0; k < L; ++k) buf[k] = k < n ? p[k] : T(0);
+    for (std::size_t k = 0; k < L; ++k)
+      buf[k] = k < n ? p[k] : T(0);
     return V<T, A>::load_aligned(buf);
   }
 }
@@ -85,7 +92,8 @@ inline void store_partial(T* p, V<T, A> v, std::size_t n) {
   } else {
     alignas(64) T buf[L];
     v.store_aligned(buf);
-    for (std::size_t k = 0; k < n; ++k) p[k] = buf[k];
+    for (std::size_t k = 0; k < n; ++k)
+      p[k] = buf[k];
   }
 }
 
@@ -94,7 +102,8 @@ template <class T, class A>
 inline V<T, A> ones_below(std::size_t n) {
   constexpr std::size_t L = V<T, A>::size;
   alignas(64) T buf[L];
-  for (std::size_t k = 0; k < L; ++k) buf[k] = k < n ? T(1) : T(0);
+  for (std::size_t k = 0; k < L; ++k)
+    buf[k] = k < n ? T(1) : T(0);
   return V<T, A>::load_aligned(buf);
 }
 
@@ -117,7 +126,8 @@ inline double lanes_total(V<T, A> s, V<T, A> c) {
   s.store_aligned(bs);
   c.store_aligned(bc);
   long double total = 0;
-  for (std::size_t k = 0; k < L; ++k) total += (long double)bs[k] + (long double)bc[k];
+  for (std::size_t k = 0; k < L; ++k)
+    total += (long double)bs[k] + (long double)bc[k];
   return double(total);
 }
 
@@ -179,9 +189,11 @@ inline void block_margins(RowsChunk<T> X, std::size_t i0, std::size_t count, con
   for (; k + 4 <= count; k += 4) {
     const T* r = x + k * X.stride;
     row_dot4<T, A>(r, r + X.stride, r + 2 * X.stride, r + 3 * X.stride, w, X.cols, z + k);
-    for (std::size_t q = 0; q < 4; ++q) z[k + q] += b;
+    for (std::size_t q = 0; q < 4; ++q)
+      z[k + q] += b;
   }
-  for (; k < count; ++k) z[k] = row_dot<T, A>(x + k * X.stride, w, X.cols) + b;
+  for (; k < count; ++k)
+    z[k] = row_dot<T, A>(x + k * X.stride, w, X.cols) + b;
 }
 
 // out += Σ_k r[k] rows[k] for `count` rows starting at row i0 (four rows per pass over out).
@@ -222,7 +234,8 @@ inline void block_axpy(RowsChunk<T> X, std::size_t i0, std::size_t count, const 
       madd(B::load_unaligned(x0 + j), r0, B::load_unaligned(out + j)).store_unaligned(out + j);
     }
     if (tail) {
-      const B o = madd(load_partial<T, A>(x0 + full, tail), r0, load_partial<T, A>(out + full, tail));
+      const B o =
+          madd(load_partial<T, A>(x0 + full, tail), r0, load_partial<T, A>(out + full, tail));
       store_partial<T, A>(out + full, o, tail);
     }
   }
@@ -279,7 +292,8 @@ T dot(const T* x, const T* y, std::size_t n) {
     a2 = madd(B::load_unaligned(x + i + 2 * L), B::load_unaligned(y + i + 2 * L), a2);
     a3 = madd(B::load_unaligned(x + i + 3 * L), B::load_unaligned(y + i + 3 * L), a3);
   }
-  for (; i + L <= n; i += L) a0 = madd(B::load_unaligned(x + i), B::load_unaligned(y + i), a0);
+  for (; i + L <= n; i += L)
+    a0 = madd(B::load_unaligned(x + i), B::load_unaligned(y + i), a0);
   if (i < n) a1 = madd(load_partial<T, A>(x + i, n - i), load_partial<T, A>(y + i, n - i), a1);
   return xsimd::hadd((a0 + a1) + (a2 + a3));
 }
@@ -289,8 +303,10 @@ void sigmoid(const T* z, T* out, std::size_t n) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   std::size_t i = 0;
-  for (; i + L <= n; i += L) logistic_parts<T, A>(B::load_unaligned(z + i)).p.store_unaligned(out + i);
-  if (i < n) store_partial<T, A>(out + i, logistic_parts<T, A>(load_partial<T, A>(z + i, n - i)).p, n - i);
+  for (; i + L <= n; i += L)
+    logistic_parts<T, A>(B::load_unaligned(z + i)).p.store_unaligned(out + i);
+  if (i < n)
+    store_partial<T, A>(out + i, logistic_parts<T, A>(load_partial<T, A>(z + i, n - i)).p, n - i);
 }
 
 template <class T, class A>
@@ -324,8 +340,12 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
   block_axpy<T, A>(X, 0, X.rows, r, out);
 }
 
-template <class T, class A>
-double logistic(const LogisticChunk<T>& a) {
+// One pass of a generalised linear model over a chunk: margins z = Xw + b in blocks of `lanes`
+// rows, the per-row loss and residual r = s (μ(z) − y) on a whole register at once, then
+// grad_w += Σ r x over the same rows while they are still in cache.
+// Logistic: μ = σ, loss = softplus(z) − y z.  Squared: μ = identity, loss = ½ (z − y)².
+template <class T, class A, bool Squared>
+double glm_pass(const LogisticChunk<T>& a) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   alignas(64) T zbuf[L];
@@ -333,7 +353,8 @@ double logistic(const LogisticChunk<T>& a) {
   B loss_s(T(0)), loss_c(T(0)), rsum(T(0));
   for (std::size_t i0 = 0; i0 < a.X.rows; i0 += L) {
     const std::size_t count = smaller(L, a.X.rows - i0);
-    for (std::size_t k = count; k < L; ++k) zbuf[k] = T(0);
+    for (std::size_t k = count; k < L; ++k)
+      zbuf[k] = T(0);
     block_margins<T, A>(a.X, i0, count, a.w, a.b, zbuf);
     const B z = B::load_aligned(zbuf);
     B y, s;
@@ -345,20 +366,37 @@ double logistic(const LogisticChunk<T>& a) {
       s = a.sample_weight ? load_partial<T, A>(a.sample_weight + i0, count)
                           : ones_below<T, A>(count);
     }
-    const LogisticParts<T, A> lp = logistic_parts<T, A>(z);
-    two_sum_add<T, A>(loss_s, loss_c, s * log_loss_term<T, A>(z, y, lp.e));
-    const B r = s * (lp.p - y);
+    B r;
+    if constexpr (Squared) {
+      const B residual = z - y;
+      two_sum_add<T, A>(loss_s, loss_c, s * (residual * residual) * B(T(0.5)));
+      r = s * residual;
+    } else {
+      const LogisticParts<T, A> lp = logistic_parts<T, A>(z);
+      two_sum_add<T, A>(loss_s, loss_c, s * log_loss_term<T, A>(z, y, lp.e));
+      r = s * (lp.p - y);
+      if (a.hessian_diag) {
+        const B one_plus_e = B(T(1)) + lp.e;
+        store_partial<T, A>(a.hessian_diag + i0, s * lp.e / (one_plus_e * one_plus_e), count);
+      }
+    }
     rsum = rsum + r;
     r.store_aligned(rbuf);
     if (a.margins) store_partial<T, A>(a.margins + i0, z, count);
-    if (a.hessian_diag) {
-      const B one_plus_e = B(T(1)) + lp.e;
-      store_partial<T, A>(a.hessian_diag + i0, s * lp.e / (one_plus_e * one_plus_e), count);
-    }
     block_axpy<T, A>(a.X, i0, count, rbuf, a.grad_w);
   }
   if (a.grad_b) *a.grad_b += xsimd::hadd(rsum);
   return lanes_total<T, A>(loss_s, loss_c);
+}
+
+template <class T, class A>
+double logistic(const LogisticChunk<T>& a) {
+  return glm_pass<T, A, false>(a);
+}
+
+template <class T, class A>
+double squared(const LogisticChunk<T>& a) {
+  return glm_pass<T, A, true>(a);
 }
 
 template <class T, class A>
@@ -367,9 +405,10 @@ double softmax(const SoftmaxChunk<T>& a) {
   constexpr std::size_t L = B::size;
   const std::size_t K = a.n_classes, d = a.X.cols;
   const std::size_t padded = (K + 15) / 16 * 16;
-  T* z = a.scratch;             // logits, padded with −inf
-  T* ez = a.scratch + padded;   // exp(z − max)
-  for (std::size_t k = K; k < padded; ++k) z[k] = -__builtin_inf();
+  T* z = a.scratch;            // logits, padded with −inf
+  T* ez = a.scratch + padded;  // exp(z − max)
+  for (std::size_t k = K; k < padded; ++k)
+    z[k] = -__builtin_inf();
   long double loss = 0;
   for (std::size_t i = 0; i < a.X.rows; ++i) {
     const T* x = a.X.X + i * a.X.stride;
@@ -378,7 +417,8 @@ double softmax(const SoftmaxChunk<T>& a) {
       const T* w = a.W + k * d;
       row_dot4<T, A>(w, w + d, w + 2 * d, w + 3 * d, x, d, z + k);
     }
-    for (; k < K; ++k) z[k] = row_dot<T, A>(a.W + k * d, x, d);
+    for (; k < K; ++k)
+      z[k] = row_dot<T, A>(a.W + k * d, x, d);
     T zmax = -__builtin_inf();
     for (k = 0; k < K; ++k) {
       if (a.b) z[k] += a.b[k];
@@ -409,6 +449,36 @@ double softmax(const SoftmaxChunk<T>& a) {
   return double(loss);
 }
 
+// Multinomial Hessian-vector product over a chunk: for each row, u_k = V_k · x + v_b_k and
+// t_k = s p_k (u_k − Σ_j p_j u_j), then out_k += t_k x and out_b_k += t_k.
+template <class T, class A>
+void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
+  const std::size_t K = a.n_classes, d = a.X.cols;
+  T* u = a.scratch;
+  for (std::size_t i = 0; i < a.X.rows; ++i) {
+    const T* x = a.X.X + i * a.X.stride;
+    const T* p = a.probabilities + i * K;
+    std::size_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const T* v = a.V + k * d;
+      row_dot4<T, A>(v, v + d, v + 2 * d, v + 3 * d, x, d, u + k);
+    }
+    for (; k < K; ++k)
+      u[k] = row_dot<T, A>(a.V + k * d, x, d);
+    T mean = 0;
+    for (k = 0; k < K; ++k) {
+      if (a.v_b) u[k] += a.v_b[k];
+      mean += p[k] * u[k];
+    }
+    const T s = a.sample_weight ? a.sample_weight[i] : T(1);
+    for (k = 0; k < K; ++k) {
+      const T t = s * p[k] * (u[k] - mean);
+      a.out_b[k] += t;
+      axpy<T, A>(t, x, a.out + k * d, d);
+    }
+  }
+}
+
 template <class T, class A>
 void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b) {
   constexpr std::size_t L = V<T, A>::size;
@@ -418,9 +488,11 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
     const std::size_t count = smaller(L, X.rows - i0);
     block_margins<T, A>(X, i0, count, v, v_b, t);
     if (d) {
-      for (std::size_t k = 0; k < count; ++k) t[k] *= d[i0 + k];
+      for (std::size_t k = 0; k < count; ++k)
+        t[k] *= d[i0 + k];
     }
-    for (std::size_t k = 0; k < count; ++k) tsum += t[k];
+    for (std::size_t k = 0; k < count; ++k)
+      tsum += t[k];
     block_axpy<T, A>(X, i0, count, t, out);
   }
   if (out_b) *out_b += T(tsum);
@@ -465,15 +537,24 @@ void gram_upper(RowsChunk<T> X, const T* d, T* out) {
   for (; i < X.rows; ++i) {
     const T* x0 = X.X + i * X.stride;
     const T d0 = d ? d[i] : T(1);
-    for (std::size_t j = 0; j < m; ++j) axpy<T, A>(d0 * x0[j], x0 + j, out + j * m + j, m - j);
+    for (std::size_t j = 0; j < m; ++j)
+      axpy<T, A>(d0 * x0[j], x0 + j, out + j * m + j, m - j);
   }
 }
 
 template <class T, class A>
 constexpr KernelTable<T> table_for() {
-  return {&dot<T, A>,      &sigmoid<T, A>,        &log_loss<T, A>,
-          &margins<T, A>,  &transpose_product<T, A>, &logistic<T, A>,
-          &softmax<T, A>,  &hessian_vector<T, A>, &gram_upper<T, A>};
+  return {&dot<T, A>,
+          &sigmoid<T, A>,
+          &log_loss<T, A>,
+          &margins<T, A>,
+          &transpose_product<T, A>,
+          &logistic<T, A>,
+          &softmax<T, A>,
+          &softmax_hessian_vector<T, A>,
+          &squared<T, A>,
+          &hessian_vector<T, A>,
+          &gram_upper<T, A>};
 }
 
 template <class A>

@@ -66,12 +66,24 @@ T log_loss_impl(const T* z, const T* y, std::size_t n, Threads threads) {
 }  // namespace detail
 
 namespace kernels {
-float dot(const float* x, const float* y, std::size_t n, Threads t) { return detail::dot_impl(x, y, n, t); }
-double dot(const double* x, const double* y, std::size_t n, Threads t) { return detail::dot_impl(x, y, n, t); }
-void sigmoid(const float* z, float* out, std::size_t n, Threads t) { detail::sigmoid_impl(z, out, n, t); }
-void sigmoid(const double* z, double* out, std::size_t n, Threads t) { detail::sigmoid_impl(z, out, n, t); }
-float log_loss(const float* z, const float* y, std::size_t n, Threads t) { return detail::log_loss_impl(z, y, n, t); }
-double log_loss(const double* z, const double* y, std::size_t n, Threads t) { return detail::log_loss_impl(z, y, n, t); }
+float dot(const float* x, const float* y, std::size_t n, Threads t) {
+  return detail::dot_impl(x, y, n, t);
+}
+double dot(const double* x, const double* y, std::size_t n, Threads t) {
+  return detail::dot_impl(x, y, n, t);
+}
+void sigmoid(const float* z, float* out, std::size_t n, Threads t) {
+  detail::sigmoid_impl(z, out, n, t);
+}
+void sigmoid(const double* z, double* out, std::size_t n, Threads t) {
+  detail::sigmoid_impl(z, out, n, t);
+}
+float log_loss(const float* z, const float* y, std::size_t n, Threads t) {
+  return detail::log_loss_impl(z, y, n, t);
+}
+double log_loss(const double* z, const double* y, std::size_t n, Threads t) {
+  return detail::log_loss_impl(z, y, n, t);
+}
 }  // namespace kernels
 
 namespace scalar {
@@ -99,11 +111,23 @@ T log_loss_twin(const T* z, const T* y, std::size_t n, Threads t) {
 }
 }  // namespace
 
-float dot(const float* x, const float* y, std::size_t n, Threads t) { return dot_twin(x, y, n, t); }
-double dot(const double* x, const double* y, std::size_t n, Threads t) { return dot_twin(x, y, n, t); }
-void sigmoid(const float* z, float* out, std::size_t n, Threads t) { sigmoid_twin(z, out, n, t); }
-void sigmoid(const double* z, double* out, std::size_t n, Threads t) { sigmoid_twin(z, out, n, t); }
-float log_loss(const float* z, const float* y, std::size_t n, Threads t) { return log_loss_twin(z, y, n, t); }
-double log_loss(const double* z, const double* y, std::size_t n, Threads t) { return log_loss_twin(z, y, n, t); }
+float dot(const float* x, const float* y, std::size_t n, Threads t) {
+  return dot_twin(x, y, n, t);
+}
+double dot(const double* x, const double* y, std::size_t n, Threads t) {
+  return dot_twin(x, y, n, t);
+}
+void sigmoid(const float* z, float* out, std::size_t n, Threads t) {
+  sigmoid_twin(z, out, n, t);
+}
+void sigmoid(const double* z, double* out, std::size_t n, Threads t) {
+  sigmoid_twin(z, out, n, t);
+}
+float log_loss(const float* z, const float* y, std::size_t n, Threads t) {
+  return log_loss_twin(z, y, n, t);
+}
+double log_loss(const double* z, const double* y, std::size_t n, Threads t) {
+  return log_loss_twin(z, y, n, t);
+}
 }  // namespace scalar
 }  // namespace simdlr

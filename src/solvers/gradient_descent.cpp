@@ -24,7 +24,8 @@ FitReport minimize_gradient_descent(Objective& objective, std::span<double> x,
 
   double step = 1.0 / std::sqrt(detail::dot(g, g));
   for (;;) {
-    for (std::size_t i = 0; i < n; ++i) d[i] = -g[i];
+    for (std::size_t i = 0; i < n; ++i)
+      d[i] = -g[i];
     const detail::LineSearchResult ls =
         detail::backtracking_search(objective, x, f, g, d, 2 * step, x_new, g_new);
     progress.count_evaluations(ls.evaluations);

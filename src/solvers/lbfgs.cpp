@@ -16,14 +16,18 @@ namespace {
 // The last m curvature pairs, oldest first.
 class CurvatureHistory {
  public:
-  CurvatureHistory(std::size_t dim, std::size_t m) : dim_(dim), m_(m), s_(m * dim), y_(m * dim), rho_(m) {}
+  CurvatureHistory(std::size_t dim, std::size_t m)
+      : dim_(dim), m_(m), s_(m * dim), y_(m * dim), rho_(m) {}
 
   // Keeps the pair only if it has positive curvature (sᵀy > ε yᵀy), as BFGS needs.
   void push(std::span<const double> s, std::span<const double> y) {
     const double sy = detail::dot(s, y), yy = detail::dot(y, y);
     if (!(sy > 1e-12 * yy) || !std::isfinite(sy)) return;
     const std::size_t slot = (first_ + count_) % m_;
-    if (count_ == m_) first_ = (first_ + 1) % m_; else ++count_;
+    if (count_ == m_)
+      first_ = (first_ + 1) % m_;
+    else
+      ++count_;
     std::copy(s.begin(), s.end(), s_.begin() + slot * dim_);
     std::copy(y.begin(), y.end(), y_.begin() + slot * dim_);
     rho_[slot] = 1.0 / sy;
@@ -39,13 +43,15 @@ class CurvatureHistory {
       alpha[slot] = rho_[slot] * detail::dot(s(slot), d);
       detail::axpy(-alpha[slot], y(slot), d);
     }
-    for (double& v : d) v *= gamma_;
+    for (double& v : d)
+      v *= gamma_;
     for (std::size_t k = 0; k < count_; ++k) {
       const std::size_t slot = (first_ + k) % m_;
       const double beta = rho_[slot] * detail::dot(y(slot), d);
       detail::axpy(alpha[slot] - beta, s(slot), d);
     }
-    for (double& v : d) v = -v;
+    for (double& v : d)
+      v = -v;
   }
 
   bool empty() const { return count_ == 0; }
@@ -75,7 +81,8 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
   for (;;) {
     history.direction(g, d, alpha);
     // First step (or after a reset): a unit-length step along −g, as the scale is unknown.
-    const double initial = history.empty() ? std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))) : 1.0;
+    const double initial =
+        history.empty() ? std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))) : 1.0;
     detail::LineSearchResult ls =
         detail::strong_wolfe_search(objective, x, f, g, d, initial, x_new, g_new);
     progress.count_evaluations(ls.evaluations);
@@ -83,9 +90,8 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
       // A stale curvature model can give a poor direction: retry once along −g.
       history.clear();
       history.direction(g, d, alpha);
-      ls = detail::strong_wolfe_search(objective, x, f, g, d,
-                                       std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))), x_new,
-                                       g_new);
+      ls = detail::strong_wolfe_search(
+          objective, x, f, g, d, std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))), x_new, g_new);
       progress.count_evaluations(ls.evaluations);
     }
     if (!ls.ok) {

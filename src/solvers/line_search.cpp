@@ -90,7 +90,8 @@ LineSearchResult strong_wolfe_search(Objective& objective, std::span<const doubl
       a = a_prev + 0.25 * (a - a_prev);
       continue;
     }
-    if (f > f0 + kC1 * a * d0 || (i > 0 && f >= f_prev)) return zoom(a_prev, f_prev, d_prev, a, f, d);
+    if (f > f0 + kC1 * a * d0 || (i > 0 && f >= f_prev))
+      return zoom(a_prev, f_prev, d_prev, a, f, d);
     if (std::fabs(d) <= -c2 * d0) return accept(a, f);
     if (d >= 0) return zoom(a, f, d, a_prev, f_prev, d_prev);
     a_prev = a, f_prev = f, d_prev = d;

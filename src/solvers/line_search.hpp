@@ -10,7 +10,7 @@
 namespace simdlr::detail {
 
 struct LineSearchResult {
-  bool ok = false;   // a point satisfying the conditions was found (x_new, g_new, f_new hold it)
+  bool ok = false;  // a point satisfying the conditions was found (x_new, g_new, f_new hold it)
   double step = 0;
   double f_new = 0;
   int evaluations = 0;

@@ -14,7 +14,8 @@
 
 namespace simdlr {
 
-FitReport minimize_newton_cg(Objective& objective, std::span<double> x, const SolverOptions& options) {
+FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
+                             const SolverOptions& options) {
   detail::check_solver_arguments("newton", objective, x, options);
   if (!objective.has_hessian_vector()) {
     throw InvalidArgument("newton: the objective provides no Hessian-vector product");
@@ -31,7 +32,8 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x, const So
   for (;;) {
     // CG on H p = −g from p = 0 (the objective's last evaluation is at x).
     std::fill(p.begin(), p.end(), 0.0);
-    for (std::size_t i = 0; i < n; ++i) r[i] = -g[i];
+    for (std::size_t i = 0; i < n; ++i)
+      r[i] = -g[i];
     q = r;
     double rr = detail::dot(r, r);
     const double eta = std::min(0.5, std::sqrt(detail::norm_inf(g) / g0));
@@ -48,10 +50,12 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x, const So
       detail::axpy(a, q, p);
       detail::axpy(-a, hq, r);
       const double rr_new = detail::dot(r, r);
-      for (std::size_t i = 0; i < n; ++i) q[i] = r[i] + (rr_new / rr) * q[i];
+      for (std::size_t i = 0; i < n; ++i)
+        q[i] = r[i] + (rr_new / rr) * q[i];
       rr = rr_new;
     }
-    detail::LineSearchResult ls = detail::strong_wolfe_search(objective, x, f, g, p, 1.0, x_new, g_new);
+    detail::LineSearchResult ls =
+        detail::strong_wolfe_search(objective, x, f, g, p, 1.0, x_new, g_new);
     progress.count_evaluations(ls.evaluations);
     if (!ls.ok) {
       progress.stop(StopReason::no_progress);

@@ -10,11 +10,14 @@ namespace simdlr {
 
 std::string_view stop_reason_text(StopReason reason) noexcept {
   switch (reason) {
-    case StopReason::gradient_tolerance: return "gradient norm below tol relative to its start";
-    case StopReason::max_iterations: return "max_iter reached before the gradient tolerance";
+    case StopReason::gradient_tolerance:
+      return "gradient norm below tol relative to its start";
+    case StopReason::max_iterations:
+      return "max_iter reached before the gradient tolerance";
     case StopReason::no_progress:
       return "no further decrease possible in floating point before the gradient tolerance";
-    case StopReason::not_finite: return "objective or gradient became non-finite";
+    case StopReason::not_finite:
+      return "objective or gradient became non-finite";
   }
   return "unknown";
 }
@@ -29,13 +32,16 @@ void check_solver_arguments(const char* solver, const Objective& objective, std:
                             const SolverOptions& options) {
   const std::string name(solver);
   if (!(options.tol > 0) || !std::isfinite(options.tol)) {
-    throw InvalidArgument(name + ": tol must be a positive number, got " + std::to_string(options.tol));
+    throw InvalidArgument(name + ": tol must be a positive number, got " +
+                          std::to_string(options.tol));
   }
   if (options.max_iter <= 0) {
-    throw InvalidArgument(name + ": max_iter must be positive, got " + std::to_string(options.max_iter));
+    throw InvalidArgument(name + ": max_iter must be positive, got " +
+                          std::to_string(options.max_iter));
   }
   if (options.history <= 0) {
-    throw InvalidArgument(name + ": history must be positive, got " + std::to_string(options.history));
+    throw InvalidArgument(name + ": history must be positive, got " +
+                          std::to_string(options.history));
   }
   if (x.size() != objective.dimension()) {
     throw ShapeError(name + ": start point has " + std::to_string(x.size()) +
@@ -44,7 +50,8 @@ void check_solver_arguments(const char* solver, const Objective& objective, std:
   if (!all_finite(x)) throw InvalidArgument(name + ": start point is not finite");
 }
 
-SolverProgress::SolverProgress(const char* solver, const SolverOptions& options) : options_(options) {
+SolverProgress::SolverProgress(const char* solver, const SolverOptions& options)
+    : options_(options) {
   report_.solver = solver;
 }
 
@@ -75,7 +82,9 @@ bool SolverProgress::step(double f, std::span<const double> g, double step_lengt
   return false;
 }
 
-void SolverProgress::stop(StopReason reason) { finish(reason); }
+void SolverProgress::stop(StopReason reason) {
+  finish(reason);
+}
 
 bool SolverProgress::finish(StopReason reason) {
   report_.stop_reason = reason;

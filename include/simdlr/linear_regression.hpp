@@ -1,0 +1,63 @@
+// Linear regression: least squares, and ridge with alpha > 0, with scikit-learn's semantics:
+//   minimise ½ Σ_i s_i (x_i·w + b − y_i)² + ½ α ‖w‖²   (the intercept b is not penalised;
+//   the minimiser is the same as LinearRegression / Ridge(alpha) in scikit-learn).
+// Solvers: cholesky (default: the normal equations from the weighted Gram kernel, solved by a
+// Cholesky factorisation in long double; a singular system is a SingularSystem error), and the
+// iterative lbfgs, newton and gd (gradient descent, the textbook method) on the same objective.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "simdlr/matrix.hpp"
+#include "simdlr/solvers.hpp"
+
+namespace simdlr {
+
+enum class LinearSolver { cholesky, lbfgs, newton, gd };
+std::string_view linear_solver_name(LinearSolver solver) noexcept;
+LinearSolver parse_linear_solver(std::string_view name);  // throws InvalidArgument
+
+struct LinearRegressionOptions {
+  double alpha = 0;  // ridge penalty, >= 0
+  bool fit_intercept = true;
+  LinearSolver solver = LinearSolver::cholesky;
+  double tol = 1e-6;    // iterative solvers: relative gradient tolerance
+  int max_iter = 1000;  // iterative solvers
+  int threads = 0;      // 0: OpenMP's default
+  std::function<void(const IterationLog&)> on_iteration;
+};
+
+template <class T>
+class LinearRegression {
+ public:
+  explicit LinearRegression(LinearRegressionOptions options = {});
+
+  const FitReport& fit(MatrixView<const T> X, std::span<const double> y,
+                       std::span<const T> sample_weight = {});
+
+  bool fitted() const { return !coef_.empty(); }
+  std::size_t n_features() const { return coef_.size(); }
+  const std::vector<double>& coef() const { return coef_; }
+  double intercept() const { return intercept_; }
+  const FitReport& fit_report() const { return report_; }
+  const LinearRegressionOptions& options() const { return options_; }
+
+  // Predictions, one per row. One row: no allocation, no threads.
+  void predict(MatrixView<const T> X, std::span<T> out) const;
+  std::vector<T> predict(MatrixView<const T> X) const;
+  // R² on labelled data.
+  double score(MatrixView<const T> X, std::span<const double> y) const;
+
+  void set_fitted(std::vector<double> coef, double intercept, FitReport report = {});
+
+ private:
+  LinearRegressionOptions options_;
+  std::vector<double> coef_;
+  double intercept_ = 0;
+  std::vector<T> coef_t_;
+  FitReport report_;
+};
+
+}  // namespace simdlr

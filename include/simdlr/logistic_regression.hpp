@@ -1,0 +1,134 @@
+// Logistic regression, binary and multinomial, with scikit-learn's semantics:
+//   minimise C · Σ_i s_i ℓ(y_i, z_i) + ½ ‖w‖²   (penalty l2; none drops the second term)
+// with the intercept unpenalised; ℓ is the logistic loss (two classes) or the softmax
+// cross-entropy (more than two, multi_class auto/multinomial), or one binary problem per class
+// (multi_class ovr). Solvers: lbfgs (default), newton (Newton-CG), gd (gradient descent).
+//
+// Classes are sorted: numerically when every label is a number, else as text. With two classes
+// the single coefficient row belongs to the second class (classes()[1]), as in scikit-learn.
+//
+// The data are read through non-owning views and never copied; float and double data are both
+// fitted natively (the solver's parameters are double). A fitted model is immutable: predicting
+// from many threads at once is safe, and predicting one row allocates nothing and starts no
+// threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "simdlr/matrix.hpp"
+#include "simdlr/objectives.hpp"
+#include "simdlr/solvers.hpp"
+
+namespace simdlr {
+
+enum class Solver { lbfgs, newton, gd };
+enum class MultiClass { automatic, multinomial, ovr };
+enum class ClassWeight { none, balanced };
+
+std::string_view solver_name(Solver solver) noexcept;
+Solver parse_solver(std::string_view name);  // throws InvalidArgument
+std::string_view multi_class_name(MultiClass mode) noexcept;
+MultiClass parse_multi_class(std::string_view name);  // "auto", "multinomial", "ovr"
+std::string_view penalty_name(Penalty penalty) noexcept;
+Penalty parse_penalty(std::string_view name);  // "l2", "none"
+
+struct LogisticRegressionOptions {
+  Penalty penalty = Penalty::l2;
+  double C = 1.0;  // inverse regularisation strength, > 0
+  Solver solver = Solver::lbfgs;
+  double tol = 1e-4;   // relative gradient tolerance (see solvers.hpp), > 0
+  int max_iter = 100;  // > 0
+  ClassWeight class_weight = ClassWeight::none;  // balanced: n / (K · count_k)
+  bool fit_intercept = true;
+  MultiClass multi_class = MultiClass::automatic;
+  // Fit on standardized features (mean 0, standard deviation 1 per column, computed without
+  // copying X) and report coefficients and intercept on the original scale. The l2 penalty
+  // then applies to the standardized coefficients, as with a StandardScaler pipeline.
+  bool standardize = false;
+  int threads = 0;          // 0: OpenMP's default
+  bool warm_start = false;  // start from the previous fit's coefficients when shapes agree
+  std::function<void(const IterationLog&)> on_iteration;  // per-iteration log, may be empty
+};
+
+// The class labels of a classifier, sorted.
+class ClassLabels {
+ public:
+  ClassLabels() = default;
+  // From labels given as numbers or as text.
+  static ClassLabels from_numbers(std::span<const double> labels);
+  static ClassLabels from_text(std::span<const std::string> labels);
+
+  std::size_t size() const { return text_.size(); }
+  bool numeric() const { return numeric_; }
+  const std::vector<std::string>& text() const { return text_; }
+  const std::vector<double>& values() const { return values_; }  // when numeric()
+  // Index of a label, or -1.
+  std::int32_t index_of(double label) const;
+  std::int32_t index_of(const std::string& label) const;
+
+ private:
+  bool numeric_ = true;
+  std::vector<std::string> text_;
+  std::vector<double> values_;
+};
+
+template <class T>
+class LogisticRegression {
+ public:
+  explicit LogisticRegression(LogisticRegressionOptions options = {});
+
+  // Fits to X (n x d) and labels y (n). sample_weight: empty or n values >= 0. Returns the fit
+  // report (for ovr, the report of the class that took most iterations; all in fit_reports()).
+  const FitReport& fit(MatrixView<const T> X, std::span<const double> y,
+                       std::span<const T> sample_weight = {});
+  const FitReport& fit(MatrixView<const T> X, std::span<const std::string> y,
+                       std::span<const T> sample_weight = {});
+
+  bool fitted() const { return !coef_.empty(); }
+  const ClassLabels& classes() const { return classes_; }
+  std::size_t n_features() const { return n_features_; }
+  // Coefficients: rows() x n_features(), row-major; rows() = 1 for two classes, else K.
+  std::size_t rows() const { return rows_; }
+  const std::vector<double>& coef() const { return coef_; }
+  const std::vector<double>& intercept() const { return intercept_; }
+  const LogisticRegressionOptions& options() const { return options_; }
+  const FitReport& fit_report() const { return reports_.at(main_report_); }
+  const std::vector<FitReport>& fit_reports() const { return reports_; }
+  bool multinomial() const { return multinomial_; }
+
+  // Margins, n x rows(). One row: no allocation, no threads.
+  void decision_function(MatrixView<const T> X, std::span<T> out) const;
+  // Probabilities, n x classes().size().
+  void predict_proba(MatrixView<const T> X, std::span<T> out) const;
+  // Index into classes() of the predicted class, per row.
+  void predict_index(MatrixView<const T> X, std::span<std::int32_t> out) const;
+  std::vector<std::int32_t> predict_index(MatrixView<const T> X) const;
+  // Mean accuracy on labelled data.
+  double score(MatrixView<const T> X, std::span<const double> y) const;
+  double score(MatrixView<const T> X, std::span<const std::string> y) const;
+
+  // Sets a fitted state directly (model files): coef rows x n_features, intercept rows.
+  void set_fitted(ClassLabels classes, std::size_t n_features, std::vector<double> coef,
+                  std::vector<double> intercept, std::vector<FitReport> reports);
+
+ private:
+  const FitReport& fit_indexed(MatrixView<const T> X, std::span<const std::int32_t> y,
+                               std::span<const T> sample_weight);
+  void check_predict_input(const char* what, MatrixView<const T> X, std::size_t out_size,
+                           std::size_t per_row) const;
+  void refresh_typed_coefficients();
+
+  LogisticRegressionOptions options_;
+  ClassLabels classes_;
+  std::size_t n_features_ = 0, rows_ = 0, main_report_ = 0;
+  bool multinomial_ = false;
+  std::vector<double> coef_, intercept_;
+  std::vector<T> coef_t_, intercept_t_;  // the same in T, for the kernels
+  std::vector<FitReport> reports_;
+};
+
+}  // namespace simdlr

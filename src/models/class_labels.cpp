@@ -1,0 +1,126 @@
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "simdlr/errors.hpp"
+#include "simdlr/logistic_regression.hpp"
+
+namespace simdlr {
+namespace {
+
+// Shortest text that reads back as the same double ("1", "2.5", "-0.125").
+std::string number_text(double v) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+}  // namespace
+
+ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
+  std::set<double> distinct;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (!std::isfinite(labels[i])) {
+      throw InvalidArgument("labels: y[" + std::to_string(i) + "] is not a finite number");
+    }
+    distinct.insert(labels[i] == 0 ? 0.0 : labels[i]);  // −0 and +0 are one class
+  }
+  ClassLabels c;
+  c.numeric_ = true;
+  c.values_.assign(distinct.begin(), distinct.end());
+  for (double v : c.values_)
+    c.text_.push_back(number_text(v));
+  return c;
+}
+
+ClassLabels ClassLabels::from_text(std::span<const std::string> labels) {
+  // All labels numbers? Then they are numeric classes, sorted by value.
+  std::vector<double> numbers;
+  numbers.reserve(labels.size());
+  for (const std::string& s : labels) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) {
+      numbers.clear();
+      break;
+    }
+    numbers.push_back(v);
+  }
+  if (!labels.empty() && numbers.size() == labels.size()) return from_numbers(numbers);
+  std::set<std::string> distinct(labels.begin(), labels.end());
+  ClassLabels c;
+  c.numeric_ = false;
+  c.text_.assign(distinct.begin(), distinct.end());
+  return c;
+}
+
+std::int32_t ClassLabels::index_of(double label) const {
+  if (!numeric_) return index_of(number_text(label));
+  const auto it = std::lower_bound(values_.begin(), values_.end(), label);
+  return it != values_.end() && *it == label ? std::int32_t(it - values_.begin()) : -1;
+}
+
+std::int32_t ClassLabels::index_of(const std::string& label) const {
+  if (numeric_) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(label.data(), label.data() + label.size(), v);
+    if (ec != std::errc() || end != label.data() + label.size()) return -1;
+    return index_of(v);
+  }
+  const auto it = std::lower_bound(text_.begin(), text_.end(), label);
+  return it != text_.end() && *it == label ? std::int32_t(it - text_.begin()) : -1;
+}
+
+std::string_view solver_name(Solver solver) noexcept {
+  switch (solver) {
+    case Solver::lbfgs:
+      return "lbfgs";
+    case Solver::newton:
+      return "newton";
+    case Solver::gd:
+      return "gd";
+  }
+  return "unknown";
+}
+
+Solver parse_solver(std::string_view name) {
+  for (Solver s : {Solver::lbfgs, Solver::newton, Solver::gd}) {
+    if (name == solver_name(s)) return s;
+  }
+  throw InvalidArgument("unknown solver '" + std::string(name) +
+                        "' (expected lbfgs, newton or gd)");
+}
+
+std::string_view multi_class_name(MultiClass mode) noexcept {
+  switch (mode) {
+    case MultiClass::automatic:
+      return "auto";
+    case MultiClass::multinomial:
+      return "multinomial";
+    case MultiClass::ovr:
+      return "ovr";
+  }
+  return "unknown";
+}
+
+MultiClass parse_multi_class(std::string_view name) {
+  for (MultiClass m : {MultiClass::automatic, MultiClass::multinomial, MultiClass::ovr}) {
+    if (name == multi_class_name(m)) return m;
+  }
+  throw InvalidArgument("unknown multi-class mode '" + std::string(name) +
+                        "' (expected auto, multinomial or ovr)");
+}
+
+std::string_view penalty_name(Penalty penalty) noexcept {
+  return penalty == Penalty::l2 ? "l2" : "none";
+}
+
+Penalty parse_penalty(std::string_view name) {
+  if (name == "l2") return Penalty::l2;
+  if (name == "none") return Penalty::none;
+  throw InvalidArgument("unknown penalty '" + std::string(name) + "' (expected l2 or none)");
+}
+
+}  // namespace simdlr

@@ -1,0 +1,25 @@
+// Checks of user data before a fit or a prediction: shapes, NaN/Inf, weights. Each failure is a
+// typed error naming the argument and the row/column.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "simdlr/matrix.hpp"
+
+namespace simdlr::detail {
+
+// X must be non-empty (rows >= 1, cols >= 1) with stride >= cols and every value finite.
+template <class T>
+void check_training_matrix(const char* who, MatrixView<const T> X);
+// Shape and finiteness of X for prediction with a model of n_features features.
+template <class T>
+void check_prediction_matrix(const char* who, MatrixView<const T> X, std::size_t n_features);
+// Empty, or X.rows finite values >= 0 with a positive sum.
+template <class T>
+void check_sample_weight(const char* who, std::span<const T> weights, std::size_t rows);
+// n values, all finite.
+void check_targets(const char* who, std::span<const double> y, std::size_t rows);
+void check_label_count(const char* who, std::size_t labels, std::size_t rows);
+
+}  // namespace simdlr::detail

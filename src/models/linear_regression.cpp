@@ -1,0 +1,184 @@
+// LinearRegression: normal equations (weighted Gram kernel + Cholesky) or an iterative solver
+// on the squared-error objective.
+#include "simdlr/linear_regression.hpp"
+
+#include <cmath>
+
+#include "cholesky.hpp"
+#include "input_checks.hpp"
+#include "simdlr/errors.hpp"
+#include "simdlr/kernels.hpp"
+#include "simdlr/metrics.hpp"
+#include "simdlr/objectives.hpp"
+
+namespace simdlr {
+namespace {
+
+constexpr const char* kFit = "LinearRegression.fit";
+
+void check_options(const LinearRegressionOptions& o) {
+  if (!(o.alpha >= 0) || !std::isfinite(o.alpha)) {
+    throw InvalidArgument(std::string(kFit) + ": alpha must be >= 0, got " +
+                          std::to_string(o.alpha));
+  }
+  if (!(o.tol > 0) || !std::isfinite(o.tol)) {
+    throw InvalidArgument(std::string(kFit) + ": tol must be a positive number, got " +
+                          std::to_string(o.tol));
+  }
+  if (o.max_iter <= 0) {
+    throw InvalidArgument(std::string(kFit) + ": max_iter must be positive, got " +
+                          std::to_string(o.max_iter));
+  }
+  if (o.threads < 0) {
+    throw InvalidArgument(std::string(kFit) + ": threads must be >= 0, got " +
+                          std::to_string(o.threads));
+  }
+}
+
+// [w, b] from the normal equations of the (weighted, ridge) least-squares problem.
+template <class T>
+std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<const double> y,
+                                           std::span<const T> s, const LinearRegressionOptions& o) {
+  const std::size_t n = X.rows, d = X.cols, m = d + (o.fit_intercept ? 1 : 0);
+  const Threads threads{o.threads};
+  std::vector<T> gram(d * d), weighted_y(n), xty(d);
+  kernels::weighted_gram(X, s.empty() ? nullptr : s.data(), gram.data(), threads);
+  long double sum_s = 0, sum_sy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double si = s.empty() ? 1.0 : double(s[i]);
+    weighted_y[i] = T(si * y[i]);
+    sum_s += si;
+    sum_sy += (long double)si * y[i];
+  }
+  kernels::transpose_product(X, weighted_y.data(), xty.data(), threads);
+  std::vector<long double> A(m * m), b(m);
+  for (std::size_t j = 0; j < d; ++j) {
+    for (std::size_t k = 0; k < d; ++k)
+      A[j * m + k] = gram[j * d + k];
+    A[j * m + j] += o.alpha;
+    b[j] = xty[j];
+  }
+  if (o.fit_intercept) {
+    std::vector<T> xts(d), ones;
+    if (s.empty()) ones.assign(n, T(1));
+    kernels::transpose_product(X, s.empty() ? ones.data() : s.data(), xts.data(), threads);
+    for (std::size_t j = 0; j < d; ++j)
+      A[j * m + d] = A[d * m + j] = xts[j];
+    A[d * m + d] = sum_s;
+    b[d] = sum_sy;
+  }
+  return detail::cholesky_solve(kFit, std::move(A), std::move(b), m);
+}
+
+}  // namespace
+
+std::string_view linear_solver_name(LinearSolver solver) noexcept {
+  switch (solver) {
+    case LinearSolver::cholesky:
+      return "cholesky";
+    case LinearSolver::lbfgs:
+      return "lbfgs";
+    case LinearSolver::newton:
+      return "newton";
+    case LinearSolver::gd:
+      return "gd";
+  }
+  return "unknown";
+}
+
+LinearSolver parse_linear_solver(std::string_view name) {
+  for (LinearSolver s :
+       {LinearSolver::cholesky, LinearSolver::lbfgs, LinearSolver::newton, LinearSolver::gd}) {
+    if (name == linear_solver_name(s)) return s;
+  }
+  throw InvalidArgument("unknown linear solver '" + std::string(name) +
+                        "' (expected cholesky, lbfgs, newton or gd)");
+}
+
+template <class T>
+LinearRegression<T>::LinearRegression(LinearRegressionOptions options)
+    : options_(std::move(options)) {}
+
+template <class T>
+const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const double> y,
+                                          std::span<const T> sample_weight) {
+  const LinearRegressionOptions& o = options_;
+  check_options(o);
+  detail::check_training_matrix(kFit, X);
+  detail::check_targets(kFit, y, X.rows);
+  detail::check_sample_weight(kFit, sample_weight, X.rows);
+  const std::size_t d = X.cols;
+  std::vector<double> theta;
+  FitReport report;
+  std::vector<T> target(y.begin(), y.end());
+  SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept,
+                                Threads{o.threads});
+  if (o.solver == LinearSolver::cholesky) {
+    theta = solve_normal_equations(X, y, sample_weight, o);
+    std::vector<double> g(theta.size());
+    report.solver = "cholesky";
+    report.objective_history.push_back(objective.value_and_gradient(theta, g));
+    report.function_evaluations = 1;
+    report.iterations = 1;
+    report.gradient_norm = 0;
+    for (double v : g)
+      report.gradient_norm = std::fmax(report.gradient_norm, std::fabs(v));
+    report.converged = true;
+    report.stop_reason = StopReason::gradient_tolerance;
+  } else {
+    theta.assign(d + (o.fit_intercept ? 1 : 0), 0.0);
+    SolverOptions so;
+    so.tol = o.tol;
+    so.max_iter = o.max_iter;
+    so.on_iteration = o.on_iteration;
+    report = o.solver == LinearSolver::lbfgs    ? minimize_lbfgs(objective, theta, so)
+             : o.solver == LinearSolver::newton ? minimize_newton_cg(objective, theta, so)
+                                                : minimize_gradient_descent(objective, theta, so);
+  }
+  coef_.assign(theta.begin(), theta.begin() + d);
+  intercept_ = o.fit_intercept ? theta[d] : 0.0;
+  coef_t_.assign(coef_.begin(), coef_.end());
+  report_ = std::move(report);
+  return report_;
+}
+
+template <class T>
+void LinearRegression<T>::set_fitted(std::vector<double> coef, double intercept, FitReport report) {
+  if (coef.empty()) throw ShapeError("LinearRegression: a model needs at least one coefficient");
+  coef_ = std::move(coef);
+  intercept_ = intercept;
+  coef_t_.assign(coef_.begin(), coef_.end());
+  report_ = std::move(report);
+}
+
+template <class T>
+void LinearRegression<T>::predict(MatrixView<const T> X, std::span<T> out) const {
+  if (!fitted())
+    throw InvalidArgument("LinearRegression.predict: the model is not fitted; call fit first");
+  detail::check_prediction_matrix("LinearRegression.predict", X, coef_.size());
+  if (out.size() != X.rows) {
+    throw ShapeError("LinearRegression.predict: output has " + std::to_string(out.size()) +
+                     " elements for " + std::to_string(X.rows) + " rows");
+  }
+  kernels::margins(X, coef_t_.data(), T(intercept_), out.data(), Threads{options_.threads});
+}
+
+template <class T>
+std::vector<T> LinearRegression<T>::predict(MatrixView<const T> X) const {
+  std::vector<T> out(X.rows);
+  predict(X, out);
+  return out;
+}
+
+template <class T>
+double LinearRegression<T>::score(MatrixView<const T> X, std::span<const double> y) const {
+  detail::check_targets("LinearRegression.score", y, X.rows);
+  const std::vector<T> p = predict(X);
+  const std::vector<double> predicted(p.begin(), p.end());
+  return metrics::r2_score(y, predicted);
+}
+
+template class LinearRegression<float>;
+template class LinearRegression<double>;
+
+}  // namespace simdlr

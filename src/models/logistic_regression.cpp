@@ -1,0 +1,387 @@
+// LogisticRegression: turns labels into class indices, builds the objective (binary,
+// multinomial or one binary problem per class), optionally wrapped to fit on standardized
+// features, runs the chosen solver and keeps the coefficients on the original scale.
+#include "simdlr/logistic_regression.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+
+#include "column_stats.hpp"
+#include "input_checks.hpp"
+#include "simdlr/errors.hpp"
+#include "simdlr/kernels.hpp"
+#include "standardized_objective.hpp"
+
+namespace simdlr {
+namespace {
+
+constexpr const char* kFit = "LogisticRegression.fit";
+
+void check_options(const LogisticRegressionOptions& o) {
+  if (!(o.C > 0) || !std::isfinite(o.C)) {
+    throw InvalidArgument(std::string(kFit) + ": C must be a positive number, got " +
+                          std::to_string(o.C));
+  }
+  if (!(o.tol > 0) || !std::isfinite(o.tol)) {
+    throw InvalidArgument(std::string(kFit) + ": tol must be a positive number, got " +
+                          std::to_string(o.tol));
+  }
+  if (o.max_iter <= 0) {
+    throw InvalidArgument(std::string(kFit) + ": max_iter must be positive, got " +
+                          std::to_string(o.max_iter));
+  }
+  if (o.threads < 0) {
+    throw InvalidArgument(std::string(kFit) + ": threads must be >= 0, got " +
+                          std::to_string(o.threads));
+  }
+}
+
+FitReport run_solver(Objective& objective, std::span<double> x,
+                     const LogisticRegressionOptions& o) {
+  SolverOptions so;
+  so.tol = o.tol;
+  so.max_iter = o.max_iter;
+  so.on_iteration = o.on_iteration;
+  switch (o.solver) {
+    case Solver::lbfgs:
+      return minimize_lbfgs(objective, x, so);
+    case Solver::newton:
+      return minimize_newton_cg(objective, x, so);
+    case Solver::gd:
+      return minimize_gradient_descent(objective, x, so);
+  }
+  throw InvalidArgument("unknown solver");
+}
+
+// Solves one problem with `rows` coefficient rows; theta holds the start on entry and the
+// solution on exit, both on the original scale. make(penalty) builds the objective on raw X.
+template <class Make>
+FitReport solve(const LogisticRegressionOptions& o, const detail::ColumnStats* stats,
+                std::size_t rows, std::vector<double>& theta, const Make& make) {
+  if (stats == nullptr) {
+    std::unique_ptr<Objective> objective = make(o.penalty);
+    return run_solver(*objective, theta, o);
+  }
+  std::unique_ptr<Objective> data_term = make(Penalty::none);
+  detail::StandardizedObjective standardized(*data_term, *stats, rows, o.fit_intercept,
+                                             o.penalty == Penalty::l2);
+  std::vector<double> theta_s(theta.size());
+  standardized.to_standardized(theta, theta_s);
+  FitReport report = run_solver(standardized, theta_s, o);
+  standardized.to_raw(theta_s, theta);
+  return report;
+}
+
+// Per-sample weights: sample weights times class weights, or empty when all are one.
+template <class T>
+std::vector<T> effective_weights(std::span<const T> sample_weight, std::span<const std::int32_t> y,
+                                 std::size_t n_classes, ClassWeight class_weight) {
+  if (class_weight == ClassWeight::none) {
+    return std::vector<T>(sample_weight.begin(), sample_weight.end());
+  }
+  std::vector<double> count(n_classes, 0.0);
+  for (std::int32_t k : y)
+    count[std::size_t(k)] += 1;
+  std::vector<T> w(y.size());
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double cw = double(y.size()) / (double(n_classes) * count[std::size_t(y[i])]);
+    w[i] = T(cw * (sample_weight.empty() ? 1.0 : double(sample_weight[i])));
+  }
+  return w;
+}
+
+template <class T>
+void softmax_rows(std::span<T> z, std::size_t n, std::size_t K) {
+  for (std::size_t i = 0; i < n; ++i) {
+    T* row = z.data() + i * K;
+    const T m = *std::max_element(row, row + K);
+    T total = 0;
+    for (std::size_t k = 0; k < K; ++k)
+      total += (row[k] = std::exp(row[k] - m));
+    for (std::size_t k = 0; k < K; ++k)
+      row[k] /= total;
+  }
+}
+
+}  // namespace
+
+template <class T>
+LogisticRegression<T>::LogisticRegression(LogisticRegressionOptions options)
+    : options_(std::move(options)) {}
+
+template <class T>
+const FitReport& LogisticRegression<T>::fit(MatrixView<const T> X, std::span<const double> y,
+                                            std::span<const T> sample_weight) {
+  detail::check_targets(kFit, y, X.rows);
+  ClassLabels labels = ClassLabels::from_numbers(y);
+  std::vector<std::int32_t> index(y.size());
+  for (std::size_t i = 0; i < y.size(); ++i)
+    index[i] = labels.index_of(y[i]);
+  ClassLabels previous = classes_;
+  classes_ = std::move(labels);
+  try {
+    return fit_indexed(X, index, sample_weight);
+  } catch (...) {
+    classes_ = std::move(previous);
+    throw;
+  }
+}
+
+template <class T>
+const FitReport& LogisticRegression<T>::fit(MatrixView<const T> X, std::span<const std::string> y,
+                                            std::span<const T> sample_weight) {
+  detail::check_label_count(kFit, y.size(), X.rows);
+  ClassLabels labels = ClassLabels::from_text(y);
+  std::vector<std::int32_t> index(y.size());
+  for (std::size_t i = 0; i < y.size(); ++i)
+    index[i] = labels.index_of(y[i]);
+  ClassLabels previous = classes_;
+  classes_ = std::move(labels);
+  try {
+    return fit_indexed(X, index, sample_weight);
+  } catch (...) {
+    classes_ = std::move(previous);
+    throw;
+  }
+}
+
+template <class T>
+const FitReport& LogisticRegression<T>::fit_indexed(MatrixView<const T> X,
+                                                    std::span<const std::int32_t> y,
+                                                    std::span<const T> sample_weight) {
+  const LogisticRegressionOptions& o = options_;
+  check_options(o);
+  detail::check_training_matrix(kFit, X);
+  detail::check_sample_weight(kFit, sample_weight, X.rows);
+  const std::size_t K = classes_.size(), n = X.rows, d = X.cols;
+  if (K < 2) {
+    throw InvalidArgument(std::string(kFit) + ": y has a single class ('" + classes_.text().at(0) +
+                          "'); logistic regression needs at least two");
+  }
+  const bool multinomial = K > 2 && o.multi_class != MultiClass::ovr;
+  const std::size_t rows = K == 2 ? 1 : K;
+  const Threads threads{o.threads};
+
+  std::unique_ptr<detail::ColumnStats> stats;
+  if (o.standardize) {
+    stats = std::make_unique<detail::ColumnStats>(detail::column_stats(X, o.fit_intercept));
+  }
+  // Start: zeros, or the previous solution for a warm start with matching shapes.
+  const bool warm =
+      o.warm_start && fitted() && n_features_ == d && rows_ == rows && multinomial_ == multinomial;
+  const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
+
+  std::vector<double> coef(rows * d, 0.0), intercept(rows, 0.0);
+  std::vector<FitReport> reports;
+  if (multinomial) {
+    const std::vector<T> weights = effective_weights(sample_weight, y, K, o.class_weight);
+    std::vector<double> theta(K * per_row, 0.0);
+    if (warm) {
+      std::copy(coef_.begin(), coef_.end(), theta.begin());
+      if (o.fit_intercept) std::copy(intercept_.begin(), intercept_.end(), theta.begin() + K * d);
+    }
+    reports.push_back(solve(o, stats.get(), K, theta, [&](Penalty penalty) {
+      return std::make_unique<MultinomialObjective<T>>(X, y, K, weights, o.C, penalty,
+                                                       o.fit_intercept, threads);
+    }));
+    std::copy(theta.begin(), theta.begin() + K * d, coef.begin());
+    if (o.fit_intercept) std::copy(theta.begin() + K * d, theta.end(), intercept.begin());
+  } else {
+    std::vector<T> target(n);
+    for (std::size_t r = 0; r < rows; ++r) {
+      // Binary: the positive class is the second one; ovr: class r against the rest.
+      const std::int32_t positive = K == 2 ? 1 : std::int32_t(r);
+      std::vector<std::int32_t> binary(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        binary[i] = y[i] == positive ? 1 : 0;
+        target[i] = T(binary[i]);
+      }
+      const std::vector<T> weights = effective_weights(
+          sample_weight, std::span<const std::int32_t>(binary), 2, o.class_weight);
+      std::vector<double> theta(per_row, 0.0);
+      if (warm) {
+        std::copy(coef_.begin() + r * d, coef_.begin() + (r + 1) * d, theta.begin());
+        if (o.fit_intercept) theta[d] = intercept_[r];
+      }
+      reports.push_back(solve(o, stats.get(), 1, theta, [&](Penalty penalty) {
+        return std::make_unique<LogisticObjective<T>>(X, target, weights, o.C, penalty,
+                                                      o.fit_intercept, threads);
+      }));
+      std::copy(theta.begin(), theta.begin() + d, coef.begin() + r * d);
+      if (o.fit_intercept) intercept[r] = theta[d];
+    }
+  }
+
+  // Commit the new state only now that everything succeeded.
+  n_features_ = d;
+  rows_ = rows;
+  multinomial_ = multinomial;
+  coef_ = std::move(coef);
+  intercept_ = std::move(intercept);
+  reports_ = std::move(reports);
+  main_report_ = 0;
+  for (std::size_t r = 0; r < reports_.size(); ++r) {
+    const FitReport& a = reports_[r];
+    const FitReport& best = reports_[main_report_];
+    if ((!a.converged && best.converged) ||
+        (a.converged == best.converged && a.iterations > best.iterations)) {
+      main_report_ = r;
+    }
+  }
+  refresh_typed_coefficients();
+  return reports_[main_report_];
+}
+
+template <class T>
+void LogisticRegression<T>::refresh_typed_coefficients() {
+  coef_t_.assign(coef_.begin(), coef_.end());
+  intercept_t_.assign(intercept_.begin(), intercept_.end());
+}
+
+template <class T>
+void LogisticRegression<T>::set_fitted(ClassLabels classes, std::size_t n_features,
+                                       std::vector<double> coef, std::vector<double> intercept,
+                                       std::vector<FitReport> reports) {
+  const std::size_t K = classes.size();
+  const std::size_t rows = K == 2 ? 1 : K;
+  if (K < 2) throw InvalidArgument("LogisticRegression: a model needs at least two classes");
+  if (coef.size() != rows * n_features || intercept.size() != rows || n_features == 0) {
+    throw ShapeError("LogisticRegression: coef must be " + std::to_string(rows) + " x " +
+                     std::to_string(n_features) + " and intercept " + std::to_string(rows) +
+                     " values for " + std::to_string(K) + " classes");
+  }
+  classes_ = std::move(classes);
+  n_features_ = n_features;
+  rows_ = rows;
+  multinomial_ = K > 2 && options_.multi_class != MultiClass::ovr;
+  coef_ = std::move(coef);
+  intercept_ = std::move(intercept);
+  reports_ = reports.empty() ? std::vector<FitReport>(1) : std::move(reports);
+  main_report_ = 0;
+  refresh_typed_coefficients();
+}
+
+template <class T>
+void LogisticRegression<T>::check_predict_input(const char* what, MatrixView<const T> X,
+                                                std::size_t out_size, std::size_t per_row) const {
+  if (!fitted())
+    throw InvalidArgument(std::string(what) + ": the model is not fitted; call fit first");
+  detail::check_prediction_matrix(what, X, n_features_);
+  if (out_size != X.rows * per_row) {
+    throw ShapeError(std::string(what) + ": output has " + std::to_string(out_size) +
+                     " elements, expected " + std::to_string(X.rows * per_row));
+  }
+}
+
+template <class T>
+void LogisticRegression<T>::decision_function(MatrixView<const T> X, std::span<T> out) const {
+  check_predict_input("LogisticRegression.decision_function", X, out.size(), rows_);
+  const Threads threads{options_.threads};
+  const std::size_t d = n_features_;
+  if (rows_ == 1) {
+    kernels::margins(X, coef_t_.data(), intercept_t_[0], out.data(), threads);
+    return;
+  }
+  if (X.rows == 1) {  // one sample: no allocation
+    for (std::size_t r = 0; r < rows_; ++r) {
+      kernels::margins(X, coef_t_.data() + r * d, intercept_t_[r], out.data() + r, threads);
+    }
+    return;
+  }
+  std::vector<T> column(X.rows);
+  for (std::size_t r = 0; r < rows_; ++r) {
+    kernels::margins(X, coef_t_.data() + r * d, intercept_t_[r], column.data(), threads);
+    for (std::size_t i = 0; i < X.rows; ++i)
+      out[i * rows_ + r] = column[i];
+  }
+}
+
+template <class T>
+void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> out) const {
+  const std::size_t K = classes_.size();
+  check_predict_input("LogisticRegression.predict_proba", X, out.size(), K);
+  const std::size_t n = X.rows;
+  if (rows_ == 1) {
+    // Margins into the first half, then spread backwards to (−z, z) pairs and take σ of both,
+    // so the smaller probability is never computed as 1 − p.
+    decision_function(X, out.subspan(0, n));
+    for (std::size_t i = n; i-- > 0;) {
+      const T z = out[i];
+      out[2 * i] = -z;
+      out[2 * i + 1] = z;
+    }
+    kernels::sigmoid(out.data(), out.data(), 2 * n, Threads{options_.threads});
+    return;
+  }
+  decision_function(X, out);
+  if (multinomial_) {
+    softmax_rows(out, n, K);
+    return;
+  }
+  kernels::sigmoid(out.data(), out.data(), n * K, Threads{options_.threads});
+  for (std::size_t i = 0; i < n; ++i) {  // one-vs-rest: normalise as scikit-learn does
+    T* row = out.data() + i * K;
+    T total = 0;
+    for (std::size_t k = 0; k < K; ++k)
+      total += row[k];
+    for (std::size_t k = 0; k < K; ++k)
+      row[k] /= total;
+  }
+}
+
+template <class T>
+void LogisticRegression<T>::predict_index(MatrixView<const T> X,
+                                          std::span<std::int32_t> out) const {
+  check_predict_input("LogisticRegression.predict", X, out.size(), 1);
+  const std::size_t n = X.rows;
+  std::array<T, 64> local{};
+  std::vector<T> heap;
+  T* z = local.data();
+  if (n * rows_ > local.size()) {
+    heap.resize(n * rows_);
+    z = heap.data();
+  }
+  decision_function(X, std::span<T>(z, n * rows_));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (rows_ == 1) {
+      out[i] = z[i] > 0 ? 1 : 0;
+    } else {
+      const T* row = z + i * rows_;
+      out[i] = std::int32_t(std::max_element(row, row + rows_) - row);
+    }
+  }
+}
+
+template <class T>
+std::vector<std::int32_t> LogisticRegression<T>::predict_index(MatrixView<const T> X) const {
+  std::vector<std::int32_t> out(X.rows);
+  predict_index(X, out);
+  return out;
+}
+
+template <class T>
+double LogisticRegression<T>::score(MatrixView<const T> X, std::span<const double> y) const {
+  detail::check_label_count("LogisticRegression.score", y.size(), X.rows);
+  const std::vector<std::int32_t> predicted = predict_index(X);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < y.size(); ++i)
+    correct += predicted[i] == classes_.index_of(y[i]);
+  return double(correct) / double(y.size());
+}
+
+template <class T>
+double LogisticRegression<T>::score(MatrixView<const T> X, std::span<const std::string> y) const {
+  detail::check_label_count("LogisticRegression.score", y.size(), X.rows);
+  const std::vector<std::int32_t> predicted = predict_index(X);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < y.size(); ++i)
+    correct += predicted[i] == classes_.index_of(y[i]);
+  return double(correct) / double(y.size());
+}
+
+template class LogisticRegression<float>;
+template class LogisticRegression<double>;
+
+}  // namespace simdlr
