@@ -8,6 +8,7 @@
 #include <cmath>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "reference_fixtures.hpp"
@@ -364,4 +365,32 @@ TEST_CASE("bad input gets typed errors", "[logistic][errors]") {
   CHECK_THROWS(model.fit(view, one_class));
   CHECK(model.coef() == before);
   CHECK(model.classes().size() == 2);
+}
+
+TEST_CASE("one fitted model predicts from many threads at once", "[logistic][threads]") {
+  const Data& data = iris();
+  std::vector<double> X = data.X.values;
+  const MatrixView<const double> view(X.data(), data.X.rows, data.X.cols);
+  LogisticRegression<double> model;
+  model.fit(view, data.y.values);
+  std::vector<double> expected(data.X.rows * 3);
+  model.predict_proba(view, expected);
+  std::vector<std::vector<double>> results(8, std::vector<double>(data.X.rows * 3));
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 50; ++rep) {
+        if (t % 2 == 0) {
+          model.predict_proba(view, results[t]);
+        } else {  // row by row
+          for (std::size_t i = 0; i < data.X.rows; ++i) {
+            model.predict_proba(MatrixView<const double>(X.data() + i * 4, 1, 4),
+                                std::span<double>(results[t].data() + i * 3, 3));
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& r : results) CHECK(r == expected);
 }
