@@ -111,10 +111,12 @@ inline long double ref_sigmoid(long double z) {
   return e / (1.0L + e);
 }
 
-// softplus(z) − y z, exactly as defined (long double, stable).
+// softplus(z) − y z in long double, in the cancellation-free form
+// log1p(e^(−|z|)) + (z ≥ 0 ? (1 − y) z : −y z) (the naive softplus(z) − y z loses the small term,
+// e.g. it gives 0 for z = 50, y = 1 where the true value is 2e-22).
 inline long double ref_log_loss_term(long double z, long double y) {
-  const long double softplus = std::log1p(std::exp(-std::fabs(z))) + (z > 0 ? z : 0.0L);
-  return softplus - y * z;
+  const long double linear = z >= 0 ? (1.0L - y) * z : -(y * z);
+  return std::log1p(std::exp(-std::fabs(z))) + linear;
 }
 
 }  // namespace simdlr::test

@@ -392,16 +392,21 @@ TEST_CASE("one fitted model predicts from many threads at once", "[logistic][thr
       }
     });
   }
-  for (auto& th : threads) th.join();
-  for (const auto& r : results) CHECK(r == expected);
+  for (auto& th : threads)
+    th.join();
+  for (const auto& r : results)
+    CHECK(r == expected);
 }
 
-TEST_CASE("a row's prediction does not depend on the rows predicted with it", "[logistic][predict]") {
+TEST_CASE("a row's prediction does not depend on the rows predicted with it",
+          "[logistic][predict]") {
   const std::size_t n = 37, d = 100;
   std::vector<float> X(n * d);
-  for (std::size_t k = 0; k < X.size(); ++k) X[k] = float(std::sin(0.37 * double(k)) * 3.0);
+  for (std::size_t k = 0; k < X.size(); ++k)
+    X[k] = float(std::sin(0.37 * double(k)) * 3.0);
   std::vector<double> y(n);
-  for (std::size_t i = 0; i < n; ++i) y[i] = double(i % 3);
+  for (std::size_t i = 0; i < n; ++i)
+    y[i] = double(i % 3);
   for (simdlr::Isa isa : simdlr::supported_isas()) {
     simdlr::ScopedIsa scoped(isa);
     INFO("ISA " << simdlr::isa_name(isa));
@@ -412,7 +417,8 @@ TEST_CASE("a row's prediction does not depend on the rows predicted with it", "[
     model.decision_function(all, bulk);
     for (std::size_t i = 0; i < n; ++i) {
       model.decision_function(MatrixView<const float>(X.data() + i * d, 1, d), single);
-      for (int k = 0; k < 3; ++k) CHECK(single[k] == bulk[i * 3 + k]);
+      for (int k = 0; k < 3; ++k)
+        CHECK(single[k] == bulk[i * 3 + k]);
     }
   }
 }

@@ -24,7 +24,8 @@ struct Problem {
   std::vector<double> weights = uniform_vector<double>(n, 14, 0.0, 2.0);
   std::vector<std::int32_t> labels;
   Problem() {
-    for (std::size_t i = 0; i < n; ++i) labels.push_back(std::int32_t((i * 7 + i / 3) % K));
+    for (std::size_t i = 0; i < n; ++i)
+      labels.push_back(std::int32_t((i * 7 + i / 3) % K));
   }
 };
 
@@ -67,7 +68,8 @@ TEST_CASE("objective gradients and Hessian products match finite differences", "
         INFO("intercept " << intercept << " penalty " << penalty_name(penalty));
         LogisticObjective<double> logistic(X, p.y01, p.weights, 0.7, penalty, intercept);
         check_derivatives(logistic, 21);
-        MultinomialObjective<double> multinomial(X, p.labels, p.K, p.weights, 0.7, penalty, intercept);
+        MultinomialObjective<double> multinomial(X, p.labels, p.K, p.weights, 0.7, penalty,
+                                                 intercept);
         check_derivatives(multinomial, 22);
       }
       SquaredObjective<double> squared(X, p.target, p.weights, 0.3, intercept);
@@ -86,7 +88,8 @@ TEST_CASE("squared_loss_grad matches a long-double reference on every ISA", "[ke
       std::vector<long double> g(d, 0.0L), gabs(d, 0.0L);
       for (std::size_t i = 0; i < n; ++i) {
         long double z = 0.25L;
-        for (std::size_t j = 0; j < d; ++j) z += (long double)X[i * d + j] * w[j];
+        for (std::size_t j = 0; j < d; ++j)
+          z += (long double)X[i * d + j] * w[j];
         const long double r = (long double)s[i] * (z - y[i]);
         loss += 0.5L * s[i] * (z - y[i]) * (z - y[i]);
         gb += r;
@@ -99,9 +102,15 @@ TEST_CASE("squared_loss_grad matches a long-double reference on every ISA", "[ke
         INFO("n " << n << " d " << d);
         std::vector<double> grad(d), z(n);
         double grad_b = 0;
-        const double got = kernels::squared_loss_grad(SquaredPass<double>{
-            .X = MatrixView<const double>(X.data(), n, d), .y = y.data(), .sample_weight = s.data(),
-            .w = w.data(), .b = 0.25, .grad_w = grad.data(), .grad_b = &grad_b, .margins = z.data()});
+        const double got = kernels::squared_loss_grad(
+            SquaredPass<double>{.X = MatrixView<const double>(X.data(), n, d),
+                                .y = y.data(),
+                                .sample_weight = s.data(),
+                                .w = w.data(),
+                                .b = 0.25,
+                                .grad_w = grad.data(),
+                                .grad_b = &grad_b,
+                                .margins = z.data()});
         const double eps = std::numeric_limits<double>::epsilon();
         CHECK(std::fabs(got - double(loss)) <= 64 * eps * double(loss) + 1e-300);
         for (std::size_t j = 0; j < d; ++j) {
@@ -113,7 +122,8 @@ TEST_CASE("squared_loss_grad matches a long-double reference on every ISA", "[ke
   }
 }
 
-TEST_CASE("softmax_hessian_vector matches a long-double reference on every ISA", "[kernels][softmax]") {
+TEST_CASE("softmax_hessian_vector matches a long-double reference on every ISA",
+          "[kernels][softmax]") {
   const std::size_t n = 257, d = 19;
   for (std::size_t K : {1u, 2u, 3u, 5u, 17u}) {
     const auto X = normal_vector<double>(n * d, 41), V = normal_vector<double>(K * d, 42);
@@ -121,8 +131,10 @@ TEST_CASE("softmax_hessian_vector matches a long-double reference on every ISA",
     auto P = uniform_vector<double>(n * K, 45, 0.01, 1.0);
     for (std::size_t i = 0; i < n; ++i) {
       double t = 0;
-      for (std::size_t k = 0; k < K; ++k) t += P[i * K + k];
-      for (std::size_t k = 0; k < K; ++k) P[i * K + k] /= t;
+      for (std::size_t k = 0; k < K; ++k)
+        t += P[i * K + k];
+      for (std::size_t k = 0; k < K; ++k)
+        P[i * K + k] /= t;
     }
     std::vector<long double> out(K * d, 0.0L), outb(K, 0.0L), mag(K * d, 0.0L);
     for (std::size_t i = 0; i < n; ++i) {
@@ -130,7 +142,8 @@ TEST_CASE("softmax_hessian_vector matches a long-double reference on every ISA",
       long double mean = 0;
       for (std::size_t k = 0; k < K; ++k) {
         u[k] = vb[k];
-        for (std::size_t j = 0; j < d; ++j) u[k] += (long double)V[k * d + j] * X[i * d + j];
+        for (std::size_t j = 0; j < d; ++j)
+          u[k] += (long double)V[k * d + j] * X[i * d + j];
         mean += P[i * K + k] * u[k];
       }
       for (std::size_t k = 0; k < K; ++k) {
@@ -138,16 +151,23 @@ TEST_CASE("softmax_hessian_vector matches a long-double reference on every ISA",
         outb[k] += t;
         for (std::size_t j = 0; j < d; ++j) {
           out[k * d + j] += t * X[i * d + j];
-          mag[k * d + j] += std::fabs(t * X[i * d + j]) + std::fabs(s[i] * P[i * K + k] * mean * X[i * d + j]);
+          mag[k * d + j] +=
+              std::fabs(t * X[i * d + j]) + std::fabs(s[i] * P[i * K + k] * mean * X[i * d + j]);
         }
       }
     }
     for_each_isa([&](Isa) {
       INFO("K " << K);
       std::vector<double> got(K * d), gotb(K);
-      kernels::softmax_hessian_vector(SoftmaxHessianPass<double>{
-          .X = MatrixView<const double>(X.data(), n, d), .n_classes = K, .probabilities = P.data(),
-          .sample_weight = s.data(), .V = V.data(), .v_b = vb.data(), .out = got.data(), .out_b = gotb.data()});
+      kernels::softmax_hessian_vector(
+          SoftmaxHessianPass<double>{.X = MatrixView<const double>(X.data(), n, d),
+                                     .n_classes = K,
+                                     .probabilities = P.data(),
+                                     .sample_weight = s.data(),
+                                     .V = V.data(),
+                                     .v_b = vb.data(),
+                                     .out = got.data(),
+                                     .out_b = gotb.data()});
       for (std::size_t k = 0; k < K * d; ++k) {
         CHECK(std::fabs(got[k] - double(out[k])) <= 1e-12 * double(mag[k]) + 1e-300);
       }

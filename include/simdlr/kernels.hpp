@@ -135,7 +135,9 @@ struct SoftmaxHessianPass {
 //   Never inf or NaN for finite z and y ∈ [0, 1] unless the sum itself exceeds the range of T.
 //   Terms are summed with compensated (TwoSum) lane accumulators and chunk partials combined in
 //   long double. Bound for y_i ∈ {0, 1}: relative error ≤ 8 ε of the exact sum (each term is
-//   within 4 ULP, the summation adds ≤ 2 ε). Infinite z gives inf or NaN.
+//   within 4 ULP, the summation adds ≤ 2 ε), plus an absolute n · (smallest normal of T): the
+//   vectorized exp flushes terms whose true value is below the smallest normal number to 0
+//   (e.g. z = 89, y = 1 in float). Infinite z gives inf or NaN.
 //
 // margins(X, w, b, z): z_i = x_i · w + b for every row (z has X.rows elements).
 //   Bound: each z_i as dot() over X.cols elements, plus one rounding for b.

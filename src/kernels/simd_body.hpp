@@ -258,10 +258,27 @@ struct LogisticParts {
   V<T, A> e, p;
 };
 
+// e^(−|z|). xsimd 8.1's double exp returns 0 one step early, for arguments just above
+// log(DBL_MIN) ≈ −708.3964, where the true value is still a normal number. Beyond |z| > 700 we
+// compute e^(1 − |z|) · e^(−1) instead: 1 − |z| is exact there (same binade), the constant and
+// the product add ≤ 1 ULP, and the result stays within the 3 ULP sigmoid bound.
+template <class T, class A>
+inline V<T, A> exp_neg_abs(V<T, A> z) {
+  using B = V<T, A>;
+  const B a = xsimd::abs(z);
+  if constexpr (std::is_same_v<T, double>) {
+    const auto far = a > B(700.0);
+    const B e = xsimd::exp(-xsimd::select(far, a - B(1.0), a));
+    return xsimd::select(far, e * B(0.36787944117144233), e);
+  } else {
+    return xsimd::exp(-a);
+  }
+}
+
 template <class T, class A>
 inline LogisticParts<T, A> logistic_parts(V<T, A> z) {
   using B = V<T, A>;
-  const B e = xsimd::exp(-xsimd::abs(z));
+  const B e = exp_neg_abs<T, A>(z);
   const B p = xsimd::select(z >= B(T(0)), B(T(1)), e) / (B(T(1)) + e);
   return {e, p};
 }
@@ -312,13 +329,13 @@ double log_loss(const T* z, const T* y, std::size_t n) {
   std::size_t i = 0;
   for (; i + L <= n; i += L) {
     const B zi = B::load_unaligned(z + i);
-    const B e = xsimd::exp(-xsimd::abs(zi));
+    const B e = exp_neg_abs<T, A>(zi);
     two_sum_add<T, A>(s, c, log_loss_term<T, A>(zi, B::load_unaligned(y + i), e));
   }
   if (i < n) {
     // Padding lanes hold z = 0, y = 0, whose term log 2 the mask removes.
     const B zi = load_partial<T, A>(z + i, n - i);
-    const B e = xsimd::exp(-xsimd::abs(zi));
+    const B e = exp_neg_abs<T, A>(zi);
     const B term = log_loss_term<T, A>(zi, load_partial<T, A>(y + i, n - i), e);
     two_sum_add<T, A>(s, c, term * ones_below<T, A>(n - i));
   }
