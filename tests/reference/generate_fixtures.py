@@ -163,8 +163,33 @@ def multinomial_case(name, X, y, C=1.0, standardize=False):
     print("%-28s objective %.17g, |g| %.1e" % (name, f_opt, gnorm))
 
 
+def metrics_cases():
+    from sklearn import metrics
+    rng = np.random.default_rng(7)
+    n, K = 200, 3
+    truth = rng.integers(0, K, n)
+    P = rng.dirichlet(np.ones(K), n)
+    P[np.arange(n), truth] += 0.4  # better than chance
+    P /= P.sum(axis=1, keepdims=True)
+    predicted = P.argmax(axis=1)
+    p, r, f, support = metrics.precision_recall_fscore_support(truth, predicted, labels=range(K), zero_division=0)
+    write_case("metrics_multiclass", truth=truth, predicted=predicted, probabilities=P,
+               accuracy=[metrics.accuracy_score(truth, predicted)],
+               log_loss=[metrics.log_loss(truth, P, labels=range(K))],
+               confusion=metrics.confusion_matrix(truth, predicted, labels=range(K)),
+               precision=p, recall=r, f1=f, support=support)
+    y = (rng.random(n) < 0.4).astype(int)
+    scores = np.round(rng.normal(size=n) + y, 1)  # rounded: ties
+    write_case("metrics_binary", truth=y, scores=scores, roc_auc=[metrics.roc_auc_score(y, scores)])
+    t = rng.normal(size=n) * 3
+    pr = t + rng.normal(size=n)
+    write_case("metrics_regression", truth=t, predicted=pr, r2=[metrics.r2_score(t, pr)],
+               mse=[metrics.mean_squared_error(t, pr)])
+
+
 def main():
     os.makedirs(DATA, exist_ok=True)
+    metrics_cases()
     cancer = datasets.load_breast_cancer()
     X, y = cancer.data, cancer.target.astype(float)  # 0 = malignant, 1 = benign
     write_csv("breast_cancer_X.csv", X)
