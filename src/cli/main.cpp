@@ -1,55 +1,140 @@
-// The simdlr command line. For now: `info` (version, ISAs, threads) and `demo` (the kernel
-// timing table); fit/predict/eval arrive with the model layer.
-#include <omp.h>
-
+// The simdlr command line (CLI11): demo, fit, predict, eval, info. Every error becomes one line
+// on stderr and exit status 2.
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
-#include <string_view>
 
-#include "kernel_timing.hpp"
-#include "simdlr/simdlr.hpp"
+#include "commands.hpp"
+#include "simdlr/errors.hpp"
+
+#ifndef SIMDLR_DATA_DIR
+#define SIMDLR_DATA_DIR "data"
+#endif
 
 namespace {
 
-void print_info(std::ostream& out) {
-  out << "simdlr " << simdlr::library_version() << "\n";
-  out << "active ISA: " << simdlr::isa_name(simdlr::active_isa())
-      << " (best on this CPU: " << simdlr::isa_name(simdlr::best_isa()) << ")\n";
-  out << "ISAs available:";
-  for (simdlr::Isa isa : simdlr::supported_isas())
-    out << ' ' << simdlr::isa_name(isa);
-  out << "\nthreads: " << omp_get_max_threads() << " (OpenMP default; OMP_NUM_THREADS applies)\n";
+using simdlr::cli::DataPaths;
+
+// --data/--target or --x/--y.
+void add_data_options(CLI::App& cmd, DataPaths& data, bool target_required) {
+  auto* csv = cmd.add_option("--data", data.csv, "CSV file with a header row");
+  auto* target = cmd.add_option("--target", data.target, "name of the target column of --data");
+  auto* x = cmd.add_option("--x", data.x_npy, "features as a 2-d .npy file");
+  auto* y = cmd.add_option("--y", data.y_npy, "targets as a 1-d .npy file");
+  csv->excludes(x);
+  y->needs(x);
+  target->needs(csv);
+  (void)target_required;
 }
 
-int usage(std::ostream& out, int status) {
-  out << "usage: simdlr info | simdlr demo\n"
-         "  info   version, detected and available ISAs, threads\n"
-         "  demo   the detected ISA and a scalar-vs-SIMD kernel timing table\n"
-         "environment: SIMDLR_ISA=scalar|sse2|avx2|avx512 selects the kernels' ISA\n";
-  return status;
+void require_data(const DataPaths& data, const char* command, bool needs_target) {
+  if (data.csv.empty() && data.x_npy.empty()) {
+    throw simdlr::InvalidArgument(std::string(command) + " needs --data FILE.csv or --x FILE.npy");
+  }
+  if (needs_target && !data.csv.empty() && data.target.empty()) {
+    throw simdlr::InvalidArgument(std::string(command) + " needs --target COL with --data");
+  }
+  if (needs_target && !data.x_npy.empty() && data.y_npy.empty()) {
+    throw simdlr::InvalidArgument(std::string(command) + " needs --y FILE.npy with --x");
+  }
+}
+
+// The first line of a possibly multi-line message.
+std::string one_line(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{"simdlr: fast, trustworthy linear and logistic regression"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every command");
+
+  std::filesystem::path demo_data = std::filesystem::path(SIMDLR_DATA_DIR) / "breast_cancer.csv";
+  std::string demo_target = "diagnosis";
+  auto* demo = app.add_subcommand("demo", "the main job on the bundled breast cancer data");
+  demo->add_option("--data", demo_data, "CSV file (default: the bundled breast cancer data)");
+  demo->add_option("--target", demo_target, "target column (default: diagnosis)");
+
+  simdlr::cli::FitSettings fit;
+  auto* fit_cmd = app.add_subcommand("fit", "fit a model");
+  add_data_options(*fit_cmd, fit.data, true);
+  fit_cmd->add_option("--model", fit.model_out, "write the fitted model to this JSON file");
+  fit_cmd->add_option("--task", fit.task, "logistic (default) or linear")
+      ->check(CLI::IsMember({"logistic", "linear"}));
+  fit_cmd->add_option("--penalty", fit.penalty, "l2 (default) or none")
+      ->check(CLI::IsMember({"l2", "none"}));
+  fit_cmd->add_option("--C", fit.C, "inverse regularisation strength (logistic), > 0; default 1");
+  fit_cmd->add_option("--alpha", fit.alpha, "ridge penalty (linear), >= 0; default 0");
+  fit_cmd->add_option("--solver", fit.solver,
+                      "logistic: lbfgs|newton|gd; linear: cholesky|lbfgs|newton|gd");
+  fit_cmd->add_option("--tol", fit.tol, "relative gradient tolerance, > 0; default 1e-4");
+  fit_cmd->add_option("--max-iter", fit.max_iter, "iteration limit, > 0; default 100");
+  fit_cmd->add_option("--class-weight", fit.class_weight, "balanced or none (default)")
+      ->check(CLI::IsMember({"balanced", "none"}));
+  fit_cmd->add_option("--multi-class", fit.multi_class, "auto (default), multinomial or ovr")
+      ->check(CLI::IsMember({"auto", "multinomial", "ovr"}));
+  fit_cmd->add_flag("--standardize", fit.standardize, "fit on standardized features");
+  fit_cmd->add_flag("--no-intercept", fit.no_intercept, "fit without an intercept");
+  fit_cmd->add_option("--threads", fit.threads, "threads (0: OpenMP default)")
+      ->check(CLI::NonNegativeNumber);
+  fit_cmd
+      ->add_option("--precision", fit.precision,
+                   "float32 or float64 (default: float64; .npy: its dtype)")
+      ->check(CLI::IsMember({"float32", "float64"}));
+  fit_cmd->add_flag("--json", fit.json, "print one JSON object");
+  fit_cmd->add_flag("--verbose", fit.verbose, "log every iteration on stderr");
+
+  simdlr::cli::PredictSettings predict;
+  auto* predict_cmd = app.add_subcommand("predict", "predict with a saved model");
+  predict_cmd->add_option("--model", predict.model, "model JSON file")->required();
+  add_data_options(*predict_cmd, predict.data, false);
+  predict_cmd->add_flag("--proba", predict.proba, "class probabilities instead of labels");
+  predict_cmd->add_option("--output", predict.output, "CSV file to write (default: stdout)");
+
+  simdlr::cli::EvalSettings eval;
+  auto* eval_cmd = app.add_subcommand("eval", "evaluate a saved model on labelled data");
+  eval_cmd->add_option("--model", eval.model, "model JSON file")->required();
+  add_data_options(*eval_cmd, eval.data, true);
+  eval_cmd->add_flag("--json", eval.json, "print one JSON object");
+
+  bool kernel_timing = false;
+  auto* info = app.add_subcommand("info", "version, detected ISA, ISAs available, threads");
+  info->add_flag("--kernels", kernel_timing, "also time the core kernels, scalar twin vs each ISA");
+
   try {
-    if (argc != 2) return usage(std::cerr, 2);
-    const std::string_view command = argv[1];
-    if (command == "--help" || command == "-h" || command == "help") return usage(std::cout, 0);
-    if (command == "info") {
-      print_info(std::cout);
-      return 0;
-    }
-    if (command == "demo") {
-      print_info(std::cout);
-      std::cout << "\n";
-      simdlr::cli::print_kernel_timing_table(std::cout);
-      return 0;
-    }
-    std::cerr << "simdlr: unknown command '" << command << "'\n";
-    return usage(std::cerr, 2);
-  } catch (const std::exception& e) {
-    std::cerr << "simdlr: error: " << e.what() << "\n";
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "simdlr: error: " << one_line(e.what()) << " (see simdlr --help)\n";
     return 2;
   }
+
+  try {
+    if (*demo) return simdlr::cli::run_demo(demo_data, demo_target);
+    if (*fit_cmd) {
+      require_data(fit.data, "fit", true);
+      return simdlr::cli::run_fit(fit);
+    }
+    if (*predict_cmd) {
+      require_data(predict.data, "predict", false);
+      return simdlr::cli::run_predict(predict);
+    }
+    if (*eval_cmd) {
+      require_data(eval.data, "eval", false);
+      return simdlr::cli::run_eval(eval);
+    }
+    if (*info) return simdlr::cli::run_info(kernel_timing);
+  } catch (const std::exception& e) {
+    std::cerr << "simdlr: error: " << one_line(e.what()) << "\n";
+    return 2;
+  }
+  return 2;
 }

@@ -48,13 +48,15 @@ double roc_auc(std::span<const std::int32_t> truth, std::span<const double> scor
   check_sizes("roc_auc", truth.size(), scores.size());
   std::vector<std::size_t> order(truth.size());
   std::iota(order.begin(), order.end(), std::size_t(0));
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
   // Sum of the (tie-averaged) ranks of the positives.
   long double positive_rank_sum = 0;
   std::size_t positives = 0;
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i;
-    while (j < order.size() && scores[order[j]] == scores[order[i]]) ++j;
+    while (j < order.size() && scores[order[j]] == scores[order[i]])
+      ++j;
     const long double rank = (long double)(i + 1 + j) / 2;  // mean of ranks i+1 .. j
     for (std::size_t k = i; k < j; ++k) {
       if (truth[order[k]] == 1) {

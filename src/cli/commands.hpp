@@ -1,0 +1,52 @@
+// The subcommands of the simdlr tool. Each returns the process exit status; errors are thrown
+// (simdlr::Error and friends) and turned into one line on stderr and status 2 by main.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "data_source.hpp"
+
+namespace simdlr::cli {
+
+struct FitSettings {
+  DataPaths data;
+  std::filesystem::path model_out;  // --model (empty: do not save)
+  std::string task = "logistic";
+  std::string penalty = "l2";
+  double C = 1.0;
+  double alpha = 0.0;
+  std::optional<std::string> solver;
+  double tol = 1e-4;
+  int max_iter = 100;
+  std::string class_weight = "none";
+  std::string multi_class = "auto";
+  bool standardize = false;
+  bool no_intercept = false;
+  int threads = 0;
+  std::string precision;  // float32 | float64 | "" (CSV: float64; NPY: the file's dtype)
+  bool json = false;
+  bool verbose = false;
+};
+
+struct PredictSettings {
+  std::filesystem::path model;
+  DataPaths data;
+  bool proba = false;
+  std::filesystem::path output;  // empty: stdout
+};
+
+struct EvalSettings {
+  std::filesystem::path model;
+  DataPaths data;
+  bool json = false;
+};
+
+int run_fit(const FitSettings& settings);
+int run_predict(const PredictSettings& settings);
+int run_eval(const EvalSettings& settings);
+int run_info(bool kernel_timing);
+int run_demo(const std::filesystem::path& data, const std::string& target);
+
+}  // namespace simdlr::cli

@@ -1,0 +1,165 @@
+// simdlr fit: read the data, fit, report (text or one JSON object), save the model.
+#include <omp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "progress.hpp"
+#include "simdlr/cpu.hpp"
+#include "simdlr/errors.hpp"
+#include "simdlr/model_file.hpp"
+
+namespace simdlr::cli {
+namespace {
+
+LogisticRegressionOptions logistic_options(const FitSettings& s) {
+  LogisticRegressionOptions o;
+  o.penalty = parse_penalty(s.penalty);
+  o.C = s.C;
+  if (s.solver) o.solver = parse_solver(*s.solver);
+  o.tol = s.tol;
+  o.max_iter = s.max_iter;
+  if (s.class_weight == "balanced") {
+    o.class_weight = ClassWeight::balanced;
+  } else if (s.class_weight != "none") {
+    throw InvalidArgument("--class-weight must be balanced or none, got '" + s.class_weight + "'");
+  }
+  o.multi_class = parse_multi_class(s.multi_class);
+  o.standardize = s.standardize;
+  o.fit_intercept = !s.no_intercept;
+  o.threads = s.threads;
+  return o;
+}
+
+LinearRegressionOptions linear_options(const FitSettings& s) {
+  LinearRegressionOptions o;
+  o.alpha = s.alpha;
+  if (s.solver) o.solver = parse_linear_solver(*s.solver);
+  o.tol = s.tol;
+  o.max_iter = s.max_iter;
+  o.fit_intercept = !s.no_intercept;
+  o.threads = s.threads;
+  return o;
+}
+
+struct FitOutcome {
+  SavedModel saved;
+  double seconds = 0;
+};
+
+template <class T>
+FitOutcome fit_typed(const FitSettings& s, IterationPrinter& printer) {
+  Dataset<T> data = load_dataset<T>(s.data);
+  if (!data.has_target)
+    throw InvalidArgument("fit needs a target: --target COL with --data, or --y with --x");
+  FitOutcome out;
+  using clock = std::chrono::steady_clock;
+  if (s.task == "logistic") {
+    LogisticRegressionOptions o = logistic_options(s);
+    o.on_iteration = printer.callback();
+    LogisticRegression<T> model(o);
+    const auto start = clock::now();
+    if (data.target_is_numeric) {
+      model.fit(data.X, data.y_numeric);
+    } else {
+      model.fit(data.X, data.y_text);
+    }
+    out.seconds = std::chrono::duration<double>(clock::now() - start).count();
+    out.saved = saved_model(model, data.feature_names);
+  } else if (s.task == "linear") {
+    if (!data.target_is_numeric) {
+      throw InvalidArgument(data.source + ": the target of a linear fit must be numeric; '" +
+                            data.table->target_first_non_numeric + "' is not a number");
+    }
+    LinearRegressionOptions o = linear_options(s);
+    o.on_iteration = printer.callback();
+    LinearRegression<T> model(o);
+    const auto start = clock::now();
+    model.fit(data.X, data.y_numeric);
+    out.seconds = std::chrono::duration<double>(clock::now() - start).count();
+    out.saved = saved_model(model, data.feature_names);
+  } else {
+    throw InvalidArgument("--task must be logistic or linear, got '" + s.task + "'");
+  }
+  out.saved.target = data.has_target ? s.data.target : "";
+  return out;
+}
+
+void print_text(const FitOutcome& out, const FitSettings& s) {
+  const SavedModel& m = out.saved;
+  const FitReport& r = m.reports.at(0);
+  std::printf("task        %s (%s, solver %s)\n", m.task.c_str(), m.precision.c_str(),
+              r.solver.c_str());
+  std::printf("fit time    %.6f s   ISA %s, threads %d\n", out.seconds,
+              std::string(isa_name(active_isa())).c_str(),
+              s.threads > 0 ? s.threads : omp_get_max_threads());
+  std::printf("objective   %.12g after %d iterations (%d passes over X)\n",
+              r.objective_history.back(), r.iterations,
+              r.function_evaluations + r.hessian_vector_products);
+  std::printf("converged   %s: %s (gradient norm %.3e, start %.3e)\n", r.converged ? "yes" : "NO",
+              std::string(stop_reason_text(r.stop_reason)).c_str(), r.gradient_norm,
+              r.initial_gradient_norm);
+  for (std::size_t k = 1; k < m.reports.size(); ++k) {
+    if (!m.reports[k].converged) std::printf("converged   NO for class %zu\n", k);
+  }
+  if (m.task == "logistic") {
+    std::printf("classes    ");
+    for (const std::string& c : m.classes.text())
+      std::printf(" %s", c.c_str());
+    std::printf("\n");
+  }
+  if (!s.model_out.empty()) std::printf("model       %s\n", s.model_out.string().c_str());
+}
+
+void print_json(const FitOutcome& out, const FitSettings& s) {
+  const SavedModel& m = out.saved;
+  const FitReport& r = m.reports.at(0);
+  nlohmann::json j;
+  j["fit_seconds"] = out.seconds;
+  j["objective"] = r.objective_history.back();
+  j["iterations"] = r.iterations;
+  j["converged"] = r.converged;
+  j["stop_reason"] = std::string(stop_reason_text(r.stop_reason));
+  j["isa"] = std::string(isa_name(active_isa()));
+  j["threads"] = s.threads > 0 ? s.threads : omp_get_max_threads();
+  const std::size_t d = m.feature_names.size();
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t k = 0; k < m.rows; ++k) {
+    rows.push_back(std::vector<double>(m.coef.begin() + k * d, m.coef.begin() + (k + 1) * d));
+  }
+  j["coef"] = rows;
+  j["intercept"] = m.intercept;
+  j["classes"] = m.task == "logistic" ? nlohmann::json(m.classes.text()) : nlohmann::json::array();
+  j["task"] = m.task;
+  j["precision"] = m.precision;
+  std::cout << j.dump() << std::endl;
+}
+
+}  // namespace
+
+int run_fit(const FitSettings& s) {
+  const std::string precision =
+      !s.precision.empty() ? s.precision
+                           : (!s.data.x_npy.empty() ? npy_precision(s.data.x_npy) : "float64");
+  if (precision != "float32" && precision != "float64") {
+    throw InvalidArgument("--precision must be float32 or float64, got '" + precision + "'");
+  }
+  (void)active_isa();  // an invalid SIMDLR_ISA fails here, before any work
+  IterationPrinter printer(s.verbose);
+  const FitOutcome out =
+      precision == "float32" ? fit_typed<float>(s, printer) : fit_typed<double>(s, printer);
+  printer.finish();
+  if (!s.model_out.empty()) save_model(s.model_out, out.saved);
+  if (s.json) {
+    print_json(out, s);
+  } else {
+    print_text(out, s);
+  }
+  return 0;
+}
+
+}  // namespace simdlr::cli
