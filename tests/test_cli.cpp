@@ -1,0 +1,353 @@
+// The simdlr command line end to end (fit -> model file -> predict -> eval) on CSV and NPY,
+// float32 and float64, checking the numbers; and a catalogue of bad inputs, each of which must
+// exit with status 2, print exactly one line on stderr naming the problem, and leave no file.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "reference_fixtures.hpp"
+#include "simdlr/io.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::random_device device;
+    path = fs::temp_directory_path() /
+           ("simdlr-test-cli-" + std::to_string(device()) + std::to_string(device()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  fs::path operator/(const std::string& name) const { return path / name; }
+  std::size_t file_count() const {
+    return std::size_t(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
+  }
+};
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string quote(const std::string& s) {
+  return "'" + s + "'";
+}
+
+Run simdlr_cli(const std::string& args, const TempDir& dir, const std::string& env = "") {
+  const fs::path out = dir.path.parent_path() / (dir.path.filename().string() + ".out");
+  const fs::path err = dir.path.parent_path() / (dir.path.filename().string() + ".err");
+  const std::string command = "cd " + quote(dir.path.string()) + " && " + env + " " +
+                              quote(SIMDLR_CLI) + " " + args + " > " + quote(out.string()) +
+                              " 2> " + quote(err.string()) + " < /dev/null";
+  const int raw = std::system(command.c_str());
+  Run r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+std::string data_file(const std::string& name) {
+  return quote(std::string(SIMDLR_DATA_DIR) + "/" + name);
+}
+
+std::vector<std::vector<std::string>> read_csv_cells(const fs::path& p) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(p);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, ',');)
+      cells.push_back(c);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+// Probability of the second class from a binary model file, in long double.
+long double model_probability(const json& model, const std::vector<double>& x) {
+  long double z = model["intercept"][0].get<double>();
+  const auto w = model["coef"][0].get<std::vector<double>>();
+  for (std::size_t j = 0; j < w.size(); ++j)
+    z += (long double)w[j] * x[j];
+  return 1.0L / (1.0L + std::exp(-z));
+}
+
+}  // namespace
+
+TEST_CASE("CSV, float64: fit, predict and eval agree with each other and the reference",
+          "[cli][e2e]") {
+  TempDir dir;
+  const Run fit = simdlr_cli(
+      "fit --data " + data_file("breast_cancer.csv") +
+          " --target diagnosis --standardize --tol 1e-8 --max-iter 1000 --json --model m.json",
+      dir);
+  INFO(fit.err);
+  REQUIRE(fit.status == 0);
+  const json report = json::parse(fit.out);
+  for (const char* key : {"fit_seconds", "objective", "iterations", "converged", "isa", "threads",
+                          "coef", "intercept", "classes"}) {
+    CHECK(report.contains(key));
+  }
+  CHECK(report["converged"].get<bool>());
+  CHECK(report["classes"] == json({"B", "M"}));
+  // Labels M/B: the single row belongs to "M" (malignant), the reverse of scikit-learn's 0/1
+  // target where 1 = benign: the optimum objective is the same.
+  const auto ref = simdlr::test::load_case("breast_cancer_standardized");
+  CHECK(simdlr::test::relative_difference(report["objective"].get<double>(),
+                                          ref.at("objective")[0]) <= 1e-8);
+  const json model = json::parse(slurp(dir / "m.json"));
+  CHECK(model["format"] == "simdlr-model");
+  CHECK(model["coef"] == report["coef"]);  // bit-exact round trip of the doubles
+  CHECK(model["feature_names"][0] == "radius_mean");
+
+  const Run predict = simdlr_cli(
+      "predict --model m.json --data " + data_file("breast_cancer.csv") + " --proba --output p.csv",
+      dir);
+  REQUIRE(predict.status == 0);
+  CHECK(predict.out.empty());
+  const auto proba = read_csv_cells(dir / "p.csv");
+  REQUIRE(proba.size() == 570);
+  CHECK(proba[0] == std::vector<std::string>{"B", "M"});
+  const auto X = simdlr::test::load_csv("breast_cancer_X.csv");
+  for (std::size_t i = 0; i < X.rows; ++i) {
+    const std::vector<double> x(X.values.begin() + i * X.cols, X.values.begin() + (i + 1) * X.cols);
+    const double p_m = std::stod(proba[i + 1][1]);
+    CHECK(p_m == Approx(double(model_probability(model, x))).epsilon(1e-10).margin(1e-15));
+    CHECK(std::stod(proba[i + 1][0]) + p_m == Approx(1.0).epsilon(1e-15));
+  }
+
+  const Run labels =
+      simdlr_cli("predict --model m.json --data " + data_file("breast_cancer.csv"), dir);
+  REQUIRE(labels.status == 0);
+  std::stringstream ss(labels.out);
+  std::string line;
+  std::getline(ss, line);
+  CHECK(line == "prediction");
+  std::size_t correct = 0, n = 0;
+  const auto y = simdlr::test::load_csv("breast_cancer_y.csv");
+  while (std::getline(ss, line)) {
+    correct += (line == "M") == (y.values[n] == 0);
+    ++n;
+  }
+  REQUIRE(n == 569);
+
+  const Run eval = simdlr_cli(
+      "eval --model m.json --data " + data_file("breast_cancer.csv") + " --target diagnosis --json",
+      dir);
+  REQUIRE(eval.status == 0);
+  const json metrics = json::parse(eval.out);
+  CHECK(metrics["accuracy"].get<double>() == Approx(double(correct) / 569).epsilon(1e-15));
+  CHECK(metrics["roc_auc"].get<double>() > 0.99);
+  const auto cm = metrics["confusion_matrix"];
+  CHECK(cm[0][0].get<int>() + cm[0][1].get<int>() == 357);  // benign
+  CHECK(cm[1][0].get<int>() + cm[1][1].get<int>() == 212);  // malignant
+  CHECK(cm[0][0].get<int>() + cm[1][1].get<int>() == int(correct));
+}
+
+TEST_CASE("NPY float32 and CSV float32 fits reach the optimum within float accuracy",
+          "[cli][e2e][float32]") {
+  TempDir dir;
+  const auto X = simdlr::test::load_csv("breast_cancer_X.csv"),
+             y = simdlr::test::load_csv("breast_cancer_y.csv");
+  const std::vector<float> Xf(X.values.begin(), X.values.end());
+  simdlr::io::write_npy<float>(dir / "X.npy", Xf.data(), {X.rows, X.cols});
+  simdlr::io::write_npy<double>(dir / "y.npy", y.values.data(), {y.rows});
+  const auto ref = simdlr::test::load_case("breast_cancer_standardized");
+  const Run npy = simdlr_cli(
+      "fit --x X.npy --y y.npy --standardize --tol 1e-6 --max-iter 1000 --json --model m.json",
+      dir);
+  INFO(npy.err);
+  REQUIRE(npy.status == 0);
+  const json r = json::parse(npy.out);
+  CHECK(r["precision"] == "float32");
+  CHECK(r["classes"] == json({"0", "1"}));
+  CHECK(simdlr::test::relative_difference(r["objective"].get<double>(), ref.at("objective")[0]) <=
+        1e-5);
+  const Run eval = simdlr_cli("eval --model m.json --x X.npy --y y.npy --json", dir);
+  REQUIRE(eval.status == 0);
+  CHECK(json::parse(eval.out)["accuracy"].get<double>() > 0.98);
+  const Run predict = simdlr_cli("predict --model m.json --x X.npy --output labels.csv", dir);
+  REQUIRE(predict.status == 0);
+  CHECK(read_csv_cells(dir / "labels.csv").size() == 570);
+
+  const Run csv = simdlr_cli(
+      "fit --data " + data_file("breast_cancer.csv") +
+          " --target diagnosis --standardize --precision float32 --tol 1e-6 --max-iter 1000 --json",
+      dir);
+  REQUIRE(csv.status == 0);
+  CHECK(json::parse(csv.out)["precision"] == "float32");
+  CHECK(simdlr::test::relative_difference(json::parse(csv.out)["objective"].get<double>(),
+                                          ref.at("objective")[0]) <= 1e-5);
+}
+
+TEST_CASE("linear regression through the command line", "[cli][e2e][linear]") {
+  TempDir dir;
+  const Run fit = simdlr_cli("fit --data " + data_file("diabetes.csv") +
+                                 " --target progression --task linear --model m.json",
+                             dir);
+  INFO(fit.err);
+  REQUIRE(fit.status == 0);
+  const Run eval =
+      simdlr_cli("eval --model m.json --data " + data_file("diabetes.csv") + " --json", dir);
+  REQUIRE(eval.status == 0);
+  // Ordinary least squares on all 442 rows of data/diabetes.csv (raw values): scikit-learn's
+  // LinearRegression gives R² = 0.5177484222203498 on the same file.
+  CHECK(json::parse(eval.out)["r2"].get<double>() == Approx(0.5177484222203498).epsilon(1e-12));
+  const Run iris = simdlr_cli(
+      "fit --data " + data_file("iris.csv") + " --target species --max-iter 1000 --json", dir);
+  REQUIRE(iris.status == 0);
+  CHECK(json::parse(iris.out)["coef"].size() == 3);
+  const Run verbose =
+      simdlr_cli("fit --data " + data_file("iris.csv") + " --target species --verbose", dir);
+  REQUIRE(verbose.status == 0);
+  CHECK(verbose.err.find("iter     1  objective") != std::string::npos);
+}
+
+namespace {
+
+struct BadCase {
+  std::string name;
+  std::string args;
+  std::string expected;  // part of the one-line message
+  std::string env;
+};
+
+void write(const fs::path& p, const std::string& content) {
+  std::ofstream(p, std::ios::binary) << content;
+}
+
+}  // namespace
+
+TEST_CASE("every bad input gets exit status 2, one line on stderr, and no file left behind",
+          "[cli][errors]") {
+  TempDir dir;
+  const std::string header = "a,b,label\n";
+  write(dir / "non_numeric.csv", header + "1,2,x\n3,oops,y\n");
+  write(dir / "ragged.csv", header + "1,2,x\n3,4\n");
+  write(dir / "nan.csv", header + "1,2,x\nnan,4,y\n");
+  write(dir / "inf.csv", header + "1,2,x\n3,inf,y\n");
+  write(dir / "empty.csv", "");
+  write(dir / "header_only.csv", header);
+  write(dir / "one_class.csv", header + "1,2,x\n3,4,x\n");
+  write(dir / "gigantic.csv", header + std::string(10 << 20, '7') + ",2,x\n");
+  write(dir / "binary.csv", header + std::string("1,\0\x01\x02,x\n", 9));
+  write(dir / "good.csv", header + "1,2,x\n3,4,y\n5,7,x\n8,1,y\n");
+  write(dir / "bad_magic.npy", "NOTNUMPY-at-all");
+  std::vector<double> values(12, 1.5);
+  simdlr::io::write_npy<double>(dir / "X.npy", values.data(), {4, 3});
+  std::string truncated = slurp(dir / "X.npy");
+  write(dir / "truncated.npy", truncated.substr(0, truncated.size() - 10));
+  std::string object = truncated;
+  object.replace(object.find("<f8"), 3, "|O8");
+  write(dir / "object.npy", object);
+  std::string three_d = truncated;
+  three_d.replace(three_d.find("(4, 3)"), 6, "(2,2,3)");
+  write(dir / "three_d.npy", three_d);
+  simdlr::io::write_npy<double>(dir / "y5.npy", values.data(), {5});
+  simdlr::io::write_npy<double>(dir / "X2.npy", values.data(), {4, 2});
+  write(dir / "not_json.json", "{ this is not json");
+  write(dir / "foreign.json", R"({"hello": "world"})");
+
+  // A valid model, then variants of it.
+  REQUIRE(simdlr_cli("fit --data good.csv --target label --model model.json", dir).status == 0);
+  std::string model = slurp(dir / "model.json");
+  std::string future = model;
+  future.replace(future.find("\"version\": 1"), 12, "\"version\": 99");
+  write(dir / "future.json", future);
+  std::string wrong_shape = model;
+  const auto coef = wrong_shape.find("\"coef\"");
+  wrong_shape.insert(wrong_shape.find('[', wrong_shape.find('[', coef) + 1) + 1, "0.5,");
+  write(dir / "wrong_shape.json", wrong_shape);
+  write(dir / "three_cols.csv", "a,b,c,label\n1,2,3,x\n");
+  const std::size_t files_before = dir.file_count();
+
+  const std::vector<BadCase> cases = {
+      {"non-numeric cell", "fit --data non_numeric.csv --target label --model out.json",
+       "non_numeric.csv:3:3", ""},
+      {"ragged row", "fit --data ragged.csv --target label --model out.json", "ragged.csv:3", ""},
+      {"NaN cell", "fit --data nan.csv --target label --model out.json", "nan.csv:3:1", ""},
+      {"Inf cell", "fit --data inf.csv --target label --model out.json", "inf.csv:3:3", ""},
+      {"empty file", "fit --data empty.csv --target label --model out.json", "empty.csv", ""},
+      {"header only", "fit --data header_only.csv --target label --model out.json",
+       "header_only.csv", ""},
+      {"missing target column", "fit --data good.csv --target nope --model out.json", "nope", ""},
+      {"one class", "fit --data one_class.csv --target label --model out.json", "single class", ""},
+      {"gigantic line", "fit --data gigantic.csv --target label --model out.json", "gigantic.csv:2",
+       ""},
+      {"binary bytes", "fit --data binary.csv --target label --model out.json", "binary.csv:2", ""},
+      {"missing file", "fit --data absent.csv --target label --model out.json", "absent.csv", ""},
+      {"bad npy magic", "fit --x bad_magic.npy --y y5.npy --model out.json", "bad_magic.npy", ""},
+      {"truncated npy", "fit --x truncated.npy --y y5.npy --model out.json", "truncated.npy", ""},
+      {"object npy", "fit --x object.npy --y y5.npy --model out.json", "object.npy", ""},
+      {"3-d npy", "fit --x three_d.npy --y y5.npy --model out.json", "three_d.npy", ""},
+      {"y length mismatch", "fit --x X.npy --y y5.npy --model out.json", "y5.npy", ""},
+      {"negative C", "fit --data good.csv --target label --C -1 --model out.json", "C must be", ""},
+      {"zero tol", "fit --data good.csv --target label --tol 0 --model out.json", "tol", ""},
+      {"zero max-iter", "fit --data good.csv --target label --max-iter 0 --model out.json",
+       "max_iter", ""},
+      {"unknown solver", "fit --data good.csv --target label --solver magic --model out.json",
+       "magic", ""},
+      {"unknown task", "fit --data good.csv --target label --task cluster --model out.json",
+       "cluster", ""},
+      {"negative threads", "fit --data good.csv --target label --threads -1 --model out.json",
+       "threads", ""},
+      {"missing model", "predict --model absent.json --data good.csv --output out.csv",
+       "absent.json", ""},
+      {"corrupted model", "predict --model not_json.json --data good.csv --output out.csv",
+       "not valid JSON", ""},
+      {"foreign model", "predict --model foreign.json --data good.csv --output out.csv",
+       "not a simdlr model", ""},
+      {"future model", "predict --model future.json --data good.csv --output out.csv", "version 99",
+       ""},
+      {"inconsistent model", "predict --model wrong_shape.json --data good.csv --output out.csv",
+       "coef row 0", ""},
+      {"feature count", "predict --model model.json --data three_cols.csv --output out.csv",
+       "3 feature columns", ""},
+      {"output folder missing",
+       "predict --model model.json --data good.csv --output no/such/dir/out.csv", "no/such/dir",
+       ""},
+      {"model folder missing", "fit --data good.csv --target label --model no/such/dir/m.json",
+       "no/such/dir", ""},
+      {"unknown ISA", "fit --data good.csv --target label --model out.json", "avx9",
+       "SIMDLR_ISA=avx9"},
+      {"eval without labels", "eval --model model.json --x X2.npy", "labels", ""},
+      {"unknown option", "fit --data good.csv --target label --bogus", "bogus", ""},
+  };
+  REQUIRE(cases.size() >= 25);
+  for (const BadCase& c : cases) {
+    INFO(c.name << ": simdlr " << c.args);
+    const Run r = simdlr_cli(c.args, dir, c.env);
+    INFO("stderr: " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    REQUIRE_FALSE(r.err.empty());
+    CHECK(r.err.find('\n') == r.err.size() - 1);  // exactly one line
+    CHECK(r.err.find(c.expected) != std::string::npos);
+    CHECK(dir.file_count() == files_before);  // nothing written, no temporary left
+  }
+}
