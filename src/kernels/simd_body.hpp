@@ -191,13 +191,36 @@ inline void block_margins(RowsChunk<T> X, std::size_t i0, std::size_t count, con
     z[k] = row_dot<T, A>(x + k * X.stride, w, X.cols) + b;
 }
 
+// Cache lines to fetch ahead while a block of rows is being worked on from L1: a fused pass reads
+// each block twice (margins, then gradient), and without this the memory stream would idle during
+// the second, cache-resident read, because the hardware prefetcher runs only a little ahead of
+// demand misses.
+struct Prefetch {
+  const char* next = nullptr;
+  std::size_t lines = 0;
+};
+
+// The lines of rows [i0, i0 + count) of the chunk, clipped to the chunk.
+template <class T>
+inline Prefetch rows_to_prefetch(RowsChunk<T> X, std::size_t i0, std::size_t count) {
+  if (i0 >= X.rows) return {};
+  const std::size_t rows = smaller(count, X.rows - i0);
+  const char* begin = reinterpret_cast<const char*>(X.X + i0 * X.stride);
+  const char* end = reinterpret_cast<const char*>(X.X + (i0 + rows - 1) * X.stride + X.cols);
+  return {begin, std::size_t(end - begin + 63) / 64};
+}
+
 // out += Σ_k r[k] rows[k] for `count` rows starting at row i0 (four rows per pass over out).
 template <class T, class A>
-inline void block_axpy(RowsChunk<T> X, std::size_t i0, std::size_t count, const T* r, T* out) {
+inline void block_axpy(RowsChunk<T> X, std::size_t i0, std::size_t count, const T* r, T* out,
+                       Prefetch prefetch = {}) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   const std::size_t n = X.cols, tail = n % L, full = n - tail;
   const T* x = X.X + i0 * X.stride;
+  // Spread the prefetches of the next block over this pass's inner iterations.
+  const std::size_t iterations = (count / 4) * (full / L) + 1;
+  const std::size_t per_iteration = (prefetch.lines + iterations - 1) / iterations;
   std::size_t k = 0;
   for (; k + 4 <= count; k += 4) {
     const T* x0 = x + k * X.stride;
@@ -206,6 +229,10 @@ inline void block_axpy(RowsChunk<T> X, std::size_t i0, std::size_t count, const 
     const T* x3 = x2 + X.stride;
     const B r0(r[k]), r1(r[k + 1]), r2(r[k + 2]), r3(r[k + 3]);
     for (std::size_t j = 0; j < full; j += L) {
+      for (std::size_t q = 0; q < per_iteration && prefetch.lines > 0; ++q, --prefetch.lines) {
+        _mm_prefetch(prefetch.next, _MM_HINT_T0);
+        prefetch.next += 64;
+      }
       B o = B::load_unaligned(out + j);
       o = madd(B::load_unaligned(x0 + j), r0, o);
       o = madd(B::load_unaligned(x1 + j), r1, o);
@@ -356,6 +383,8 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
 // rows, the per-row loss and residual r = s (μ(z) − y) on a whole register at once, then
 // grad_w += Σ r x over the same rows while they are still in cache.
 // Logistic: μ = σ, loss = softplus(z) − y z.  Squared: μ = identity, loss = ½ (z − y)².
+constexpr std::size_t kStreams = 4;
+
 template <class T, class A, bool Squared>
 double glm_pass(const LogisticChunk<T>& a) {
   using B = V<T, A>;
@@ -363,7 +392,15 @@ double glm_pass(const LogisticChunk<T>& a) {
   alignas(64) T zbuf[L];
   alignas(64) T rbuf[L];
   B loss_s(T(0)), loss_c(T(0)), rsum(T(0));
-  for (std::size_t i0 = 0; i0 < a.X.rows; i0 += L) {
+  // The chunk is walked as kStreams interleaved sub-ranges, one block of each in turn: several
+  // sequential streams keep more memory requests in flight than one (the hardware prefetcher
+  // follows each), which a single core needs to approach the machine's read bandwidth.
+  const std::size_t blocks = (a.X.rows + L - 1) / L;
+  const std::size_t per_stream = (blocks + kStreams - 1) / kStreams;
+  for (std::size_t step = 0; step < per_stream * kStreams; ++step) {
+    const std::size_t block = (step % kStreams) * per_stream + step / kStreams;
+    if (block >= blocks || step / kStreams >= per_stream) continue;
+    const std::size_t i0 = block * L;
     const std::size_t count = smaller(L, a.X.rows - i0);
     for (std::size_t k = count; k < L; ++k)
       zbuf[k] = T(0);
@@ -395,7 +432,8 @@ double glm_pass(const LogisticChunk<T>& a) {
     rsum = rsum + r;
     r.store_aligned(rbuf);
     if (a.margins) store_partial<T, A>(a.margins + i0, z, count);
-    block_axpy<T, A>(a.X, i0, count, rbuf, a.grad_w);
+    const std::size_t next = block + 1 < (step % kStreams + 1) * per_stream ? (block + 1) * L : a.X.rows;
+    block_axpy<T, A>(a.X, i0, count, rbuf, a.grad_w, rows_to_prefetch(a.X, next, L));
   }
   if (a.grad_b) *a.grad_b += xsimd::hadd(rsum);
   return lanes_total<T, A>(loss_s, loss_c);
