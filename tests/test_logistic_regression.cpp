@@ -16,17 +16,47 @@
 #include "simdlr/errors.hpp"
 #include "simdlr/logistic_regression.hpp"
 
-// Counts heap allocations, to show that predicting one row allocates nothing.
+// Counts heap allocations, to show that predicting one row allocates nothing. Every
+// non-aligned form of new and delete is replaced, so allocations and frees always pair up
+// (AddressSanitizer checks that).
 static std::atomic<long> g_allocations{0};
-void* operator new(std::size_t size) {
+static void* counted_malloc(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
+void* operator new(std::size_t size) {
+  return counted_malloc(size);
+}
+void* operator new[](std::size_t size) {
+  return counted_malloc(size);
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return counted_malloc(size);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
+  return operator new(size, tag);
+}
 void operator delete(void* p) noexcept {
   std::free(p);
 }
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
 void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
   std::free(p);
 }
 
