@@ -19,7 +19,8 @@ const std::filesystem::path& csv_file() {
     std::ofstream out(p);
     std::mt19937_64 rng(7);
     std::normal_distribution<double> normal(0.0, 100.0);
-    for (int j = 0; j < 50; ++j) out << "f" << j << ',';
+    for (int j = 0; j < 50; ++j)
+      out << "f" << j << ',';
     out << "label\n";
     char buf[64];
     for (int i = 0; i < 100000; ++i) {
@@ -43,7 +44,8 @@ void read(benchmark::State& state) {
     auto table = simdlr::io::read_csv<T>(file, options);
     benchmark::DoNotOptimize(table.X.data());
   }
-  state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(std::filesystem::file_size(file)));
+  state.SetBytesProcessed(std::int64_t(state.iterations()) *
+                          std::int64_t(std::filesystem::file_size(file)));
   state.counters["file_MB"] = double(std::filesystem::file_size(file)) / 1e6;
 }
 

@@ -35,7 +35,8 @@ const Problem<T>& problem() {
     std::mt19937_64 rng(2026);
     std::normal_distribution<double> normal(0.0, 1.0);
     std::vector<double> w(kCols);
-    for (double& v : w) v = normal(rng) * 0.3;
+    for (double& v : w)
+      v = normal(rng) * 0.3;
     q.X.resize(kRows * kCols);
     q.y.resize(kRows);
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
@@ -62,7 +63,8 @@ double read_seconds(int threads) {
   for (int rep = 0; rep < 11; ++rep) {
     const auto start = std::chrono::steady_clock::now();
     benchmark::DoNotOptimize(simdlr::bench::read_regions(&region, 1, threads));
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::nth_element(times.begin(), times.begin() + 5, times.end());
   return times[5];
@@ -100,14 +102,18 @@ void fit(benchmark::State& state, simdlr::Solver solver, int threads) {
 
 void register_all() {
   for (int threads : {1, 2}) {
-    for (auto [name, solver] : {std::pair{"lbfgs", simdlr::Solver::lbfgs},
-                                std::pair{"newton", simdlr::Solver::newton},
-                                std::pair{"gd", simdlr::Solver::gd}}) {
+    for (auto [name, solver] :
+         {std::pair{"lbfgs", simdlr::Solver::lbfgs}, std::pair{"newton", simdlr::Solver::newton},
+          std::pair{"gd", simdlr::Solver::gd}}) {
       const std::string suffix = std::string(name) + "/t" + std::to_string(threads);
       benchmark::RegisterBenchmark(("fit/f64/" + suffix).c_str(), fit<double>, solver, threads)
-          ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(1.0);
       benchmark::RegisterBenchmark(("fit/f32/" + suffix).c_str(), fit<float>, solver, threads)
-          ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(1.0);
     }
   }
 }

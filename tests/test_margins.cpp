@@ -66,7 +66,8 @@ void check_transpose_shape(std::size_t rows, std::size_t cols) {
   const std::vector<T> r = uniform_vector<T>(rows, shape_seed(rows, cols, 4), -1.0, 1.0);
   const ColumnSums ref = ref_transpose_product(X, rows, cols, widen(r));
   const Buffer<T> rbuf = input_buffer(r);
-  const long double factor = sum_factor(rows, 1);  // documented: n (rows added in order within a chunk)
+  const long double factor =
+      sum_factor(rows, 1);  // documented: n (rows added in order within a chunk)
 
   auto compare = [&](const Buffer<T>& out, Worst<T>& worst) {
     for (std::size_t j = 0; j < cols; ++j) {

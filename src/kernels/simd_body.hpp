@@ -141,7 +141,8 @@ inline T row_dot(const T* x, const T* w, std::size_t n) {
   constexpr std::size_t L = B::size;
   B a(T(0));
   std::size_t j = 0;
-  for (; j + L <= n; j += L) a = madd(B::load_unaligned(x + j), B::load_unaligned(w + j), a);
+  for (; j + L <= n; j += L)
+    a = madd(B::load_unaligned(x + j), B::load_unaligned(w + j), a);
   if (j < n) a = madd(load_partial<T, A>(x + j, n - j), load_partial<T, A>(w + j, n - j), a);
   return xsimd::hadd(a);
 }
@@ -432,7 +433,8 @@ double glm_pass(const LogisticChunk<T>& a) {
     rsum = rsum + r;
     r.store_aligned(rbuf);
     if (a.margins) store_partial<T, A>(a.margins + i0, z, count);
-    const std::size_t next = block + 1 < (step % kStreams + 1) * per_stream ? (block + 1) * L : a.X.rows;
+    const std::size_t next =
+        block + 1 < (step % kStreams + 1) * per_stream ? (block + 1) * L : a.X.rows;
     block_axpy<T, A>(a.X, i0, count, rbuf, a.grad_w, rows_to_prefetch(a.X, next, L));
   }
   if (a.grad_b) *a.grad_b += xsimd::hadd(rsum);
