@@ -93,9 +93,12 @@ void transpose_product_impl(const Engine<T>& e, MatrixView<const T> X, const T* 
   });
 }
 
-template <class T>
-double logistic_impl(const Engine<T>& e, const LogisticPass<T>& a) {
-  const char* name = "logistic_loss_grad";
+// The one-pass GLM drivers (logistic and squared loss) share everything but the chunk kernel
+// and the optional Hessian diagonal. Each chunk adds into a slot of d + 1 partials (grad_w, then
+// grad_b).
+template <class T, class Pass>
+double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_diag,
+                double (*const KernelTable<T>::*kernel)(const LogisticChunk<T>&)) {
   check_matrix(name, a.X);
   check_pointer(name, "y", a.y, a.X.rows);
   check_pointer(name, "w", a.w, a.X.cols);
@@ -114,12 +117,22 @@ double logistic_impl(const Engine<T>& e, const LogisticPass<T>& a) {
                                      slot,
                                      slot + d,
                                      a.margins ? a.margins + i0 : nullptr,
-                                     a.hessian_diag ? a.hessian_diag + i0 : nullptr};
-        return (long double)e.k.logistic(chunk);
+                                     hessian_diag ? hessian_diag + i0 : nullptr};
+        return (long double)(e.k.*kernel)(chunk);
       });
   std::copy(grad, grad + d, a.grad_w);
   if (a.grad_b) *a.grad_b = grad[d];
   return double(loss);
+}
+
+template <class T>
+double logistic_impl(const Engine<T>& e, const LogisticPass<T>& a) {
+  return glm_impl(e, "logistic_loss_grad", a, a.hessian_diag, &KernelTable<T>::logistic);
+}
+
+template <class T>
+double squared_impl(const Engine<T>& e, const SquaredPass<T>& a) {
+  return glm_impl(e, "squared_loss_grad", a, static_cast<T*>(nullptr), &KernelTable<T>::squared);
 }
 
 template <class T>
@@ -160,35 +173,6 @@ double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
       });
   std::copy(grad, grad + K * d, a.grad_W);
   if (a.grad_b) std::copy(grad + K * d, grad + partial, a.grad_b);
-  return double(loss);
-}
-
-template <class T>
-double squared_impl(const Engine<T>& e, const SquaredPass<T>& a) {
-  const char* name = "squared_loss_grad";
-  check_matrix(name, a.X);
-  check_pointer(name, "y", a.y, a.X.rows);
-  check_pointer(name, "w", a.w, a.X.cols);
-  check_pointer(name, "grad_w", a.grad_w, a.X.cols);
-  const std::size_t d = a.X.cols;
-  const ChunkPlan plan = e.plan(a.X.rows, d, d + 1);
-  T* grad = scratch_buffer<T>(d + 1, 1);
-  const long double loss =
-      run_with_partials(e, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
-        const std::size_t i0 = plan.begin(c);
-        const LogisticChunk<T> chunk{rows_of(a.X, plan, c),
-                                     a.y + i0,
-                                     a.sample_weight ? a.sample_weight + i0 : nullptr,
-                                     a.w,
-                                     a.b,
-                                     slot,
-                                     slot + d,
-                                     a.margins ? a.margins + i0 : nullptr,
-                                     nullptr};
-        return (long double)e.k.squared(chunk);
-      });
-  std::copy(grad, grad + d, a.grad_w);
-  if (a.grad_b) *a.grad_b = grad[d];
   return double(loss);
 }
 
