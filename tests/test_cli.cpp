@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "temp_dir.hpp"
 
 #include "reference_fixtures.hpp"
 #include "simdlr/io.hpp"
@@ -22,22 +24,9 @@ using nlohmann::json;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device device;
-    path = fs::temp_directory_path() /
-           ("simdlr-test-cli-" + std::to_string(device()) + std::to_string(device()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path operator/(const std::string& name) const { return path / name; }
-  std::size_t file_count() const {
-    return std::size_t(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-  }
+// Each test's temporary folder (tests/temp_dir.hpp), named for this file.
+struct TempDir : simdlr::test::TempDir {
+  TempDir() : simdlr::test::TempDir("simdlr-test-cli-") {}
 };
 
 struct Run {
@@ -284,7 +273,7 @@ TEST_CASE("every bad input gets exit status 2, one line on stderr, and no file l
   wrong_shape.insert(wrong_shape.find('[', wrong_shape.find('[', coef) + 1) + 1, "0.5,");
   write(dir / "wrong_shape.json", wrong_shape);
   write(dir / "three_cols.csv", "a,b,c,label\n1,2,3,x\n");
-  const std::size_t files_before = dir.file_count();
+  const std::size_t files_before = dir.entries();
 
   const std::vector<BadCase> cases = {
       {"non-numeric cell", "fit --data non_numeric.csv --target label --model out.json",
@@ -348,6 +337,6 @@ TEST_CASE("every bad input gets exit status 2, one line on stderr, and no file l
     REQUIRE_FALSE(r.err.empty());
     CHECK(r.err.find('\n') == r.err.size() - 1);  // exactly one line
     CHECK(r.err.find(c.expected) != std::string::npos);
-    CHECK(dir.file_count() == files_before);  // nothing written, no temporary left
+    CHECK(dir.entries() == files_before);  // nothing written, no temporary left
   }
 }

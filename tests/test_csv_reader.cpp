@@ -1,6 +1,7 @@
 // read_csv: values read back exactly, the format rules (quotes, BOM, line endings, delimiters),
 // and every malformed input giving a ReadError that names file:line:column and what was found.
 #include <catch2/catch.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <random>
 #include <string>
 #include <vector>
+#include "temp_dir.hpp"
 
 #include "simdlr/io.hpp"
 
@@ -19,25 +21,9 @@ using simdlr::io::ReadError;
 
 namespace {
 
-// A fresh folder under the system temporary folder, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device device;
-    path = fs::temp_directory_path() /
-           ("simdlr-test-csv-" + std::to_string(device()) + std::to_string(device()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path write(const std::string& name, const std::string& content) const {
-    const fs::path file = path / name;
-    std::ofstream out(file, std::ios::binary);
-    out << content;
-    return file;
-  }
+// Each test's temporary folder (tests/temp_dir.hpp), named for this file.
+struct TempDir : simdlr::test::TempDir {
+  TempDir() : simdlr::test::TempDir("simdlr-test-csv-") {}
 };
 
 std::string g17(double x) {

@@ -2,6 +2,7 @@
 // write_file_atomically. The hand-crafted files follow NumPy's format description; they were
 // checked against numpy.load while writing this test (numpy is not needed to run it).
 #include <catch2/catch.hpp>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include "temp_dir.hpp"
 
 #include "simdlr/io.hpp"
 
@@ -27,28 +29,9 @@ using simdlr::io::WriteError;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device device;
-    path = fs::temp_directory_path() /
-           ("simdlr-test-npy-" + std::to_string(device()) + std::to_string(device()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path write(const std::string& name, const std::string& bytes) const {
-    const fs::path file = path / name;
-    std::ofstream out(file, std::ios::binary);
-    out << bytes;
-    return file;
-  }
-  std::size_t entries() const {
-    return static_cast<std::size_t>(
-        std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-  }
+// Each test's temporary folder (tests/temp_dir.hpp), named for this file.
+struct TempDir : simdlr::test::TempDir {
+  TempDir() : simdlr::test::TempDir("simdlr-test-npy-") {}
 };
 
 std::string read_all(const fs::path& file) {
