@@ -121,6 +121,8 @@ class LogisticRegression {
   void check_predict_input(const char* what, MatrixView<const T> X, std::size_t out_size,
                            std::size_t per_row) const;
   void refresh_typed_coefficients();
+  // decision_function after the input was checked (each public entry checks X once).
+  void margins_unchecked(MatrixView<const T> X, std::span<T> out) const;
 
   LogisticRegressionOptions options_;
   ClassLabels classes_;

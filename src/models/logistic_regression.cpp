@@ -278,6 +278,11 @@ void LogisticRegression<T>::check_predict_input(const char* what, MatrixView<con
 template <class T>
 void LogisticRegression<T>::decision_function(MatrixView<const T> X, std::span<T> out) const {
   check_predict_input("LogisticRegression.decision_function", X, out.size(), rows_);
+  margins_unchecked(X, out);
+}
+
+template <class T>
+void LogisticRegression<T>::margins_unchecked(MatrixView<const T> X, std::span<T> out) const {
   const Threads threads{options_.threads};
   const std::size_t d = n_features_;
   if (rows_ == 1) {
@@ -306,7 +311,7 @@ void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> ou
   if (rows_ == 1) {
     // Margins into the first half, then spread backwards to (−z, z) pairs and take σ of both,
     // so the smaller probability is never computed as 1 − p.
-    decision_function(X, out.subspan(0, n));
+    margins_unchecked(X, out.subspan(0, n));
     for (std::size_t i = n; i-- > 0;) {
       const T z = out[i];
       out[2 * i] = -z;
@@ -315,7 +320,7 @@ void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> ou
     kernels::sigmoid(out.data(), out.data(), 2 * n, Threads{options_.threads});
     return;
   }
-  decision_function(X, out);
+  margins_unchecked(X, out);
   if (multinomial_) {
     softmax_rows(out, n, K);
     return;
@@ -343,7 +348,7 @@ void LogisticRegression<T>::predict_index(MatrixView<const T> X,
     heap.resize(n * rows_);
     z = heap.data();
   }
-  decision_function(X, std::span<T>(z, n * rows_));
+  margins_unchecked(X, std::span<T>(z, n * rows_));
   for (std::size_t i = 0; i < n; ++i) {
     if (rows_ == 1) {
       out[i] = z[i] > 0 ? 1 : 0;
