@@ -47,13 +47,21 @@ void check_training_matrix(const char* who, MatrixView<const T> X) {
 }
 
 template <class T>
-void check_prediction_matrix(const char* who, MatrixView<const T> X, std::size_t n_features) {
+void check_prediction_shape(const char* who, MatrixView<const T> X, std::size_t n_features) {
   if (X.cols != n_features) {
     throw ShapeError(where(who) + "X has " + std::to_string(X.cols) +
                      " features but the model was fitted with " + std::to_string(n_features));
   }
   check_layout(who, X);
-  check_finite(who, X);
+}
+
+template <class T>
+void check_finite_margins(const char* who, MatrixView<const T> X, std::span<const T> margins) {
+  // Branch-free scan (it vectorizes); the slow, precise search runs only when it finds something.
+  bool all_finite = true;
+  for (const T z : margins)
+    all_finite &= (z - z) == T(0);  // false for NaN and ±inf
+  if (!all_finite) check_finite(who, X);
 }
 
 template <class T>
@@ -96,8 +104,12 @@ void check_label_count(const char* who, std::size_t labels, std::size_t rows) {
 
 template void check_training_matrix<float>(const char*, MatrixView<const float>);
 template void check_training_matrix<double>(const char*, MatrixView<const double>);
-template void check_prediction_matrix<float>(const char*, MatrixView<const float>, std::size_t);
-template void check_prediction_matrix<double>(const char*, MatrixView<const double>, std::size_t);
+template void check_prediction_shape<float>(const char*, MatrixView<const float>, std::size_t);
+template void check_prediction_shape<double>(const char*, MatrixView<const double>, std::size_t);
+template void check_finite_margins<float>(const char*, MatrixView<const float>,
+                                          std::span<const float>);
+template void check_finite_margins<double>(const char*, MatrixView<const double>,
+                                           std::span<const double>);
 template void check_sample_weight<float>(const char*, std::span<const float>, std::size_t);
 template void check_sample_weight<double>(const char*, std::span<const double>, std::size_t);
 

@@ -12,9 +12,16 @@ namespace simdlr::detail {
 // X must be non-empty (rows >= 1, cols >= 1) with stride >= cols and every value finite.
 template <class T>
 void check_training_matrix(const char* who, MatrixView<const T> X);
-// Shape and finiteness of X for prediction with a model of n_features features.
+// The shape of X for prediction with a model of n_features features; its values are checked by
+// check_finite_margins once the margins are computed.
 template <class T>
-void check_prediction_matrix(const char* who, MatrixView<const T> X, std::size_t n_features);
+void check_prediction_shape(const char* who, MatrixView<const T> X, std::size_t n_features);
+// With finite coefficients, a non-finite value in X always makes its row's margin non-finite
+// (NaN or ±inf propagate through x·w, and inf·0 is NaN), so scanning the few margins replaces
+// scanning all of X on the prediction path. Throws what check_prediction_matrix would when a
+// margin is not finite because of X; margins that overflowed from finite X are left as they are.
+template <class T>
+void check_finite_margins(const char* who, MatrixView<const T> X, std::span<const T> margins);
 // Empty, or X.rows finite values >= 0 with a positive sum.
 template <class T>
 void check_sample_weight(const char* who, std::span<const T> weights, std::size_t rows);

@@ -155,12 +155,13 @@ template <class T>
 void LinearRegression<T>::predict(MatrixView<const T> X, std::span<T> out) const {
   if (!fitted())
     throw InvalidArgument("LinearRegression.predict: the model is not fitted; call fit first");
-  detail::check_prediction_matrix("LinearRegression.predict", X, coef_.size());
+  detail::check_prediction_shape("LinearRegression.predict", X, coef_.size());
   if (out.size() != X.rows) {
     throw ShapeError("LinearRegression.predict: output has " + std::to_string(out.size()) +
                      " elements for " + std::to_string(X.rows) + " rows");
   }
   kernels::margins(X, coef_t_.data(), T(intercept_), out.data(), Threads{options_.threads});
+  detail::check_finite_margins<T>("LinearRegression.predict", X, out);
 }
 
 template <class T>

@@ -268,7 +268,7 @@ void LogisticRegression<T>::check_predict_input(const char* what, MatrixView<con
                                                 std::size_t out_size, std::size_t per_row) const {
   if (!fitted())
     throw InvalidArgument(std::string(what) + ": the model is not fitted; call fit first");
-  detail::check_prediction_matrix(what, X, n_features_);
+  detail::check_prediction_shape(what, X, n_features_);
   if (out_size != X.rows * per_row) {
     throw ShapeError(std::string(what) + ": output has " + std::to_string(out_size) +
                      " elements, expected " + std::to_string(X.rows * per_row));
@@ -277,8 +277,10 @@ void LogisticRegression<T>::check_predict_input(const char* what, MatrixView<con
 
 template <class T>
 void LogisticRegression<T>::decision_function(MatrixView<const T> X, std::span<T> out) const {
-  check_predict_input("LogisticRegression.decision_function", X, out.size(), rows_);
+  const char* who = "LogisticRegression.decision_function";
+  check_predict_input(who, X, out.size(), rows_);
   margins_unchecked(X, out);
+  detail::check_finite_margins<T>(who, X, out);
 }
 
 template <class T>
@@ -306,12 +308,14 @@ void LogisticRegression<T>::margins_unchecked(MatrixView<const T> X, std::span<T
 template <class T>
 void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> out) const {
   const std::size_t K = classes_.size();
-  check_predict_input("LogisticRegression.predict_proba", X, out.size(), K);
+  const char* who = "LogisticRegression.predict_proba";
+  check_predict_input(who, X, out.size(), K);
   const std::size_t n = X.rows;
   if (rows_ == 1) {
     // Margins into the first half, then spread backwards to (−z, z) pairs and take σ of both,
     // so the smaller probability is never computed as 1 − p.
     margins_unchecked(X, out.subspan(0, n));
+    detail::check_finite_margins<T>(who, X, out.subspan(0, n));
     for (std::size_t i = n; i-- > 0;) {
       const T z = out[i];
       out[2 * i] = -z;
@@ -321,6 +325,7 @@ void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> ou
     return;
   }
   margins_unchecked(X, out);
+  detail::check_finite_margins<T>(who, X, out);
   if (multinomial_) {
     softmax_rows(out, n, K);
     return;
@@ -339,7 +344,8 @@ void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> ou
 template <class T>
 void LogisticRegression<T>::predict_index(MatrixView<const T> X,
                                           std::span<std::int32_t> out) const {
-  check_predict_input("LogisticRegression.predict", X, out.size(), 1);
+  const char* who = "LogisticRegression.predict";
+  check_predict_input(who, X, out.size(), 1);
   const std::size_t n = X.rows;
   std::array<T, 64> local{};
   std::vector<T> heap;
@@ -349,6 +355,7 @@ void LogisticRegression<T>::predict_index(MatrixView<const T> X,
     z = heap.data();
   }
   margins_unchecked(X, std::span<T>(z, n * rows_));
+  detail::check_finite_margins<T>(who, X, std::span<const T>(z, n * rows_));
   for (std::size_t i = 0; i < n; ++i) {
     if (rows_ == 1) {
       out[i] = z[i] > 0 ? 1 : 0;
