@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,7 @@ class LogisticObjective final : public Objective {
   std::size_t dimension() const override { return d_ + (fit_intercept_ ? 1 : 0); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
   bool has_hessian_vector() const override { return true; }
+  double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:
@@ -56,6 +58,7 @@ class MultinomialObjective final : public Objective {
   std::size_t dimension() const override { return K_ * d_ + (fit_intercept_ ? K_ : 0); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
   bool has_hessian_vector() const override { return true; }
+  double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:
@@ -80,6 +83,7 @@ class SquaredObjective final : public Objective {
   std::size_t dimension() const override { return d_ + (fit_intercept_ ? 1 : 0); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
   bool has_hessian_vector() const override { return true; }
+  double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:

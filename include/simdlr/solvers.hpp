@@ -9,6 +9,11 @@
 //   row) while the gradient is still above tolerance — the objective-change guard, which stops
 //   a solver that can make no more progress in floating point without claiming convergence.
 // The report always says which rule fired; converged is true only for the gradient rule.
+//
+// Line search (L-BFGS, Newton-CG): strong Wolfe, and, where trial values differ from the start by
+// less than the objective's value_precision() (float32 data near the optimum, where the value's
+// rounding noise exceeds the decrease left to find), the approximate Wolfe conditions of Hager
+// and Zhang (2005), which judge a step by its directional derivative alone.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +35,10 @@ class Objective {
   virtual double value_and_gradient(std::span<const double> x, std::span<double> gradient) = 0;
   virtual bool has_hessian_vector() const { return false; }
   virtual void hessian_vector(std::span<const double> v, std::span<double> out);
+  // Relative rounding level of value_and_gradient's value: the machine epsilon of the arithmetic
+  // the data are processed in (float data: 2^-23). Differences of objective values below this
+  // times |f| are noise; the line search then decides by the directional derivative alone.
+  virtual double value_precision() const { return 0x1p-52; }
 };
 
 // Why a solver stopped.

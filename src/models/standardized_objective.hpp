@@ -22,6 +22,7 @@ class StandardizedObjective final : public Objective {
   std::size_t dimension() const override { return inner_.dimension(); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
   bool has_hessian_vector() const override { return inner_.has_hessian_vector(); }
+  double value_precision() const override { return inner_.value_precision(); }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
   // Between the two parameter spaces.

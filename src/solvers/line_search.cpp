@@ -57,11 +57,20 @@ LineSearchResult strong_wolfe_search(Objective& objective, std::span<const doubl
     result = {true, a, f, probe.evaluations};
     return result;
   };
+  // Approximate Wolfe (Hager & Zhang): f within the value's rounding noise of f0, and the slope
+  // reduced enough, 0.9 d0 <= d <= (2 c1 - 1) d0. Near the optimum of a float32 fit the decrease
+  // still to be found is smaller than that noise, and the strong Wolfe test would bisect on
+  // noise until its evaluations ran out.
+  const double noise = objective.value_precision() * std::fabs(f0);
+  auto approximately_wolfe = [&](double f, double d) {
+    return std::isfinite(f) && f <= f0 + noise && d >= c2 * d0 && d <= (2 * kC1 - 1) * d0;
+  };
   auto zoom = [&](double lo, double f_lo, double d_lo, double hi, double f_hi, double d_hi) {
     while (probe.evaluations < kMaxEvaluations) {
       const double a = cubic_minimizer(lo, f_lo, d_lo, hi, f_hi, d_hi);
       if (std::fabs(hi - lo) <= 1e-16 * std::max(1.0, std::fabs(a))) break;
       const auto [f, d] = probe.at(a);
+      if (approximately_wolfe(f, d)) return accept(a, f);
       if (!std::isfinite(f) || f > f0 + kC1 * a * d0 || f >= f_lo) {
         hi = a, f_hi = f, d_hi = d;
         if (!std::isfinite(f)) f_hi = f_lo + 1, d_hi = 0;
@@ -90,6 +99,7 @@ LineSearchResult strong_wolfe_search(Objective& objective, std::span<const doubl
       a = a_prev + 0.25 * (a - a_prev);
       continue;
     }
+    if (approximately_wolfe(f, d)) return accept(a, f);
     if (f > f0 + kC1 * a * d0 || (i > 0 && f >= f_prev))
       return zoom(a_prev, f_prev, d_prev, a, f, d);
     if (std::fabs(d) <= -c2 * d0) return accept(a, f);
