@@ -146,7 +146,7 @@ void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, si
   o.C = p.C;
   o.solver = solver;
   o.tol = settings.simdlr_tol;
-  o.max_iter = 1000;
+  o.max_iter = 10000;  // as the scikit-learn peer: stop on the tolerance, not the limit
   o.threads = threads;
   simdlr::LogisticRegression<T> model(o);
   double seconds = 0;
