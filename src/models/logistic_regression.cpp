@@ -8,6 +8,7 @@
 #include <cmath>
 #include <memory>
 
+#include "../kernels/one_chunk.hpp"
 #include "column_stats.hpp"
 #include "input_checks.hpp"
 #include "simdlr/errors.hpp"
@@ -287,14 +288,17 @@ template <class T>
 void LogisticRegression<T>::margins_unchecked(MatrixView<const T> X, std::span<T> out) const {
   const Threads threads{options_.threads};
   const std::size_t d = n_features_;
+  const bool one_chunk = detail::margins_fit_one_chunk(X);  // a row to predict, say
   if (rows_ == 1) {
-    kernels::margins(X, coef_t_.data(), intercept_t_[0], out.data(), threads);
+    if (one_chunk)
+      detail::margins_one_chunk(X, coef_t_.data(), intercept_t_[0], out.data());
+    else
+      kernels::margins(X, coef_t_.data(), intercept_t_[0], out.data(), threads);
     return;
   }
   if (X.rows == 1) {  // one sample: no allocation
-    for (std::size_t r = 0; r < rows_; ++r) {
-      kernels::margins(X, coef_t_.data() + r * d, intercept_t_[r], out.data() + r, threads);
-    }
+    for (std::size_t r = 0; r < rows_; ++r)
+      detail::margins_one_chunk(X, coef_t_.data() + r * d, intercept_t_[r], out.data() + r);
     return;
   }
   std::vector<T> column(X.rows);
@@ -321,7 +325,10 @@ void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> ou
       out[2 * i] = -z;
       out[2 * i + 1] = z;
     }
-    kernels::sigmoid(out.data(), out.data(), 2 * n, Threads{options_.threads});
+    if (2 * n <= detail::kVectorChunk)
+      detail::sigmoid_one_chunk(out.data(), out.data(), 2 * n);
+    else
+      kernels::sigmoid(out.data(), out.data(), 2 * n, Threads{options_.threads});
     return;
   }
   margins_unchecked(X, out);
