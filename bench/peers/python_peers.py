@@ -97,6 +97,8 @@ def run_all(args, manifest):
             for t in threads:
                 with threadpool_limits(limits=t):
                     for solver in solvers_for(problem):
+                        if solver == "newton-cg" and str(t) not in args.newton_threads.split(","):
+                            continue
                         times, iterations, params = time_fit(problem, solver, dtype, args.reps)
                         name = f"{problem['name']}__sklearn__{solver}__{dtype}__t{t}"
                         np.save(os.path.join(coef_dir, name + ".npy"), params)
@@ -128,6 +130,8 @@ def main():
     parser.add_argument("--out")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--newton-threads", default="1,2",
+                        help="thread counts for newton-cg (the slowest peer; --quick runs it on 1)")
     parser.add_argument("--one-fit", nargs=3, metavar=("PROBLEM", "SOLVER", "DTYPE"))
     parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()
