@@ -56,7 +56,7 @@ struct Settings {
 Settings settings;
 
 struct Problem {
-  std::string name, task, X_f64, X_f32, y;
+  std::string name, task, group, X_f64, X_f32, y;
   std::size_t n = 0, d = 0, classes = 0;
   double C = 1, alpha = 0;
 };
@@ -301,6 +301,7 @@ std::vector<Problem> read_manifest(const std::string& path) {
     Problem p;
     p.name = e.at("name");
     p.task = e.at("task");
+    p.group = e.at("group");
     p.X_f64 = e.at("X_f64");
     p.X_f32 = e.at("X_f32");
     p.y = e.at("y");
@@ -326,8 +327,9 @@ void add(const std::string& name, Fn fn, Args... args) {
 template <class T>
 void register_problem(const Problem& p, const char* dtype) {
   const simdlr::Isa best = simdlr::best_isa();
+  const bool large = p.group == "large";  // the best ISA's default solver only
   std::vector<simdlr::Isa> isas{best};
-  if (best != simdlr::Isa::scalar) isas.push_back(simdlr::Isa::scalar);
+  if (best != simdlr::Isa::scalar && !large) isas.push_back(simdlr::Isa::scalar);
   for (simdlr::Isa isa : isas) {
     const std::string system = "simdlr-" + std::string(simdlr::isa_name(isa));
     // The scalar twins: one thread (they are the single-core baseline).
@@ -339,6 +341,7 @@ void register_problem(const Problem& p, const char* dtype) {
         continue;
       }
       for (simdlr::Solver solver : {simdlr::Solver::lbfgs, simdlr::Solver::newton}) {
+        if (large && solver != simdlr::Solver::lbfgs) continue;
         add("fit/" + p.name + "/" + system + "/" + std::string(simdlr::solver_name(solver)) +
                 suffix,
             fit_simdlr_logistic<T>, p, isa, solver, threads);
@@ -353,7 +356,7 @@ void register_all(const std::vector<Problem>& problems) {
   for (const Problem& p : problems) {
     // Grouped by problem (and within it by type) so each data set is mapped once.
     register_problem<double>(p, "f64");
-    if (p.task == "binary")
+    if (p.task == "binary" && p.group != "large")
       add("fit/" + p.name + "/liblinear/trust-region/f64/t1", fit_liblinear, p);
     register_problem<float>(p, "f32");
   }

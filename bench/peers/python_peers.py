@@ -93,6 +93,8 @@ def run_all(args, manifest):
     records = []
     threads = [int(t) for t in args.threads.split(",")]
     for problem in manifest["problems"]:
+        if problem["group"] == "large":  # simdlr only (see make_problems.py)
+            continue
         for dtype in ("f64", "f32"):
             for t in threads:
                 with threadpool_limits(limits=t):
