@@ -161,14 +161,17 @@ inline V<T, A> rows_total(const V<T, A>* acc) {
   if constexpr (is_avx512<A>) {
     if constexpr (std::is_same_v<T, float>) {
       __m512 s[8], u[4], w[2];
+#pragma GCC unroll 16
       for (int p = 0; p < 8; ++p) {
         const __m512 a = acc[2 * p], b = acc[2 * p + 1];
         s[p] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44), _mm512_shuffle_f32x4(a, b, 0xEE));
       }
+#pragma GCC unroll 16
       for (int q = 0; q < 4; ++q) {
         const __m512 a = s[2 * q], b = s[2 * q + 1];
         u[q] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x88), _mm512_shuffle_f32x4(a, b, 0xDD));
       }
+#pragma GCC unroll 16
       for (int h = 0; h < 2; ++h) {
         const __m512 a = u[2 * h], b = u[2 * h + 1];
         w[h] = _mm512_add_ps(_mm512_shuffle_ps(a, b, 0x44), _mm512_shuffle_ps(a, b, 0xEE));
@@ -180,10 +183,12 @@ inline V<T, A> rows_total(const V<T, A>* acc) {
       return _mm512_permutexvar_ps(order, f);
     } else {
       __m512d s[4], u[2];
+#pragma GCC unroll 16
       for (int p = 0; p < 4; ++p) {
         const __m512d a = acc[2 * p], b = acc[2 * p + 1];
         s[p] = _mm512_add_pd(_mm512_shuffle_f64x2(a, b, 0x44), _mm512_shuffle_f64x2(a, b, 0xEE));
       }
+#pragma GCC unroll 16
       for (int q = 0; q < 2; ++q) {
         const __m512d a = s[2 * q], b = s[2 * q + 1];
         u[q] = _mm512_add_pd(_mm512_shuffle_f64x2(a, b, 0x88), _mm512_shuffle_f64x2(a, b, 0xDD));
@@ -332,17 +337,20 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   B acc[L];
+#pragma GCC unroll 16
   for (std::size_t k = 0; k < L; ++k)
     acc[k] = B(T(0));
   std::size_t j = 0;
   for (; j + L <= n; j += L) {
     const B wj = B::load_unaligned(w + j);
+#pragma GCC unroll 16
     for (std::size_t k = 0; k < L; ++k)
       acc[k] = madd(B::load_unaligned(x + k * stride + j), wj, acc[k]);
   }
   if (j < n) {
     const std::size_t m = n - j;
     const B wj = load_partial<T, A>(w + j, m);
+#pragma GCC unroll 16
     for (std::size_t k = 0; k < L; ++k)
       acc[k] = madd(load_partial<T, A>(x + k * stride + j, m), wj, acc[k]);
   }
@@ -357,16 +365,19 @@ inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   B o[M + 1];
+#pragma GCC unroll 16
   for (std::size_t t = 0; t < M; ++t)
     o[t] = B::load_unaligned(out + t * L);
   if constexpr (Tail) o[M] = load_partial<T, A>(out + M * L, tail);
   for (std::size_t k = 0; k < count; ++k) {
     const B rk(r[k]);
     const T* xk = x + k * stride;
+#pragma GCC unroll 16
     for (std::size_t t = 0; t < M; ++t)
       o[t] = madd(B::load_unaligned(xk + t * L), rk, o[t]);
     if constexpr (Tail) o[M] = madd(load_partial<T, A>(xk + M * L, tail), rk, o[M]);
   }
+#pragma GCC unroll 16
   for (std::size_t t = 0; t < M; ++t)
     o[t].store_unaligned(out + t * L);
   if constexpr (Tail) store_partial<T, A>(out + M * L, o[M], tail);
