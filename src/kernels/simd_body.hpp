@@ -357,11 +357,38 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
   return rows_total<T, A>(acc) + B(b);
 }
 
+// Cache lines to request ahead while a block is worked on from L1, a few per row of work. A
+// fused pass reads each block twice (margins, then gradient); without this the memory stream
+// idles during the second, cache-resident read, because the hardware prefetcher runs only a
+// little ahead of demand misses.
+struct Prefetch {
+  const char* next = nullptr;
+  std::size_t lines = 0;
+  std::size_t per_row = 0;
+
+  void some() {
+    for (std::size_t q = 0; q < per_row && lines > 0; ++q, --lines) {
+      _mm_prefetch(next, _MM_HINT_T0);
+      next += 64;
+    }
+  }
+};
+
+// The lines of rows [i0, i0 + count) of X, clipped to its rows.
+template <class T>
+inline Prefetch rows_to_prefetch(RowsChunk<T> X, std::size_t i0, std::size_t count) {
+  if (i0 >= X.rows) return {};
+  const std::size_t rows = smaller(count, X.rows - i0);
+  const char* begin = reinterpret_cast<const char*>(X.X + i0 * X.stride);
+  const char* end = reinterpret_cast<const char*>(X.X + (i0 + rows - 1) * X.stride + X.cols);
+  return {begin, std::size_t(end - begin + 63) / 64, 0};
+}
+
 // out[j0 .. j0 + M·L (+ tail)) += Σ_k r[k] x_k over `count` rows, the M (+1) output registers
 // held in registers for the whole block: rows are added in order, one multiply-add each.
 template <class T, class A, std::size_t M, bool Tail>
 inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T* r, T* out,
-                      std::size_t tail) {
+                      std::size_t tail, Prefetch& prefetch) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   B o[M + 1];
@@ -370,6 +397,7 @@ inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T
     o[t] = B::load_unaligned(out + t * L);
   if constexpr (Tail) o[M] = load_partial<T, A>(out + M * L, tail);
   for (std::size_t k = 0; k < count; ++k) {
+    prefetch.some();
     const B rk(r[k]);
     const T* xk = x + k * stride;
 #pragma GCC unroll 16
@@ -387,30 +415,34 @@ constexpr std::size_t kTile = 8;
 
 template <class T, class A, std::size_t M>
 inline void axpy_rest(const T* x, std::size_t stride, std::size_t count, const T* r, T* out,
-                      std::size_t vectors, std::size_t tail) {
+                      std::size_t vectors, std::size_t tail, Prefetch& prefetch) {
   if constexpr (M < kTile) {
     if (vectors == M) {
       if (tail)
-        axpy_tile<T, A, M, true>(x, stride, count, r, out, tail);
+        axpy_tile<T, A, M, true>(x, stride, count, r, out, tail, prefetch);
       else if (M > 0)
-        axpy_tile<T, A, M, false>(x, stride, count, r, out, 0);
+        axpy_tile<T, A, M, false>(x, stride, count, r, out, 0, prefetch);
       return;
     }
-    axpy_rest<T, A, M + 1>(x, stride, count, r, out, vectors, tail);
+    axpy_rest<T, A, M + 1>(x, stride, count, r, out, vectors, tail, prefetch);
   }
 }
 
 // out[0..n) += Σ_k r[k] x_k for `count` rows starting at x: column tiles of kTile registers,
-// each kept in registers over all rows (rows added in order, as block_axpy does).
+// each kept in registers over all rows (rows added in order, as block_axpy does), with the
+// prefetches spread evenly over the rows of all tiles.
 template <class T, class A>
 inline void tiled_axpy(const T* x, std::size_t stride, std::size_t n, std::size_t count, const T* r,
-                       T* out) {
+                       T* out, Prefetch prefetch = {}) {
   constexpr std::size_t L = V<T, A>::size;
+  const std::size_t tiles = (n + kTile * L - 1) / (kTile * L);
+  const std::size_t row_steps = tiles * count + 1;
+  prefetch.per_row = (prefetch.lines + row_steps - 1) / row_steps;
   std::size_t j = 0;
   for (; j + kTile * L <= n; j += kTile * L)
-    axpy_tile<T, A, kTile, false>(x + j, stride, count, r, out + j, 0);
+    axpy_tile<T, A, kTile, false>(x + j, stride, count, r, out + j, 0, prefetch);
   const std::size_t rest = n - j;
-  axpy_rest<T, A, 0>(x + j, stride, count, r, out + j, rest / L, rest % L);
+  axpy_rest<T, A, 0>(x + j, stride, count, r, out + j, rest / L, rest % L, prefetch);
 }
 
 // The stable logistic pieces for a batch of logits: e = exp(−|z|), σ(z), and the log-loss term.
@@ -573,9 +605,10 @@ inline V<T, A> glm_residual(const LogisticChunk<T>& a, std::size_t i0, std::size
 
 // One pass of a generalised linear model over a chunk, a block of L = lanes rows at a time: the
 // block's margins z = Xw + b as one register, the per-row loss and residual r = s (μ(z) − y) on
-// the whole register, then grad_w += Σ r x over the same rows while they are still in L1 (rows
-// added in order). Logistic: μ = σ, loss = softplus(z) − y z.  Squared: μ = identity,
-// loss = ½ (z − y)².
+// the whole register, then grad_w += Σ r x over the same rows while they are still in L1.
+// Logistic: μ = σ, loss = softplus(z) − y z.  Squared: μ = identity, loss = ½ (z − y)².
+constexpr std::size_t kStreams = 4;
+
 template <class T, class A, bool Squared>
 double glm_pass(const LogisticChunk<T>& a) {
   using B = V<T, A>;
@@ -584,9 +617,19 @@ double glm_pass(const LogisticChunk<T>& a) {
   alignas(64) T rbuf[L];
   B loss_s(T(0)), loss_c(T(0)), rsum(T(0));
   const std::size_t n = a.X.cols, stride = a.X.stride;
-  for (std::size_t i0 = 0; i0 < a.X.rows; i0 += L) {
+  // The chunk is walked as kStreams interleaved sub-ranges, one block of each in turn: several
+  // sequential streams keep more memory requests in flight than one (the hardware prefetcher
+  // follows each), and each block's gradient loop prefetches the next block of its stream.
+  const std::size_t blocks = (a.X.rows + L - 1) / L;
+  const std::size_t per_stream = (blocks + kStreams - 1) / kStreams;
+  for (std::size_t step = 0; step < per_stream * kStreams; ++step) {
+    const std::size_t block = (step % kStreams) * per_stream + step / kStreams;
+    if (block >= blocks || step / kStreams >= per_stream) continue;
+    const std::size_t i0 = block * L;
     const std::size_t count = smaller(L, a.X.rows - i0);
     const T* x = a.X.X + i0 * stride;
+    const std::size_t stream_end = smaller(blocks, (step % kStreams + 1) * per_stream);
+    const Prefetch next = block + 1 < stream_end ? rows_to_prefetch(a.X, i0 + L, L) : Prefetch{};
     B z;
     if (count == L) {
       z = full_block_margins<T, A>(x, stride, n, a.w, a.b);
@@ -600,7 +643,7 @@ double glm_pass(const LogisticChunk<T>& a) {
     rsum = rsum + r;
     r.store_aligned(rbuf);
     if (a.margins) store_partial<T, A>(a.margins + i0, z, count);
-    tiled_axpy<T, A>(x, stride, n, count, rbuf, a.grad_w);
+    tiled_axpy<T, A>(x, stride, n, count, rbuf, a.grad_w, next);
   }
   if (a.grad_b) *a.grad_b += xsimd::hadd(rsum);
   return lanes_total<T, A>(loss_s, loss_c);
