@@ -45,6 +45,11 @@ class LogisticObjective final : public Objective {
   Threads threads_;
   std::size_t d_;
   std::vector<T> w_, grad_, v_, hv_, hessian_diag_;
+  T b_ = 0, grad_b_ = 0;
+  // The Hessian diagonal costs a division per row in every pass, so it is only computed once a
+  // solver has asked for Hessian-vector products (L-BFGS and gradient descent never do).
+  bool diagonal_wanted_ = false, diagonal_current_ = false;
+  double pass(T* hessian_diag);
 };
 
 // C · Σ s_i [logsumexp(z_i) − z_{i, y_i}] + ½ ‖W‖²_F, z_i = W x_i + b, labels in [0, K).

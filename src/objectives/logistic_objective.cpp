@@ -32,22 +32,31 @@ LogisticObjective<T>::LogisticObjective(MatrixView<const T> X, std::span<const T
   if (!(C > 0)) throw InvalidArgument("LogisticObjective: C must be positive");
 }
 
+// One fused pass at (w_, b_): loss, grad_ and grad_b; the Hessian diagonal when asked for.
 template <class T>
-double LogisticObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
-  for (std::size_t j = 0; j < d_; ++j)
-    w_[j] = T(x[j]);
-  const T b = fit_intercept_ ? T(x[d_]) : T(0);
+double LogisticObjective<T>::pass(T* hessian_diag) {
   T grad_b = 0;
   const double loss = kernels::logistic_loss_grad(
       LogisticPass<T>{.X = X_,
                       .y = y_.data(),
                       .sample_weight = sample_weight_.empty() ? nullptr : sample_weight_.data(),
                       .w = w_.data(),
-                      .b = b,
+                      .b = b_,
                       .grad_w = grad_.data(),
                       .grad_b = &grad_b,
-                      .hessian_diag = hessian_diag_.data()},
+                      .hessian_diag = hessian_diag},
       threads_);
+  grad_b_ = grad_b;
+  return loss;
+}
+
+template <class T>
+double LogisticObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
+  for (std::size_t j = 0; j < d_; ++j)
+    w_[j] = T(x[j]);
+  b_ = fit_intercept_ ? T(x[d_]) : T(0);
+  const double loss = pass(diagonal_wanted_ ? hessian_diag_.data() : nullptr);
+  diagonal_current_ = diagonal_wanted_;
   double f = C_ * loss;
   for (std::size_t j = 0; j < d_; ++j) {
     g[j] = C_ * double(grad_[j]);
@@ -56,12 +65,19 @@ double LogisticObjective<T>::value_and_gradient(std::span<const double> x, std::
       g[j] += x[j];
     }
   }
-  if (fit_intercept_) g[d_] = C_ * double(grad_b);
+  if (fit_intercept_) g[d_] = C_ * double(grad_b_);
   return f;
 }
 
 template <class T>
 void LogisticObjective<T>::hessian_vector(std::span<const double> v, std::span<double> out) {
+  if (!diagonal_current_) {
+    // First Hessian product at this point: one more pass for the diagonal (grad_ is scratch
+    // here), and from now on every evaluation computes it in its own pass.
+    diagonal_wanted_ = true;
+    pass(hessian_diag_.data());
+    diagonal_current_ = true;
+  }
   for (std::size_t j = 0; j < d_; ++j)
     v_[j] = T(v[j]);
   const T v_b = fit_intercept_ ? T(v[d_]) : T(0);
