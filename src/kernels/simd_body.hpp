@@ -490,6 +490,7 @@ inline V<T, A> exp_nonpositive(V<T, A> x) {
                                 1.0 / 479001600.0,
                                 1.0 / 6227020800.0};  // 1 / i!
     B p(inv[13]);
+#pragma GCC unroll 16
     for (int i = 12; i >= 0; --i)
       p = madd(p, r, B(inv[i]));
     const I bits =
@@ -507,6 +508,7 @@ inline V<T, A> exp_nonpositive(V<T, A> x) {
     constexpr float inv[8] = {1.0f,         1.0f,          1.0f / 2.0f,   1.0f / 6.0f,
                               1.0f / 24.0f, 1.0f / 120.0f, 1.0f / 720.0f, 1.0f / 5040.0f};
     B p(inv[7]);
+#pragma GCC unroll 8
     for (int i = 6; i >= 0; --i)
       p = madd(p, r, B(inv[i]));
     const I bits = (xsimd::bitwise_cast<I>(t) - I(std::int32_t(0x4B400000)) + I(127)) << 23;
@@ -677,7 +679,6 @@ double softmax(const SoftmaxChunk<T>& a) {
       sums[r] = T(1);
     for (std::size_t r = 0; r < count; ++r) {
       T* z = zb + r * Kp;
-      T* ez = eb + r * Kp;
       T m = -__builtin_inf();
       for (std::size_t k = 0; k < K; ++k) {
         if (a.b) z[k] += a.b[k];
@@ -685,15 +686,21 @@ double softmax(const SoftmaxChunk<T>& a) {
       }
       for (std::size_t k = K; k < Kl; ++k)
         z[k] = -__builtin_inf();
-      B total(T(0));
-      const B vmax(m);
-      for (std::size_t k = 0; k < Kl; k += L) {
-        const B e = exp_nonpositive<T, A>(B::load_unaligned(z + k) - vmax);
-        e.store_unaligned(ez + k);
-        total = total + e;
-      }
-      sums[r] = xsimd::hadd(total);
       zmax[r] = m;
+    }
+    // The exponentials of the whole block in one loop of independent iterations (the polynomial
+    // is a long dependency chain; several in flight hide its latency).
+    for (std::size_t r = 0; r < count; ++r) {
+      const B vmax(zmax[r]);
+      for (std::size_t k = 0; k < Kl; k += L)
+        exp_nonpositive<T, A>(B::load_unaligned(zb + r * Kp + k) - vmax)
+            .store_unaligned(eb + r * Kp + k);
+    }
+    for (std::size_t r = 0; r < count; ++r) {
+      B total(T(0));
+      for (std::size_t k = 0; k < Kl; k += L)
+        total = total + B::load_unaligned(eb + r * Kp + k);
+      sums[r] = xsimd::hadd(total);
     }
     for (std::size_t r = 0; r < count; r += L)
       xsimd::log(B::load_unaligned(sums + r)).store_unaligned(logsum + r);
