@@ -570,13 +570,14 @@ inline void softmax_logits_tile(const T* const* x, const T* M_t, std::size_t Kp,
   }
 }
 
-// The logits (without intercepts) of R rows for all classes: z is R rows of Kp values, of which
-// the first ceil(K / lanes) · lanes are written (zero beyond K, since M_t is zero-padded).
+// The logits (without intercepts) of R rows for the first K classes: z is R rows of Kp values, of
+// which the first ceil(K / lanes) · lanes are written (those past the classes of M_t are zero,
+// since M_t is zero-padded).
 template <class T, class A, std::size_t R>
-inline void softmax_block_logits(const T* const* x, const T* M_t, std::size_t K, std::size_t d,
-                                 T* z) {
+inline void softmax_block_logits(const T* const* x, const T* M_t, std::size_t K, std::size_t Kp,
+                                 std::size_t d, T* z) {
   constexpr std::size_t L = V<T, A>::size;
-  const std::size_t Kp = softmax_padded_classes(K), Kv = (K + L - 1) / L;
+  const std::size_t Kv = (K + L - 1) / L;
   const std::size_t segment = logit_segment(d);
   std::size_t c = 0;
   if constexpr (is_avx512<A>) {
@@ -630,16 +631,45 @@ inline void softmax_block_update(const T* const* x, const T* coef, std::size_t K
   }
 }
 
-// Logits of `count` rows (a whole block at once when count is the block size).
+// How many classes the logits put in lanes: all of them, or only those in whole registers when
+// the rest are cheaper as plain dot products. A partly filled register costs d FMAs per row
+// whatever number of classes it holds; a dot product costs about d / lanes FMAs and a horizontal
+// sum (row_dot, within the same dot bound).
 template <class T, class A>
-inline void softmax_logits(const T* const* x, std::size_t count, const T* M_t, std::size_t K,
-                           std::size_t d, T* z) {
+inline std::size_t softmax_lane_classes(std::size_t K, std::size_t d) {
+  constexpr std::size_t L = V<T, A>::size;
+  const std::size_t full = K / L * L, rest = K - full;
+  return rest != 0 && rest * ((d + L - 1) / L + 8) < d ? full : K;
+}
+
+// Logits (without intercepts) of `count` rows (a whole block at once when count is the block
+// size) into rows of Kp values: classes below `lanes` from M_t in lanes, the others (at most
+// lanes − 1 of them) as dot products with the rows of M (K x d).
+template <class T, class A>
+inline void softmax_logits(const T* const* x, std::size_t count, const T* M, const T* M_t,
+                           std::size_t K, std::size_t d, T* z) {
   constexpr std::size_t R = kSoftmaxBlockRows;
-  if (count == R) {
-    softmax_block_logits<T, A, R>(x, M_t, K, d, z);
-  } else {
-    for (std::size_t r = 0; r < count; ++r)
-      softmax_block_logits<T, A, 1>(x + r, M_t, K, d, z + r * softmax_padded_classes(K));
+  const std::size_t Kp = softmax_padded_classes(K);
+  const std::size_t lanes = softmax_lane_classes<T, A>(K, d);
+  if (lanes > 0) {
+    if (count == R) {
+      softmax_block_logits<T, A, R>(x, M_t, lanes, Kp, d, z);
+    } else {
+      for (std::size_t r = 0; r < count; ++r)
+        softmax_block_logits<T, A, 1>(x + r, M_t, lanes, Kp, d, z + r * Kp);
+    }
+  }
+  for (std::size_t k = lanes; k < K; ++k) {
+    const T* m = M + k * d;
+    std::size_t r = 0;
+    for (; r + 4 <= count; r += 4) {
+      T out[4];
+      row_dot4<T, A>(x[r], x[r + 1], x[r + 2], x[r + 3], m, d, out);
+      for (std::size_t q = 0; q < 4; ++q)
+        z[(r + q) * Kp + k] = out[q];
+    }
+    for (; r < count; ++r)
+      z[r * Kp + k] = row_dot<T, A>(x[r], m, d);
   }
 }
 
@@ -671,7 +701,7 @@ double softmax(const SoftmaxChunk<T>& a) {
     const T* x[R];
     for (std::size_t r = 0; r < count; ++r)
       x[r] = a.X.X + (i0 + r) * a.X.stride;
-    softmax_logits<T, A>(x, count, a.W_t, K, d, zb);
+    softmax_logits<T, A>(x, count, a.W, a.W_t, K, d, zb);
     alignas(64) T sums[16 + R];
     alignas(64) T logsum[16 + R];
     T zmax[R];
@@ -739,7 +769,7 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
     const T* x[R];
     for (std::size_t r = 0; r < count; ++r)
       x[r] = a.X.X + (i0 + r) * a.X.stride;
-    softmax_logits<T, A>(x, count, a.V_t, K, d, ub);
+    softmax_logits<T, A>(x, count, a.V, a.V_t, K, d, ub);
     for (std::size_t r = 0; r < count; ++r) {
       const std::size_t i = i0 + r;
       T* u = ub + r * Kp;
