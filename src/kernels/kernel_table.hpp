@@ -46,6 +46,7 @@ struct SoftmaxChunk {
   T* grad_b;         // adds into; may be null
   T* probabilities;  // may be null
   T* scratch;        // softmax_scratch_size(n_classes) elements, owned by the driver
+  const T* W_t;      // W transposed: cols rows of softmax_padded_classes(n_classes), zero-padded
 };
 
 template <class T>
@@ -59,15 +60,19 @@ struct SoftmaxHessianChunk {
   T* out;                  // K x d, adds into
   T* out_b;                // K, adds into
   T* scratch;              // softmax_scratch_size(n_classes) elements
+  const T* V_t;            // V transposed, laid out as SoftmaxChunk::W_t
 };
 
-// Scratch elements the softmax chunk kernel needs for K classes: two buffers of K values, each
-// padded to a whole number of the widest SIMD register (16 floats).
+// The softmax chunk kernels work on blocks of this many rows at once.
+inline constexpr std::size_t kSoftmaxBlockRows = 8;
+
+// Scratch elements the softmax chunk kernels need for K classes: three buffers of a block of rows
+// of K values each, every row padded to a whole number of the widest SIMD register (16 floats).
 constexpr std::size_t softmax_padded_classes(std::size_t n_classes) {
   return (n_classes + 15) / 16 * 16;
 }
 constexpr std::size_t softmax_scratch_size(std::size_t n_classes) {
-  return 2 * softmax_padded_classes(n_classes);
+  return 3 * kSoftmaxBlockRows * softmax_padded_classes(n_classes);
 }
 
 template <class T>

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "../cpu/dispatch.hpp"
 #include "argument_checks.hpp"
@@ -135,6 +136,21 @@ double squared_impl(const Engine<T>& e, const SquaredPass<T>& a) {
   return glm_impl(e, "squared_loss_grad", a, static_cast<T*>(nullptr), &KernelTable<T>::squared);
 }
 
+// The K x d matrix M transposed to d rows of softmax_padded_classes(K) values, zero-padded: the
+// layout the vectorized softmax kernels read (lanes = classes). One buffer per calling thread,
+// valid until its next call; the chunk kernels only read it.
+template <class T>
+const T* classes_transposed(const T* M, std::size_t K, std::size_t d) {
+  thread_local std::vector<T> buffer;
+  const std::size_t padded = softmax_padded_classes(K);
+  buffer.assign(d * padded, T(0));
+  for (std::size_t k = 0; k < K; ++k) {
+    for (std::size_t j = 0; j < d; ++j)
+      buffer[j * padded + k] = M[k * d + j];
+  }
+  return buffer.data();
+}
+
 template <class T>
 double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
   const char* name = "softmax_loss_grad";
@@ -156,6 +172,7 @@ double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
   const std::size_t scratch_each = softmax_scratch_size(K);
   T* scratch = scratch_buffer<T>(std::max<std::size_t>(plan.count, 1) * scratch_each, 1);
   T* grad = scratch_buffer<T>(partial, 2);
+  const T* W_t = classes_transposed(a.W, K, d);
   const long double loss =
       run_with_partials(e, plan, n * d * K, partial, grad, [&](std::size_t c, T* slot) {
         const std::size_t i0 = plan.begin(c);
@@ -168,7 +185,8 @@ double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
                                     slot,
                                     slot + K * d,
                                     a.probabilities ? a.probabilities + i0 * K : nullptr,
-                                    scratch + c * scratch_each};
+                                    scratch + c * scratch_each,
+                                    W_t};
         return (long double)e.k.softmax(chunk);
       });
   std::copy(grad, grad + K * d, a.grad_W);
@@ -190,6 +208,7 @@ void softmax_hessian_impl(const Engine<T>& e, const SoftmaxHessianPass<T>& a) {
   const std::size_t scratch_each = softmax_scratch_size(K);
   T* scratch = scratch_buffer<T>(std::max<std::size_t>(plan.count, 1) * scratch_each, 1);
   T* result = scratch_buffer<T>(partial, 2);
+  const T* V_t = classes_transposed(a.V, K, d);
   run_with_partials(e, plan, n * d * K, partial, result, [&](std::size_t c, T* slot) {
     const std::size_t i0 = plan.begin(c);
     const SoftmaxHessianChunk<T> chunk{rows_of(a.X, plan, c),
@@ -200,7 +219,8 @@ void softmax_hessian_impl(const Engine<T>& e, const SoftmaxHessianPass<T>& a) {
                                        a.v_b,
                                        slot,
                                        slot + K * d,
-                                       scratch + c * scratch_each};
+                                       scratch + c * scratch_each,
+                                       V_t};
     e.k.softmax_hessian_vector(chunk);
     return 0.0L;
   });

@@ -659,52 +659,306 @@ double squared(const LogisticChunk<T>& a) {
   return glm_pass<T, A, true>(a);
 }
 
+// --- softmax: blocks of rows, lanes = classes --------------------------------------------------
+//
+// The softmax kernels work on kSoftmaxBlockRows rows at a time, with the K classes of a row in the
+// lanes of ceil(K / lanes) registers (the driver passes W transposed, d rows of padded K values).
+// The logits of a block are K-wide FMAs with x_ij broadcast, with no horizontal sums; the
+// gradient update adds all rows of the block to grad_W in registers, one read-modify-write of
+// grad_W per block instead of per row.
+
+// e^x for x ≤ 0 (also −inf → 0 and NaN → NaN), without a division: x = n ln2 + r with
+// |r| ≤ ln2 / 2 (Cody–Waite, ln2 split in two), e^r by its Taylor polynomial (degree 13 for
+// double, 7 for float: truncation < 0.1 ULP) in Horner form, times 2^n built from the exponent
+// bits. Results below the smallest normal number (x < −708.39 double, −87.33 float) are 0, as
+// with xsimd's exp.
+template <class T, class A>
+inline V<T, A> exp_nonpositive(V<T, A> x) {
+  using B = V<T, A>;
+  if constexpr (std::is_same_v<T, double>) {
+    using I = xsimd::batch<std::int64_t, A>;
+    const B lo(-708.39), shifter(6755399441055744.0);  // 1.5 · 2^52
+    const B xc = xsimd::select(x < lo, lo, x);
+    const B t = xc * B(1.4426950408889634) + shifter;
+    const B n = t - shifter;
+    B r = madd(n, B(-6.93147180369123816490e-01), xc);
+    r = madd(n, B(-1.90821492927058770002e-10), r);
+    constexpr double inv[14] = {1.0,
+                                1.0,
+                                1.0 / 2.0,
+                                1.0 / 6.0,
+                                1.0 / 24.0,
+                                1.0 / 120.0,
+                                1.0 / 720.0,
+                                1.0 / 5040.0,
+                                1.0 / 40320.0,
+                                1.0 / 362880.0,
+                                1.0 / 3628800.0,
+                                1.0 / 39916800.0,
+                                1.0 / 479001600.0,
+                                1.0 / 6227020800.0};  // 1 / i!
+    B p(inv[13]);
+#pragma GCC unroll 16
+    for (int i = 12; i >= 0; --i)
+      p = madd(p, r, B(inv[i]));
+    const I bits =
+        (xsimd::bitwise_cast<I>(t) - I(std::int64_t(0x4338000000000000)) + I(std::int64_t(1023)))
+        << 52;
+    return xsimd::select(x < lo, B(0.0), p * xsimd::bitwise_cast<B>(bits));
+  } else {
+    using I = xsimd::batch<std::int32_t, A>;
+    const B lo(-87.33f), shifter(12582912.0f);  // 1.5 · 2^23
+    const B xc = xsimd::select(x < lo, lo, x);
+    const B t = xc * B(1.44269504f) + shifter;
+    const B n = t - shifter;
+    B r = madd(n, B(-0.693359375f), xc);
+    r = madd(n, B(2.12194440e-4f), r);
+    constexpr float inv[8] = {1.0f,         1.0f,          1.0f / 2.0f,   1.0f / 6.0f,
+                              1.0f / 24.0f, 1.0f / 120.0f, 1.0f / 720.0f, 1.0f / 5040.0f};
+    B p(inv[7]);
+#pragma GCC unroll 8
+    for (int i = 6; i >= 0; --i)
+      p = madd(p, r, B(inv[i]));
+    const I bits = (xsimd::bitwise_cast<I>(t) - I(std::int32_t(0x4B400000)) + I(127)) << 23;
+    return xsimd::select(x < lo, B(0.0f), p * xsimd::bitwise_cast<B>(bits));
+  }
+}
+
+// Each logit Σ_j x_j W_jk is summed in ceil(√d) segments of consecutive j, each segment's sum
+// added to the total in order: error ≤ (segment length + segments) ε Σ |x_j W_jk| ≈ 2 √d ε, within
+// the dot bound (d / lanes + 2 log2 d + 8) ε for every lane count up to 16.
+inline std::size_t logit_segment(std::size_t d) {
+  std::size_t s = 1;
+  while (s * s < d)
+    ++s;
+  return (d + s - 1) / s;
+}
+
+// z[r · Kp + c0 + c · lanes + l] = Σ_j x[r][j] M_t[j · Kp + c0 + c · lanes + l] for R rows and C
+// registers of classes from c0.
+template <class T, class A, std::size_t R, std::size_t C>
+inline void softmax_logits_tile(const T* const* x, const T* M_t, std::size_t Kp, std::size_t c0,
+                                std::size_t d, std::size_t segment, T* z) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  for (std::size_t j0 = 0; j0 < d; j0 += segment) {
+    const std::size_t j1 = smaller(d, j0 + segment);
+    B acc[R][C];
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (std::size_t c = 0; c < C; ++c)
+        acc[r][c] = B(T(0));
+    }
+    for (std::size_t j = j0; j < j1; ++j) {
+      const T* m = M_t + j * Kp + c0;
+      B mv[C];
+#pragma GCC unroll 4
+      for (std::size_t c = 0; c < C; ++c)
+        mv[c] = B::load_unaligned(m + c * L);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < R; ++r) {
+        const B xv(x[r][j]);
+#pragma GCC unroll 4
+        for (std::size_t c = 0; c < C; ++c)
+          acc[r][c] = madd(xv, mv[c], acc[r][c]);
+      }
+    }
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (std::size_t c = 0; c < C; ++c) {
+        T* o = z + r * Kp + c0 + c * L;
+        if (j0 == 0)
+          acc[r][c].store_unaligned(o);
+        else
+          (B::load_unaligned(o) + acc[r][c]).store_unaligned(o);
+      }
+    }
+  }
+}
+
+// The logits (without intercepts) of R rows for the first K classes: z is R rows of Kp values, of
+// which the first ceil(K / lanes) · lanes are written (those past the classes of M_t are zero,
+// since M_t is zero-padded).
+template <class T, class A, std::size_t R>
+inline void softmax_block_logits(const T* const* x, const T* M_t, std::size_t K, std::size_t Kp,
+                                 std::size_t d, T* z) {
+  constexpr std::size_t L = V<T, A>::size;
+  const std::size_t Kv = (K + L - 1) / L;
+  const std::size_t segment = logit_segment(d);
+  std::size_t c = 0;
+  if constexpr (is_avx512<A>) {
+    for (; c + 2 <= Kv; c += 2)
+      softmax_logits_tile<T, A, R, 2>(x, M_t, Kp, c * L, d, segment, z);
+  }
+  for (; c < Kv; ++c)
+    softmax_logits_tile<T, A, R, 1>(x, M_t, Kp, c * L, d, segment, z);
+}
+
+// G[k · d + j] += Σ_r coef[k · kSoftmaxBlockRows + r] x[r][j] for k < K, the rows added in order
+// (the coefficients of a class for the rows of a block are adjacent, so the broadcasts address
+// them at fixed offsets from one pointer).
+template <class T, class A, std::size_t R>
+inline void softmax_block_update(const T* const* x, const T* coef, std::size_t K, std::size_t d,
+                                 T* G) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  constexpr std::size_t S = kSoftmaxBlockRows;
+  std::size_t j = 0;
+  for (; j + L <= d; j += L) {
+    B xv[R];
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r)
+      xv[r] = B::load_unaligned(x[r] + j);
+    const T* c = coef;
+    for (std::size_t k = 0; k < K; ++k, c += S) {
+      T* g = G + k * d + j;
+      B o = B::load_unaligned(g);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < R; ++r)
+        o = madd(xv[r], B(c[r]), o);
+      o.store_unaligned(g);
+    }
+  }
+  if (j < d) {
+    const std::size_t m = d - j;
+    B xv[R];
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r)
+      xv[r] = load_partial<T, A>(x[r] + j, m);
+    const T* c = coef;
+    for (std::size_t k = 0; k < K; ++k, c += S) {
+      T* g = G + k * d + j;
+      B o = load_partial<T, A>(g, m);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < R; ++r)
+        o = madd(xv[r], B(c[r]), o);
+      store_partial<T, A>(g, o, m);
+    }
+  }
+}
+
+// How many classes the logits put in lanes: all of them, or only those in whole registers when
+// the rest are cheaper as plain dot products. A partly filled register costs d FMAs per row
+// whatever number of classes it holds; a dot product costs about d / lanes FMAs and a horizontal
+// sum (row_dot, within the same dot bound).
+template <class T, class A>
+inline std::size_t softmax_lane_classes(std::size_t K, std::size_t d) {
+  constexpr std::size_t L = V<T, A>::size;
+  const std::size_t full = K / L * L, rest = K - full;
+  return rest != 0 && rest * ((d + L - 1) / L + 8) < d ? full : K;
+}
+
+// Logits (without intercepts) of `count` rows (a whole block at once when count is the block
+// size) into rows of Kp values: classes below `lanes` from M_t in lanes, the others (at most
+// lanes − 1 of them) as dot products with the rows of M (K x d).
+template <class T, class A>
+inline void softmax_logits(const T* const* x, std::size_t count, const T* M, const T* M_t,
+                           std::size_t K, std::size_t d, T* z) {
+  constexpr std::size_t R = kSoftmaxBlockRows;
+  const std::size_t Kp = softmax_padded_classes(K);
+  const std::size_t lanes = softmax_lane_classes<T, A>(K, d);
+  if (lanes > 0) {
+    if (count == R) {
+      softmax_block_logits<T, A, R>(x, M_t, lanes, Kp, d, z);
+    } else {
+      for (std::size_t r = 0; r < count; ++r)
+        softmax_block_logits<T, A, 1>(x + r, M_t, lanes, Kp, d, z + r * Kp);
+    }
+  }
+  for (std::size_t k = lanes; k < K; ++k) {
+    const T* m = M + k * d;
+    std::size_t r = 0;
+    for (; r + 4 <= count; r += 4) {
+      T out[4];
+      row_dot4<T, A>(x[r], x[r + 1], x[r + 2], x[r + 3], m, d, out);
+      for (std::size_t q = 0; q < 4; ++q)
+        z[(r + q) * Kp + k] = out[q];
+    }
+    for (; r < count; ++r)
+      z[r * Kp + k] = row_dot<T, A>(x[r], m, d);
+  }
+}
+
+template <class T, class A>
+inline void softmax_update(const T* const* x, std::size_t count, const T* coef, std::size_t K,
+                           std::size_t d, T* G) {
+  constexpr std::size_t R = kSoftmaxBlockRows;
+  if (count == R) {
+    softmax_block_update<T, A, R>(x, coef, K, d, G);
+  } else {
+    for (std::size_t r = 0; r < count; ++r)
+      softmax_block_update<T, A, 1>(x + r, coef + r, K, d, G);
+  }
+}
+
 template <class T, class A>
 double softmax(const SoftmaxChunk<T>& a) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
+  constexpr std::size_t R = kSoftmaxBlockRows;
   const std::size_t K = a.n_classes, d = a.X.cols;
-  const std::size_t padded = (K + 15) / 16 * 16;
-  T* z = a.scratch;            // logits, padded with −inf
-  T* ez = a.scratch + padded;  // exp(z − max)
-  for (std::size_t k = K; k < padded; ++k)
-    z[k] = -__builtin_inf();
+  const std::size_t Kp = softmax_padded_classes(K), Kl = (K + L - 1) / L * L;
+  T* zb = a.scratch;               // R rows of logits
+  T* eb = a.scratch + R * Kp;      // R rows of exp(z − max)
+  T* rt = a.scratch + 2 * R * Kp;  // residuals, K rows of R
   long double loss = 0;
-  for (std::size_t i = 0; i < a.X.rows; ++i) {
-    const T* x = a.X.X + i * a.X.stride;
-    std::size_t k = 0;
-    for (; k + 4 <= K; k += 4) {
-      const T* w = a.W + k * d;
-      row_dot4<T, A>(w, w + d, w + 2 * d, w + 3 * d, x, d, z + k);
+  for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
+    const std::size_t count = smaller(R, a.X.rows - i0);
+    const T* x[R];
+    for (std::size_t r = 0; r < count; ++r)
+      x[r] = a.X.X + (i0 + r) * a.X.stride;
+    softmax_logits<T, A>(x, count, a.W, a.W_t, K, d, zb);
+    alignas(64) T sums[16 + R];
+    alignas(64) T logsum[16 + R];
+    T zmax[R];
+    for (std::size_t r = 0; r < 16 + R; ++r)
+      sums[r] = T(1);
+    for (std::size_t r = 0; r < count; ++r) {
+      T* z = zb + r * Kp;
+      T m = -__builtin_inf();
+      for (std::size_t k = 0; k < K; ++k) {
+        if (a.b) z[k] += a.b[k];
+        m = z[k] > m ? z[k] : m;
+      }
+      for (std::size_t k = K; k < Kl; ++k)
+        z[k] = -__builtin_inf();
+      zmax[r] = m;
     }
-    for (; k < K; ++k)
-      z[k] = row_dot<T, A>(a.W + k * d, x, d);
-    T zmax = -__builtin_inf();
-    for (k = 0; k < K; ++k) {
-      if (a.b) z[k] += a.b[k];
-      zmax = z[k] > zmax ? z[k] : zmax;
+    // The exponentials of the whole block in one loop of independent iterations (the polynomial
+    // is a long dependency chain; several in flight hide its latency).
+    for (std::size_t r = 0; r < count; ++r) {
+      const B vmax(zmax[r]);
+      for (std::size_t k = 0; k < Kl; k += L)
+        exp_nonpositive<T, A>(B::load_unaligned(zb + r * Kp + k) - vmax)
+            .store_unaligned(eb + r * Kp + k);
     }
-    B total(T(0));
-    const B vmax(zmax);
-    for (k = 0; k < padded; k += L) {
-      const B e = xsimd::exp(B::load_unaligned(z + k) - vmax);
-      e.store_unaligned(ez + k);
-      total = total + e;
+    for (std::size_t r = 0; r < count; ++r) {
+      B total(T(0));
+      for (std::size_t k = 0; k < Kl; k += L)
+        total = total + B::load_unaligned(eb + r * Kp + k);
+      sums[r] = xsimd::hadd(total);
     }
-    const T sum = xsimd::hadd(total);
-    alignas(64) T logsum[L];
-    xsimd::log(B(sum)).store_aligned(logsum);
-    const std::size_t y = std::size_t(a.labels[i]);
-    const T s = a.sample_weight ? a.sample_weight[i] : T(1);
-    loss += (long double)s * ((long double)logsum[0] + (long double)(zmax - z[y]));
-    const T inv = T(1) / sum;
-    for (k = 0; k < K; ++k) {
-      const T p = ez[k] * inv;
-      if (a.probabilities) a.probabilities[i * K + k] = p;
-      const T r = s * (p - (k == y ? T(1) : T(0)));
-      if (a.grad_b) a.grad_b[k] += r;
-      axpy<T, A>(r, x, a.grad_W + k * d, d);
+    for (std::size_t r = 0; r < count; r += L)
+      xsimd::log(B::load_unaligned(sums + r)).store_unaligned(logsum + r);
+    for (std::size_t r = 0; r < count; ++r) {
+      const std::size_t i = i0 + r;
+      const T* z = zb + r * Kp;
+      const T* ez = eb + r * Kp;
+      const std::size_t y = std::size_t(a.labels[i]);
+      const T s = a.sample_weight ? a.sample_weight[i] : T(1);
+      loss += (long double)s * ((long double)logsum[r] + (long double)(zmax[r] - z[y]));
+      const T inv = T(1) / sums[r];
+      for (std::size_t k = 0; k < K; ++k) {
+        const T p = ez[k] * inv;
+        if (a.probabilities) a.probabilities[i * K + k] = p;
+        const T res = s * (p - (k == y ? T(1) : T(0)));
+        if (a.grad_b) a.grad_b[k] += res;
+        rt[k * R + r] = res;
+      }
     }
+    softmax_update<T, A>(x, count, rt, K, d, a.grad_W);
   }
   return double(loss);
 }
@@ -713,29 +967,34 @@ double softmax(const SoftmaxChunk<T>& a) {
 // t_k = s p_k (u_k − Σ_j p_j u_j), then out_k += t_k x and out_b_k += t_k.
 template <class T, class A>
 void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
+  constexpr std::size_t R = kSoftmaxBlockRows;
   const std::size_t K = a.n_classes, d = a.X.cols;
-  T* u = a.scratch;
-  for (std::size_t i = 0; i < a.X.rows; ++i) {
-    const T* x = a.X.X + i * a.X.stride;
-    const T* p = a.probabilities + i * K;
-    std::size_t k = 0;
-    for (; k + 4 <= K; k += 4) {
-      const T* v = a.V + k * d;
-      row_dot4<T, A>(v, v + d, v + 2 * d, v + 3 * d, x, d, u + k);
+  const std::size_t Kp = softmax_padded_classes(K);
+  T* ub = a.scratch;           // R rows of u
+  T* tb = a.scratch + R * Kp;  // t, K rows of R
+  for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
+    const std::size_t count = smaller(R, a.X.rows - i0);
+    const T* x[R];
+    for (std::size_t r = 0; r < count; ++r)
+      x[r] = a.X.X + (i0 + r) * a.X.stride;
+    softmax_logits<T, A>(x, count, a.V, a.V_t, K, d, ub);
+    for (std::size_t r = 0; r < count; ++r) {
+      const std::size_t i = i0 + r;
+      T* u = ub + r * Kp;
+      const T* p = a.probabilities + i * K;
+      T mean = 0;
+      for (std::size_t k = 0; k < K; ++k) {
+        if (a.v_b) u[k] += a.v_b[k];
+        mean += p[k] * u[k];
+      }
+      const T s = a.sample_weight ? a.sample_weight[i] : T(1);
+      for (std::size_t k = 0; k < K; ++k) {
+        const T t = s * p[k] * (u[k] - mean);
+        a.out_b[k] += t;
+        tb[k * R + r] = t;
+      }
     }
-    for (; k < K; ++k)
-      u[k] = row_dot<T, A>(a.V + k * d, x, d);
-    T mean = 0;
-    for (k = 0; k < K; ++k) {
-      if (a.v_b) u[k] += a.v_b[k];
-      mean += p[k] * u[k];
-    }
-    const T s = a.sample_weight ? a.sample_weight[i] : T(1);
-    for (k = 0; k < K; ++k) {
-      const T t = s * p[k] * (u[k] - mean);
-      a.out_b[k] += t;
-      axpy<T, A>(t, x, a.out + k * d, d);
-    }
+    softmax_update<T, A>(x, count, tb, K, d, a.out);
   }
 }
 
