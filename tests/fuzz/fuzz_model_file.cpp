@@ -22,8 +22,7 @@ void predict_one_row(const simdlr::SavedModel& saved) {
       std::vector<T> proba(model.classes().size());
       model.predict_proba(X, proba);
       const std::vector<std::int32_t> index = model.predict_index(X);
-      if (index.size() != 1 || index[0] < 0 || std::size_t(index[0]) >= proba.size())
-        std::abort();
+      if (index.size() != 1 || index[0] < 0 || std::size_t(index[0]) >= proba.size()) std::abort();
     } else {
       const auto model = simdlr::linear_from<T>(saved);
       T out = 0;
