@@ -170,3 +170,17 @@ TEST_CASE("model file: a version beyond int does not wrap around to 1", "[fuzz][
       dir.write("neg.json", seed_model_with("\"version\": 1", "\"version\": -4294967295"));
   CHECK_THROWS_WITH(load_model(negative), Contains("invalid model file version -4294967295"));
 }
+
+TEST_CASE("model file: a number too large for a double is a typed error", "[fuzz][model_file]") {
+  // Found by fuzz_model_file (crash-3176a13c...): json::parse throws out_of_range (406, number
+  // overflow), not parse_error, and it escaped load_model as an untyped nlohmann exception.
+  test::TempDir dir;
+  const auto file = dir.write("overflow.json", "{\"format\": 0.09999999999999999999999e999 [+}");
+  CHECK_THROWS_AS(load_model(file), ModelFileError);
+  CHECK_THROWS_WITH(
+      load_model(file),
+      Contains("not valid JSON: number overflow parsing '0.09999999999999999999999e999'"));
+  const auto in_coef = dir.write("coef.json", seed_model_with("[\n   0.5,", "[\n   1e400,"));
+  CHECK_THROWS_WITH(load_model(in_coef),
+                    Contains("not valid JSON: number overflow parsing '1e400'"));
+}

@@ -189,6 +189,15 @@ SavedModel load_model(const std::filesystem::path& file) {
     j = json::parse(in);
   } catch (const json::parse_error& e) {
     fail(file, std::string("not valid JSON (byte ") + std::to_string(e.byte) + ")");
+  } catch (const json::exception& e) {
+    // Not a syntax error but still unreadable, e.g. a number too large for a double
+    // ("[json.exception.out_of_range.406] number overflow parsing '1e999'").
+    std::string what = e.what();
+    if (const auto end = what.find("] ");
+        what.rfind("[json.exception.", 0) == 0 && end != what.npos)
+      what.erase(0, end + 2);
+    if (what.size() > 80) what = what.substr(0, 80) + "...";
+    fail(file, "not valid JSON: " + what);
   }
   if (!j.is_object() || !j.contains("format") || j["format"] != "simdlr-model") {
     fail(file, "not a simdlr model (no \"format\": \"simdlr-model\")");
