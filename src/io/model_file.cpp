@@ -3,8 +3,10 @@
 #include "simdlr/model_file.hpp"
 
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "simdlr/io.hpp"
 
@@ -26,18 +28,39 @@ json report_json(const FitReport& r) {
           {"stop_code", int(r.stop_reason)}};
 }
 
+// The integer field `key` of object `j`, in [lo, hi]. nlohmann's get<int>() would convert 1e300 or
+// 4294967297 with undefined behaviour or wrap-around; this refuses anything but an integer in
+// range, with a message naming the field and the value.
+int integer_field(const json& j, const char* key, long long lo, long long hi) {
+  const json& v = j.at(key);
+  const std::string where = std::string("field '") + key + "'";
+  if (!v.is_number_integer()) {
+    throw std::invalid_argument(where + ": expected an integer, found " +
+                                std::string(v.type_name()) + " " + v.dump().substr(0, 40));
+  }
+  const bool in_range = v.is_number_unsigned()
+                            ? v.get<unsigned long long>() <= (unsigned long long)hi
+                            : v.get<long long>() >= lo && v.get<long long>() <= hi;
+  if (!in_range) {
+    throw std::invalid_argument(where + ": " + v.dump() + " is outside [" + std::to_string(lo) +
+                                ", " + std::to_string(hi) + "]");
+  }
+  return int(v.get<long long>());
+}
+
+constexpr long long kIntMax = std::numeric_limits<int>::max();
+
 FitReport report_from(const json& j) {
   FitReport r;
   r.solver = j.at("solver").get<std::string>();
-  r.iterations = j.at("iterations").get<int>();
-  r.function_evaluations = j.at("function_evaluations").get<int>();
-  r.hessian_vector_products = j.at("hessian_vector_products").get<int>();
+  r.iterations = integer_field(j, "iterations", 0, kIntMax);
+  r.function_evaluations = integer_field(j, "function_evaluations", 0, kIntMax);
+  r.hessian_vector_products = integer_field(j, "hessian_vector_products", 0, kIntMax);
   r.objective_history = j.at("objective").get<std::vector<double>>();
   r.initial_gradient_norm = j.at("initial_gradient_norm").get<double>();
   r.gradient_norm = j.at("gradient_norm").get<double>();
   r.converged = j.at("converged").get<bool>();
-  const int code = j.at("stop_code").get<int>();
-  if (code < 0 || code > int(StopReason::not_finite)) throw std::out_of_range("stop_code");
+  const int code = integer_field(j, "stop_code", 0, int(StopReason::not_finite));
   r.stop_reason = StopReason(code);
   return r;
 }
@@ -166,19 +189,30 @@ SavedModel load_model(const std::filesystem::path& file) {
     j = json::parse(in);
   } catch (const json::parse_error& e) {
     fail(file, std::string("not valid JSON (byte ") + std::to_string(e.byte) + ")");
+  } catch (const json::exception& e) {
+    // Not a syntax error but still unreadable, e.g. a number too large for a double
+    // ("[json.exception.out_of_range.406] number overflow parsing '1e999'").
+    std::string what = e.what();
+    if (const auto end = what.find("] ");
+        what.rfind("[json.exception.", 0) == 0 && end != what.npos)
+      what.erase(0, end + 2);
+    if (what.size() > 80) what = what.substr(0, 80) + "...";
+    fail(file, "not valid JSON: " + what);
   }
   if (!j.is_object() || !j.contains("format") || j["format"] != "simdlr-model") {
     fail(file, "not a simdlr model (no \"format\": \"simdlr-model\")");
   }
   if (!j.contains("version") || !j["version"].is_number_integer())
     fail(file, "no model file version");
-  const int version = j["version"].get<int>();
-  if (version > kModelFileVersion) {
-    fail(file, "model file version " + std::to_string(version) +
-                   " is newer than this simdlr reads (" + std::to_string(kModelFileVersion) +
-                   "); upgrade simdlr");
+  // Compared as a 64-bit value: a version beyond the range of int must not wrap around to 1.
+  const json& version = j["version"];
+  if (version.is_number_unsigned() ? version.get<unsigned long long>() > kModelFileVersion
+                                   : version.get<long long>() > kModelFileVersion) {
+    fail(file, "model file version " + version.dump() + " is newer than this simdlr reads (" +
+                   std::to_string(kModelFileVersion) + "); upgrade simdlr");
   }
-  if (version < 1) fail(file, "invalid model file version " + std::to_string(version));
+  if (!version.is_number_unsigned() && version.get<long long>() < 1)
+    fail(file, "invalid model file version " + version.dump());
   SavedModel s;
   try {
     s.task = j.at("task").get<std::string>();
@@ -224,22 +258,22 @@ SavedModel load_model(const std::filesystem::path& file) {
       s.logistic.C = o.at("C").get<double>();
       s.logistic.solver = parse_solver(o.at("solver").get<std::string>());
       s.logistic.tol = o.at("tol").get<double>();
-      s.logistic.max_iter = o.at("max_iter").get<int>();
+      s.logistic.max_iter = integer_field(o, "max_iter", 1, kIntMax);
       s.logistic.class_weight = o.at("class_weight").get<std::string>() == "balanced"
                                     ? ClassWeight::balanced
                                     : ClassWeight::none;
       s.logistic.fit_intercept = o.at("fit_intercept").get<bool>();
       s.logistic.multi_class = parse_multi_class(o.at("multi_class").get<std::string>());
       s.logistic.standardize = o.at("standardize").get<bool>();
-      s.logistic.threads = o.at("threads").get<int>();
+      s.logistic.threads = integer_field(o, "threads", 0, kIntMax);
     } else {
       if (s.rows != 1) fail(file, "a linear model has one coef row");
       s.linear.alpha = o.at("alpha").get<double>();
       s.linear.fit_intercept = o.at("fit_intercept").get<bool>();
       s.linear.solver = parse_linear_solver(o.at("solver").get<std::string>());
       s.linear.tol = o.at("tol").get<double>();
-      s.linear.max_iter = o.at("max_iter").get<int>();
-      s.linear.threads = o.at("threads").get<int>();
+      s.linear.max_iter = integer_field(o, "max_iter", 1, kIntMax);
+      s.linear.threads = integer_field(o, "threads", 0, kIntMax);
     }
     for (const json& r : j.at("fit_report"))
       s.reports.push_back(report_from(r));
