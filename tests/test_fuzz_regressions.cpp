@@ -22,8 +22,11 @@ namespace {
 const std::filesystem::path kRegressions =
     std::filesystem::path(SIMDLR_SOURCE_DIR) / "tests" / "fuzz" / "regressions";
 
+// The saved inputs of one reader; none when its folder does not exist (git keeps no empty
+// folders, and the fuzzers have found nothing in the CSV and NPY readers so far).
 std::vector<std::filesystem::path> files_of(const std::string& reader) {
   std::vector<std::filesystem::path> out;
+  if (!std::filesystem::is_directory(kRegressions / reader)) return out;
   for (const auto& entry : std::filesystem::directory_iterator(kRegressions / reader))
     if (entry.is_regular_file()) out.push_back(entry.path());
   return out;
@@ -112,6 +115,7 @@ std::string seed_model_with(const std::string& from, const std::string& to) {
 }  // namespace
 
 TEST_CASE("every saved fuzzer input reads to a result or a typed error", "[fuzz][io]") {
+  REQUIRE_FALSE(files_of("model_file").empty());  // the folder is found at all
   for (const auto& file : files_of("csv")) {
     INFO(file.string());
     CHECK_NOTHROW(read_csv_like_the_fuzzer(file));
