@@ -32,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -63,6 +64,11 @@ struct Problem {
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+template <class T>
+constexpr const char* dtype_name() {
+  return std::is_same_v<T, float> ? "f32" : "f64";
 }
 
 // --- data: the manifest's .npy files, memory-mapped once and kept while a problem is in use ---
@@ -99,8 +105,7 @@ const Data<T>& data_of(const Problem& p) {
 template <class T>
 double read_X_seconds(const Problem& p, int threads) {
   static std::map<std::string, double> cache;
-  const std::string key =
-      p.name + (std::is_same_v<T, float> ? "/f32/" : "/f64/") + std::to_string(threads);
+  const std::string key = p.name + "/" + dtype_name<T>() + "/" + std::to_string(threads);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   const auto X = data_of<T>(p).X.view();
   const simdlr::bench::Region region{X.data, X.rows * X.cols * sizeof(T)};
@@ -136,6 +141,29 @@ void set_fit_counters(benchmark::State& state, const simdlr::FitReport& report, 
 
 // --- simdlr ------------------------------------------------------------------------------------
 
+// Fits once per benchmark iteration; returns the seconds of the last fit.
+template <class Model, class T>
+double time_fits(benchmark::State& state, Model& model, const Data<T>& data) {
+  double seconds = 0;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    model.fit(data.X.view(), data.y);
+    seconds = seconds_since(start);
+    state.SetIterationTime(seconds);
+  }
+  return seconds;
+}
+
+// Coefficient rows, then intercepts, of a fitted simdlr model.
+template <class T>
+void write_simdlr_params(const Problem& p, simdlr::Isa isa, const std::string& solver, int threads,
+                         std::vector<double> params, std::span<const double> intercept) {
+  params.insert(params.end(), intercept.begin(), intercept.end());
+  write_params(coef_path(p, "simdlr-" + std::string(simdlr::isa_name(isa)), solver, dtype_name<T>(),
+                         threads),
+               std::move(params));
+}
+
 template <class T>
 void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, simdlr::Solver solver,
                          int threads) {
@@ -149,23 +177,13 @@ void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, si
   o.max_iter = 10000;  // as the scikit-learn peer: stop on the tolerance, not the limit
   o.threads = threads;
   simdlr::LogisticRegression<T> model(o);
-  double seconds = 0;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    model.fit(data.X.view(), data.y);
-    seconds = seconds_since(start);
-    state.SetIterationTime(seconds);
-  }
+  const double seconds = time_fits(state, model, data);
   const simdlr::FitReport& report = model.fit_report();
   set_fit_counters(state, report, read);
   const int passes = report.function_evaluations + report.hessian_vector_products;
   state.counters["pass_over_read"] = seconds / passes / read;
-  std::vector<double> params = model.coef();
-  params.insert(params.end(), model.intercept().begin(), model.intercept().end());
-  write_params(coef_path(p, "simdlr-" + std::string(simdlr::isa_name(isa)),
-                         std::string(simdlr::solver_name(solver)),
-                         std::is_same_v<T, float> ? "f32" : "f64", threads),
-               std::move(params));
+  write_simdlr_params<T>(p, isa, std::string(simdlr::solver_name(solver)), threads, model.coef(),
+                         model.intercept());
 }
 
 template <class T>
@@ -177,20 +195,11 @@ void fit_simdlr_linear(benchmark::State& state, Problem p, simdlr::Isa isa, int 
   o.alpha = p.alpha;
   o.threads = threads;
   simdlr::LinearRegression<T> model(o);
-  double seconds = 0;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    model.fit(data.X.view(), data.y);
-    seconds = seconds_since(start);
-    state.SetIterationTime(seconds);
-  }
+  const double seconds = time_fits(state, model, data);
   set_fit_counters(state, model.fit_report(), read);
   state.counters["pass_over_read"] = seconds / read;  // one Gram pass
-  std::vector<double> params = model.coef();
-  params.push_back(model.intercept());
-  write_params(coef_path(p, "simdlr-" + std::string(simdlr::isa_name(isa)), "cholesky",
-                         std::is_same_v<T, float> ? "f32" : "f64", threads),
-               std::move(params));
+  const double intercept = model.intercept();
+  write_simdlr_params<T>(p, isa, "cholesky", threads, model.coef(), {&intercept, 1});
 }
 
 // One value_and_gradient of the objective the binary fit minimises, at a fixed nonzero point.

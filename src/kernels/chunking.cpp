@@ -15,7 +15,7 @@ ChunkPlan plan_rows(std::size_t rows, std::size_t cols, std::size_t partial_size
   const std::size_t width = std::max<std::size_t>(cols, 1);
   // Small inputs (one row to predict, say) are one chunk; this is the plan the general case
   // below makes for them too, without its integer divisions (tens of cycles each).
-  if (rows <= kRowChunkElements / width) return {rows, rows, 1};
+  if (rows_fit_one_chunk(rows, cols)) return {rows, rows, 1};
   std::size_t max_chunks = kMaxRowChunks;
   if (partial_size > 0) {
     max_chunks = std::clamp<std::size_t>(kMaxPartialElements / partial_size, 1, kMaxRowChunks);

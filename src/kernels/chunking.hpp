@@ -22,6 +22,12 @@ inline constexpr std::size_t kMaxPartialElements = std::size_t(1) << 23;
 // microseconds, more than the work itself.
 inline constexpr std::size_t kParallelMinWork = 1 << 15;
 
+// True when plan_rows makes one chunk of `rows` rows of `cols` elements without computing the
+// general plan (a row to predict, say).
+inline bool rows_fit_one_chunk(std::size_t rows, std::size_t cols) {
+  return rows <= kRowChunkElements / (cols > 0 ? cols : 1);
+}
+
 struct ChunkPlan {
   std::size_t total = 0;  // elements or rows
   std::size_t size = 0;   // per chunk (the last may be shorter)

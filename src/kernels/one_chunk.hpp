@@ -12,12 +12,7 @@
 
 namespace simdlr::detail {
 
-// True when margins of X are computed as one chunk by the driver.
-template <class T>
-bool margins_fit_one_chunk(MatrixView<const T> X) {
-  return X.rows <= kRowChunkElements / (X.cols > 0 ? X.cols : 1);  // as plan_rows decides
-}
-// z[i] = X_i · w + b; X must satisfy margins_fit_one_chunk.
+// z[i] = X_i · w + b; X must satisfy rows_fit_one_chunk.
 template <class T>
 void margins_one_chunk(MatrixView<const T> X, const T* w, T b, T* z);
 

@@ -78,11 +78,7 @@ void check_prediction_shape(const char* who, MatrixView<const T> X, std::size_t 
 
 template <class T>
 void check_finite_margins(const char* who, MatrixView<const T> X, std::span<const T> margins) {
-  // Branch-free scan (it vectorizes); the slow, precise search runs only when it finds something.
-  bool all_finite = true;
-  for (const T z : margins)
-    all_finite &= (z - z) == T(0);  // false for NaN and ±inf
-  if (!all_finite) check_finite(who, X);
+  if (any_non_finite(margins.data(), margins.size())) check_finite(who, X);
 }
 
 template <class T>

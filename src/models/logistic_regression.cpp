@@ -288,7 +288,7 @@ template <class T>
 void LogisticRegression<T>::margins_unchecked(MatrixView<const T> X, std::span<T> out) const {
   const Threads threads{options_.threads};
   const std::size_t d = n_features_;
-  const bool one_chunk = detail::margins_fit_one_chunk(X);  // a row to predict, say
+  const bool one_chunk = detail::rows_fit_one_chunk(X.rows, X.cols);  // a row to predict, say
   if (rows_ == 1) {
     if (one_chunk)
       detail::margins_one_chunk(X, coef_t_.data(), intercept_t_[0], out.data());
