@@ -465,6 +465,9 @@ inline V<T, A> log_loss_term(V<T, A> z, V<T, A> y, V<T, A> e) {
 
 // --- chunk kernels ---------------------------------------------------------------------------
 
+// Inputs of at least this many bytes per vector are read as four interleaved quarters.
+constexpr std::size_t kDotQuartersMinBytes = std::size_t(24) << 10;
+
 // Σ x·y with eight independent accumulators (enough to hide the multiply-add latency at two
 // loads per cycle), combined pairwise at the end. Named registers, not an array: GCC keeps an
 // array of batches on the stack.
@@ -477,6 +480,23 @@ T dot(const T* x, const T* y, std::size_t n) {
     acc = madd(B::load_unaligned(x + i), B::load_unaligned(y + i), acc);
   };
   std::size_t i = 0;
+  if (n * sizeof(T) >= kDotQuartersMinBytes) {
+    // Beyond L1: the four quarters of the whole-register part in lockstep, two accumulators
+    // each. Eight streams keep more cache-line requests in flight than two (measured here on
+    // 2 x 32 KB of L2-resident doubles: 20-25% faster).
+    const std::size_t q = n / (8 * L) * (2 * L);
+    for (; i < q; i += 2 * L) {
+      step(a0, i);
+      step(a1, i + L);
+      step(a2, q + i);
+      step(a3, q + i + L);
+      step(a4, 2 * q + i);
+      step(a5, 2 * q + i + L);
+      step(a6, 3 * q + i);
+      step(a7, 3 * q + i + L);
+    }
+    i = 4 * q;
+  }
   for (; i + 8 * L <= n; i += 8 * L) {
     step(a0, i);
     step(a1, i + L);
