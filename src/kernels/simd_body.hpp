@@ -456,11 +456,38 @@ inline LogisticParts<T, A> logistic_parts(V<T, A> z) {
   return {e, p};
 }
 
+// log(1 + e) for e in [0, 1] (NaN stays NaN), within about 3 ε relative. One division and a
+// short polynomial instead of xsimd's general log1p, which was a third of the fused logistic
+// pass's time in cache. With s = e / (2 + e) (e ≤ √2 − 1), or, above, s = (e − 1) / (e + 3) and
+// ln 2 added (log(1 + e) = ln 2 + log((1 + e) / 2)), |s| ≤ 0.1716 and
+// log(1 + e) = 2 atanh(s) = 2 s Σ_i s^2i / (2i + 1); the series is cut where s^2 ≤ 0.0295 makes
+// the next term smaller than 2^-54 (double, i ≤ 9) or 2^-25 (float, i ≤ 4). e − 1 is exact for
+// e ≥ 1/2 (Sterbenz) and off by at most 2^-54 below; ln 2 is added as a high and a low part.
+template <class T, class A>
+inline V<T, A> log1p_unit(V<T, A> e) {
+  using B = V<T, A>;
+  constexpr bool is_double = std::is_same_v<T, double>;
+  constexpr int terms = is_double ? 10 : 5;
+  const auto above = e > B(T(0.41421356237309503));
+  const B s = xsimd::select(above, e - B(T(1)), e) / (e + xsimd::select(above, B(T(3)), B(T(2))));
+  const B s2 = s * s;
+  B poly(T(1) / T(2 * terms - 1));
+#pragma GCC unroll 16
+  for (int i = terms - 2; i >= 0; --i)
+    poly = madd(poly, s2, B(T(1) / T(2 * i + 1)));
+  const T ln2_hi = is_double ? T(0.6931471805599453) : T(0.693147182f);
+  const T ln2_lo = is_double ? T(2.3190468138462996e-17) : T(-1.90465421e-09f);
+  const B two_s = s + s;
+  const B zero(T(0));
+  return xsimd::select(above, B(ln2_hi), zero) +
+         madd(two_s, poly, xsimd::select(above, B(ln2_lo), zero));
+}
+
 template <class T, class A>
 inline V<T, A> log_loss_term(V<T, A> z, V<T, A> y, V<T, A> e) {
   using B = V<T, A>;
   const B linear = xsimd::select(z >= B(T(0)), (B(T(1)) - y) * z, -(y * z));
-  return xsimd::log1p(e) + linear;
+  return log1p_unit<T, A>(e) + linear;
 }
 
 // --- chunk kernels ---------------------------------------------------------------------------
