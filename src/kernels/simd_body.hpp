@@ -425,27 +425,74 @@ inline void tiled_axpy(const T* x, std::size_t stride, std::size_t n, std::size_
   axpy_rest<T, A, Ahead, 0>(x + j, stride, count, r, out + j, rest / L, rest % L, ahead);
 }
 
+// e^x for x ≤ 0 (also −inf → 0 and NaN → NaN), without a division: x = n ln2 + r with
+// |r| ≤ ln2 / 2 (Cody–Waite, ln2 split in two), e^r by its Taylor polynomial (degree 13 for
+// double, 7 for float: truncation < 0.1 ULP) in Horner form, times 2^n built from the exponent
+// bits. n stops at the smallest normal exponent: below x = −708.73 (double) / −87.68 (float),
+// i.e. −(emin + ½) ln 2, the result is 0; between that and the smallest normal number's log it
+// is p · 2^emin with p < 1, rounded to a subnormal.
+template <class T, class A>
+inline V<T, A> exp_nonpositive(V<T, A> x) {
+  using B = V<T, A>;
+  if constexpr (std::is_same_v<T, double>) {
+    using I = xsimd::batch<std::int64_t, A>;
+    const B lo(-708.73), shifter(6755399441055744.0);  // 1.5 · 2^52
+    const B xc = xsimd::select(x < lo, lo, x);
+    const B t = xc * B(1.4426950408889634) + shifter;
+    const B n = t - shifter;
+    B r = madd(n, B(-6.93147180369123816490e-01), xc);
+    r = madd(n, B(-1.90821492927058770002e-10), r);
+    constexpr double inv[14] = {1.0,
+                                1.0,
+                                1.0 / 2.0,
+                                1.0 / 6.0,
+                                1.0 / 24.0,
+                                1.0 / 120.0,
+                                1.0 / 720.0,
+                                1.0 / 5040.0,
+                                1.0 / 40320.0,
+                                1.0 / 362880.0,
+                                1.0 / 3628800.0,
+                                1.0 / 39916800.0,
+                                1.0 / 479001600.0,
+                                1.0 / 6227020800.0};  // 1 / i!
+    B p(inv[13]);
+#pragma GCC unroll 16
+    for (int i = 12; i >= 0; --i)
+      p = madd(p, r, B(inv[i]));
+    const I bits =
+        (xsimd::bitwise_cast<I>(t) - I(std::int64_t(0x4338000000000000)) + I(std::int64_t(1023)))
+        << 52;
+    return xsimd::select(x < lo, B(0.0), p * xsimd::bitwise_cast<B>(bits));
+  } else {
+    using I = xsimd::batch<std::int32_t, A>;
+    const B lo(-87.68f), shifter(12582912.0f);  // 1.5 · 2^23
+    const B xc = xsimd::select(x < lo, lo, x);
+    const B t = xc * B(1.44269504f) + shifter;
+    const B n = t - shifter;
+    B r = madd(n, B(-0.693359375f), xc);
+    r = madd(n, B(2.12194440e-4f), r);
+    constexpr float inv[8] = {1.0f,         1.0f,          1.0f / 2.0f,   1.0f / 6.0f,
+                              1.0f / 24.0f, 1.0f / 120.0f, 1.0f / 720.0f, 1.0f / 5040.0f};
+    B p(inv[7]);
+#pragma GCC unroll 8
+    for (int i = 6; i >= 0; --i)
+      p = madd(p, r, B(inv[i]));
+    const I bits = (xsimd::bitwise_cast<I>(t) - I(std::int32_t(0x4B400000)) + I(127)) << 23;
+    return xsimd::select(x < lo, B(0.0f), p * xsimd::bitwise_cast<B>(bits));
+  }
+}
+
 // The stable logistic pieces for a batch of logits: e = exp(−|z|), σ(z), and the log-loss term.
 template <class T, class A>
 struct LogisticParts {
   V<T, A> e, p;
 };
 
-// e^(−|z|). xsimd 8.1's double exp returns 0 one step early, for arguments just above
-// log(DBL_MIN) ≈ −708.3964, where the true value is still a normal number. Beyond |z| > 700 we
-// compute e^(1 − |z|) · e^(−1) instead: 1 − |z| is exact there (same binade), the constant and
-// the product add ≤ 1 ULP, and the result stays within the 3 ULP sigmoid bound.
+// e^(−|z|), accurate wherever the result is a normal number.
 template <class T, class A>
 inline V<T, A> exp_neg_abs(V<T, A> z) {
-  using B = V<T, A>;
-  const B a = xsimd::abs(z);
-  if constexpr (std::is_same_v<T, double>) {
-    const auto far = a > B(700.0);
-    const B e = xsimd::exp(-xsimd::select(far, a - B(1.0), a));
-    return xsimd::select(far, e * B(0.36787944117144233), e);
-  } else {
-    return xsimd::exp(-a);
-  }
+  return exp_nonpositive<T, A>(-xsimd::abs(z));
 }
 
 template <class T, class A>
@@ -684,63 +731,6 @@ double squared(const LogisticChunk<T>& a) {
 // The logits of a block are K-wide FMAs with x_ij broadcast, with no horizontal sums; the
 // gradient update adds all rows of the block to grad_W in registers, one read-modify-write of
 // grad_W per block instead of per row.
-
-// e^x for x ≤ 0 (also −inf → 0 and NaN → NaN), without a division: x = n ln2 + r with
-// |r| ≤ ln2 / 2 (Cody–Waite, ln2 split in two), e^r by its Taylor polynomial (degree 13 for
-// double, 7 for float: truncation < 0.1 ULP) in Horner form, times 2^n built from the exponent
-// bits. Results below the smallest normal number (x < −708.39 double, −87.33 float) are 0, as
-// with xsimd's exp.
-template <class T, class A>
-inline V<T, A> exp_nonpositive(V<T, A> x) {
-  using B = V<T, A>;
-  if constexpr (std::is_same_v<T, double>) {
-    using I = xsimd::batch<std::int64_t, A>;
-    const B lo(-708.39), shifter(6755399441055744.0);  // 1.5 · 2^52
-    const B xc = xsimd::select(x < lo, lo, x);
-    const B t = xc * B(1.4426950408889634) + shifter;
-    const B n = t - shifter;
-    B r = madd(n, B(-6.93147180369123816490e-01), xc);
-    r = madd(n, B(-1.90821492927058770002e-10), r);
-    constexpr double inv[14] = {1.0,
-                                1.0,
-                                1.0 / 2.0,
-                                1.0 / 6.0,
-                                1.0 / 24.0,
-                                1.0 / 120.0,
-                                1.0 / 720.0,
-                                1.0 / 5040.0,
-                                1.0 / 40320.0,
-                                1.0 / 362880.0,
-                                1.0 / 3628800.0,
-                                1.0 / 39916800.0,
-                                1.0 / 479001600.0,
-                                1.0 / 6227020800.0};  // 1 / i!
-    B p(inv[13]);
-#pragma GCC unroll 16
-    for (int i = 12; i >= 0; --i)
-      p = madd(p, r, B(inv[i]));
-    const I bits =
-        (xsimd::bitwise_cast<I>(t) - I(std::int64_t(0x4338000000000000)) + I(std::int64_t(1023)))
-        << 52;
-    return xsimd::select(x < lo, B(0.0), p * xsimd::bitwise_cast<B>(bits));
-  } else {
-    using I = xsimd::batch<std::int32_t, A>;
-    const B lo(-87.33f), shifter(12582912.0f);  // 1.5 · 2^23
-    const B xc = xsimd::select(x < lo, lo, x);
-    const B t = xc * B(1.44269504f) + shifter;
-    const B n = t - shifter;
-    B r = madd(n, B(-0.693359375f), xc);
-    r = madd(n, B(2.12194440e-4f), r);
-    constexpr float inv[8] = {1.0f,         1.0f,          1.0f / 2.0f,   1.0f / 6.0f,
-                              1.0f / 24.0f, 1.0f / 120.0f, 1.0f / 720.0f, 1.0f / 5040.0f};
-    B p(inv[7]);
-#pragma GCC unroll 8
-    for (int i = 6; i >= 0; --i)
-      p = madd(p, r, B(inv[i]));
-    const I bits = (xsimd::bitwise_cast<I>(t) - I(std::int32_t(0x4B400000)) + I(127)) << 23;
-    return xsimd::select(x < lo, B(0.0f), p * xsimd::bitwise_cast<B>(bits));
-  }
-}
 
 // Each logit Σ_j x_j W_jk is summed in ceil(√d) segments of consecutive j, each segment's sum
 // added to the total in order: error ≤ (segment length + segments) ε Σ |x_j W_jk| ≈ 2 √d ε, within
