@@ -88,6 +88,7 @@ struct KernelTable {
   double (*squared)(const LogisticChunk<T>& args);  // hessian_diag unused
   void (*hessian_vector)(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b);
   void (*gram_upper)(RowsChunk<T> X, const T* d, T* out);  // upper triangle incl. diagonal
+  bool (*any_non_finite)(RowsChunk<T> X);                  // a NaN or ±inf among the rows
 };
 
 struct IsaKernels {

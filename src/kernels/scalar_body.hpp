@@ -189,6 +189,16 @@ void gram_upper(RowsChunk<T> X, const T* d, T* out) {
 }
 
 template <class T>
+bool any_non_finite(RowsChunk<T> X) {
+  for (std::size_t i = 0; i < X.rows; ++i) {
+    const T* x = X.X + i * X.stride;
+    for (std::size_t j = 0; j < X.cols; ++j)
+      if (!std::isfinite(x[j])) return true;
+  }
+  return false;
+}
+
+template <class T>
 constexpr KernelTable<T> table() {
   return {&dot<T>,
           &sigmoid<T>,
@@ -200,7 +210,8 @@ constexpr KernelTable<T> table() {
           &softmax_hessian_vector<T>,
           &squared<T>,
           &hessian_vector<T>,
-          &gram_upper<T>};
+          &gram_upper<T>,
+          &any_non_finite<T>};
 }
 
 }  // namespace simdlr::detail::plain

@@ -5,13 +5,15 @@
 #include <span>
 #include <string>
 
+#include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
 
 namespace simdlr::detail {
 
-// X must be non-empty (rows >= 1, cols >= 1) with stride >= cols and every value finite.
+// X must be non-empty (rows >= 1, cols >= 1) with stride >= cols and every value finite (scanned
+// on `threads`, as fast as a read).
 template <class T>
-void check_training_matrix(const char* who, MatrixView<const T> X);
+void check_training_matrix(const char* who, MatrixView<const T> X, Threads threads);
 // The shape of X for prediction with a model of n_features features; its values are checked by
 // check_finite_margins once the margins are computed.
 template <class T>

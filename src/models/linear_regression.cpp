@@ -105,7 +105,7 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
                                           std::span<const T> sample_weight) {
   const LinearRegressionOptions& o = options_;
   check_options(o);
-  detail::check_training_matrix(kFit, X);
+  detail::check_training_matrix(kFit, X, Threads{o.threads});
   detail::check_targets(kFit, y, X.rows);
   detail::check_sample_weight(kFit, sample_weight, X.rows);
   const std::size_t d = X.cols;

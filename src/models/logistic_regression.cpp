@@ -154,7 +154,7 @@ const FitReport& LogisticRegression<T>::fit_indexed(MatrixView<const T> X,
                                                     std::span<const T> sample_weight) {
   const LogisticRegressionOptions& o = options_;
   check_options(o);
-  detail::check_training_matrix(kFit, X);
+  detail::check_training_matrix(kFit, X, Threads{o.threads});
   detail::check_sample_weight(kFit, sample_weight, X.rows);
   const std::size_t K = classes_.size(), n = X.rows, d = X.cols;
   if (K < 2) {
