@@ -18,6 +18,12 @@ std::string where(const char* who) {
 // fused pass over X, once per fit).
 template <class T>
 bool any_non_finite(const T* v, std::size_t n) {
+  if (n < 8) {  // the margins of a row or two: no accumulator array to set up and add
+    T total = 0;
+    for (std::size_t j = 0; j < n; ++j)
+      total += v[j] * T(0);
+    return total != total;
+  }
   T acc[8] = {};
   std::size_t j = 0;
   for (; j + 8 <= n; j += 8) {
