@@ -332,10 +332,15 @@ inline void axpy(T a, const T* x, T* out, std::size_t n) {
 // Margins of a full block of L = lanes rows starting at x (rows `stride` apart), as one register:
 // lane k = x_k · w + b, each row summed exactly as row_dot sums it (one accumulator, columns in
 // order, then lane_sum), so the bits match margins() and a single-row prediction.
-template <class T, class A>
-inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n, const T* w, T b) {
+// With Ahead, the sweep also prefetches the first half of the rows `ahead` elements further on
+// (one prefetch per cache line); axpy_tile prefetches the second half, so the requests are
+// spread over the whole of a block's work instead of bunched in its gradient update.
+template <class T, class A, bool Ahead = false>
+inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n, const T* w, T b,
+                                  std::size_t ahead = 0) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
+  constexpr std::size_t registers_per_line = 64 / (L * sizeof(T)) > 0 ? 64 / (L * sizeof(T)) : 1;
   B acc[L];
 #pragma GCC unroll 16
   for (std::size_t k = 0; k < L; ++k)
@@ -343,6 +348,11 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
   std::size_t j = 0;
   for (; j + L <= n; j += L) {
     const B wj = B::load_unaligned(w + j);
+    if (Ahead && (j / L) % registers_per_line == 0) {
+#pragma GCC unroll 16
+      for (std::size_t k = 0; k < L / 2; ++k)
+        _mm_prefetch(reinterpret_cast<const char*>(x + ahead + k * stride + j), _MM_HINT_T0);
+    }
 #pragma GCC unroll 16
     for (std::size_t k = 0; k < L; ++k)
       acc[k] = madd(B::load_unaligned(x + k * stride + j), wj, acc[k]);
@@ -359,11 +369,12 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
 
 // out[j0 .. j0 + M·L (+ tail)) += Σ_k r[k] x_k over `count` rows, the M (+1) output registers
 // held in registers for the whole block: rows are added in order, one multiply-add each. With
-// Ahead, each row step also prefetches the same columns `ahead` elements further on (one
-// prefetch per cache line): a fused pass reads each block twice (margins, then gradient), and
-// without this the memory stream idles during the second, cache-resident read, because the
-// hardware prefetcher runs only a little ahead of demand misses. Prefetches never fault, so
-// addresses past the end of X are harmless.
+// Ahead, each row step of the block's second half also prefetches the same columns `ahead`
+// elements further on (one prefetch per cache line; full_block_margins does the first half): a
+// fused pass reads each block twice (margins, then gradient), and without this the memory
+// stream idles during the second, cache-resident read, because the hardware prefetcher runs
+// only a little ahead of demand misses. Prefetches never fault, so addresses past the end of X
+// are harmless.
 template <class T, class A, std::size_t M, bool Tail, bool Ahead>
 inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T* r, T* out,
                       std::size_t tail, std::size_t ahead) {
@@ -378,7 +389,7 @@ inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T
   for (std::size_t k = 0; k < count; ++k) {
     const B rk(r[k]);
     const T* xk = x + k * stride;
-    if constexpr (Ahead) {
+    if (Ahead && 2 * k >= L) {
 #pragma GCC unroll 16
       for (std::size_t t = 0; t < M + (Tail ? 1 : 0); t += registers_per_line)
         _mm_prefetch(reinterpret_cast<const char*>(xk + ahead + t * L), _MM_HINT_T0);
@@ -695,7 +706,9 @@ double glm_pass(const LogisticChunk<T>& a) {
   const std::size_t ahead = kPrefetchBlocks * L * stride;
   const auto margins_at = [&](std::size_t i0) {
     const std::size_t count = smaller(L, rows - i0);
-    if (count == L) return full_block_margins<T, A>(a.X.X + i0 * stride, stride, n, a.w, a.b);
+    if (count == L)  // block i0 prefetches as far ahead as the gradient update before it
+      return full_block_margins<T, A, true>(a.X.X + i0 * stride, stride, n, a.w, a.b,
+                                            ahead - L * stride);
     for (std::size_t k = count; k < L; ++k)
       zbuf[k] = T(0);
     block_margins<T, A>(a.X, i0, count, a.w, a.b, zbuf);
@@ -1022,7 +1035,7 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
     const std::size_t count = smaller(L, X.rows - i0);
     const T* x = X.X + i0 * X.stride;
     if (count == L)
-      full_block_margins<T, A>(x, X.stride, X.cols, v, v_b).store_aligned(t);
+      full_block_margins<T, A, true>(x, X.stride, X.cols, v, v_b, ahead).store_aligned(t);
     else
       block_margins<T, A>(X, i0, count, v, v_b, t);
     if (d) {
