@@ -329,6 +329,13 @@ inline void axpy(T a, const T* x, T* out, std::size_t n) {
   }
 }
 
+// Registers of T per 64-byte cache line (at least 1): the step of one prefetch per line.
+template <class T, class A>
+constexpr std::size_t registers_per_cache_line() {
+  constexpr std::size_t bytes = V<T, A>::size * sizeof(T);
+  return bytes < 64 ? 64 / bytes : 1;
+}
+
 // Margins of a full block of L = lanes rows starting at x (rows `stride` apart), as one register:
 // lane k = x_k · w + b, each row summed exactly as row_dot sums it (one accumulator, columns in
 // order, then lane_sum), so the bits match margins() and a single-row prediction.
@@ -340,7 +347,7 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
                                   std::size_t ahead = 0) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
-  constexpr std::size_t registers_per_line = 64 / (L * sizeof(T)) > 0 ? 64 / (L * sizeof(T)) : 1;
+  constexpr std::size_t registers_per_line = registers_per_cache_line<T, A>();
   B acc[L];
 #pragma GCC unroll 16
   for (std::size_t k = 0; k < L; ++k)
@@ -380,7 +387,7 @@ inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T
                       std::size_t tail, std::size_t ahead) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
-  constexpr std::size_t registers_per_line = 64 / (L * sizeof(T)) > 0 ? 64 / (L * sizeof(T)) : 1;
+  constexpr std::size_t registers_per_line = registers_per_cache_line<T, A>();
   B o[M + 1];
 #pragma GCC unroll 16
   for (std::size_t t = 0; t < M; ++t)

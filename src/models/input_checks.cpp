@@ -12,29 +12,15 @@ std::string where(const char* who) {
   return std::string(who) + ": ";
 }
 
-// True if any of v[0..n) is NaN or infinite: x · 0 is ±0 for finite x and NaN otherwise, and
-// the sum of those is NaN exactly when one of them is. Eight independent sums, so the compiler
-// vectorises it (a branch on std::isfinite per element made this check cost more than a whole
-// fused pass over X, once per fit).
+// True if any of v[0..n) is NaN or infinite. A few values (the margins of a row or two) are
+// summed right here: x · 0 is ±0 for finite x and NaN otherwise, and the sum is NaN exactly
+// when one of them is. More go to the vectorized scan, on the calling thread.
 template <class T>
 bool any_non_finite(const T* v, std::size_t n) {
-  if (n < 8) {  // the margins of a row or two: no accumulator array to set up and add
-    T total = 0;
-    for (std::size_t j = 0; j < n; ++j)
-      total += v[j] * T(0);
-    return total != total;
-  }
-  T acc[8] = {};
-  std::size_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    for (std::size_t u = 0; u < 8; ++u)
-      acc[u] += v[j + u] * T(0);
-  }
+  if (n >= 8) return matrix_has_non_finite(MatrixView<const T>(v, n, 1), Threads{1});
   T total = 0;
-  for (; j < n; ++j)
+  for (std::size_t j = 0; j < n; ++j)
     total += v[j] * T(0);
-  for (std::size_t u = 0; u < 8; ++u)
-    total += acc[u];
   return total != total;
 }
 
