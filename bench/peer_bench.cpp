@@ -35,6 +35,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "read_bandwidth.hpp"
@@ -411,6 +412,10 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("liblinear_eps", std::to_string(settings.liblinear_eps));
     benchmark::AddCustomContext("liblinear_version", std::to_string(liblinear_version));
     register_all(read_manifest(settings.manifest));
+    // LIBLINEAR links the system BLAS (OpenBLAS here), whose workers start when the library
+    // loads and spin before they first sleep; the first 2-thread fits must not share a core
+    // with one (as in kernel_bench's main).
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
   } catch (const std::exception& e) {

@@ -12,8 +12,10 @@ namespace detail {
 namespace {
 
 // Chunk partials of a reduction: a stack array for moderate sizes, a per-thread buffer beyond.
+// Cache-line aligned, so the threads' contiguous runs of partials do not share a line with
+// each other's (with a static schedule each thread writes one run).
 long double reduce_chunks(const ChunkPlan& plan, int threads, const auto& chunk_value) {
-  std::array<long double, 64> local{};
+  alignas(64) std::array<long double, 64> local;
   long double* partials =
       plan.count <= local.size() ? local.data() : scratch_buffer<long double>(plan.count);
   for_each_chunk(plan, threads, [&](std::size_t c) { partials[c] = chunk_value(c); });
