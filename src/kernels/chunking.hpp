@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "simdlr/kernels.hpp"
@@ -64,26 +65,41 @@ void for_each_chunk(const ChunkPlan& plan, int threads, const Body& body) {
 // Σ values[0..n) in a fixed pairwise order, in long double.
 long double pairwise_sum(const long double* values, std::size_t n);
 
-// partials holds `count` vectors of `size` elements; adds them pairwise into partials[0..size).
+// partials holds `count` vectors of `size` elements, `stride` elements apart; adds them pairwise
+// into partials[0..size).
 template <class T>
-void pairwise_combine(T* partials, std::size_t count, std::size_t size) {
+void pairwise_combine(T* partials, std::size_t count, std::size_t size, std::size_t stride) {
   for (std::size_t step = 1; step < count; step *= 2) {
     for (std::size_t c = 0; c + step < count; c += 2 * step) {
-      T* into = partials + c * size;
-      const T* from = partials + (c + step) * size;
+      T* into = partials + c * stride;
+      const T* from = partials + (c + step) * stride;
       for (std::size_t j = 0; j < size; ++j)
         into[j] += from[j];
     }
   }
 }
 
-// A per-thread buffer reused across calls so repeated kernel calls do not allocate.
+inline constexpr std::size_t kCacheLine = 64;
+
+// `elements` rounded up to a whole number of cache lines of T.
+template <class T>
+constexpr std::size_t whole_lines(std::size_t elements) {
+  constexpr std::size_t per_line = kCacheLine / sizeof(T);
+  return (elements + per_line - 1) / per_line * per_line;
+}
+
+// A per-thread, cache-line aligned buffer reused across calls so repeated kernel calls do not
+// allocate.
 template <class T>
 T* scratch_buffer(std::size_t elements, int slot = 0) {
+  static_assert(kCacheLine % sizeof(T) == 0 && sizeof(T) <= 16);
   thread_local std::vector<T> buffers[3];
   std::vector<T>& b = buffers[slot];
-  if (b.size() < elements) b.resize(elements);
-  return b.data();
+  // operator new aligns to 16 bytes, so at most 48 bytes (a multiple of sizeof(T)) are skipped.
+  const std::size_t pad = (kCacheLine - 16) / sizeof(T);
+  if (b.size() < elements + pad) b.resize(elements + pad);
+  const std::size_t misalignment = reinterpret_cast<std::uintptr_t>(b.data()) % kCacheLine;
+  return b.data() + (misalignment ? (kCacheLine - misalignment) / sizeof(T) : 0);
 }
 
 }  // namespace simdlr::detail

@@ -60,14 +60,17 @@ long double run_with_partials(const Engine<T>& e, const ChunkPlan& plan, std::si
     std::fill(result, result + partial_size, T(0));
     return 0;
   }
-  T* slots = scratch_buffer<T>(plan.count * partial_size, 0);
+  // Slots start on cache lines: the chunk kernels' whole-register loads and stores of a slot
+  // then never straddle two lines, and no two threads' slots share one.
+  const std::size_t stride = whole_lines<T>(partial_size);
+  T* slots = scratch_buffer<T>(plan.count * stride, 0);
   long double* scalars = scratch_buffer<long double>(plan.count, 0);
   for_each_chunk(plan, e.threads_for_plan(plan, work), [&](std::size_t c) {
-    T* slot = slots + c * partial_size;
+    T* slot = slots + c * stride;
     std::fill(slot, slot + partial_size, T(0));
     scalars[c] = chunk(c, slot);
   });
-  pairwise_combine(slots, plan.count, partial_size);
+  pairwise_combine(slots, plan.count, partial_size, stride);
   std::copy(slots, slots + partial_size, result);
   return pairwise_sum(scalars, plan.count);
 }
