@@ -217,6 +217,24 @@ def main(argv):
     table(["kernel", "type", "size", "thr", "input", "kernel GB/s", "paired read GB/s", "paired fraction",
            "read bench GB/s", "vs read bench", "target", "result", "note"], body)
 
+    # (b) context: single-product passes over the same data (no target) ---------------------------
+    context_rows = []
+    for typ in ("f32", "f64"):
+        for kernel, variant in (("margins", active), ("margins", "openblas"),
+                                ("transpose_product", active), ("transpose_product", "openblas")):
+            for key in sorted(k for k in keys if k[:3] == (kernel, typ, variant) and k[4]):
+                got = runs.pick([key])
+                e = got.get(key) if got else None
+                if e and e.get("fraction_of_read") is not None:
+                    context_rows.append([kernel, variant, typ, key[3], key[4],
+                                         "%.2f" % (e["bytes_per_second"] / 1e9),
+                                         "%.2f" % (e.get("read_bytes_per_second", 0) / 1e9),
+                                         fmt_pct(e["fraction_of_read"]), disturbed(e)])
+    if context_rows:
+        print("(b) context, no target: one-product passes over the same >= 4x L3 data (OpenBLAS gemv N / T)")
+        table(["kernel", "variant", "type", "size", "thr", "GB/s", "paired read GB/s", "paired fraction",
+               "note"], context_rows)
+
     # (c) dot vs OpenBLAS --------------------------------------------------------------------------
     print("(c) dot: simdlr (%s) vs OpenBLAS ?dot, every size (>= 1.00 means simdlr at least as fast)" % active)
     body = []

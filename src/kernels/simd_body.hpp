@@ -268,51 +268,6 @@ inline void block_margins(RowsChunk<T> X, std::size_t i0, std::size_t count, con
     z[k] = row_dot<T, A>(x + k * X.stride, w, X.cols) + b;
 }
 
-// out += Σ_k r[k] rows[k] for `count` rows starting at row i0 (four rows per pass over out).
-template <class T, class A>
-inline void block_axpy(RowsChunk<T> X, std::size_t i0, std::size_t count, const T* r, T* out) {
-  using B = V<T, A>;
-  constexpr std::size_t L = B::size;
-  const std::size_t n = X.cols, tail = n % L, full = n - tail;
-  const T* x = X.X + i0 * X.stride;
-  std::size_t k = 0;
-  for (; k + 4 <= count; k += 4) {
-    const T* x0 = x + k * X.stride;
-    const T* x1 = x0 + X.stride;
-    const T* x2 = x1 + X.stride;
-    const T* x3 = x2 + X.stride;
-    const B r0(r[k]), r1(r[k + 1]), r2(r[k + 2]), r3(r[k + 3]);
-    for (std::size_t j = 0; j < full; j += L) {
-      B o = B::load_unaligned(out + j);
-      o = madd(B::load_unaligned(x0 + j), r0, o);
-      o = madd(B::load_unaligned(x1 + j), r1, o);
-      o = madd(B::load_unaligned(x2 + j), r2, o);
-      o = madd(B::load_unaligned(x3 + j), r3, o);
-      o.store_unaligned(out + j);
-    }
-    if (tail) {
-      B o = load_partial<T, A>(out + full, tail);
-      o = madd(load_partial<T, A>(x0 + full, tail), r0, o);
-      o = madd(load_partial<T, A>(x1 + full, tail), r1, o);
-      o = madd(load_partial<T, A>(x2 + full, tail), r2, o);
-      o = madd(load_partial<T, A>(x3 + full, tail), r3, o);
-      store_partial<T, A>(out + full, o, tail);
-    }
-  }
-  for (; k < count; ++k) {
-    const T* x0 = x + k * X.stride;
-    const B r0(r[k]);
-    for (std::size_t j = 0; j < full; j += L) {
-      madd(B::load_unaligned(x0 + j), r0, B::load_unaligned(out + j)).store_unaligned(out + j);
-    }
-    if (tail) {
-      const B o =
-          madd(load_partial<T, A>(x0 + full, tail), r0, load_partial<T, A>(out + full, tail));
-      store_partial<T, A>(out + full, o, tail);
-    }
-  }
-}
-
 // out[0..n) += a * x[0..n)
 template <class T, class A>
 inline void axpy(T a, const T* x, T* out, std::size_t n) {
@@ -329,6 +284,23 @@ inline void axpy(T a, const T* x, T* out, std::size_t n) {
   }
 }
 
+// Which rows of a block a sweep over it prefetches `ahead` elements further on (one prefetch per
+// cache line). A fused pass reads each block twice (margins, then gradient) and splits the
+// prefetches between the two sweeps; a single-sweep kernel prefetches every row.
+enum class Ahead { none, first_half, second_half, all };
+
+template <Ahead P>
+constexpr bool prefetches_row(std::size_t k, std::size_t rows) {
+  return P == Ahead::all || (P == Ahead::first_half && 2 * k < rows) ||
+         (P == Ahead::second_half && 2 * k >= rows);
+}
+
+// How far ahead the sweeps prefetch, in blocks of `lanes` rows. Measured on 1.26 GB of float64,
+// 100 columns, one thread: three blocks is best for the fused pass pipelined as in glm_pass (two
+// was best before it; with the pipelining the next block's margins are read a block earlier,
+// and two then came 15% slower); four to eight, or a fixed 12 KB ahead, are no better.
+constexpr std::size_t kPrefetchBlocks = 3;
+
 // Registers of T per 64-byte cache line (at least 1): the step of one prefetch per line.
 template <class T, class A>
 constexpr std::size_t registers_per_cache_line() {
@@ -339,10 +311,8 @@ constexpr std::size_t registers_per_cache_line() {
 // Margins of a full block of L = lanes rows starting at x (rows `stride` apart), as one register:
 // lane k = x_k · w + b, each row summed exactly as row_dot sums it (one accumulator, columns in
 // order, then lane_sum), so the bits match margins() and a single-row prediction.
-// With Ahead, the sweep also prefetches the first half of the rows `ahead` elements further on
-// (one prefetch per cache line); axpy_tile prefetches the second half, so the requests are
-// spread over the whole of a block's work instead of bunched in its gradient update.
-template <class T, class A, bool Ahead = false>
+// The sweep also prefetches the rows P selects `ahead` elements further on (see Ahead).
+template <class T, class A, Ahead P = Ahead::none>
 inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n, const T* w, T b,
                                   std::size_t ahead = 0) {
   using B = V<T, A>;
@@ -355,10 +325,11 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
   std::size_t j = 0;
   for (; j + L <= n; j += L) {
     const B wj = B::load_unaligned(w + j);
-    if (Ahead && (j / L) % registers_per_line == 0) {
+    if (P != Ahead::none && (j / L) % registers_per_line == 0) {
 #pragma GCC unroll 16
-      for (std::size_t k = 0; k < L / 2; ++k)
-        _mm_prefetch(reinterpret_cast<const char*>(x + ahead + k * stride + j), _MM_HINT_T0);
+      for (std::size_t k = 0; k < L; ++k)
+        if (prefetches_row<P>(k, L))
+          _mm_prefetch(reinterpret_cast<const char*>(x + ahead + k * stride + j), _MM_HINT_T0);
     }
 #pragma GCC unroll 16
     for (std::size_t k = 0; k < L; ++k)
@@ -375,14 +346,12 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
 }
 
 // out[j0 .. j0 + M·L (+ tail)) += Σ_k r[k] x_k over `count` rows, the M (+1) output registers
-// held in registers for the whole block: rows are added in order, one multiply-add each. With
-// Ahead, each row step of the block's second half also prefetches the same columns `ahead`
-// elements further on (one prefetch per cache line; full_block_margins does the first half): a
-// fused pass reads each block twice (margins, then gradient), and without this the memory
-// stream idles during the second, cache-resident read, because the hardware prefetcher runs
-// only a little ahead of demand misses. Prefetches never fault, so addresses past the end of X
-// are harmless.
-template <class T, class A, std::size_t M, bool Tail, bool Ahead>
+// held in registers for the whole block: rows are added in order, one multiply-add each. Each
+// row step P selects (of a block of `lanes` rows) also prefetches the same columns `ahead`
+// elements further on: in a fused pass, without this the memory stream idles during the
+// second, cache-resident read of a block, because the hardware prefetcher runs only a little
+// ahead of demand misses. Prefetches never fault, so addresses past the end of X are harmless.
+template <class T, class A, std::size_t M, bool Tail, Ahead P>
 inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T* r, T* out,
                       std::size_t tail, std::size_t ahead) {
   using B = V<T, A>;
@@ -396,7 +365,7 @@ inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T
   for (std::size_t k = 0; k < count; ++k) {
     const B rk(r[k]);
     const T* xk = x + k * stride;
-    if (Ahead && 2 * k >= L) {
+    if (prefetches_row<P>(k, L)) {
 #pragma GCC unroll 16
       for (std::size_t t = 0; t < M + (Tail ? 1 : 0); t += registers_per_line)
         _mm_prefetch(reinterpret_cast<const char*>(xk + ahead + t * L), _MM_HINT_T0);
@@ -414,33 +383,33 @@ inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T
 
 constexpr std::size_t kTile = 8;
 
-template <class T, class A, bool Ahead, std::size_t M>
+template <class T, class A, Ahead P, std::size_t M>
 inline void axpy_rest(const T* x, std::size_t stride, std::size_t count, const T* r, T* out,
                       std::size_t vectors, std::size_t tail, std::size_t ahead) {
   if constexpr (M < kTile) {
     if (vectors == M) {
       if (tail)
-        axpy_tile<T, A, M, true, Ahead>(x, stride, count, r, out, tail, ahead);
+        axpy_tile<T, A, M, true, P>(x, stride, count, r, out, tail, ahead);
       else if (M > 0)
-        axpy_tile<T, A, M, false, Ahead>(x, stride, count, r, out, 0, ahead);
+        axpy_tile<T, A, M, false, P>(x, stride, count, r, out, 0, ahead);
       return;
     }
-    axpy_rest<T, A, Ahead, M + 1>(x, stride, count, r, out, vectors, tail, ahead);
+    axpy_rest<T, A, P, M + 1>(x, stride, count, r, out, vectors, tail, ahead);
   }
 }
 
 // out[0..n) += Σ_k r[k] x_k for `count` rows starting at x: column tiles of kTile registers,
-// each kept in registers over all rows (rows added in order, as block_axpy does). With Ahead,
-// prefetches the rows `ahead` elements further on (see axpy_tile).
-template <class T, class A, bool Ahead = false>
+// each kept in registers over all rows (rows added in order, one multiply-add each), prefetching
+// the rows P selects `ahead` elements further on (see axpy_tile).
+template <class T, class A, Ahead P = Ahead::none>
 inline void tiled_axpy(const T* x, std::size_t stride, std::size_t n, std::size_t count, const T* r,
                        T* out, std::size_t ahead = 0) {
   constexpr std::size_t L = V<T, A>::size;
   std::size_t j = 0;
   for (; j + kTile * L <= n; j += kTile * L)
-    axpy_tile<T, A, kTile, false, Ahead>(x + j, stride, count, r, out + j, 0, ahead);
+    axpy_tile<T, A, kTile, false, P>(x + j, stride, count, r, out + j, 0, ahead);
   const std::size_t rest = n - j;
-  axpy_rest<T, A, Ahead, 0>(x + j, stride, count, r, out + j, rest / L, rest % L, ahead);
+  axpy_rest<T, A, P, 0>(x + j, stride, count, r, out + j, rest / L, rest % L, ahead);
 }
 
 // e^x for x ≤ 0 (also −inf → 0 and NaN → NaN), without a division: x = n ln2 + r with
@@ -652,14 +621,35 @@ double log_loss(const T* z, const T* y, std::size_t n) {
   return lanes_total<T, A>(s, c);
 }
 
+// Blocks of `lanes` rows, every row prefetched kPrefetchBlocks blocks ahead while that block is
+// still in the chunk: the hardware prefetcher alone leaves the memory stream idle part of the
+// time, and prefetches past the chunk's end would cost page walks for nothing (small inputs).
+// The bits are those of row_dot, as a single-row prediction gets them.
 template <class T, class A>
 void margins(RowsChunk<T> X, const T* w, T b, T* z) {
-  block_margins<T, A>(X, 0, X.rows, w, b, z);
+  constexpr std::size_t L = V<T, A>::size;
+  const std::size_t ahead = kPrefetchBlocks * L * X.stride;
+  const T* x = X.X;
+  std::size_t i0 = 0;
+  for (; i0 + (kPrefetchBlocks + 1) * L <= X.rows; i0 += L, x += L * X.stride)
+    full_block_margins<T, A, Ahead::all>(x, X.stride, X.cols, w, b, ahead).store_unaligned(z + i0);
+  for (; i0 + L <= X.rows; i0 += L, x += L * X.stride)
+    full_block_margins<T, A>(x, X.stride, X.cols, w, b).store_unaligned(z + i0);
+  if (i0 < X.rows) block_margins<T, A>(X, i0, X.rows - i0, w, b, z + i0);
 }
 
+// Blocks of `lanes` rows added in order into column tiles held in registers, prefetched as in
+// margins.
 template <class T, class A>
 void transpose_product(RowsChunk<T> X, const T* r, T* out) {
-  block_axpy<T, A>(X, 0, X.rows, r, out);
+  constexpr std::size_t L = V<T, A>::size;
+  const std::size_t ahead = kPrefetchBlocks * L * X.stride;
+  const T* x = X.X;
+  std::size_t i0 = 0;
+  for (; i0 + (kPrefetchBlocks + 1) * L <= X.rows; i0 += L, x += L * X.stride)
+    tiled_axpy<T, A, Ahead::all>(x, X.stride, X.cols, L, r + i0, out, ahead);
+  for (; i0 < X.rows; i0 += L, x += L * X.stride)
+    tiled_axpy<T, A>(x, X.stride, X.cols, smaller(L, X.rows - i0), r + i0, out);
 }
 
 // The per-block loss and residual of a GLM pass: μ(z) − y weighted, loss into (loss_s, loss_c).
@@ -695,12 +685,8 @@ inline V<T, A> glm_residual(const LogisticChunk<T>& a, std::size_t i0, std::size
 // block's margins z = Xw + b as one register, the per-row loss and residual r = s (μ(z) − y) on
 // the whole register, then grad_w += Σ r x over the same rows while they are still in L1.
 // Logistic: μ = σ, loss = softplus(z) − y z.  Squared: μ = identity, loss = ½ (z − y)².
-// The gradient update prefetches the block kPrefetchBlocks ahead, so memory keeps streaming
-// while a block is worked on from L1 (see axpy_tile). Measured on 1.26 GB of float64, 100
-// columns, one thread: three blocks is best with the pass pipelined as below (two was best
-// before it; with the pipelining the next block's margins are read a block earlier, and two
-// then came 15% slower); four to eight, or a fixed 12 KB ahead, are no better.
-constexpr std::size_t kPrefetchBlocks = 3;
+// The two sweeps of a block prefetch the block kPrefetchBlocks ahead, half the rows each, so
+// memory keeps streaming while a block is worked on from L1 (see axpy_tile).
 
 template <class T, class A, bool Squared>
 double glm_pass(const LogisticChunk<T>& a) {
@@ -713,9 +699,11 @@ double glm_pass(const LogisticChunk<T>& a) {
   const std::size_t ahead = kPrefetchBlocks * L * stride;
   const auto margins_at = [&](std::size_t i0) {
     const std::size_t count = smaller(L, rows - i0);
-    if (count == L)  // block i0 prefetches as far ahead as the gradient update before it
-      return full_block_margins<T, A, true>(a.X.X + i0 * stride, stride, n, a.w, a.b,
-                                            ahead - L * stride);
+    // Block i0 prefetches as far ahead as the gradient update before it, within the chunk.
+    if (count == L && i0 + kPrefetchBlocks * L <= rows)
+      return full_block_margins<T, A, Ahead::first_half>(a.X.X + i0 * stride, stride, n, a.w, a.b,
+                                                         ahead - L * stride);
+    if (count == L) return full_block_margins<T, A>(a.X.X + i0 * stride, stride, n, a.w, a.b);
     for (std::size_t k = count; k < L; ++k)
       zbuf[k] = T(0);
     block_margins<T, A>(a.X, i0, count, a.w, a.b, zbuf);
@@ -734,7 +722,11 @@ double glm_pass(const LogisticChunk<T>& a) {
     rsum = rsum + r;
     r.store_aligned(rbuf);
     if (a.margins) store_partial<T, A>(a.margins + i0, z, count);
-    tiled_axpy<T, A, true>(a.X.X + i0 * stride, stride, n, count, rbuf, a.grad_w, ahead);
+    if (i0 + (kPrefetchBlocks + 1) * L <= rows)
+      tiled_axpy<T, A, Ahead::second_half>(a.X.X + i0 * stride, stride, n, count, rbuf, a.grad_w,
+                                           ahead);
+    else
+      tiled_axpy<T, A>(a.X.X + i0 * stride, stride, n, count, rbuf, a.grad_w);
   }
   if (a.grad_b) *a.grad_b += xsimd::hadd(rsum);
   return lanes_total<T, A>(loss_s, loss_c);
@@ -1041,8 +1033,12 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
   for (std::size_t i0 = 0; i0 < X.rows; i0 += L) {
     const std::size_t count = smaller(L, X.rows - i0);
     const T* x = X.X + i0 * X.stride;
-    if (count == L)
-      full_block_margins<T, A, true>(x, X.stride, X.cols, v, v_b, ahead).store_aligned(t);
+    const bool prefetch = i0 + (kPrefetchBlocks + 1) * L <= X.rows;  // within the chunk
+    if (count == L && prefetch)
+      full_block_margins<T, A, Ahead::first_half>(x, X.stride, X.cols, v, v_b, ahead)
+          .store_aligned(t);
+    else if (count == L)
+      full_block_margins<T, A>(x, X.stride, X.cols, v, v_b).store_aligned(t);
     else
       block_margins<T, A>(X, i0, count, v, v_b, t);
     if (d) {
@@ -1051,7 +1047,10 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
     }
     for (std::size_t k = 0; k < count; ++k)
       tsum += t[k];
-    tiled_axpy<T, A, true>(x, X.stride, X.cols, count, t, out, ahead);
+    if (prefetch)
+      tiled_axpy<T, A, Ahead::second_half>(x, X.stride, X.cols, count, t, out, ahead);
+    else
+      tiled_axpy<T, A>(x, X.stride, X.cols, count, t, out);
   }
   if (out_b) *out_b += T(tsum);
 }
