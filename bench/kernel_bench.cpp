@@ -301,6 +301,13 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// OpenBLAS (pthreads build) keeps its worker threads spinning for ~2^28 cycles after a call; on a
+// 2-core machine a spinning worker would steal a core from the next benchmark. After a
+// multi-threaded OpenBLAS benchmark, wait (untimed) until the workers have gone to sleep.
+void let_openblas_workers_sleep() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+}
+
 // Times op() per iteration. In a paired (large) case the benchmark uses manual time: only op()
 // is timed, and each iteration also times a streaming read of the same bytes with the same
 // thread count, alternately just before and just after op(). Memory bandwidth on a shared machine
@@ -319,7 +326,11 @@ void time_loop(benchmark::State& st, const Case& c, const Work& work, const Op& 
   double read_seconds = 0;
   std::vector<double> ratios;
   bool read_first = false;
+  // A multi-threaded OpenBLAS call leaves a worker spinning, which would slow the re-read
+  // paired with it (and flatter OpenBLAS's fraction): wait, untimed, until it sleeps.
+  const bool settle = c.variant.kind == Kind::openblas && c.used_threads > 1;
   const auto reread = [&] {
+    if (settle) let_openblas_workers_sleep();
     const Clock::time_point t0 = Clock::now();
     benchmark::DoNotOptimize(
         read_regions(work.regions.data(), work.regions.size(), c.used_threads));
@@ -402,13 +413,6 @@ void report_machine_load(benchmark::State& st, const MachineSample& before) {
   st.counters["other_load"] = benchmark::Counter(std::clamp(other / ticks, 0.0, 1.0));
   st.counters["steal"] =
       benchmark::Counter(std::clamp((after.steal - before.steal) / ticks, 0.0, 1.0));
-}
-
-// OpenBLAS (pthreads build) keeps its worker threads spinning for ~2^28 cycles after a call; on a
-// 2-core machine a spinning worker would steal a core from the next benchmark. After a
-// multi-threaded OpenBLAS benchmark, wait (untimed) until the workers have gone to sleep.
-void let_openblas_workers_sleep() {
-  std::this_thread::sleep_for(std::chrono::milliseconds(250));
 }
 
 template <class Twin, class Kernel, class Blas>
