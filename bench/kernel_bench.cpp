@@ -308,6 +308,10 @@ void let_openblas_workers_sleep() {
   std::this_thread::sleep_for(std::chrono::milliseconds(250));
 }
 
+void let_openmp_workers_sleep() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
 // Times op() per iteration. In a paired (large) case the benchmark uses manual time: only op()
 // is timed, and each iteration also times a streaming read of the same bytes with the same
 // thread count, alternately just before and just after op(). Memory bandwidth on a shared machine
@@ -427,6 +431,9 @@ void run(benchmark::State& st, const Case& c, const Work& work, const Twin& twin
       case Kind::kernel: {
         ScopedIsa scoped(c.variant.isa);
         time_loop(st, c, work, [&] { kernel(Threads{c.threads}); });
+        // libgomp's idle workers spin too (GOMP_SPINCOUNT, ~20 ms here) and would slow an
+        // OpenBLAS benchmark that follows: the same courtesy in the other direction.
+        if (c.used_threads > 1) let_openmp_workers_sleep();
         break;
       }
       case Kind::openblas:
