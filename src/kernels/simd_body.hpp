@@ -558,15 +558,21 @@ T dot(const T* x, const T* y, std::size_t n) {
     }
     i = 4 * q;
   }
-  for (; i + 8 * L <= n; i += 8 * L) {
-    step(a0, i);
-    step(a1, i + L);
-    step(a2, i + 2 * L);
-    step(a3, i + 3 * L);
-    step(a4, i + 4 * L);
-    step(a5, i + 5 * L);
-    step(a6, i + 6 * L);
-    step(a7, i + 7 * L);
+  {
+    const T* px = x + i;
+    const T* py = y + i;
+    const std::size_t iterations = (n - i) / (8 * L);
+    for (std::size_t it = 0; it < iterations; ++it, px += 8 * L, py += 8 * L) {
+      a0 = madd(B::load_unaligned(px), B::load_unaligned(py), a0);
+      a1 = madd(B::load_unaligned(px + L), B::load_unaligned(py + L), a1);
+      a2 = madd(B::load_unaligned(px + 2 * L), B::load_unaligned(py + 2 * L), a2);
+      a3 = madd(B::load_unaligned(px + 3 * L), B::load_unaligned(py + 3 * L), a3);
+      a4 = madd(B::load_unaligned(px + 4 * L), B::load_unaligned(py + 4 * L), a4);
+      a5 = madd(B::load_unaligned(px + 5 * L), B::load_unaligned(py + 5 * L), a5);
+      a6 = madd(B::load_unaligned(px + 6 * L), B::load_unaligned(py + 6 * L), a6);
+      a7 = madd(B::load_unaligned(px + 7 * L), B::load_unaligned(py + 7 * L), a7);
+    }
+    i += iterations * 8 * L;
   }
   // Fewer than eight whole registers left: at most one into each accumulator, then the tail.
   if (i + 4 * L <= n) {
