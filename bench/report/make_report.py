@@ -378,7 +378,7 @@ def matrix_pass_section(R):
             for kernel, variant, label in passes:
                 e = next((e for name, e in R.kernels.items()
                           if name.split("/")[:3] == [kernel, dtype, variant]
-                          and f"/{t}/" in name), None)
+                          and name.split("/")[4:5] == [t]), None)
                 if not e or "fraction_of_read" not in e:
                     continue
                 rows.append([label, dtype, t, f"{e['bytes_per_second'] / 1e9:.1f}",
