@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernel_table.hpp"
 #include "simdlr/kernels.hpp"
+#include "simdlr/matrix.hpp"
 
 namespace simdlr::detail {
 
@@ -44,6 +46,12 @@ struct ChunkPlan {
 ChunkPlan plan_vector(std::size_t n);
 // rows of `cols` elements, each chunk producing `partial_size` partial-result elements.
 ChunkPlan plan_rows(std::size_t rows, std::size_t cols, std::size_t partial_size);
+
+// The rows of X in chunk c, as the chunk kernels take them.
+template <class T>
+RowsChunk<T> rows_of(MatrixView<const T> X, const ChunkPlan& plan, std::size_t c) {
+  return {X.data + plan.begin(c) * X.stride, plan.length(c), X.cols, X.stride};
+}
 
 // Threads to use for `plan` with `work` elements of work: 1 when small or when asked for 1.
 int threads_for(const ChunkPlan& plan, std::size_t work, Threads threads);

@@ -45,11 +45,6 @@ Engine<T> twin_engine(const char* kernel, Threads threads) {
   return {plain_table, false, Threads{1}};
 }
 
-template <class T>
-RowsChunk<T> rows_of(MatrixView<const T> X, const ChunkPlan& plan, std::size_t c) {
-  return {X.data + plan.begin(c) * X.stride, plan.length(c), X.cols, X.stride};
-}
-
 // Runs chunk(c, slot) for every chunk, each adding into its own zeroed slot of `partial_size`
 // elements and returning a scalar; writes the pairwise-combined slot to result and returns the
 // pairwise sum of the scalars.

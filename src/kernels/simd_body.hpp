@@ -492,11 +492,13 @@ inline LogisticParts<T, A> logistic_parts(V<T, A> z) {
 
 // log(1 + e) for e in [0, 1] (NaN stays NaN), within about 3 ε relative. One division and a
 // short polynomial instead of xsimd's general log1p (about 120 instructions per register, which
-// made log_loss 1.4-1.6x slower). With s = e / (2 + e) (e ≤ √2 − 1), or, above, s = (e − 1) / (e +
-// 3) and ln 2 added (log(1 + e) = ln 2 + log((1 + e) / 2)), |s| ≤ 0.1716 and log(1 + e) = 2
-// atanh(s) = 2 s Σ_i s^2i / (2i + 1); the series is cut where s^2 ≤ 0.0295 makes the next term
-// smaller than 2^-54 (double, i ≤ 9) or 2^-25 (float, i ≤ 4). e − 1 is exact for e ≥ 1/2 (Sterbenz)
-// and off by at most 2^-54 below; ln 2 is added as a high and a low part.
+// made log_loss 1.4-1.6x slower).
+//   s = e / (2 + e)                    for e ≤ √2 − 1,
+//   s = (e − 1) / (e + 3), plus ln 2   above (log(1 + e) = ln 2 + log((1 + e) / 2)),
+// so |s| ≤ 0.1716 and log(1 + e) = 2 atanh(s) = 2 s Σ_i s^2i / (2i + 1). The series is cut where
+// s^2 ≤ 0.0295 makes the next term smaller than 2^-54 (double, i ≤ 9) or 2^-25 (float, i ≤ 4).
+// e − 1 is exact for e ≥ 1/2 (Sterbenz) and off by at most 2^-54 below; ln 2 is added as a high
+// and a low part.
 template <class T, class A>
 inline V<T, A> log1p_unit(V<T, A> e) {
   using B = V<T, A>;
