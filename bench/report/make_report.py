@@ -341,7 +341,7 @@ def kernel_rows(R):
             rows, cols = map(int, size.split("x"))
             elements = rows * cols
         else:
-            elements = int(size) * (2 if kernel == "dot" else 1)
+            elements = int(size) * (2 if kernel in ("dot", "log_loss") else 1)  # inputs read
         nbytes = elements * (4 if dtype == "f32" else 8)
         out[(kernel, dtype, variant, nbytes, threads)] = e["bytes_per_second"]
     return out
@@ -351,7 +351,7 @@ def kernel_section(R):
     data = kernel_rows(R)
     rows = []
     variants = ["scalar", R.best, "openblas", "read"]
-    for kernel in ("dot", "logistic_loss_grad"):
+    for kernel in ("dot", "sigmoid", "log_loss", "logistic_loss_grad"):
         for dtype in ("f32", "f64"):
             sizes = sorted({(b, t) for (k, d, v, b, t) in data if k == kernel and d == dtype})
             for nbytes, t in sizes:
@@ -387,6 +387,14 @@ def matrix_pass_section(R):
     if not rows:
         return "(no >= 4x L3 matrix cases in this run)"
     return table(["pass", "type", "threads", "GB/s", "paired read (GB/s)", "fraction of read"], rows)
+
+
+def kernel_targets_section(R):
+    path = os.path.join(R.work, "results", "kernel_targets.txt")
+    if not os.path.exists(path):
+        return "(no kernel target summary in this run)"
+    with open(path) as f:
+        return "```\n" + f.read().rstrip("\n") + "\n```"
 
 
 def human_bytes(n):
@@ -618,6 +626,11 @@ def write_report(R, out, mode):
         "passes that do one product and nothing else.",
         "",
         matrix_pass_section(R),
+        "",
+        "The kernel targets (issue 2), as `bench/summarize_kernels.py` prints them for this run's "
+        "kernels.json:",
+        "",
+        kernel_targets_section(R),
         "",
         "![kernel roofline](kernel_roofline.png)",
         "",
