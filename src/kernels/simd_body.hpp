@@ -765,7 +765,7 @@ double glm_pass(const LogisticChunk<T>& a) {
   B z_next = margins_at(0);
   for (std::size_t i0 = 0; i0 < rows; i0 += L) {
     const std::size_t count = smaller(L, rows - i0);
-    kicker.reading(a.X.X + smaller(i0 + L, rows) * stride);
+    kicker.reading(a.X.X + i0 * stride);
     const B z = z_next;
     if (i0 + L < rows) z_next = margins_at(i0 + L);
     const B r = glm_residual<T, A, Squared>(a, i0, count, z, loss_s, loss_c);
@@ -1084,7 +1084,7 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
   for (std::size_t i0 = 0; i0 < X.rows; i0 += L) {
     const std::size_t count = smaller(L, X.rows - i0);
     const T* x = X.X + i0 * X.stride;
-    kicker.reading(X.X + smaller(i0 + L, X.rows) * X.stride);
+    kicker.reading(x);
     const bool prefetch = i0 + (kPrefetchBlocks + 1) * L <= X.rows;  // within the chunk
     if (count == L && prefetch)
       full_block_margins<T, A, Ahead::first_half>(x, X.stride, X.cols, v, v_b, ahead)
