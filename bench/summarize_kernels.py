@@ -6,7 +6,8 @@ Usage:
 
 Reads the Google Benchmark JSON written by
     kernel_bench --benchmark_out=FILE --benchmark_out_format=json \
-                 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+                 --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+                 --benchmark_report_aggregates_only=true
 (medians are used; a run without repetitions works too) and prints:
 
   (a) in-cache (4096 elements) float32 dot, sigmoid, log_loss: speedup of the best ISA over the

@@ -539,10 +539,11 @@ def write_report(R, out, mode):
         f"Written by `scripts/bench-report{' --quick' if mode == 'quick' else ''}` on "
         f"{R.machine['date']} ({mode} mode). Every system ran on the same machine, in one run, on "
         "the same .npy arrays (bench/peers/make_problems.py). Times are medians of "
-        f"{R.machine['reps']} runs; fits are timed end to end (the call that fits, after the data "
-        "are in memory). Each fitted parameter vector was evaluated with one float64 evaluator "
-        "(bench/report/objectives.py); the *gap* is its relative distance to the lowest objective "
-        "any system reached on that problem (0 = that system set the reference).",
+        f"{R.machine['reps']} runs (kernel benchmarks: 5, randomly interleaved); fits are timed "
+        "end to end (the call that fits, after the data are in memory). Each fitted parameter "
+        "vector was evaluated with one float64 evaluator (bench/report/objectives.py); the *gap* "
+        "is its relative distance to the lowest objective any system reached on that problem "
+        "(0 = that system set the reference).",
         "",
         "Systems: "
         f"**{s}** (simdlr on this CPU's best ISA; lbfgs is the default solver, tol 1e-6), "

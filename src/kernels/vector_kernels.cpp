@@ -17,7 +17,7 @@ namespace {
 // other core's cache (~100 ns on the bench machine): three of them cost 0.3 µs of a 7 µs
 // 2-thread dot (bench/README.md).
 
-// fn(a + b, c + b, length) for the chunk starting at element b.
+// fn(a + begin, b + begin, length) for chunk c of the plan (size, total).
 template <class A, class B, class R>
 inline R run_chunk(R (*fn)(A*, B*, std::size_t), A* a, B* b, std::size_t size, std::size_t total,
                    long c) {
