@@ -17,12 +17,11 @@ namespace {
 // other core's cache (~100 ns on the bench machine): three of them cost 0.3 µs of a 7 µs
 // 2-thread dot (bench/README.md).
 
-// fn(a + begin, b + begin, length) for chunk c of the plan (size, total).
+// fn on chunk c of `plan` of both arrays.
 template <class A, class B, class R>
-inline R run_chunk(R (*fn)(A*, B*, std::size_t), A* a, B* b, std::size_t size, std::size_t total,
-                   long c) {
-  const std::size_t begin = std::size_t(c) * size;
-  return fn(a + begin, b + begin, total - begin < size ? total - begin : size);
+inline R run_chunk(R (*fn)(A*, B*, std::size_t), A* a, B* b, const ChunkPlan& plan, long c) {
+  const std::size_t begin = plan.begin(std::size_t(c));
+  return fn(a + begin, b + begin, plan.length(std::size_t(c)));
 }
 
 // Σ over chunks of fn(x, y) on each chunk, combined in the fixed pairwise order. Partials live in
@@ -34,16 +33,17 @@ long double reduce_chunks(R (*fn)(const T*, const T*, std::size_t), const T* x, 
   alignas(64) std::array<long double, 64> local;
   long double* partials =
       plan.count <= local.size() ? local.data() : scratch_buffer<long double>(plan.count);
-  const std::size_t size = plan.size, total = plan.total;
   const long count = long(plan.count);
   if (threads <= 1) {
     for (long c = 0; c < count; ++c)
-      partials[c] = run_chunk(fn, x, y, size, total, c);
+      partials[c] = run_chunk(fn, x, y, plan, c);
   } else {
+    // The plan's fields as scalars: a worker rebuilds the plan from its own copies.
+    const std::size_t total = plan.total, size = plan.size;
 #pragma omp parallel for schedule(static) num_threads(threads) \
-    firstprivate(fn, x, y, partials, size, total)
+    firstprivate(fn, x, y, partials, total, size, count)
     for (long c = 0; c < count; ++c)
-      partials[c] = run_chunk(fn, x, y, size, total, c);
+      partials[c] = run_chunk(fn, x, y, ChunkPlan{total, size, std::size_t(count)}, c);
   }
   return pairwise_sum(partials, plan.count);
 }
@@ -52,16 +52,16 @@ long double reduce_chunks(R (*fn)(const T*, const T*, std::size_t), const T* x, 
 template <class T>
 void map_chunks(void (*fn)(const T*, T*, std::size_t), const T* in, T* out, const ChunkPlan& plan,
                 int threads) {
-  const std::size_t size = plan.size, total = plan.total;
   const long count = long(plan.count);
   if (threads <= 1) {
     for (long c = 0; c < count; ++c)
-      run_chunk(fn, in, out, size, total, c);
+      run_chunk(fn, in, out, plan, c);
   } else {
+    const std::size_t total = plan.total, size = plan.size;  // as in reduce_chunks
 #pragma omp parallel for schedule(static) num_threads(threads) \
-    firstprivate(fn, in, out, size, total)
+    firstprivate(fn, in, out, total, size, count)
     for (long c = 0; c < count; ++c)
-      run_chunk(fn, in, out, size, total, c);
+      run_chunk(fn, in, out, ChunkPlan{total, size, std::size_t(count)}, c);
   }
 }
 
