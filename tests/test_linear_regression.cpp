@@ -23,11 +23,7 @@ TEST_CASE("the seed example y = 2x + 1 is recovered exactly by every solver", "[
   for (LinearSolver solver :
        {LinearSolver::cholesky, LinearSolver::lbfgs, LinearSolver::newton, LinearSolver::gd}) {
     INFO(simdlr::linear_solver_name(solver));
-    LinearRegressionOptions o;
-    o.solver = solver;
-    o.tol = 1e-14;
-    o.max_iter = 100000;
-    LinearRegression<double> model(o);
+    LinearRegression<double> model({.solver = solver, .tol = 1e-14, .max_iter = 100000});
     model.fit(MatrixView<const double>(x.data(), x.size(), 1), y);
     CHECK(std::fabs(model.coef()[0] - 2.0) <= 1e-10);
     CHECK(std::fabs(model.intercept() - 1.0) <= 1e-10);

@@ -479,10 +479,7 @@ TEST_CASE("float32 fits converge at tol 1e-6 in about as many passes as float64"
   }
   for (Solver solver : {Solver::lbfgs, Solver::newton}) {
     CAPTURE(simdlr::solver_name(solver));
-    LogisticRegressionOptions o;
-    o.solver = solver;
-    o.tol = 1e-6;
-    o.max_iter = 1000;
+    const LogisticRegressionOptions o{.solver = solver, .tol = 1e-6, .max_iter = 1000};
     LogisticRegression<double> m64(o);
     LogisticRegression<float> m32(o);
     const auto& r64 = m64.fit(MatrixView<const double>(X64.data(), n, d), y);
