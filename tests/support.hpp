@@ -63,6 +63,17 @@ auto bits(T v) {
 // any vector width or chunk size.
 inline constexpr std::size_t kLargeSizes[] = {10007, 100003, (std::size_t(1) << 20) + 3};
 
+// Model options (LinearRegressionOptions, LogisticRegressionOptions) with the given solver,
+// tolerance and iteration limit, everything else at its default.
+template <class Options, class Solver>
+Options solver_options(Solver solver, double tol, int max_iter) {
+  Options o;
+  o.solver = solver;
+  o.tol = tol;
+  o.max_iter = max_iter;
+  return o;
+}
+
 // Distance from `got` to the exact value `ref`, in units of the spacing of T at ref (ULP).
 template <class T>
 double ulp_error(T got, long double ref) {
