@@ -46,6 +46,7 @@
 
 #include <cblas.h>
 
+#include "kernels/chunking.hpp"
 #include "read_bandwidth.hpp"
 #include "simdlr/cpu.hpp"
 #include "simdlr/kernels.hpp"
@@ -91,9 +92,6 @@ std::string cpu_model() {
 
 int default_threads() {
   return std::max(omp_get_max_threads(), 1);
-}
-int requested_threads(int t) {
-  return t > 0 ? t : default_threads();
 }
 
 // --- data ------------------------------------------------------------------------------------
@@ -216,35 +214,11 @@ T* output(std::size_t n) {
 
 // --- the kernels' thread rule ------------------------------------------------------------------
 //
-// How many threads a simdlr kernel uses, so the read reference uses the same number. This mirrors
-// src/kernels/chunking.cpp (plan_vector, plan_rows, threads_for): the calling thread alone when
-// there are fewer than 2 chunks or less than 2^15 elements of work, else min(requested, chunks).
+// How many threads a simdlr kernel uses, so the read reference uses the same number: the library's
+// own chunk plan and thread rule (src/kernels/chunking.hpp: plan_vector, plan_rows, threads_for).
 
-constexpr std::size_t kVectorChunk = 8192;
-constexpr std::size_t kRowChunkElements = 16384;
-constexpr std::size_t kMaxRowChunks = 256;
-constexpr std::size_t kMaxPartialElements = std::size_t(1) << 23;
-constexpr std::size_t kParallelMinWork = std::size_t(1) << 15;
-
-std::size_t vector_chunks(std::size_t n) {
-  return (n + kVectorChunk - 1) / kVectorChunk;
-}
-
-std::size_t row_chunks(std::size_t rows, std::size_t cols, std::size_t partial_size) {
-  if (rows == 0) return 0;
-  std::size_t max_chunks = kMaxRowChunks;
-  if (partial_size > 0) {
-    max_chunks = std::clamp<std::size_t>(kMaxPartialElements / partial_size, 1, kMaxRowChunks);
-  }
-  const std::size_t width = std::max<std::size_t>(cols, 1);
-  const std::size_t size = std::max<std::size_t>(
-      {(kRowChunkElements + width - 1) / width, (rows + max_chunks - 1) / max_chunks, 1});
-  return (rows + size - 1) / size;
-}
-
-int kernel_threads(std::size_t chunks, std::size_t work, int requested) {
-  if (chunks < 2 || work < kParallelMinWork) return 1;
-  return int(std::min<std::size_t>(std::size_t(requested_threads(requested)), chunks));
+int kernel_threads(const detail::ChunkPlan& plan, std::size_t work, int requested) {
+  return detail::threads_for(plan, work, Threads{requested});
 }
 
 // --- running one variant -------------------------------------------------------------------------
@@ -477,7 +451,7 @@ Region region(const T* p, std::size_t n) {
 }
 
 int threads_dot(Shape s, int t) {
-  return kernel_threads(vector_chunks(s.n), s.n, t);
+  return kernel_threads(detail::plan_vector(s.n), s.n, t);
 }
 
 template <class T>
@@ -498,7 +472,7 @@ void bench_dot(benchmark::State& st, const Case& c) {
 
 // Transcendental kernels go parallel at a quarter of the size (4n units of work).
 int threads_sigmoid(Shape s, int t) {
-  return kernel_threads(vector_chunks(s.n), 4 * s.n, t);
+  return kernel_threads(detail::plan_vector(s.n), 4 * s.n, t);
 }
 
 template <class T>
@@ -520,7 +494,7 @@ void bench_sigmoid(benchmark::State& st, const Case& c) {
 }
 
 int threads_log_loss(Shape s, int t) {
-  return kernel_threads(vector_chunks(s.n), 4 * s.n, t);
+  return kernel_threads(detail::plan_vector(s.n), 4 * s.n, t);
 }
 
 template <class T>
@@ -534,7 +508,7 @@ void bench_log_loss(benchmark::State& st, const Case& c) {
 }
 
 int threads_margins(Shape s, int t) {
-  return kernel_threads(row_chunks(s.rows, s.cols, 0), s.rows * s.cols, t);
+  return kernel_threads(detail::plan_rows(s.rows, s.cols, 0), s.rows * s.cols, t);
 }
 
 template <class T>
@@ -568,7 +542,7 @@ void bench_margins(benchmark::State& st, const Case& c) {
 }
 
 int threads_transpose_product(Shape s, int t) {
-  return kernel_threads(row_chunks(s.rows, s.cols, s.cols), s.rows * s.cols, t);
+  return kernel_threads(detail::plan_rows(s.rows, s.cols, s.cols), s.rows * s.cols, t);
 }
 
 template <class T>
@@ -600,7 +574,7 @@ void bench_transpose_product(benchmark::State& st, const Case& c) {
 }
 
 int threads_logistic_loss_grad(Shape s, int t) {
-  return kernel_threads(row_chunks(s.rows, s.cols, s.cols + 1), s.rows * s.cols, t);
+  return kernel_threads(detail::plan_rows(s.rows, s.cols, s.cols + 1), s.rows * s.cols, t);
 }
 
 // The pass an objective makes per gradient evaluation: loss, grad_w and grad_b, no sample
@@ -635,7 +609,7 @@ constexpr std::size_t kSoftmaxClasses = 10;
 
 int threads_softmax_loss_grad(Shape s, int t) {
   const std::size_t K = kSoftmaxClasses;
-  return kernel_threads(row_chunks(s.rows, s.cols, K * s.cols + K), s.rows * s.cols * K, t);
+  return kernel_threads(detail::plan_rows(s.rows, s.cols, K * s.cols + K), s.rows * s.cols * K, t);
 }
 
 template <class T>
@@ -666,7 +640,7 @@ void bench_softmax_loss_grad(benchmark::State& st, const Case& c) {
 }
 
 int threads_hessian_vector(Shape s, int t) {
-  return kernel_threads(row_chunks(s.rows, s.cols, s.cols + 1), s.rows * s.cols, t);
+  return kernel_threads(detail::plan_rows(s.rows, s.cols, s.cols + 1), s.rows * s.cols, t);
 }
 
 template <class T>
@@ -691,8 +665,8 @@ void bench_hessian_vector(benchmark::State& st, const Case& c) {
 }
 
 int threads_weighted_gram(Shape s, int t) {
-  return kernel_threads(row_chunks(s.rows, s.cols, s.cols * s.cols), s.rows * s.cols * s.cols / 2,
-                        t);
+  return kernel_threads(detail::plan_rows(s.rows, s.cols, s.cols * s.cols),
+                        s.rows * s.cols * s.cols / 2, t);
 }
 
 template <class T>

@@ -120,6 +120,17 @@ double read_X_seconds(const Problem& p, int threads) {
   return cache[key] = times[5];
 }
 
+// What every simdlr benchmark of a problem starts with, in this order: the problem's data, the
+// time of one streaming read of X on `threads` threads, and `isa` made active for its lifetime.
+template <class T>
+struct SimdlrSetup {
+  const Data<T>& data;
+  double read;
+  simdlr::ScopedIsa scoped;
+  SimdlrSetup(const Problem& p, simdlr::Isa isa, int threads)
+      : data(data_of<T>(p)), read(read_X_seconds<T>(p, threads)), scoped(isa) {}
+};
+
 std::string coef_path(const Problem& p, const std::string& system, const std::string& solver,
                       const char* dtype, int threads) {
   return settings.coef_dir + "/" + p.name + "__" + system + "__" + solver + "__" + dtype + "__t" +
@@ -168,9 +179,7 @@ void write_simdlr_params(const Problem& p, simdlr::Isa isa, const std::string& s
 template <class T>
 void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, simdlr::Solver solver,
                          int threads) {
-  const Data<T>& data = data_of<T>(p);
-  const double read = read_X_seconds<T>(p, threads);
-  simdlr::ScopedIsa scoped(isa);
+  const SimdlrSetup<T> setup(p, isa, threads);
   simdlr::LogisticRegressionOptions o;
   o.C = p.C;
   o.solver = solver;
@@ -178,27 +187,25 @@ void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, si
   o.max_iter = 10000;  // as the scikit-learn peer: stop on the tolerance, not the limit
   o.threads = threads;
   simdlr::LogisticRegression<T> model(o);
-  const double seconds = time_fits(state, model, data);
+  const double seconds = time_fits(state, model, setup.data);
   const simdlr::FitReport& report = model.fit_report();
-  set_fit_counters(state, report, read);
+  set_fit_counters(state, report, setup.read);
   const int passes = report.function_evaluations + report.hessian_vector_products;
-  state.counters["pass_over_read"] = seconds / passes / read;
+  state.counters["pass_over_read"] = seconds / passes / setup.read;
   write_simdlr_params<T>(p, isa, std::string(simdlr::solver_name(solver)), threads, model.coef(),
                          model.intercept());
 }
 
 template <class T>
 void fit_simdlr_linear(benchmark::State& state, Problem p, simdlr::Isa isa, int threads) {
-  const Data<T>& data = data_of<T>(p);
-  const double read = read_X_seconds<T>(p, threads);
-  simdlr::ScopedIsa scoped(isa);
+  const SimdlrSetup<T> setup(p, isa, threads);
   simdlr::LinearRegressionOptions o;
   o.alpha = p.alpha;
   o.threads = threads;
   simdlr::LinearRegression<T> model(o);
-  const double seconds = time_fits(state, model, data);
-  set_fit_counters(state, model.fit_report(), read);
-  state.counters["pass_over_read"] = seconds / read;  // one Gram pass
+  const double seconds = time_fits(state, model, setup.data);
+  set_fit_counters(state, model.fit_report(), setup.read);
+  state.counters["pass_over_read"] = seconds / setup.read;  // one Gram pass
   const double intercept = model.intercept();
   write_simdlr_params<T>(p, isa, "cholesky", threads, model.coef(), {&intercept, 1});
 }
@@ -206,11 +213,9 @@ void fit_simdlr_linear(benchmark::State& state, Problem p, simdlr::Isa isa, int 
 // One value_and_gradient of the objective the binary fit minimises, at a fixed nonzero point.
 template <class T>
 void eval_simdlr(benchmark::State& state, Problem p, simdlr::Isa isa, int threads) {
-  const Data<T>& data = data_of<T>(p);
-  const double read = read_X_seconds<T>(p, threads);
-  simdlr::ScopedIsa scoped(isa);
-  simdlr::LogisticObjective<T> objective(data.X.view(), data.y_t, {}, p.C, simdlr::Penalty::l2,
-                                         true, simdlr::Threads{threads});
+  const SimdlrSetup<T> setup(p, isa, threads);
+  simdlr::LogisticObjective<T> objective(setup.data.X.view(), setup.data.y_t, {}, p.C,
+                                         simdlr::Penalty::l2, true, simdlr::Threads{threads});
   std::vector<double> x(objective.dimension()), gradient(x.size());
   for (std::size_t j = 0; j < x.size(); ++j)
     x[j] = 0.01 * std::sin(double(j));
@@ -223,8 +228,8 @@ void eval_simdlr(benchmark::State& state, Problem p, simdlr::Isa isa, int thread
     state.SetIterationTime(seconds);
   }
   std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  state.counters["read_X_seconds"] = read;
-  state.counters["pass_over_read"] = times[times.size() / 2] / read;
+  state.counters["read_X_seconds"] = setup.read;
+  state.counters["pass_over_read"] = times[times.size() / 2] / setup.read;
 }
 
 // --- LIBLINEAR ---------------------------------------------------------------------------------

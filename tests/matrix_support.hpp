@@ -15,6 +15,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "support.hpp"
@@ -32,22 +33,6 @@ constexpr T nan_of() {
 template <class T>
 const char* type_name() {
   return sizeof(T) == 4 ? "float" : "double";
-}
-
-// SIMD lanes of T under `isa` (1 for scalar), as used in the documented bounds.
-template <class T>
-std::size_t isa_lanes(Isa isa) {
-  switch (isa) {
-    case Isa::scalar:
-      return 1;
-    case Isa::sse2:
-      return 16 / sizeof(T);
-    case Isa::avx2:
-      return 32 / sizeof(T);
-    case Isa::avx512:
-      return 64 / sizeof(T);
-  }
-  return 1;
 }
 
 // The documented summation factor (n / lanes + 2 log2(n) + 8): |sum − exact| ≤ factor · ε ·
@@ -78,6 +63,22 @@ inline constexpr Layout kLayouts[] = {
     {0, 0, "contiguous rows, 64-byte aligned"},
     {5, 1, "row stride cols+5 with NaN padding, data one element past a 64-byte boundary"},
 };
+
+// Calls check(rows, cols, index) (or check(rows, cols)) for every test shape, index counting the
+// shapes from 0.
+template <class Check>
+void for_each_test_shape(const Check& check) {
+  std::size_t index = 0;
+  for (std::size_t rows : test_row_counts()) {
+    for (std::size_t cols : test_col_counts()) {
+      if constexpr (std::is_invocable_v<const Check&, std::size_t, std::size_t, std::size_t>)
+        check(rows, cols, index);
+      else
+        check(rows, cols);
+      ++index;
+    }
+  }
+}
 
 inline std::uint32_t shape_seed(std::size_t rows, std::size_t cols, std::uint32_t salt) {
   return std::uint32_t(rows * 1000003u + cols * 7919u + salt * 104729u + 17u);
@@ -168,6 +169,27 @@ class TestMatrix {
   std::size_t rows_, cols_, stride_;
   Buffer<T> buffer_;
 };
+
+// Data on which every summation order is exact: small integers, so every product and partial
+// sum is exactly representable in T. A rows x cols row-major matrix with
+// x_ij = (i·row_step + j·col_step) mod m − m/2, and a vector with v_k = (k mod m) − offset.
+template <class T>
+std::vector<T> integer_matrix(std::size_t rows, std::size_t cols, std::size_t row_step,
+                              std::size_t col_step, std::size_t m) {
+  std::vector<T> X(rows * cols);
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t j = 0; j < cols; ++j)
+      X[i * cols + j] = T(int((i * row_step + j * col_step) % m) - int(m / 2));
+  }
+  return X;
+}
+template <class T>
+std::vector<T> integer_cycle(std::size_t n, std::size_t m, int offset) {
+  std::vector<T> v(n);
+  for (std::size_t k = 0; k < n; ++k)
+    v[k] = T(int(k % m) - offset);
+  return v;
+}
 
 // Dense long-double copy helpers.
 template <class T>

@@ -1,7 +1,9 @@
 // Shared helpers of the kernel tests: running a check under every ISA the machine supports,
-// long-double references, ULP distances and reproducible random data.
+// SIMD lanes per ISA, bit patterns, long-double references, ULP distances and reproducible random
+// data.
 #pragma once
 
+#include <bit>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
@@ -32,6 +34,46 @@ inline bool machine_has(Isa isa) {
   return isa_supported(isa);
 }
 
+// SIMD lanes of T under `isa` (1 for scalar): the "lanes" of the kernels' documented bounds.
+template <class T>
+std::size_t isa_lanes(Isa isa) {
+  switch (isa) {
+    case Isa::scalar:
+      return 1;
+    case Isa::sse2:
+      return 16 / sizeof(T);
+    case Isa::avx2:
+      return 32 / sizeof(T);
+    case Isa::avx512:
+      return 64 / sizeof(T);
+  }
+  return 1;
+}
+
+// The bit pattern of v, for bitwise comparisons (NaN payloads and the sign of zero included).
+template <class T>
+auto bits(T v) {
+  if constexpr (sizeof(T) == 4)
+    return std::bit_cast<std::uint32_t>(v);
+  else
+    return std::bit_cast<std::uint64_t>(v);
+}
+
+// The long inputs of the vector-kernel tests: many chunks, and lengths that are no multiple of
+// any vector width or chunk size.
+inline constexpr std::size_t kLargeSizes[] = {10007, 100003, (std::size_t(1) << 20) + 3};
+
+// Model options (LinearRegressionOptions, LogisticRegressionOptions) with the given solver,
+// tolerance and iteration limit, everything else at its default.
+template <class Options, class Solver>
+Options solver_options(Solver solver, double tol, int max_iter) {
+  Options o;
+  o.solver = solver;
+  o.tol = tol;
+  o.max_iter = max_iter;
+  return o;
+}
+
 // Distance from `got` to the exact value `ref`, in units of the spacing of T at ref (ULP).
 template <class T>
 double ulp_error(T got, long double ref) {
@@ -43,36 +85,38 @@ double ulp_error(T got, long double ref) {
   return double(std::fabs((long double)got - ref) / ulp);
 }
 
-// Reproducible random vectors.
-template <class T>
-std::vector<T> normal_vector(std::size_t n, std::uint32_t seed, double sd = 1.0,
-                             double mean = 0.0) {
+// Reproducible random vectors: n values T(draw(rng)), rng a std::mt19937_64 seeded with `seed`.
+template <class T, class Draw>
+std::vector<T> random_vector(std::size_t n, std::uint32_t seed, Draw draw) {
   std::mt19937_64 rng(seed);
-  std::normal_distribution<double> dist(mean, sd);
   std::vector<T> v(n);
   for (auto& x : v)
-    x = T(dist(rng));
+    x = T(draw(rng));
   return v;
 }
 
 template <class T>
+std::vector<T> normal_vector(std::size_t n, std::uint32_t seed, double sd = 1.0,
+                             double mean = 0.0) {
+  return random_vector<T>(n, seed, std::normal_distribution<double>(mean, sd));
+}
+
+template <class T>
 std::vector<T> uniform_vector(std::size_t n, std::uint32_t seed, double lo, double hi) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> dist(lo, hi);
-  std::vector<T> v(n);
-  for (auto& x : v)
-    x = T(dist(rng));
-  return v;
+  return random_vector<T>(n, seed, std::uniform_real_distribution<double>(lo, hi));
 }
 
 // Labels in {0, 1}.
 template <class T>
 std::vector<T> binary_labels(std::size_t n, std::uint32_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<T> v(n);
-  for (auto& x : v)
-    x = T(rng() & 1u);
-  return v;
+  return random_vector<T>(n, seed, [](std::mt19937_64& rng) { return rng() & 1u; });
+}
+
+// Integers in [-3, 3]: |x y| ≤ 9, so for the lengths the tests use every product and partial sum
+// of a dot product is an exactly representable integer, whatever the summation order.
+template <class T>
+std::vector<T> small_integers(std::size_t n, std::uint32_t seed) {
+  return random_vector<T>(n, seed, [](std::mt19937_64& rng) { return int(rng() % 7) - 3; });
 }
 
 // A copy of v starting one element past a 64-byte boundary, so SIMD loads are unaligned.
@@ -87,6 +131,21 @@ struct Unaligned {
     std::copy(v.begin(), v.end(), data);
   }
 };
+
+// Σ term(i) over i < n in long double with Neumaier compensation: for the lengths used here (up
+// to 2^20) its error is far below the ε of double, where a plain long-double loop could reach
+// n·2^-64.
+template <class Term>
+long double compensated_sum(std::size_t n, Term term) {
+  long double s = 0, c = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const long double t = term(i);
+    const long double u = s + t;
+    c += std::fabs(s) >= std::fabs(t) ? (s - u) + t : (t - u) + s;
+    s = u;
+  }
+  return s + c;
+}
 
 // Long-double references.
 template <class T>

@@ -223,8 +223,20 @@ struct BadCase {
   std::string name;
   std::string args;
   std::string expected;  // part of the one-line message
-  std::string env;
+  std::string env = "";
 };
+
+// The command lines of the bad cases: fit on a CSV file (with extra options), fit on .npy files,
+// predict with a model on a CSV file.
+std::string fit_csv(const std::string& data, const std::string& extra = "") {
+  return "fit --data " + data + " --target label" + extra + " --model out.json";
+}
+std::string fit_npy(const std::string& x, const std::string& y) {
+  return "fit --x " + x + " --y " + y + " --model out.json";
+}
+std::string predict_csv(const std::string& model, const std::string& data = "good.csv") {
+  return "predict --model " + model + " --data " + data + " --output out.csv";
+}
 
 void write(const fs::path& p, const std::string& content) {
   std::ofstream(p, std::ios::binary) << content;
@@ -276,56 +288,41 @@ TEST_CASE("every bad input gets exit status 2, one line on stderr, and no file l
   const std::size_t files_before = dir.entries();
 
   const std::vector<BadCase> cases = {
-      {"non-numeric cell", "fit --data non_numeric.csv --target label --model out.json",
-       "non_numeric.csv:3:3", ""},
-      {"ragged row", "fit --data ragged.csv --target label --model out.json", "ragged.csv:3", ""},
-      {"NaN cell", "fit --data nan.csv --target label --model out.json", "nan.csv:3:1", ""},
-      {"Inf cell", "fit --data inf.csv --target label --model out.json", "inf.csv:3:3", ""},
-      {"empty file", "fit --data empty.csv --target label --model out.json", "empty.csv", ""},
-      {"header only", "fit --data header_only.csv --target label --model out.json",
-       "header_only.csv", ""},
-      {"missing target column", "fit --data good.csv --target nope --model out.json", "nope", ""},
-      {"one class", "fit --data one_class.csv --target label --model out.json", "single class", ""},
-      {"gigantic line", "fit --data gigantic.csv --target label --model out.json", "gigantic.csv:2",
-       ""},
-      {"binary bytes", "fit --data binary.csv --target label --model out.json", "binary.csv:2", ""},
-      {"missing file", "fit --data absent.csv --target label --model out.json", "absent.csv", ""},
-      {"bad npy magic", "fit --x bad_magic.npy --y y5.npy --model out.json", "bad_magic.npy", ""},
-      {"truncated npy", "fit --x truncated.npy --y y5.npy --model out.json", "truncated.npy", ""},
-      {"object npy", "fit --x object.npy --y y5.npy --model out.json", "object.npy", ""},
-      {"3-d npy", "fit --x three_d.npy --y y5.npy --model out.json", "three_d.npy", ""},
-      {"y length mismatch", "fit --x X.npy --y y5.npy --model out.json", "y5.npy", ""},
-      {"negative C", "fit --data good.csv --target label --C -1 --model out.json", "C must be", ""},
-      {"zero tol", "fit --data good.csv --target label --tol 0 --model out.json", "tol", ""},
-      {"zero max-iter", "fit --data good.csv --target label --max-iter 0 --model out.json",
-       "max_iter", ""},
-      {"unknown solver", "fit --data good.csv --target label --solver magic --model out.json",
-       "magic", ""},
-      {"unknown task", "fit --data good.csv --target label --task cluster --model out.json",
-       "cluster", ""},
-      {"negative threads", "fit --data good.csv --target label --threads -1 --model out.json",
-       "threads", ""},
-      {"missing model", "predict --model absent.json --data good.csv --output out.csv",
-       "absent.json", ""},
-      {"corrupted model", "predict --model not_json.json --data good.csv --output out.csv",
-       "not valid JSON", ""},
-      {"foreign model", "predict --model foreign.json --data good.csv --output out.csv",
-       "not a simdlr model", ""},
-      {"future model", "predict --model future.json --data good.csv --output out.csv", "version 99",
-       ""},
-      {"inconsistent model", "predict --model wrong_shape.json --data good.csv --output out.csv",
-       "coef row 0", ""},
-      {"feature count", "predict --model model.json --data three_cols.csv --output out.csv",
-       "3 feature columns", ""},
+      {"non-numeric cell", fit_csv("non_numeric.csv"), "non_numeric.csv:3:3"},
+      {"ragged row", fit_csv("ragged.csv"), "ragged.csv:3"},
+      {"NaN cell", fit_csv("nan.csv"), "nan.csv:3:1"},
+      {"Inf cell", fit_csv("inf.csv"), "inf.csv:3:3"},
+      {"empty file", fit_csv("empty.csv"), "empty.csv"},
+      {"header only", fit_csv("header_only.csv"), "header_only.csv"},
+      {"missing target column", "fit --data good.csv --target nope --model out.json", "nope"},
+      {"one class", fit_csv("one_class.csv"), "single class"},
+      {"gigantic line", fit_csv("gigantic.csv"), "gigantic.csv:2"},
+      {"binary bytes", fit_csv("binary.csv"), "binary.csv:2"},
+      {"missing file", fit_csv("absent.csv"), "absent.csv"},
+      {"bad npy magic", fit_npy("bad_magic.npy", "y5.npy"), "bad_magic.npy"},
+      {"truncated npy", fit_npy("truncated.npy", "y5.npy"), "truncated.npy"},
+      {"object npy", fit_npy("object.npy", "y5.npy"), "object.npy"},
+      {"3-d npy", fit_npy("three_d.npy", "y5.npy"), "three_d.npy"},
+      {"y length mismatch", fit_npy("X.npy", "y5.npy"), "y5.npy"},
+      {"negative C", fit_csv("good.csv", " --C -1"), "C must be"},
+      {"zero tol", fit_csv("good.csv", " --tol 0"), "tol"},
+      {"zero max-iter", fit_csv("good.csv", " --max-iter 0"), "max_iter"},
+      {"unknown solver", fit_csv("good.csv", " --solver magic"), "magic"},
+      {"unknown task", fit_csv("good.csv", " --task cluster"), "cluster"},
+      {"negative threads", fit_csv("good.csv", " --threads -1"), "threads"},
+      {"missing model", predict_csv("absent.json"), "absent.json"},
+      {"corrupted model", predict_csv("not_json.json"), "not valid JSON"},
+      {"foreign model", predict_csv("foreign.json"), "not a simdlr model"},
+      {"future model", predict_csv("future.json"), "version 99"},
+      {"inconsistent model", predict_csv("wrong_shape.json"), "coef row 0"},
+      {"feature count", predict_csv("model.json", "three_cols.csv"), "3 feature columns"},
       {"output folder missing",
-       "predict --model model.json --data good.csv --output no/such/dir/out.csv", "no/such/dir",
-       ""},
+       "predict --model model.json --data good.csv --output no/such/dir/out.csv", "no/such/dir"},
       {"model folder missing", "fit --data good.csv --target label --model no/such/dir/m.json",
-       "no/such/dir", ""},
-      {"unknown ISA", "fit --data good.csv --target label --model out.json", "avx9",
-       "SIMDLR_ISA=avx9"},
-      {"eval without labels", "eval --model model.json --x X2.npy", "labels", ""},
-      {"unknown option", "fit --data good.csv --target label --bogus", "bogus", ""},
+       "no/such/dir"},
+      {"unknown ISA", fit_csv("good.csv"), "avx9", "SIMDLR_ISA=avx9"},
+      {"eval without labels", "eval --model model.json --x X2.npy", "labels"},
+      {"unknown option", "fit --data good.csv --target label --bogus", "bogus"},
   };
   REQUIRE(cases.size() >= 25);
   for (const BadCase& c : cases) {

@@ -54,6 +54,20 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// Reads `content` (as file "bad.csv"), checks that the ReadError message contains every one of
+// `parts`, and returns the message.
+template <class T = double>
+std::string expect_error(const std::string& content, const std::vector<std::string>& parts,
+                         const CsvOptions& options = {}) {
+  const std::string message = read_error<T>(content, options);
+  INFO("message: " << message);
+  for (const std::string& part : parts) {
+    INFO("expected in it: " << part);
+    CHECK(contains(message, part));
+  }
+  return message;
+}
+
 }  // namespace
 
 TEST_CASE("read_csv reads random doubles back exactly", "[io][csv]") {
@@ -208,120 +222,77 @@ TEST_CASE("read_csv refuses unusable delimiters", "[io][csv]") {
 
 TEST_CASE("read_csv errors name file:line:column and what was found", "[io][csv]") {
   SECTION("missing target column lists the columns") {
-    const auto m = read_error("a,b,c\n1,2,3\n", {.target = "label"});
-    CHECK(contains(m, "bad.csv:1:1:"));
-    CHECK(contains(m, "\"label\" not found"));
-    CHECK(contains(m, "\"a\", \"b\", \"c\""));
+    expect_error("a,b,c\n1,2,3\n", {"bad.csv:1:1:", "\"label\" not found", "\"a\", \"b\", \"c\""},
+                 {.target = "label"});
   }
   SECTION("empty cell") {
-    const auto m = read_error("a,b,c\n1,2,3\n4,,6\n");
-    CHECK(contains(m, "bad.csv:3:3:"));
-    CHECK(contains(m, "empty cell"));
-    CHECK(contains(m, "column \"b\""));
+    expect_error("a,b,c\n1,2,3\n4,,6\n", {"bad.csv:3:3:", "empty cell", "column \"b\""});
   }
   SECTION("empty last cell") {
-    const auto m = read_error("a,b\n1,\n");
-    CHECK(contains(m, "bad.csv:2:3:"));
-    CHECK(contains(m, "empty cell"));
+    expect_error("a,b\n1,\n", {"bad.csv:2:3:", "empty cell"});
   }
   SECTION("non-numeric cell") {
-    const auto m = read_error("a,b,c\n1,2,3\n4,abc,6\n");
-    CHECK(contains(m, "bad.csv:3:3:"));
-    CHECK(contains(m, "expected a number, found \"abc\""));
+    expect_error("a,b,c\n1,2,3\n4,abc,6\n", {"bad.csv:3:3:", "expected a number, found \"abc\""});
   }
   SECTION("number followed by text") {
-    const auto m = read_error("a,b\n1,2.5x\n");
-    CHECK(contains(m, "bad.csv:2:3:"));
-    CHECK(contains(m, "found \"2.5x\""));
+    expect_error("a,b\n1,2.5x\n", {"bad.csv:2:3:", "found \"2.5x\""});
   }
   SECTION("nan and inf are refused") {
     for (const char* bad : {"nan", "NaN", "inf", "-inf", "Infinity", "-nan"}) {
-      const auto m = read_error(std::string("a,b\n1,2\n3,") + bad + "\n");
-      CHECK(contains(m, "bad.csv:3:3:"));
-      CHECK(contains(m, std::string("found \"") + bad + "\""));
-      CHECK(contains(m, "finite"));
+      expect_error(std::string("a,b\n1,2\n3,") + bad + "\n",
+                   {"bad.csv:3:3:", std::string("found \"") + bad + "\"", "finite"});
     }
   }
   SECTION("numbers out of range") {
-    const auto m = read_error("a\n1e400\n");
-    CHECK(contains(m, "bad.csv:2:1:"));
-    CHECK(contains(m, "out of range for float64, found \"1e400\""));
-    const auto f = read_error<float>("a\n1e39\n");
-    CHECK(contains(f, "out of range for float32, found \"1e39\""));
+    expect_error("a\n1e400\n", {"bad.csv:2:1:", "out of range for float64, found \"1e400\""});
+    expect_error<float>("a\n1e39\n", {"out of range for float32, found \"1e39\""});
   }
   SECTION("ragged rows") {
-    const auto few = read_error("a,b,c\n1,2,3\n4,5\n");
-    CHECK(contains(few, "bad.csv:3:4:"));
-    CHECK(contains(few, "row has 2 fields but the header has 3"));
-    CHECK(contains(few, "\"c\""));
-    const auto many = read_error("a,b,c\n1,2,3,4,5\n");
-    CHECK(contains(many, "bad.csv:2:6:"));
-    CHECK(contains(many, "row has 5 fields but the header has 3"));
-    CHECK(contains(many, "\",4,5\""));
+    expect_error("a,b,c\n1,2,3\n4,5\n",
+                 {"bad.csv:3:4:", "row has 2 fields but the header has 3", "\"c\""});
+    expect_error("a,b,c\n1,2,3,4,5\n",
+                 {"bad.csv:2:6:", "row has 5 fields but the header has 3", "\",4,5\""});
   }
   SECTION("empty file, only a BOM, only blank lines") {
-    CHECK(contains(read_error(""), "bad.csv:1:1: empty file"));
-    CHECK(contains(read_error("\xEF\xBB\xBF"), "bad.csv:1:1: empty file"));
-    CHECK(contains(read_error("\n\r\n  \n"), "empty file"));
+    expect_error("", {"bad.csv:1:1: empty file"});
+    expect_error("\xEF\xBB\xBF", {"bad.csv:1:1: empty file"});
+    expect_error("\n\r\n  \n", {"empty file"});
   }
   SECTION("header only") {
-    CHECK(contains(read_error("a,b\n"), "bad.csv:2:1: no data rows"));
-    CHECK(contains(read_error("a,b"), "bad.csv:1:4: no data rows"));
-    CHECK(contains(read_error("a,b\r\n\r\n"), "bad.csv:2:1: no data rows"));
+    expect_error("a,b\n", {"bad.csv:2:1: no data rows"});
+    expect_error("a,b", {"bad.csv:1:4: no data rows"});
+    expect_error("a,b\r\n\r\n", {"bad.csv:2:1: no data rows"});
   }
   SECTION("duplicate and empty column names") {
-    const auto dup = read_error("a,b,a\n1,2,3\n");
-    CHECK(contains(dup, "bad.csv:1:5:"));
-    CHECK(contains(dup, "duplicate column name \"a\" (fields 1 and 3)"));
-    const auto empty = read_error("a,,c\n1,2,3\n");
-    CHECK(contains(empty, "bad.csv:1:3:"));
-    CHECK(contains(empty, "empty column name"));
+    expect_error("a,b,a\n1,2,3\n",
+                 {"bad.csv:1:5:", "duplicate column name \"a\" (fields 1 and 3)"});
+    expect_error("a,,c\n1,2,3\n", {"bad.csv:1:3:", "empty column name"});
   }
   SECTION("binary bytes") {
-    const auto nul = read_error(std::string("a,b\n1,2\n3,4\0\n", 13));
-    CHECK(contains(nul, "bad.csv:3:4:"));
-    CHECK(contains(nul, "0x00 (NUL)"));
-    CHECK(contains(nul, "\"3,4\\x00\""));
-    const auto control = read_error("a,b\n1,\x01\n");
-    CHECK(contains(control, "bad.csv:2:3:"));
-    CHECK(contains(control, "0x01"));
+    expect_error(std::string("a,b\n1,2\n3,4\0\n", 13),
+                 {"bad.csv:3:4:", "0x00 (NUL)", "\"3,4\\x00\""});
+    expect_error("a,b\n1,\x01\n", {"bad.csv:2:3:", "0x01"});
   }
   SECTION("quotes") {
-    const auto open = read_error("a,b\n1,\"2\n3,4\n");
-    CHECK(contains(open, "bad.csv:2:3:"));
-    CHECK(contains(open, "unterminated quoted field"));
-    const auto after = read_error("a,b\n1,\"2\"x\n");
-    CHECK(contains(after, "bad.csv:2:6:"));
-    CHECK(contains(after, "after the closing quote"));
-    CHECK(contains(after, "\"\\\"2\\\"x\""));
-    const auto escaped = read_error("a,b\n1,\"2\"\"\"\n");
-    CHECK(contains(escaped, "bad.csv:2:3:"));
-    CHECK(contains(escaped, "expected a number"));
+    expect_error("a,b\n1,\"2\n3,4\n", {"bad.csv:2:3:", "unterminated quoted field"});
+    expect_error("a,b\n1,\"2\"x\n", {"bad.csv:2:6:", "after the closing quote", "\"\\\"2\\\"x\""});
+    expect_error("a,b\n1,\"2\"\"\"\n", {"bad.csv:2:3:", "expected a number"});
   }
   SECTION("blank line between rows and a lone carriage return") {
-    const auto blank = read_error("a,b\n1,2\n\n3,4\n");
-    CHECK(contains(blank, "bad.csv:3:1: blank line"));
-    const auto cr = read_error("a,b\r1,2\r");
-    CHECK(contains(cr, "bad.csv:1:4:"));
-    CHECK(contains(cr, "carriage return"));
+    expect_error("a,b\n1,2\n\n3,4\n", {"bad.csv:3:1: blank line"});
+    expect_error("a,b\r1,2\r", {"bad.csv:1:4:", "carriage return"});
   }
   SECTION("empty target cell, only a target column") {
-    const auto m = read_error("a,y\n1,\n", {.target = "y"});
-    CHECK(contains(m, "bad.csv:2:3:"));
-    CHECK(contains(m, "empty target cell"));
-    const auto only = read_error("y\n1\n", {.target = "y"});
-    CHECK(contains(only, "no feature columns"));
+    expect_error("a,y\n1,\n", {"bad.csv:2:3:", "empty target cell"}, {.target = "y"});
+    expect_error("y\n1\n", {"no feature columns"}, {.target = "y"});
   }
   SECTION("columns count UTF-8 characters") {
-    const auto m =
-        read_error("\xC3\xA9t\xC3\xA9,b\n\"\xC3\xA9\",x\n", {.target = "\xC3\xA9t\xC3\xA9"});
-    CHECK(contains(m, "bad.csv:2:5:"));
-    CHECK(contains(m, "found \"x\""));
+    expect_error("\xC3\xA9t\xC3\xA9,b\n\"\xC3\xA9\",x\n", {"bad.csv:2:5:", "found \"x\""},
+                 {.target = "\xC3\xA9t\xC3\xA9"});
   }
   SECTION("long offending text is cut") {
-    const auto m = read_error("a,b\n1," + std::string(5000, 'z') + "\n");
-    CHECK(contains(m, "bad.csv:2:3:"));
-    CHECK(contains(m, "... (5000 bytes)"));
+    const auto m = expect_error("a,b\n1," + std::string(5000, 'z') + "\n",
+                                {"bad.csv:2:3:", "... (5000 bytes)"});
     CHECK(m.size() < 400);
   }
 }
@@ -342,8 +313,7 @@ TEST_CASE("read_csv handles gigantic lines", "[io][csv]") {
   TempDir dir;
   // A 10 MB cell: refused with a short message.
   const std::string huge(10 * 1024 * 1024, '7');
-  const auto m = read_error("a,b\n1," + huge + "x\n");
-  CHECK(contains(m, "bad.csv:2:3:"));
+  const auto m = expect_error("a,b\n1," + huge + "x\n", {"bad.csv:2:3:"});
   CHECK(m.size() < 400);
 
   // A 10 MB number of digits is still a (finite) number.

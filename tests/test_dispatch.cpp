@@ -27,33 +27,6 @@ std::string name_of(Isa isa) {
   return std::string(isa_name(isa));
 }
 
-// SIMD width of `isa` for element type T (1 for scalar): the "lanes" of the kernels' bounds.
-template <class T>
-std::size_t lanes_of(Isa isa) {
-  switch (isa) {
-    case Isa::scalar:
-      return 1;
-    case Isa::sse2:
-      return 16 / sizeof(T);
-    case Isa::avx2:
-      return 32 / sizeof(T);
-    case Isa::avx512:
-      return 64 / sizeof(T);
-  }
-  return 1;
-}
-
-// Small integers in [-3, 3]: every product and partial sum is an exactly representable integer
-// for the sizes used here, so every ISA and every summation order must give the exact answer.
-template <class T>
-std::vector<T> small_integers(std::size_t n, std::uint32_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<T> v(n);
-  for (auto& x : v)
-    x = T(int(rng() % 7) - 3);
-  return v;
-}
-
 }  // namespace
 
 TEST_CASE("isa_name and parse_isa round trip", "[dispatch]") {
@@ -194,8 +167,8 @@ TEST_CASE("dot of small integers is exact and identical on every ISA", "[dispatc
   const std::size_t sizes[] = {0,  1,  2,  3,  7,   8,    15,   16,   17,   31,
                                33, 63, 64, 65, 127, 1000, 8191, 8192, 8193, 40000};
   for (std::size_t n : sizes) {
-    const auto xf = small_integers<float>(n, 11 + std::uint32_t(n));
-    const auto yf = small_integers<float>(n, 12 + std::uint32_t(n));
+    const auto xf = test::small_integers<float>(n, 11 + std::uint32_t(n));
+    const auto yf = test::small_integers<float>(n, 12 + std::uint32_t(n));
     const std::vector<double> xd(xf.begin(), xf.end()), yd(yf.begin(), yf.end());
     long long exact = 0;
     for (std::size_t i = 0; i < n; ++i)
@@ -297,8 +270,9 @@ TEST_CASE("results differ across ISAs only within the dot bound", "[dispatch]") 
   const long double exact_f = test::ref_dot(xf.data(), yf.data(), n);
   test::for_each_isa([&](Isa isa) {
     const double factor_d =
-        double(n) / double(lanes_of<double>(isa)) + 2 * std::log2(double(n)) + 8;
-    const double factor_f = double(n) / double(lanes_of<float>(isa)) + 2 * std::log2(double(n)) + 8;
+        double(n) / double(test::isa_lanes<double>(isa)) + 2 * std::log2(double(n)) + 8;
+    const double factor_f =
+        double(n) / double(test::isa_lanes<float>(isa)) + 2 * std::log2(double(n)) + 8;
     const double got_d = kernels::dot(x.data(), y.data(), n);
     const float got_f = kernels::dot(xf.data(), yf.data(), n);
     CHECK(std::fabs(got_d - exact_d) <= factor_d * std::numeric_limits<double>::epsilon() * abs_d);

@@ -7,7 +7,6 @@
 // against a compensated long-double reference and reported (run with -s to see them) in units
 // of ε · Σ |x_i y_i|.
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -15,9 +14,7 @@
 #include <string>
 #include <vector>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
+#include "guarded_buffer.hpp"
 #include "support.hpp"
 
 using namespace simdlr;
@@ -25,23 +22,10 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-template <class T>
-constexpr double kEps = std::numeric_limits<T>::epsilon();
+using test::bits;
 
 template <class T>
-std::size_t lanes_of(Isa isa) {
-  switch (isa) {
-    case Isa::scalar:
-      return 1;
-    case Isa::sse2:
-      return 16 / sizeof(T);
-    case Isa::avx2:
-      return 32 / sizeof(T);
-    case Isa::avx512:
-      return 64 / sizeof(T);
-  }
-  return 1;
-}
+constexpr double kEps = std::numeric_limits<T>::epsilon();
 
 // n / lanes + 2 log2(n) + 8, the documented bound in units of ε Σ|x y|.
 double bound_factor(std::size_t n, std::size_t lanes) {
@@ -49,26 +33,11 @@ double bound_factor(std::size_t n, std::size_t lanes) {
   return double(n) / double(lanes) + 2.0 * lg + 8.0;
 }
 
-template <class T>
-auto bits(T v) {
-  if constexpr (sizeof(T) == 4)
-    return std::bit_cast<std::uint32_t>(v);
-  else
-    return std::bit_cast<std::uint64_t>(v);
-}
-
-// Σ x_i y_i in long double with Neumaier compensation: for the sizes used here (up to 2^20) its
-// error is far below the ε of double, where a plain long-double loop could reach n·2^-64.
+// Σ x_i y_i in long double with Neumaier compensation.
 template <class T>
 long double exact_dot(const T* x, const T* y, std::size_t n) {
-  long double s = 0, c = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const long double t = (long double)x[i] * (long double)y[i];
-    const long double u = s + t;
-    c += std::fabs(s) >= std::fabs(t) ? (s - u) + t : (t - u) + s;
-    s = u;
-  }
-  return s + c;
+  return test::compensated_sum(
+      n, [&](std::size_t i) { return (long double)x[i] * (long double)y[i]; });
 }
 
 // Inputs of several kinds: normal, magnitudes spread over 2^±12 with random signs (so products
@@ -81,12 +50,10 @@ std::vector<T> make_input(Kind kind, std::size_t n, std::uint32_t seed) {
     case Kind::normal:
       return test::normal_vector<T>(n, seed);
     case Kind::spread: {
-      std::mt19937_64 rng(seed);
       std::uniform_real_distribution<double> e(-12, 12);
-      std::vector<T> v(n);
-      for (auto& x : v)
-        x = T((rng() & 1 ? 1.0 : -1.0) * std::exp2(e(rng)));
-      return v;
+      return test::random_vector<T>(n, seed, [&](std::mt19937_64& rng) {
+        return (rng() & 1 ? 1.0 : -1.0) * std::exp2(e(rng));
+      });
     }
     case Kind::positive:
       return test::uniform_vector<T>(n, seed, 0.5, 2.0);
@@ -124,7 +91,7 @@ template <class T>
 void measure(Isa isa, const T* x, const T* y, std::size_t n, Worst& kernel, Worst& twin) {
   const long double exact = exact_dot(x, y, n);
   const long double abs_sum = test::ref_abs_dot(x, y, n);
-  kernel.add(kernels::dot(x, y, n), exact, abs_sum, bound_factor(n, lanes_of<T>(isa)), n);
+  kernel.add(kernels::dot(x, y, n), exact, abs_sum, bound_factor(n, test::isa_lanes<T>(isa)), n);
   twin.add(scalar::dot(x, y, n), exact, abs_sum, bound_factor(n, 1), n);
 }
 
@@ -138,46 +105,6 @@ void report(const char* what, const Worst& kernel, const Worst& twin) {
   CHECK(kernel.nonzero_when_empty == 0);
   CHECK(twin.nonzero_when_empty == 0);
 }
-
-// Integers in [-3, 3]: with |x y| ≤ 9 every partial sum stays below 2^24 for n ≤ 2^20 + 3, so
-// every summation order is exact in float and double.
-template <class T>
-std::vector<T> small_integers(std::size_t n, std::uint32_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<T> v(n);
-  for (auto& x : v)
-    x = T(int(rng() % 7) - 3);
-  return v;
-}
-
-constexpr std::size_t kLargeSizes[] = {10007, 100003, (std::size_t(1) << 20) + 3};
-
-// n elements of T ending exactly where an unreadable page begins: any read or write past the end
-// of the data faults at once (SIGSEGV), which a test of the partial-vector tails would otherwise
-// miss because reading a few bytes past a heap block rarely crashes.
-template <class T>
-class GuardedBuffer {
- public:
-  explicit GuardedBuffer(std::size_t n) {
-    const std::size_t page = std::size_t(sysconf(_SC_PAGESIZE));
-    const std::size_t data_pages = (n * sizeof(T) + page - 1) / page + 1;
-    size_ = (data_pages + 1) * page;
-    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    REQUIRE(p != MAP_FAILED);
-    base_ = static_cast<char*>(p);
-    REQUIRE(mprotect(base_ + data_pages * page, page, PROT_NONE) == 0);
-    data_ = reinterpret_cast<T*>(base_ + data_pages * page) - n;
-  }
-  ~GuardedBuffer() { munmap(base_, size_); }
-  GuardedBuffer(const GuardedBuffer&) = delete;
-  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
-  T* data() const { return data_; }
-
- private:
-  char* base_ = nullptr;
-  std::size_t size_ = 0;
-  T* data_ = nullptr;
-};
 
 }  // namespace
 
@@ -204,7 +131,7 @@ TEMPLATE_TEST_CASE("dot: lengths 0 to 130 within the documented bound", "[dot]",
 
 TEMPLATE_TEST_CASE("dot: large lengths within the documented bound", "[dot]", float, double) {
   using T = TestType;
-  for (std::size_t n : kLargeSizes) {
+  for (std::size_t n : test::kLargeSizes) {
     for (Kind kind : {Kind::normal, Kind::spread}) {
       const auto x = make_input<T>(kind, n, 17 + std::uint32_t(n));
       const auto y = make_input<T>(kind, n, 29 + std::uint32_t(n));
@@ -215,7 +142,7 @@ TEMPLATE_TEST_CASE("dot: large lengths within the documented bound", "[dot]", fl
       Worst twin;
       twin.add(scalar::dot(x.data(), y.data(), n), exact, abs_sum, bound_factor(n, 1), n);
       test::for_each_isa([&](Isa isa) {
-        const double factor = bound_factor(n, lanes_of<T>(isa));
+        const double factor = bound_factor(n, test::isa_lanes<T>(isa));
         Worst kernel, kernel_u;
         kernel.add(kernels::dot(x.data(), y.data(), n), exact, abs_sum, factor, n);
         kernel_u.add(kernels::dot(ux.data, uy.data, n), exact, abs_sum, factor, n);
@@ -227,15 +154,17 @@ TEMPLATE_TEST_CASE("dot: large lengths within the documented bound", "[dot]", fl
 }
 
 TEMPLATE_TEST_CASE("dot: small integers give the exact result", "[dot]", float, double) {
+  // Integers in [-3, 3]: with |x y| ≤ 9 every partial sum stays below 2^24 for n ≤ 2^20 + 3, so
+  // every summation order is exact in float and double.
   using T = TestType;
   std::vector<std::size_t> sizes;
   for (std::size_t n = 0; n <= 130; ++n)
     sizes.push_back(n);
   sizes.insert(sizes.end(), {8191, 8192, 8193, 16384 + 5});
-  sizes.insert(sizes.end(), std::begin(kLargeSizes), std::end(kLargeSizes));
+  sizes.insert(sizes.end(), std::begin(test::kLargeSizes), std::end(test::kLargeSizes));
   for (std::size_t n : sizes) {
-    const auto x = small_integers<T>(n, 7 + std::uint32_t(n));
-    const auto y = small_integers<T>(n, 9 + std::uint32_t(n));
+    const auto x = test::small_integers<T>(n, 7 + std::uint32_t(n));
+    const auto y = test::small_integers<T>(n, 9 + std::uint32_t(n));
     const test::Unaligned<T> ux(x), uy(y);
     long long exact = 0;
     for (std::size_t i = 0; i < n; ++i)
@@ -262,8 +191,8 @@ TEMPLATE_TEST_CASE("dot: kernel and scalar twin agree within both bounds", "[dot
     test::for_each_isa([&](Isa isa) {
       INFO("n = " << n);
       const T got = kernels::dot(x.data(), y.data(), n);
-      const double allowed =
-          (bound_factor(n, lanes_of<T>(isa)) + bound_factor(n, 1)) * kEps<T> * double(abs_sum);
+      const double allowed = (bound_factor(n, test::isa_lanes<T>(isa)) + bound_factor(n, 1)) *
+                             kEps<T> * double(abs_sum);
       CHECK(std::fabs(double(got) - double(twin)) <= allowed);
     });
   }
@@ -330,7 +259,7 @@ TEMPLATE_TEST_CASE("dot: reads nothing past the end", "[dot]", float, double) {
     for (std::size_t n = 0; n <= 130; ++n) {
       const auto xs = test::normal_vector<T>(n, 3 + std::uint32_t(n));
       const auto ys = test::normal_vector<T>(n, 4 + std::uint32_t(n));
-      GuardedBuffer<T> x(n), y(n);
+      test::GuardedBuffer<T> x(n), y(n);
       std::copy(xs.begin(), xs.end(), x.data());
       std::copy(ys.begin(), ys.end(), y.data());
       INFO("n = " << n);

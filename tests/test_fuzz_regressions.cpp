@@ -112,6 +112,17 @@ std::string seed_model_with(const std::string& from, const std::string& to) {
   return text;
 }
 
+// Writes the seed with its field `"key": seed_value` set to `value` (as `key`.json in `dir`),
+// checks that loading it throws with `message` in the error, and returns the file.
+std::filesystem::path check_value_refused(const test::TempDir& dir, const std::string& key,
+                                          const std::string& seed_value, const std::string& value,
+                                          const std::string& message) {
+  const std::string field = "\"" + key + "\": ";
+  const auto file = dir.write(key + ".json", seed_model_with(field + seed_value, field + value));
+  CHECK_THROWS_WITH(load_model(file), Contains(message));
+  return file;
+}
+
 }  // namespace
 
 TEST_CASE("every saved fuzzer input reads to a result or a typed error", "[fuzz][io]") {
@@ -144,35 +155,20 @@ TEST_CASE("model file: integers out of the range of int are typed errors, not UB
   // conversion outside int's range (undefined behaviour, reported by UBSan).
   test::TempDir dir;
   const auto huge =
-      dir.write("huge.json", seed_model_with("\"max_iter\": 100", "\"max_iter\": 1e300"));
+      check_value_refused(dir, "max_iter", "100", "1e300", "field 'max_iter': expected an integer");
   CHECK_THROWS_AS(load_model(huge), ModelFileError);
-  CHECK_THROWS_WITH(load_model(huge), Contains("field 'max_iter': expected an integer"));
-  const auto negative =
-      dir.write("negative.json", seed_model_with("\"iterations\": 3", "\"iterations\": -1e20"));
-  CHECK_THROWS_WITH(load_model(negative), Contains("field 'iterations': expected an integer"));
-  const auto too_big =
-      dir.write("too_big.json", seed_model_with("\"threads\": 0", "\"threads\": 4294967296"));
-  CHECK_THROWS_WITH(load_model(too_big), Contains("field 'threads': 4294967296 is outside"));
-  const auto negative_threads =
-      dir.write("negative_threads.json", seed_model_with("\"threads\": 0", "\"threads\": -2"));
-  CHECK_THROWS_WITH(load_model(negative_threads), Contains("field 'threads': -2 is outside"));
-  const auto stop_code =
-      dir.write("stop_code.json", seed_model_with("\"stop_code\": 0", "\"stop_code\": 7"));
-  CHECK_THROWS_WITH(load_model(stop_code), Contains("field 'stop_code': 7 is outside [0, 3]"));
+  check_value_refused(dir, "iterations", "3", "-1e20", "field 'iterations': expected an integer");
+  check_value_refused(dir, "threads", "0", "4294967296", "field 'threads': 4294967296 is outside");
+  check_value_refused(dir, "threads", "0", "-2", "field 'threads': -2 is outside");
+  check_value_refused(dir, "stop_code", "0", "7", "field 'stop_code': 7 is outside [0, 3]");
 }
 
 TEST_CASE("model file: a version beyond int does not wrap around to 1", "[fuzz][model_file]") {
   // 4294967297 = 2^32 + 1 used to be read through get<int>() as 1 and accepted.
   test::TempDir dir;
-  const auto file =
-      dir.write("v.json", seed_model_with("\"version\": 1", "\"version\": 4294967297"));
-  CHECK_THROWS_WITH(load_model(file), Contains("model file version 4294967297 is newer"));
-  const auto big =
-      dir.write("big.json", seed_model_with("\"version\": 1", "\"version\": 18446744073709551615"));
-  CHECK_THROWS_WITH(load_model(big), Contains("is newer"));
-  const auto negative =
-      dir.write("neg.json", seed_model_with("\"version\": 1", "\"version\": -4294967295"));
-  CHECK_THROWS_WITH(load_model(negative), Contains("invalid model file version -4294967295"));
+  check_value_refused(dir, "version", "1", "4294967297", "model file version 4294967297 is newer");
+  check_value_refused(dir, "version", "1", "18446744073709551615", "is newer");
+  check_value_refused(dir, "version", "1", "-4294967295", "invalid model file version -4294967295");
 }
 
 TEST_CASE("model file: a number too large for a double is a typed error", "[fuzz][model_file]") {

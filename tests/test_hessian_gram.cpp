@@ -232,22 +232,14 @@ TEMPLATE_TEST_CASE(
     "hessian_vector matches a long-double reference under every ISA for all "
     "shapes and layouts",
     "[hessian_vector][reference]", float, double) {
-  std::size_t index = 0;
-  for (std::size_t rows : test_row_counts()) {
-    for (std::size_t cols : test_col_counts())
-      check_hessian_vector_shape<TestType>(rows, cols, index++);
-  }
+  for_each_test_shape(check_hessian_vector_shape<TestType>);
 }
 
 TEMPLATE_TEST_CASE(
     "weighted_gram matches a long-double reference and is exactly symmetric "
     "under every ISA for all shapes and layouts",
     "[weighted_gram][reference]", float, double) {
-  std::size_t index = 0;
-  for (std::size_t rows : test_row_counts()) {
-    for (std::size_t cols : test_col_counts())
-      check_gram_shape<TestType>(rows, cols, index++);
-  }
+  for_each_test_shape(check_gram_shape<TestType>);
 }
 
 TEMPLATE_TEST_CASE("hessian_vector and weighted_gram: d == nullptr is the identity bit for bit",
@@ -286,14 +278,9 @@ TEMPLATE_TEST_CASE("hessian_vector and weighted_gram of exactly representable da
   // Small integers: every product and partial sum is exact in T, whatever the order.
   using T = TestType;
   const std::size_t rows = 301, cols = 19;
-  std::vector<T> X(rows * cols), d(rows), v(cols);
-  for (std::size_t i = 0; i < rows; ++i) {
-    for (std::size_t j = 0; j < cols; ++j)
-      X[i * cols + j] = T(int((i * 5 + j * 11) % 13) - 6);
-    d[i] = T(int(i % 4));
-  }
-  for (std::size_t j = 0; j < cols; ++j)
-    v[j] = T(int(j % 3) - 1);
+  std::vector<T> X = integer_matrix<T>(rows, cols, 5, 11, 13);  // in [-6, 6]
+  std::vector<T> d = integer_cycle<T>(rows, 4, 0);              // in [0, 3]
+  std::vector<T> v = integer_cycle<T>(cols, 3, 1);              // in [-1, 1]
   const T v_b = T(2);
   HvData<T> h{rows, cols, X, d, v, v_b};
   const RowDots<T> u = ref_row_dots(X, rows, cols, v.data(), v_b);

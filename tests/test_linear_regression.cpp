@@ -7,6 +7,7 @@
 #include "reference_fixtures.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/linear_regression.hpp"
+#include "support.hpp"
 
 using simdlr::LinearRegression;
 using simdlr::LinearRegressionOptions;
@@ -23,11 +24,7 @@ TEST_CASE("the seed example y = 2x + 1 is recovered exactly by every solver", "[
   for (LinearSolver solver :
        {LinearSolver::cholesky, LinearSolver::lbfgs, LinearSolver::newton, LinearSolver::gd}) {
     INFO(simdlr::linear_solver_name(solver));
-    LinearRegressionOptions o;
-    o.solver = solver;
-    o.tol = 1e-14;
-    o.max_iter = 100000;
-    LinearRegression<double> model(o);
+    LinearRegression<double> model(solver_options<LinearRegressionOptions>(solver, 1e-14, 100000));
     model.fit(MatrixView<const double>(x.data(), x.size(), 1), y);
     CHECK(std::fabs(model.coef()[0] - 2.0) <= 1e-10);
     CHECK(std::fabs(model.intercept() - 1.0) <= 1e-10);

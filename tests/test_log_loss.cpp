@@ -4,16 +4,15 @@
 // y_i ∈ [0, 1], every term ≥ 0; never inf or NaN for finite z unless the sum exceeds the range
 // of T; for y_i ∈ {0, 1} the relative error is ≤ 8 ε of the exact sum.
 //
-// The reference. support.hpp's ref_log_loss_term computes softplus(z) − y z, which cancels: for
-// y = 1 and z = 50 it returns (50 + 2e-22) − 50 = 0 in long double, and for fractional y near 1
-// and large z it loses up to log2(z / term) bits. So this file uses the same cancellation-free
-// form the kernels document, log1p(e^−|z|) + (z ≥ 0 ? (1 − y) z : −y z), evaluated in long double
-// (1 − y is exact there for y ≥ 2^-11) and summed with compensation: its relative error is a few
-// 2^-64, far below the ε of double.
+// The reference. A plain softplus(z) − y z cancels: for y = 1 and z = 50 it returns
+// (50 + 2e-22) − 50 = 0 in long double, and for fractional y near 1 and large z it loses up to
+// log2(z / term) bits. So the reference (support.hpp's ref_log_loss_term) uses the same
+// cancellation-free form the kernels document, log1p(e^−|z|) + (z ≥ 0 ? (1 − y) z : −y z),
+// evaluated in long double (1 − y is exact there for y ≥ 2^-11) and summed with compensation: its
+// relative error is a few 2^-64, far below the ε of double.
 //
 // Measured maxima are reported in units of ε (run with -s to see them).
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -23,9 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
+#include "guarded_buffer.hpp"
 #include "support.hpp"
 
 using namespace simdlr;
@@ -39,29 +36,12 @@ using Lim = std::numeric_limits<T>;
 template <class T>
 constexpr double kEps = std::numeric_limits<T>::epsilon();
 
-template <class T>
-auto bits(T v) {
-  if constexpr (sizeof(T) == 4)
-    return std::bit_cast<std::uint32_t>(v);
-  else
-    return std::bit_cast<std::uint64_t>(v);
-}
-
-long double exact_term(long double z, long double y) {
-  const long double linear = z >= 0 ? (1.0L - y) * z : -(y * z);
-  return std::log1p(std::exp(-std::fabs(z))) + linear;
-}
+using test::bits;
 
 template <class T>
 long double exact_sum(const T* z, const T* y, std::size_t n) {
-  long double s = 0, c = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const long double t = exact_term(z[i], y[i]);
-    const long double u = s + t;
-    c += std::fabs(s) >= std::fabs(t) ? (s - u) + t : (t - u) + s;
-    s = u;
-  }
-  return s + c;
+  return test::compensated_sum(n,
+                               [&](std::size_t i) { return test::ref_log_loss_term(z[i], y[i]); });
 }
 
 // Allowed error: `rel` ε of the exact sum, plus one smallest normal per term. The absolute part
@@ -143,12 +123,10 @@ std::vector<T> fractional_labels(std::size_t n, std::uint32_t seed) {
 // Logits with magnitudes spread log-uniformly over [10^lo, 10^hi], random signs.
 template <class T>
 std::vector<T> spread_logits(std::size_t n, std::uint32_t seed, double lo, double hi) {
-  std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> e(lo, hi);
-  std::vector<T> v(n);
-  for (auto& x : v)
-    x = T((rng() & 1 ? 1.0 : -1.0) * std::pow(10.0, e(rng)));
-  return v;
+  return test::random_vector<T>(n, seed, [&](std::mt19937_64& rng) {
+    return (rng() & 1 ? 1.0 : -1.0) * std::pow(10.0, e(rng));
+  });
 }
 
 // The largest decimal exponent used for extreme logits: 1e30 (float), 1e300 (double). Sums of
@@ -204,35 +182,6 @@ void check_inputs(const std::vector<Input<T>>& inputs, double rel) {
 }
 
 constexpr double kScales[] = {1.0, 10.0, 100.0};
-constexpr std::size_t kLargeSizes[] = {10007, 100003, (std::size_t(1) << 20) + 3};
-
-// n elements of T ending exactly where an unreadable page begins: any read or write past the end
-// of the data faults at once (SIGSEGV), which a test of the partial-vector tails would otherwise
-// miss because reading a few bytes past a heap block rarely crashes.
-template <class T>
-class GuardedBuffer {
- public:
-  explicit GuardedBuffer(std::size_t n) {
-    const std::size_t page = std::size_t(sysconf(_SC_PAGESIZE));
-    const std::size_t data_pages = (n * sizeof(T) + page - 1) / page + 1;
-    size_ = (data_pages + 1) * page;
-    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    REQUIRE(p != MAP_FAILED);
-    base_ = static_cast<char*>(p);
-    REQUIRE(mprotect(base_ + data_pages * page, page, PROT_NONE) == 0);
-    data_ = reinterpret_cast<T*>(base_ + data_pages * page) - n;
-  }
-  ~GuardedBuffer() { munmap(base_, size_); }
-  GuardedBuffer(const GuardedBuffer&) = delete;
-  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
-  T* data() const { return data_; }
-
- private:
-  char* base_ = nullptr;
-  std::size_t size_ = 0;
-  T* data_ = nullptr;
-};
-
 }  // namespace
 
 TEMPLATE_TEST_CASE("log_loss: lengths 0 to 130 with binary labels within 8 eps", "[log_loss]",
@@ -261,7 +210,7 @@ TEMPLATE_TEST_CASE("log_loss: lengths 0 to 130 with binary labels within 8 eps",
 TEMPLATE_TEST_CASE("log_loss: large lengths with binary labels within 8 eps", "[log_loss]", float,
                    double) {
   using T = TestType;
-  for (std::size_t n : kLargeSizes) {
+  for (std::size_t n : test::kLargeSizes) {
     for (double sd : kScales) {
       if (n > 100003 && sd != 10.0) continue;  // one scale at 2^20 + 3 (run time)
       const auto z = test::normal_vector<T>(n, 30 + std::uint32_t(n), sd);
@@ -522,7 +471,7 @@ TEMPLATE_TEST_CASE("log_loss: reads nothing past the end", "[log_loss]", float, 
     for (std::size_t n = 0; n <= 130; ++n) {
       const auto zs = test::normal_vector<T>(n, 3 + std::uint32_t(n), 5.0);
       const auto ys = fractional_labels<T>(n, 4 + std::uint32_t(n));
-      GuardedBuffer<T> z(n), y(n);
+      test::GuardedBuffer<T> z(n), y(n);
       std::copy(zs.begin(), zs.end(), z.data());
       std::copy(ys.begin(), ys.end(), y.data());
       INFO("n = " << n);

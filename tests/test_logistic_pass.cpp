@@ -368,12 +368,7 @@ TEMPLATE_TEST_CASE(
     "logistic_loss_grad matches long-double references under every ISA for all shapes and "
     "layouts",
     "[logistic][reference]", float, double) {
-  std::size_t shape_index = 0;
-  for (std::size_t rows : test_row_counts()) {
-    for (std::size_t cols : test_col_counts()) {
-      check_logistic_shape<TestType>(rows, cols, shape_index++);
-    }
-  }
+  for_each_test_shape(check_logistic_shape<TestType>);
 }
 
 TEMPLATE_TEST_CASE("logistic_loss_grad: no sample weights means all ones bit for bit", "[logistic]",

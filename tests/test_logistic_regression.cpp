@@ -15,6 +15,7 @@
 #include "simdlr/cpu.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/logistic_regression.hpp"
+#include "support.hpp"
 
 // Counts heap allocations, to show that predicting one row allocates nothing. Every
 // non-aligned form of new and delete is replaced, so allocations and frees always pair up
@@ -479,10 +480,7 @@ TEST_CASE("float32 fits converge at tol 1e-6 in about as many passes as float64"
   }
   for (Solver solver : {Solver::lbfgs, Solver::newton}) {
     CAPTURE(simdlr::solver_name(solver));
-    LogisticRegressionOptions o;
-    o.solver = solver;
-    o.tol = 1e-6;
-    o.max_iter = 1000;
+    const auto o = solver_options<LogisticRegressionOptions>(solver, 1e-6, 1000);
     LogisticRegression<double> m64(o);
     LogisticRegression<float> m32(o);
     const auto& r64 = m64.fit(MatrixView<const double>(X64.data(), n, d), y);

@@ -113,20 +113,14 @@ void check_transpose_shape(std::size_t rows, std::size_t cols) {
 TEMPLATE_TEST_CASE(
     "margins match a long-double reference under every ISA for all shapes and layouts", "[margins]",
     float, double) {
-  for (std::size_t rows : test_row_counts()) {
-    for (std::size_t cols : test_col_counts())
-      check_margins_shape<TestType>(rows, cols);
-  }
+  for_each_test_shape(check_margins_shape<TestType>);
 }
 
 TEMPLATE_TEST_CASE(
     "transpose_product matches a long-double reference under every ISA for all shapes and "
     "layouts",
     "[transpose_product]", float, double) {
-  for (std::size_t rows : test_row_counts()) {
-    for (std::size_t cols : test_col_counts())
-      check_transpose_shape<TestType>(rows, cols);
-  }
+  for_each_test_shape(check_transpose_shape<TestType>);
 }
 
 TEMPLATE_TEST_CASE("margins and transpose_product of exactly representable data are exact",
@@ -135,15 +129,9 @@ TEMPLATE_TEST_CASE("margins and transpose_product of exactly representable data 
   // must give the exact result, whatever their summation order.
   using T = TestType;
   const std::size_t rows = 203, cols = 37;
-  std::vector<T> X(rows * cols), w(cols), r(rows);
-  for (std::size_t i = 0; i < rows; ++i) {
-    for (std::size_t j = 0; j < cols; ++j)
-      X[i * cols + j] = T(int((i * 7 + j * 13) % 17) - 8);
-  }
-  for (std::size_t j = 0; j < cols; ++j)
-    w[j] = T(int(j % 5) - 2);
-  for (std::size_t i = 0; i < rows; ++i)
-    r[i] = T(int(i % 9) - 4);
+  std::vector<T> X = integer_matrix<T>(rows, cols, 7, 13, 17);  // in [-8, 8]
+  std::vector<T> w = integer_cycle<T>(cols, 5, 2);              // in [-2, 2]
+  std::vector<T> r = integer_cycle<T>(rows, 9, 4);              // in [-4, 4]
   const T b = T(3);
   const RowDots<T> z_ref = ref_row_dots(X, rows, cols, w.data(), b);
   const ColumnSums xr_ref = ref_transpose_product(X, rows, cols, widen(r));

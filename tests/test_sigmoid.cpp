@@ -5,7 +5,6 @@
 // σ(+inf) = 1, σ(−inf) = 0, σ(NaN) = NaN; out == z is allowed. The reference is the stable
 // logistic in long double. The measured maximum ULP error is reported (run with -s to see it).
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <iomanip>
@@ -15,9 +14,7 @@
 #include <string>
 #include <vector>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
+#include "guarded_buffer.hpp"
 #include "support.hpp"
 
 using namespace simdlr;
@@ -25,16 +22,10 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-template <class T>
-using Lim = std::numeric_limits<T>;
+using test::bits;
 
 template <class T>
-auto bits(T v) {
-  if constexpr (sizeof(T) == 4)
-    return std::bit_cast<std::uint32_t>(v);
-  else
-    return std::bit_cast<std::uint64_t>(v);
-}
+using Lim = std::numeric_limits<T>;
 
 template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
@@ -151,35 +142,6 @@ std::vector<std::size_t> lengths_0_to_130() {
   return v;
 }
 
-constexpr std::size_t kLargeSizes[] = {10007, 100003, (std::size_t(1) << 20) + 3};
-
-// n elements of T ending exactly where an unreadable page begins: any read or write past the end
-// of the data faults at once (SIGSEGV), which a test of the partial-vector tails would otherwise
-// miss because reading a few bytes past a heap block rarely crashes.
-template <class T>
-class GuardedBuffer {
- public:
-  explicit GuardedBuffer(std::size_t n) {
-    const std::size_t page = std::size_t(sysconf(_SC_PAGESIZE));
-    const std::size_t data_pages = (n * sizeof(T) + page - 1) / page + 1;
-    size_ = (data_pages + 1) * page;
-    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    REQUIRE(p != MAP_FAILED);
-    base_ = static_cast<char*>(p);
-    REQUIRE(mprotect(base_ + data_pages * page, page, PROT_NONE) == 0);
-    data_ = reinterpret_cast<T*>(base_ + data_pages * page) - n;
-  }
-  ~GuardedBuffer() { munmap(base_, size_); }
-  GuardedBuffer(const GuardedBuffer&) = delete;
-  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
-  T* data() const { return data_; }
-
- private:
-  char* base_ = nullptr;
-  std::size_t size_ = 0;
-  T* data_ = nullptr;
-};
-
 }  // namespace
 
 TEMPLATE_TEST_CASE("sigmoid: dense sweep within 3 ULP", "[sigmoid]", float, double) {
@@ -294,7 +256,7 @@ TEMPLATE_TEST_CASE("sigmoid: lengths 0 to 130 aligned and unaligned", "[sigmoid]
 
 TEMPLATE_TEST_CASE("sigmoid: large lengths unaligned and in place", "[sigmoid]", float, double) {
   using T = TestType;
-  for (std::size_t n : kLargeSizes) {
+  for (std::size_t n : test::kLargeSizes) {
     const auto z = test::normal_vector<T>(n, 99 + std::uint32_t(n), 30.0);
     const test::Unaligned<T> uz(z);
     std::vector<long double> ref(n);
@@ -476,7 +438,7 @@ TEMPLATE_TEST_CASE("sigmoid: touches nothing past the end", "[sigmoid]", float, 
       const auto zs = test::normal_vector<T>(n, 3 + std::uint32_t(n), 5.0);
       std::vector<T> expected(n);
       kernels::sigmoid(zs.data(), expected.data(), n);
-      GuardedBuffer<T> z(n), out(n);
+      test::GuardedBuffer<T> z(n), out(n);
       std::copy(zs.begin(), zs.end(), z.data());
       INFO("n = " << n);
       // Faults (and fails the run) if a tail load or store touches the guard page.
