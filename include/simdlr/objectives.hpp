@@ -16,7 +16,7 @@
 
 #include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
-#include "simdlr/solvers.hpp"
+#include "simdlr/objective.hpp"
 
 namespace simdlr {
 
@@ -25,7 +25,7 @@ enum class Penalty { l2, none };
 // C · Σ s_i [softplus(z_i) − y_i z_i] + ½ ‖w‖²  (the ½‖w‖² only with Penalty::l2), z = Xw + b,
 // y_i ∈ {0, 1}. Matches scikit-learn's LogisticRegression objective.
 template <class T>
-class LogisticObjective final : public Objective {
+class LogisticObjective final : public Objective, public HessianVectorProduct {
  public:
   // sample_weight empty means all ones. The views must outlive the objective.
   LogisticObjective(MatrixView<const T> X, std::span<const T> y, std::span<const T> sample_weight,
@@ -33,8 +33,8 @@ class LogisticObjective final : public Objective {
 
   std::size_t dimension() const override { return d_ + (fit_intercept_ ? 1 : 0); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  bool has_hessian_vector() const override { return true; }
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:
@@ -54,7 +54,7 @@ class LogisticObjective final : public Objective {
 
 // C · Σ s_i [logsumexp(z_i) − z_{i, y_i}] + ½ ‖W‖²_F, z_i = W x_i + b, labels in [0, K).
 template <class T>
-class MultinomialObjective final : public Objective {
+class MultinomialObjective final : public Objective, public HessianVectorProduct {
  public:
   MultinomialObjective(MatrixView<const T> X, std::span<const std::int32_t> labels,
                        std::size_t n_classes, std::span<const T> sample_weight, double C,
@@ -62,8 +62,8 @@ class MultinomialObjective final : public Objective {
 
   std::size_t dimension() const override { return K_ * d_ + (fit_intercept_ ? K_ : 0); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  bool has_hessian_vector() const override { return true; }
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:
@@ -80,15 +80,15 @@ class MultinomialObjective final : public Objective {
 
 // Σ s_i ½ (z_i − y_i)² + ½ α ‖w‖², z = Xw + b (least squares; ridge with α > 0).
 template <class T>
-class SquaredObjective final : public Objective {
+class SquaredObjective final : public Objective, public HessianVectorProduct {
  public:
   SquaredObjective(MatrixView<const T> X, std::span<const T> y, std::span<const T> sample_weight,
                    double alpha, bool fit_intercept, Threads threads = {});
 
   std::size_t dimension() const override { return d_ + (fit_intercept_ ? 1 : 0); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  bool has_hessian_vector() const override { return true; }
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:
