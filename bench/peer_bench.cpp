@@ -174,9 +174,10 @@ void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, si
   simdlr::LogisticRegressionOptions o;
   o.C = p.C;
   o.solver = solver;
-  o.tol = settings.simdlr_tol;
-  o.max_iter = 10000;  // as the scikit-learn peer: stop on the tolerance, not the limit
-  o.threads = threads;
+  o.solver_options.tol = settings.simdlr_tol;
+  o.solver_options.max_iter =
+      10000;  // as the scikit-learn peer: stop on the tolerance, not the limit
+  o.threads = simdlr::Threads{threads};
   simdlr::LogisticRegression<T> model(o);
   const double seconds = time_fits(state, model, data);
   const simdlr::FitReport& report = model.fit_report();
@@ -194,7 +195,7 @@ void fit_simdlr_linear(benchmark::State& state, Problem p, simdlr::Isa isa, int 
   simdlr::ScopedIsa scoped(isa);
   simdlr::LinearRegressionOptions o;
   o.alpha = p.alpha;
-  o.threads = threads;
+  o.threads = simdlr::Threads{threads};
   simdlr::LinearRegression<T> model(o);
   const double seconds = time_fits(state, model, data);
   set_fit_counters(state, model.fit_report(), read);

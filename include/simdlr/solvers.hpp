@@ -53,7 +53,7 @@ struct SolverOptions {
   // L-BFGS memory (pairs kept).
   int history = 10;
   // Called after every iteration (for --verbose logs and progress lines); may be empty.
-  std::function<void(const IterationLog&)> on_iteration;
+  std::function<void(const IterationLog&)> on_iteration = {};
 };
 
 // InvalidArgument "<who>: tol must be a positive number, got ..." (likewise max_iter, history)

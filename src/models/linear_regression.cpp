@@ -7,6 +7,7 @@
 #include "../kernels/one_chunk.hpp"
 #include "cholesky.hpp"
 #include "input_checks.hpp"
+#include "option_checks.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/metrics.hpp"
@@ -22,18 +23,7 @@ void check_options(const LinearRegressionOptions& o) {
     throw InvalidArgument(std::string(kFit) + ": alpha must be >= 0, got " +
                           std::to_string(o.alpha));
   }
-  if (!(o.tol > 0) || !std::isfinite(o.tol)) {
-    throw InvalidArgument(std::string(kFit) + ": tol must be a positive number, got " +
-                          std::to_string(o.tol));
-  }
-  if (o.max_iter <= 0) {
-    throw InvalidArgument(std::string(kFit) + ": max_iter must be positive, got " +
-                          std::to_string(o.max_iter));
-  }
-  if (o.threads < 0) {
-    throw InvalidArgument(std::string(kFit) + ": threads must be >= 0, got " +
-                          std::to_string(o.threads));
-  }
+  detail::check_shared_options(kFit, o.solver_options, o.threads);
 }
 
 // [w, b] from the normal equations of the (weighted, ridge) least-squares problem.
@@ -41,7 +31,7 @@ template <class T>
 std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<const double> y,
                                            std::span<const T> s, const LinearRegressionOptions& o) {
   const std::size_t n = X.rows, d = X.cols, m = d + (o.fit_intercept ? 1 : 0);
-  const Threads threads{o.threads};
+  const Threads threads = o.threads;
   std::vector<T> gram(d * d), weighted_y(n), xty(d);
   kernels::weighted_gram(X, s.empty() ? nullptr : s.data(), gram.data(), threads);
   long double sum_s = 0, sum_sy = 0;
@@ -105,15 +95,14 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
                                           std::span<const T> sample_weight) {
   const LinearRegressionOptions& o = options_;
   check_options(o);
-  detail::check_training_matrix(kFit, X, Threads{o.threads});
+  detail::check_training_matrix(kFit, X, o.threads);
   detail::check_targets(kFit, y, X.rows);
   detail::check_sample_weight(kFit, sample_weight, X.rows);
   const std::size_t d = X.cols;
   std::vector<double> theta;
   FitReport report;
   std::vector<T> target(y.begin(), y.end());
-  SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept,
-                                Threads{o.threads});
+  SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
   if (o.solver == LinearSolver::cholesky) {
     theta = solve_normal_equations(X, y, sample_weight, o);
     std::vector<double> g(theta.size());
@@ -128,10 +117,7 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
     report.stop_reason = StopReason::gradient_tolerance;
   } else {
     theta.assign(d + (o.fit_intercept ? 1 : 0), 0.0);
-    SolverOptions so;
-    so.tol = o.tol;
-    so.max_iter = o.max_iter;
-    so.on_iteration = o.on_iteration;
+    const SolverOptions& so = o.solver_options;
     report = o.solver == LinearSolver::lbfgs    ? minimize_lbfgs(objective, theta, so)
              : o.solver == LinearSolver::newton ? minimize_newton_cg(objective, theta, so)
                                                 : minimize_gradient_descent(objective, theta, so);
