@@ -7,6 +7,7 @@
 #pragma once
 
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "simdlr/kernels.hpp"
@@ -32,7 +33,7 @@ struct LinearRegressionOptions {
 template <class T>
 class LinearRegression {
  public:
-  explicit LinearRegression(LinearRegressionOptions options = {});
+  explicit LinearRegression(LinearRegressionOptions options = {}) : options_(std::move(options)) {}
 
   const FitReport& fit(MatrixView<const T> X, std::span<const double> y,
                        std::span<const T> sample_weight = {});

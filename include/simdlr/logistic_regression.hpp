@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "simdlr/kernels.hpp"
@@ -79,7 +80,8 @@ class ClassLabels {
 template <class T>
 class LogisticRegression {
  public:
-  explicit LogisticRegression(LogisticRegressionOptions options = {});
+  explicit LogisticRegression(LogisticRegressionOptions options = {})
+      : options_(std::move(options)) {}
 
   // Fits to X (n x d) and labels y (n). sample_weight: empty or n values >= 0. Returns the fit
   // report (for ovr, the report of the class that took most iterations; all in fit_reports()).

@@ -7,6 +7,7 @@
 #include "../kernels/one_chunk.hpp"
 #include "cholesky.hpp"
 #include "input_checks.hpp"
+#include "name_table.hpp"
 #include "option_checks.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/kernels.hpp"
@@ -17,6 +18,8 @@ namespace simdlr {
 namespace {
 
 constexpr const char* kFit = "LinearRegression.fit";
+constexpr detail::NameTable<LinearSolver, 4> kLinearSolvers{"linear solver",
+                                                            {"cholesky", "lbfgs", "newton", "gd"}};
 
 void check_options(const LinearRegressionOptions& o) {
   if (!(o.alpha >= 0) || !std::isfinite(o.alpha)) {
@@ -64,31 +67,12 @@ std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<cons
 }  // namespace
 
 std::string_view linear_solver_name(LinearSolver solver) noexcept {
-  switch (solver) {
-    case LinearSolver::cholesky:
-      return "cholesky";
-    case LinearSolver::lbfgs:
-      return "lbfgs";
-    case LinearSolver::newton:
-      return "newton";
-    case LinearSolver::gd:
-      return "gd";
-  }
-  return "unknown";
+  return kLinearSolvers.name(solver);
 }
 
 LinearSolver parse_linear_solver(std::string_view name) {
-  for (LinearSolver s :
-       {LinearSolver::cholesky, LinearSolver::lbfgs, LinearSolver::newton, LinearSolver::gd}) {
-    if (name == linear_solver_name(s)) return s;
-  }
-  throw InvalidArgument("unknown linear solver '" + std::string(name) +
-                        "' (expected cholesky, lbfgs, newton or gd)");
+  return kLinearSolvers.parse(name);
 }
-
-template <class T>
-LinearRegression<T>::LinearRegression(LinearRegressionOptions options)
-    : options_(std::move(options)) {}
 
 template <class T>
 const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const double> y,

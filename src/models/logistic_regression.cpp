@@ -117,10 +117,6 @@ void softmax_rows(std::span<T> z, std::size_t n, std::size_t K) {
 }  // namespace
 
 template <class T>
-LogisticRegression<T>::LogisticRegression(LogisticRegressionOptions options)
-    : options_(std::move(options)) {}
-
-template <class T>
 const FitReport& LogisticRegression<T>::fit(MatrixView<const T> X, std::span<const double> y,
                                             std::span<const T> sample_weight) {
   detail::check_targets(kFit, y, X.rows);
