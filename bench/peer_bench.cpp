@@ -175,8 +175,8 @@ void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, si
   o.C = p.C;
   o.solver = solver;
   o.solver_options.tol = settings.simdlr_tol;
-  o.solver_options.max_iter =
-      10000;  // as the scikit-learn peer: stop on the tolerance, not the limit
+  // As the scikit-learn peer: stop on the tolerance, not the limit.
+  o.solver_options.max_iter = 10000;
   o.threads = simdlr::Threads{threads};
   simdlr::LogisticRegression<T> model(o);
   const double seconds = time_fits(state, model, data);
