@@ -45,6 +45,18 @@ struct ObjectiveData {
   std::size_t d;  // X.cols
 };
 
+// The state of an objective with one coefficient row (logistic, least squares; the plumbing
+// they share, as LIBLINEAR's l2r_erm_fun does for its losses): the targets, the point (w, b) in
+// T, the gradient sums of the last pass and scratch for Hessian-vector products.
+template <class T>
+struct OneRow {
+  OneRow(std::span<const T> y, std::size_t d) : y(y), w(d), grad(d), v(d), hv(d) {}
+
+  std::span<const T> y;
+  std::vector<T> w, grad, v, hv;
+  T b = 0, grad_b = 0;
+};
+
 }  // namespace detail
 
 // C · Σ s_i [softplus(z_i) − y_i z_i] + ½ ‖w‖²  (the ½‖w‖² only with Penalty::l2), z = Xw + b,
@@ -64,11 +76,10 @@ class LogisticObjective final : public Objective, public HessianVectorProduct {
 
  private:
   detail::ObjectiveData<T> data_;
-  std::span<const T> y_;
+  detail::OneRow<T> row_;
   double C_;
   bool l2_;
-  std::vector<T> w_, grad_, v_, hv_, hessian_diag_;
-  T b_ = 0, grad_b_ = 0;
+  std::vector<T> hessian_diag_;
   // The Hessian diagonal costs a division per row in every pass, so it is only computed once a
   // solver has asked for Hessian-vector products (L-BFGS and gradient descent never do).
   bool diagonal_wanted_ = false, diagonal_current_ = false;
@@ -113,9 +124,8 @@ class SquaredObjective final : public Objective, public HessianVectorProduct {
 
  private:
   detail::ObjectiveData<T> data_;
-  std::span<const T> y_;
+  detail::OneRow<T> row_;
   double alpha_;
-  std::vector<T> w_, grad_, v_, hv_;
 };
 
 }  // namespace simdlr
