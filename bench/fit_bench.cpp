@@ -75,9 +75,9 @@ void fit(benchmark::State& state, simdlr::Solver solver, int threads) {
   const Problem<T>& p = problem<T>();
   simdlr::LogisticRegressionOptions o;
   o.solver = solver;
-  o.tol = 1e-6;
-  o.max_iter = solver == simdlr::Solver::gd ? 2000 : 1000;
-  o.threads = threads;
+  o.solver_options.tol = 1e-6;
+  o.solver_options.max_iter = solver == simdlr::Solver::gd ? 2000 : 1000;
+  o.threads = simdlr::Threads{threads};
   const simdlr::MatrixView<const T> X(p.X.data(), kRows, kCols);
   simdlr::FitReport report;
   double fit_seconds = 0;

@@ -183,9 +183,10 @@ void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, si
   simdlr::LogisticRegressionOptions o;
   o.C = p.C;
   o.solver = solver;
-  o.tol = settings.simdlr_tol;
-  o.max_iter = 10000;  // as the scikit-learn peer: stop on the tolerance, not the limit
-  o.threads = threads;
+  o.solver_options.tol = settings.simdlr_tol;
+  // As the scikit-learn peer: stop on the tolerance, not the limit.
+  o.solver_options.max_iter = 10000;
+  o.threads = simdlr::Threads{threads};
   simdlr::LogisticRegression<T> model(o);
   const double seconds = time_fits(state, model, setup.data);
   const simdlr::FitReport& report = model.fit_report();
@@ -201,7 +202,7 @@ void fit_simdlr_linear(benchmark::State& state, Problem p, simdlr::Isa isa, int 
   const SimdlrSetup<T> setup(p, isa, threads);
   simdlr::LinearRegressionOptions o;
   o.alpha = p.alpha;
-  o.threads = threads;
+  o.threads = simdlr::Threads{threads};
   simdlr::LinearRegression<T> model(o);
   const double seconds = time_fits(state, model, setup.data);
   set_fit_counters(state, model.fit_report(), setup.read);

@@ -66,11 +66,11 @@ inline constexpr std::size_t kLargeSizes[] = {10007, 100003, (std::size_t(1) << 
 // Model options (LinearRegressionOptions, LogisticRegressionOptions) with the given solver,
 // tolerance and iteration limit, everything else at its default.
 template <class Options, class Solver>
-Options solver_options(Solver solver, double tol, int max_iter) {
+Options model_options(Solver solver, double tol, int max_iter) {
   Options o;
   o.solver = solver;
-  o.tol = tol;
-  o.max_iter = max_iter;
+  o.solver_options.tol = tol;
+  o.solver_options.max_iter = max_iter;
   return o;
 }
 

@@ -152,7 +152,7 @@ template <class T>
 void check_logistic_predictions(int classes, MultiClass multi_class) {
   const Problem<T> p = make_problem<T>(classes == 2 ? 11 : 12, classes);
   LogisticRegressionOptions options;
-  options.threads = kernel_threads();
+  options.threads = simdlr::Threads{kernel_threads()};
   options.multi_class = multi_class;
   LogisticRegression<T> model(options);
   model.fit(p.view(), p.y);
@@ -165,7 +165,7 @@ template <class T>
 void check_linear_predictions() {
   const Problem<T> p = make_problem<T>(13, 0);
   LinearRegressionOptions options;
-  options.threads = kernel_threads();
+  options.threads = simdlr::Threads{kernel_threads()};
   LinearRegression<T> model(options);
   model.fit(p.view(), p.y);
   const LinearOutputs<T> expected = predict_all(model, p.view(), 64);
@@ -189,7 +189,7 @@ FitResult fit_job(int job) {
     case 0: {  // binary, float, lbfgs
       const auto p = make_problem<float>(21, 2);
       LogisticRegressionOptions o;
-      o.threads = threads;
+      o.threads = simdlr::Threads{threads};
       LogisticRegression<float> m(o);
       const FitReport& r = m.fit(p.view(), p.y);
       return {m.coef(), m.intercept(), r.iterations};
@@ -197,7 +197,7 @@ FitResult fit_job(int job) {
     case 1: {  // multinomial, double, newton, standardized
       const auto p = make_problem<double>(22, 3);
       LogisticRegressionOptions o;
-      o.threads = threads;
+      o.threads = simdlr::Threads{threads};
       o.solver = Solver::newton;
       o.standardize = true;
       LogisticRegression<double> m(o);
@@ -207,7 +207,7 @@ FitResult fit_job(int job) {
     case 2: {  // least squares, double, cholesky
       const auto p = make_problem<double>(23, 0);
       LinearRegressionOptions o;
-      o.threads = threads;
+      o.threads = simdlr::Threads{threads};
       LinearRegression<double> m(o);
       const FitReport& r = m.fit(p.view(), p.y);
       return {m.coef(), {m.intercept()}, r.iterations};
@@ -215,7 +215,7 @@ FitResult fit_job(int job) {
     default: {  // ridge, float, lbfgs
       const auto p = make_problem<float>(24, 0);
       LinearRegressionOptions o;
-      o.threads = threads;
+      o.threads = simdlr::Threads{threads};
       o.alpha = 0.5;
       o.solver = LinearSolver::lbfgs;
       LinearRegression<float> m(o);

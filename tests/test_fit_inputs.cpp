@@ -59,7 +59,7 @@ void check_rejected(const Shape& s) {
   const std::vector<double> y = labels(s.rows);
   const MatrixView<const T> view(X.data(), s.rows, s.cols, s.stride);
   simdlr::LogisticRegressionOptions options;
-  options.threads = 2;
+  options.threads = simdlr::Threads{2};
   simdlr::LogisticRegression<T> model(options);
   const T bad_values[] = {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity(),
                           -std::numeric_limits<T>::infinity()};
@@ -98,7 +98,7 @@ TEST_CASE("a fit ignores NaN in the padding of strided rows", "[inputs][fit]") {
       INFO("shape " << s.rows << " x " << s.cols << " (stride " << s.stride << ")");
       const std::vector<double> X = matrix<double>(s, std::numeric_limits<double>::quiet_NaN());
       simdlr::LogisticRegressionOptions options;
-      options.max_iter = 3;
+      options.solver_options.max_iter = 3;
       simdlr::LogisticRegression<double> model(options);
       CHECK_NOTHROW(
           model.fit(MatrixView<const double>(X.data(), s.rows, s.cols, s.stride), labels(s.rows)));

@@ -145,7 +145,7 @@ TEST_CASE("model file: the committed seed loads", "[fuzz][model_file]") {
   test::TempDir dir;
   const auto file = dir.write("m.json", seed_model_with("\"max_iter\": 100", "\"max_iter\": 100"));
   const SavedModel s = load_model(file);
-  CHECK(s.logistic.max_iter == 100);
+  CHECK(s.logistic.solver_options.max_iter == 100);
   CHECK(s.reports.at(0).iterations == 3);
 }
 

@@ -24,7 +24,7 @@ TEST_CASE("the seed example y = 2x + 1 is recovered exactly by every solver", "[
   for (LinearSolver solver :
        {LinearSolver::cholesky, LinearSolver::lbfgs, LinearSolver::newton, LinearSolver::gd}) {
     INFO(simdlr::linear_solver_name(solver));
-    LinearRegression<double> model(solver_options<LinearRegressionOptions>(solver, 1e-14, 100000));
+    LinearRegression<double> model(model_options<LinearRegressionOptions>(solver, 1e-14, 100000));
     model.fit(MatrixView<const double>(x.data(), x.size(), 1), y);
     CHECK(std::fabs(model.coef()[0] - 2.0) <= 1e-10);
     CHECK(std::fabs(model.intercept() - 1.0) <= 1e-10);
@@ -46,8 +46,8 @@ TEST_CASE("diabetes: OLS and ridge match scikit-learn", "[linear][reference]") {
       LinearRegressionOptions o;
       o.alpha = alpha;
       o.solver = solver;
-      o.tol = 1e-12;
-      o.max_iter = 10000;
+      o.solver_options.tol = 1e-12;
+      o.solver_options.max_iter = 10000;
       LinearRegression<double> model(o);
       model.fit(MatrixView<const double>(X.values.data(), X.rows, X.cols), y.values);
       std::vector<double> got = model.coef(), want = ref.at("coef");

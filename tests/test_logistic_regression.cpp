@@ -86,8 +86,8 @@ const Data& iris() {
 LogisticRegressionOptions tight(Solver solver) {
   LogisticRegressionOptions o;
   o.solver = solver;
-  o.tol = 1e-8;
-  o.max_iter = solver == Solver::gd ? 500000 : 2000;
+  o.solver_options.tol = 1e-8;
+  o.solver_options.max_iter = solver == Solver::gd ? 500000 : 2000;
   return o;
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("standardized breast cancer in float32 reaches the optimum within 1e-5
   for (Solver solver : {Solver::lbfgs, Solver::newton, Solver::gd}) {
     INFO("solver " << simdlr::solver_name(solver));
     LogisticRegressionOptions o = tight(solver);
-    o.tol = 1e-6;
+    o.solver_options.tol = 1e-6;
     o.standardize = true;
     const auto model = fit<float>(breast_cancer(), o);
     const double objective = model.fit_report().objective_history.back();
@@ -193,8 +193,8 @@ TEST_CASE("raw breast cancer: lbfgs and newton reach the optimum, or say they di
   for (Solver solver : {Solver::lbfgs, Solver::newton}) {
     INFO("solver " << simdlr::solver_name(solver));
     LogisticRegressionOptions o = tight(solver);
-    o.max_iter = 100000;
-    o.tol = 1e-12;
+    o.solver_options.max_iter = 100000;
+    o.solver_options.tol = 1e-12;
     const auto model = fit<double>(breast_cancer(), o);
     const double objective = model.fit_report().objective_history.back();
     INFO("objective " << objective << " iterations " << model.fit_report().iterations << " stop "
@@ -204,7 +204,7 @@ TEST_CASE("raw breast cancer: lbfgs and newton reach the optimum, or say they di
     // Either converged, or it honestly stopped for lack of floating-point progress at the optimum.
     CHECK((converged || model.fit_report().stop_reason == simdlr::StopReason::no_progress));
 
-    o.max_iter = 5;
+    o.solver_options.max_iter = 5;
     const auto short_fit = fit<double>(breast_cancer(), o);
     CHECK_FALSE(short_fit.fit_report().converged);
     CHECK(short_fit.fit_report().stop_reason == simdlr::StopReason::max_iterations);
@@ -337,9 +337,9 @@ TEST_CASE("fits are bitwise identical for 1 and 2 threads", "[logistic][threads]
   for (Solver solver : {Solver::lbfgs, Solver::newton}) {
     LogisticRegressionOptions o = tight(solver);
     o.standardize = true;
-    o.threads = 1;
+    o.threads = simdlr::Threads{1};
     const auto one = fit<double>(breast_cancer(), o);
-    o.threads = 2;
+    o.threads = simdlr::Threads{2};
     const auto two = fit<double>(breast_cancer(), o);
     CHECK(one.coef() == two.coef());
     CHECK(one.intercept() == two.intercept());
@@ -377,10 +377,10 @@ TEST_CASE("bad input gets typed errors", "[logistic][errors]") {
     CHECK_THROWS_AS(LogisticRegression<double>(o).fit(view, y), simdlr::InvalidArgument);
   }
   LogisticRegressionOptions o;
-  o.tol = 0;
+  o.solver_options.tol = 0;
   CHECK_THROWS_AS(LogisticRegression<double>(o).fit(view, y), simdlr::InvalidArgument);
   o = {};
-  o.max_iter = 0;
+  o.solver_options.max_iter = 0;
   CHECK_THROWS_AS(LogisticRegression<double>(o).fit(view, y), simdlr::InvalidArgument);
 
   std::vector<double> weights(y.size(), 1.0);
@@ -480,7 +480,7 @@ TEST_CASE("float32 fits converge at tol 1e-6 in about as many passes as float64"
   }
   for (Solver solver : {Solver::lbfgs, Solver::newton}) {
     CAPTURE(simdlr::solver_name(solver));
-    const auto o = solver_options<LogisticRegressionOptions>(solver, 1e-6, 1000);
+    const auto o = model_options<LogisticRegressionOptions>(solver, 1e-6, 1000);
     LogisticRegression<double> m64(o);
     LogisticRegression<float> m32(o);
     const auto& r64 = m64.fit(MatrixView<const double>(X64.data(), n, d), y);

@@ -10,7 +10,7 @@
 namespace {
 
 // f(x) = ½ Σ a_i (x_i − c_i)², a_i spread over 1..1e4 (condition number 1e4).
-class Quadratic final : public simdlr::Objective {
+class Quadratic final : public simdlr::Objective, public simdlr::HessianVectorProduct {
  public:
   explicit Quadratic(std::size_t n) : a_(n), c_(n) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -29,7 +29,7 @@ class Quadratic final : public simdlr::Objective {
     }
     return f;
   }
-  bool has_hessian_vector() const override { return true; }
+  simdlr::HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override {
     for (std::size_t i = 0; i < a_.size(); ++i)
       out[i] = a_[i] * v[i];

@@ -6,10 +6,11 @@
 // iterative lbfgs, newton and gd (gradient descent, the textbook method) on the same objective.
 #pragma once
 
-#include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
+#include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
 #include "simdlr/solvers.hpp"
 
@@ -23,16 +24,16 @@ struct LinearRegressionOptions {
   double alpha = 0;  // ridge penalty, >= 0
   bool fit_intercept = true;
   LinearSolver solver = LinearSolver::cholesky;
-  double tol = 1e-6;    // iterative solvers: relative gradient tolerance
-  int max_iter = 1000;  // iterative solvers
-  int threads = 0;      // 0: OpenMP's default
-  std::function<void(const IterationLog&)> on_iteration;
+  // The iterative solvers' tol, max_iter, history and per-iteration callback (see solvers.hpp);
+  // checked for every solver.
+  SolverOptions solver_options{.tol = 1e-6, .max_iter = 1000};
+  Threads threads;  // for fit and predict, >= 0; {0}: OpenMP's default
 };
 
 template <class T>
 class LinearRegression {
  public:
-  explicit LinearRegression(LinearRegressionOptions options = {});
+  explicit LinearRegression(LinearRegressionOptions options = {}) : options_(std::move(options)) {}
 
   const FitReport& fit(MatrixView<const T> X, std::span<const double> y,
                        std::span<const T> sample_weight = {});

@@ -14,11 +14,12 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
 #include "simdlr/objectives.hpp"
 #include "simdlr/solvers.hpp"
@@ -40,8 +41,9 @@ struct LogisticRegressionOptions {
   Penalty penalty = Penalty::l2;
   double C = 1.0;  // inverse regularisation strength, > 0
   Solver solver = Solver::lbfgs;
-  double tol = 1e-4;   // relative gradient tolerance (see solvers.hpp), > 0
-  int max_iter = 100;  // > 0
+  // tol (relative gradient tolerance, > 0), max_iter (> 0), history (L-BFGS memory) and the
+  // per-iteration callback, handed to the solver as they are (see solvers.hpp).
+  SolverOptions solver_options{.tol = 1e-4, .max_iter = 100};
   ClassWeight class_weight = ClassWeight::none;  // balanced: n / (K · count_k)
   bool fit_intercept = true;
   MultiClass multi_class = MultiClass::automatic;
@@ -49,9 +51,8 @@ struct LogisticRegressionOptions {
   // copying X) and report coefficients and intercept on the original scale. The l2 penalty
   // then applies to the standardized coefficients, as with a StandardScaler pipeline.
   bool standardize = false;
-  int threads = 0;          // 0: OpenMP's default
+  Threads threads;          // for fit and predict, >= 0; {0}: OpenMP's default
   bool warm_start = false;  // start from the previous fit's coefficients when shapes agree
-  std::function<void(const IterationLog&)> on_iteration;  // per-iteration log, may be empty
 };
 
 // The class labels of a classifier, sorted.
@@ -79,7 +80,8 @@ class ClassLabels {
 template <class T>
 class LogisticRegression {
  public:
-  explicit LogisticRegression(LogisticRegressionOptions options = {});
+  explicit LogisticRegression(LogisticRegressionOptions options = {})
+      : options_(std::move(options)) {}
 
   // Fits to X (n x d) and labels y (n). sample_weight: empty or n values >= 0. Returns the fit
   // report (for ovr, the report of the class that took most iterations; all in fit_reports()).
@@ -116,7 +118,11 @@ class LogisticRegression {
                   std::vector<double> intercept, std::vector<FitReport> reports);
 
  private:
+  // Fits with classes() = labels and y the class index of each row; on failure the previous
+  // classes() are restored (fit_classes commits the rest only once everything succeeded).
   const FitReport& fit_indexed(MatrixView<const T> X, std::span<const std::int32_t> y,
+                               ClassLabels labels, std::span<const T> sample_weight);
+  const FitReport& fit_classes(MatrixView<const T> X, std::span<const std::int32_t> y,
                                std::span<const T> sample_weight);
   void check_predict_input(const char* what, MatrixView<const T> X, std::size_t out_size,
                            std::size_t per_row) const;

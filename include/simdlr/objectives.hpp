@@ -16,36 +16,70 @@
 
 #include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
-#include "simdlr/solvers.hpp"
+#include "simdlr/objective.hpp"
 
 namespace simdlr {
 
 enum class Penalty { l2, none };
 
+namespace detail {
+
+// What every objective reads, as views that must outlive it, and how it passes over them. The
+// constructor checks that the targets (`targets` values of y or labels, named target_name) and
+// the sample weights (empty: all ones) have one value per row of X.
+template <class T>
+struct ObjectiveData {
+  ObjectiveData(const char* objective, MatrixView<const T> X, std::size_t targets,
+                const char* target_name, std::span<const T> sample_weight, bool fit_intercept,
+                Threads threads);
+
+  // Parameters of `rows` coefficient rows: rows x d, and rows intercepts with fit_intercept.
+  std::size_t dimension(std::size_t rows) const { return rows * d + (fit_intercept ? rows : 0); }
+  // The sample weights for the kernels: nullptr for all ones.
+  const T* weights() const { return sample_weight.empty() ? nullptr : sample_weight.data(); }
+
+  MatrixView<const T> X;
+  std::span<const T> sample_weight;
+  bool fit_intercept;
+  Threads threads;
+  std::size_t d;  // X.cols
+};
+
+// The state of an objective with one coefficient row (logistic, least squares; the plumbing
+// they share, as LIBLINEAR's l2r_erm_fun does for its losses): the targets, the point (w, b) in
+// T, the gradient sums of the last pass and scratch for Hessian-vector products.
+template <class T>
+struct OneRow {
+  OneRow(std::span<const T> y, std::size_t d) : y(y), w(d), grad(d), v(d), hv(d) {}
+
+  std::span<const T> y;
+  std::vector<T> w, grad, v, hv;
+  T b = 0, grad_b = 0;
+};
+
+}  // namespace detail
+
 // C · Σ s_i [softplus(z_i) − y_i z_i] + ½ ‖w‖²  (the ½‖w‖² only with Penalty::l2), z = Xw + b,
 // y_i ∈ {0, 1}. Matches scikit-learn's LogisticRegression objective.
 template <class T>
-class LogisticObjective final : public Objective {
+class LogisticObjective final : public Objective, public HessianVectorProduct {
  public:
   // sample_weight empty means all ones. The views must outlive the objective.
   LogisticObjective(MatrixView<const T> X, std::span<const T> y, std::span<const T> sample_weight,
                     double C, Penalty penalty, bool fit_intercept, Threads threads = {});
 
-  std::size_t dimension() const override { return d_ + (fit_intercept_ ? 1 : 0); }
+  std::size_t dimension() const override { return data_.dimension(1); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  bool has_hessian_vector() const override { return true; }
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:
-  MatrixView<const T> X_;
-  std::span<const T> y_, sample_weight_;
+  detail::ObjectiveData<T> data_;
+  detail::OneRow<T> row_;
   double C_;
-  bool l2_, fit_intercept_;
-  Threads threads_;
-  std::size_t d_;
-  std::vector<T> w_, grad_, v_, hv_, hessian_diag_;
-  T b_ = 0, grad_b_ = 0;
+  bool l2_;
+  std::vector<T> hessian_diag_;
   // The Hessian diagonal costs a division per row in every pass, so it is only computed once a
   // solver has asked for Hessian-vector products (L-BFGS and gradient descent never do).
   bool diagonal_wanted_ = false, diagonal_current_ = false;
@@ -54,51 +88,44 @@ class LogisticObjective final : public Objective {
 
 // C · Σ s_i [logsumexp(z_i) − z_{i, y_i}] + ½ ‖W‖²_F, z_i = W x_i + b, labels in [0, K).
 template <class T>
-class MultinomialObjective final : public Objective {
+class MultinomialObjective final : public Objective, public HessianVectorProduct {
  public:
   MultinomialObjective(MatrixView<const T> X, std::span<const std::int32_t> labels,
                        std::size_t n_classes, std::span<const T> sample_weight, double C,
                        Penalty penalty, bool fit_intercept, Threads threads = {});
 
-  std::size_t dimension() const override { return K_ * d_ + (fit_intercept_ ? K_ : 0); }
+  std::size_t dimension() const override { return data_.dimension(K_); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  bool has_hessian_vector() const override { return true; }
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:
-  MatrixView<const T> X_;
+  detail::ObjectiveData<T> data_;
   std::span<const std::int32_t> labels_;
   std::size_t K_;
-  std::span<const T> sample_weight_;
   double C_;
-  bool l2_, fit_intercept_;
-  Threads threads_;
-  std::size_t d_;
+  bool l2_;
   std::vector<T> W_, b_, grad_W_, grad_b_, probabilities_, V_, v_b_, out_, out_b_;
 };
 
 // Σ s_i ½ (z_i − y_i)² + ½ α ‖w‖², z = Xw + b (least squares; ridge with α > 0).
 template <class T>
-class SquaredObjective final : public Objective {
+class SquaredObjective final : public Objective, public HessianVectorProduct {
  public:
   SquaredObjective(MatrixView<const T> X, std::span<const T> y, std::span<const T> sample_weight,
                    double alpha, bool fit_intercept, Threads threads = {});
 
-  std::size_t dimension() const override { return d_ + (fit_intercept_ ? 1 : 0); }
+  std::size_t dimension() const override { return data_.dimension(1); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  bool has_hessian_vector() const override { return true; }
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
  private:
-  MatrixView<const T> X_;
-  std::span<const T> y_, sample_weight_;
+  detail::ObjectiveData<T> data_;
+  detail::OneRow<T> row_;
   double alpha_;
-  bool fit_intercept_;
-  Threads threads_;
-  std::size_t d_;
-  std::vector<T> w_, grad_, v_, hv_;
 };
 
 }  // namespace simdlr

@@ -20,26 +20,12 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace simdlr {
+#include "simdlr/objective.hpp"
 
-// A smooth function of a parameter vector in double precision. value_and_gradient is the primary,
-// fused entry point (ensmallen's EvaluateWithGradient): objectives compute both in one pass over
-// their data. hessian_vector, where available, is taken at the point of the last
-// value_and_gradient call.
-class Objective {
- public:
-  virtual ~Objective() = default;
-  virtual std::size_t dimension() const = 0;
-  virtual double value_and_gradient(std::span<const double> x, std::span<double> gradient) = 0;
-  virtual bool has_hessian_vector() const { return false; }
-  virtual void hessian_vector(std::span<const double> v, std::span<double> out);
-  // Relative rounding level of value_and_gradient's value: the machine epsilon of the arithmetic
-  // the data are processed in (float data: 2^-23). Differences of objective values below this
-  // times |f| are noise; the line search then decides by the directional derivative alone.
-  virtual double value_precision() const { return 0x1p-52; }
-};
+namespace simdlr {
 
 // Why a solver stopped.
 enum class StopReason {
@@ -67,8 +53,13 @@ struct SolverOptions {
   // L-BFGS memory (pairs kept).
   int history = 10;
   // Called after every iteration (for --verbose logs and progress lines); may be empty.
-  std::function<void(const IterationLog&)> on_iteration;
+  std::function<void(const IterationLog&)> on_iteration = {};
 };
+
+// InvalidArgument "<who>: tol must be a positive number, got ..." (likewise max_iter, history)
+// unless tol is finite and > 0, max_iter > 0 and history > 0. The models call it once at their
+// boundary, before any work; the minimisers below, public too, call it at entry.
+void check_solver_options(const SolverOptions& options, std::string_view who);
 
 struct FitReport {
   std::string solver;
@@ -83,7 +74,8 @@ struct FitReport {
 };
 
 // Each minimiser starts at x (which must have objective.dimension() elements) and leaves the
-// best point found in x. They throw InvalidArgument for tol <= 0 or max_iter <= 0.
+// best point found in x. They throw InvalidArgument for bad options (check_solver_options) and,
+// Newton-CG, for an objective without the HessianVectorProduct capability.
 FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const SolverOptions& options);
 FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
                              const SolverOptions& options);

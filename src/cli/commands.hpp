@@ -7,6 +7,8 @@
 #include <string>
 
 #include "data_source.hpp"
+#include "simdlr/kernels.hpp"
+#include "simdlr/solvers.hpp"
 
 namespace simdlr::cli {
 
@@ -18,13 +20,13 @@ struct FitSettings {
   double C = 1.0;
   double alpha = 0.0;
   std::optional<std::string> solver;
-  double tol = 1e-4;
-  int max_iter = 100;
+  // --tol, --max-iter; these defaults hold for both tasks. Handed to the model as they are.
+  SolverOptions solver_options{.tol = 1e-4, .max_iter = 100};
   std::string class_weight = "none";
   std::string multi_class = "auto";
   bool standardize = false;
   bool no_intercept = false;
-  int threads = 0;
+  Threads threads;        // --threads; checked by the model
   std::string precision;  // float32 | float64 | "" (CSV: float64; NPY: the file's dtype)
   bool json = false;
   bool verbose = false;

@@ -87,7 +87,7 @@ int run_demo(const std::filesystem::path& file, const std::string& target) {
 
   LogisticRegressionOptions options;
   options.standardize = true;
-  options.max_iter = 1000;
+  options.solver_options.max_iter = 1000;
   LogisticRegression<double> model(options);
   const auto start = std::chrono::steady_clock::now();
   model.fit(train, y_train);

@@ -21,8 +21,7 @@ LogisticRegressionOptions logistic_options(const FitSettings& s) {
   o.penalty = parse_penalty(s.penalty);
   o.C = s.C;
   if (s.solver) o.solver = parse_solver(*s.solver);
-  o.tol = s.tol;
-  o.max_iter = s.max_iter;
+  o.solver_options = s.solver_options;
   if (s.class_weight == "balanced") {
     o.class_weight = ClassWeight::balanced;
   } else if (s.class_weight != "none") {
@@ -39,8 +38,7 @@ LinearRegressionOptions linear_options(const FitSettings& s) {
   LinearRegressionOptions o;
   o.alpha = s.alpha;
   if (s.solver) o.solver = parse_linear_solver(*s.solver);
-  o.tol = s.tol;
-  o.max_iter = s.max_iter;
+  o.solver_options = s.solver_options;
   o.fit_intercept = !s.no_intercept;
   o.threads = s.threads;
   return o;
@@ -60,7 +58,7 @@ FitOutcome fit_typed(const FitSettings& s, IterationPrinter& printer) {
   using clock = std::chrono::steady_clock;
   if (s.task == "logistic") {
     LogisticRegressionOptions o = logistic_options(s);
-    o.on_iteration = printer.callback();
+    o.solver_options.on_iteration = printer.callback();
     LogisticRegression<T> model(o);
     const auto start = clock::now();
     if (data.target_is_numeric) {
@@ -76,7 +74,7 @@ FitOutcome fit_typed(const FitSettings& s, IterationPrinter& printer) {
                             data.table->target_first_non_numeric + "' is not a number");
     }
     LinearRegressionOptions o = linear_options(s);
-    o.on_iteration = printer.callback();
+    o.solver_options.on_iteration = printer.callback();
     LinearRegression<T> model(o);
     const auto start = clock::now();
     model.fit(data.X, data.y_numeric);
@@ -96,7 +94,7 @@ void print_text(const FitOutcome& out, const FitSettings& s) {
               r.solver.c_str());
   std::printf("fit time    %.6f s   ISA %s, threads %d\n", out.seconds,
               std::string(isa_name(active_isa())).c_str(),
-              s.threads > 0 ? s.threads : omp_get_max_threads());
+              s.threads.count > 0 ? s.threads.count : omp_get_max_threads());
   std::printf("objective   %.12g after %d iterations (%d passes over X)\n",
               r.objective_history.back(), r.iterations,
               r.function_evaluations + r.hessian_vector_products);
@@ -125,7 +123,7 @@ void print_json(const FitOutcome& out, const FitSettings& s) {
   j["converged"] = r.converged;
   j["stop_reason"] = std::string(stop_reason_text(r.stop_reason));
   j["isa"] = std::string(isa_name(active_isa()));
-  j["threads"] = s.threads > 0 ? s.threads : omp_get_max_threads();
+  j["threads"] = s.threads.count > 0 ? s.threads.count : omp_get_max_threads();
   const std::size_t d = m.feature_names.size();
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t k = 0; k < m.rows; ++k) {

@@ -27,6 +27,15 @@ void add_data_options(CLI::App& cmd, DataPaths& data, bool target_required) {
   (void)target_required;
 }
 
+// A command on a saved model: --model FILE (required) and the data options.
+CLI::App* add_model_command(CLI::App& app, const char* name, const char* description,
+                            std::filesystem::path& model, DataPaths& data, bool target_required) {
+  auto* cmd = app.add_subcommand(name, description);
+  cmd->add_option("--model", model, "model JSON file")->required();
+  add_data_options(*cmd, data, target_required);
+  return cmd;
+}
+
 void require_data(const DataPaths& data, const char* command, bool needs_target) {
   if (data.csv.empty() && data.x_npy.empty()) {
     throw simdlr::InvalidArgument(std::string(command) + " needs --data FILE.csv or --x FILE.npy");
@@ -72,16 +81,17 @@ int main(int argc, char** argv) {
   fit_cmd->add_option("--alpha", fit.alpha, "ridge penalty (linear), >= 0; default 0");
   fit_cmd->add_option("--solver", fit.solver,
                       "logistic: lbfgs|newton|gd; linear: cholesky|lbfgs|newton|gd");
-  fit_cmd->add_option("--tol", fit.tol, "relative gradient tolerance, > 0; default 1e-4");
-  fit_cmd->add_option("--max-iter", fit.max_iter, "iteration limit, > 0; default 100");
+  fit_cmd->add_option("--tol", fit.solver_options.tol,
+                      "relative gradient tolerance, > 0; default 1e-4");
+  fit_cmd->add_option("--max-iter", fit.solver_options.max_iter,
+                      "iteration limit, > 0; default 100");
   fit_cmd->add_option("--class-weight", fit.class_weight, "balanced or none (default)")
       ->check(CLI::IsMember({"balanced", "none"}));
   fit_cmd->add_option("--multi-class", fit.multi_class, "auto (default), multinomial or ovr")
       ->check(CLI::IsMember({"auto", "multinomial", "ovr"}));
   fit_cmd->add_flag("--standardize", fit.standardize, "fit on standardized features");
   fit_cmd->add_flag("--no-intercept", fit.no_intercept, "fit without an intercept");
-  fit_cmd->add_option("--threads", fit.threads, "threads (0: OpenMP default)")
-      ->check(CLI::NonNegativeNumber);
+  fit_cmd->add_option("--threads", fit.threads.count, "threads (0: OpenMP default)");
   fit_cmd
       ->add_option("--precision", fit.precision,
                    "float32 or float64 (default: float64; .npy: its dtype)")
@@ -90,16 +100,14 @@ int main(int argc, char** argv) {
   fit_cmd->add_flag("--verbose", fit.verbose, "log every iteration on stderr");
 
   simdlr::cli::PredictSettings predict;
-  auto* predict_cmd = app.add_subcommand("predict", "predict with a saved model");
-  predict_cmd->add_option("--model", predict.model, "model JSON file")->required();
-  add_data_options(*predict_cmd, predict.data, false);
+  auto* predict_cmd = add_model_command(app, "predict", "predict with a saved model", predict.model,
+                                        predict.data, false);
   predict_cmd->add_flag("--proba", predict.proba, "class probabilities instead of labels");
   predict_cmd->add_option("--output", predict.output, "CSV file to write (default: stdout)");
 
   simdlr::cli::EvalSettings eval;
-  auto* eval_cmd = app.add_subcommand("eval", "evaluate a saved model on labelled data");
-  eval_cmd->add_option("--model", eval.model, "model JSON file")->required();
-  add_data_options(*eval_cmd, eval.data, true);
+  auto* eval_cmd = add_model_command(app, "eval", "evaluate a saved model on labelled data",
+                                     eval.model, eval.data, true);
   eval_cmd->add_flag("--json", eval.json, "print one JSON object");
 
   bool kernel_timing = false;

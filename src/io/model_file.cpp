@@ -72,45 +72,48 @@ FitReport report_from(const json& j) {
   throw ModelFileError(message);
 }
 
+// What a saved model of either task starts with: task, precision of T, and the feature names
+// (x0, x1, ... when none are given).
+template <class T>
+SavedModel saved_model_of(const char* task, bool fitted, std::vector<std::string> feature_names,
+                          std::size_t n_features) {
+  if (!fitted) throw InvalidArgument("save_model: the model is not fitted");
+  SavedModel s;
+  s.task = task;
+  s.precision = sizeof(T) == 4 ? "float32" : "float64";
+  s.feature_names = std::move(feature_names);
+  if (s.feature_names.empty()) {
+    for (std::size_t j = 0; j < n_features; ++j)
+      s.feature_names.push_back("x" + std::to_string(j));
+  }
+  return s;
+}
+
 }  // namespace
 
 template <class T>
 SavedModel saved_model(const LogisticRegression<T>& model, std::vector<std::string> feature_names) {
-  if (!model.fitted()) throw InvalidArgument("save_model: the model is not fitted");
-  SavedModel s;
-  s.task = "logistic";
-  s.precision = sizeof(T) == 4 ? "float32" : "float64";
+  SavedModel s =
+      saved_model_of<T>("logistic", model.fitted(), std::move(feature_names), model.n_features());
   s.classes = model.classes();
-  s.feature_names = std::move(feature_names);
-  if (s.feature_names.empty()) {
-    for (std::size_t j = 0; j < model.n_features(); ++j)
-      s.feature_names.push_back("x" + std::to_string(j));
-  }
   s.rows = model.rows();
   s.coef = model.coef();
   s.intercept = model.intercept();
   s.logistic = model.options();
-  s.logistic.on_iteration = nullptr;
+  s.logistic.solver_options.on_iteration = nullptr;
   s.reports = model.fit_reports();
   return s;
 }
 
 template <class T>
 SavedModel saved_model(const LinearRegression<T>& model, std::vector<std::string> feature_names) {
-  if (!model.fitted()) throw InvalidArgument("save_model: the model is not fitted");
-  SavedModel s;
-  s.task = "linear";
-  s.precision = sizeof(T) == 4 ? "float32" : "float64";
-  s.feature_names = std::move(feature_names);
-  if (s.feature_names.empty()) {
-    for (std::size_t j = 0; j < model.n_features(); ++j)
-      s.feature_names.push_back("x" + std::to_string(j));
-  }
+  SavedModel s =
+      saved_model_of<T>("linear", model.fitted(), std::move(feature_names), model.n_features());
   s.rows = 1;
   s.coef = model.coef();
   s.intercept = {model.intercept()};
   s.linear = model.options();
-  s.linear.on_iteration = nullptr;
+  s.linear.solver_options.on_iteration = nullptr;
   s.reports = {model.fit_report()};
   return s;
 }
@@ -157,21 +160,21 @@ void save_model(const std::filesystem::path& file, const SavedModel& s) {
     j["options"] = {{"penalty", std::string(penalty_name(o.penalty))},
                     {"C", o.C},
                     {"solver", std::string(solver_name(o.solver))},
-                    {"tol", o.tol},
-                    {"max_iter", o.max_iter},
+                    {"tol", o.solver_options.tol},
+                    {"max_iter", o.solver_options.max_iter},
                     {"class_weight", o.class_weight == ClassWeight::balanced ? "balanced" : "none"},
                     {"fit_intercept", o.fit_intercept},
                     {"multi_class", std::string(multi_class_name(o.multi_class))},
                     {"standardize", o.standardize},
-                    {"threads", o.threads}};
+                    {"threads", o.threads.count}};
   } else {
     const LinearRegressionOptions& o = s.linear;
     j["options"] = {{"alpha", o.alpha},
                     {"fit_intercept", o.fit_intercept},
                     {"solver", std::string(linear_solver_name(o.solver))},
-                    {"tol", o.tol},
-                    {"max_iter", o.max_iter},
-                    {"threads", o.threads}};
+                    {"tol", o.solver_options.tol},
+                    {"max_iter", o.solver_options.max_iter},
+                    {"threads", o.threads.count}};
   }
   json reports = json::array();
   for (const FitReport& r : s.reports)
@@ -257,23 +260,23 @@ SavedModel load_model(const std::filesystem::path& file) {
       s.logistic.penalty = parse_penalty(o.at("penalty").get<std::string>());
       s.logistic.C = o.at("C").get<double>();
       s.logistic.solver = parse_solver(o.at("solver").get<std::string>());
-      s.logistic.tol = o.at("tol").get<double>();
-      s.logistic.max_iter = integer_field(o, "max_iter", 1, kIntMax);
+      s.logistic.solver_options.tol = o.at("tol").get<double>();
+      s.logistic.solver_options.max_iter = integer_field(o, "max_iter", 1, kIntMax);
       s.logistic.class_weight = o.at("class_weight").get<std::string>() == "balanced"
                                     ? ClassWeight::balanced
                                     : ClassWeight::none;
       s.logistic.fit_intercept = o.at("fit_intercept").get<bool>();
       s.logistic.multi_class = parse_multi_class(o.at("multi_class").get<std::string>());
       s.logistic.standardize = o.at("standardize").get<bool>();
-      s.logistic.threads = integer_field(o, "threads", 0, kIntMax);
+      s.logistic.threads = Threads{integer_field(o, "threads", 0, kIntMax)};
     } else {
       if (s.rows != 1) fail(file, "a linear model has one coef row");
       s.linear.alpha = o.at("alpha").get<double>();
       s.linear.fit_intercept = o.at("fit_intercept").get<bool>();
       s.linear.solver = parse_linear_solver(o.at("solver").get<std::string>());
-      s.linear.tol = o.at("tol").get<double>();
-      s.linear.max_iter = integer_field(o, "max_iter", 1, kIntMax);
-      s.linear.threads = integer_field(o, "threads", 0, kIntMax);
+      s.linear.solver_options.tol = o.at("tol").get<double>();
+      s.linear.solver_options.max_iter = integer_field(o, "max_iter", 1, kIntMax);
+      s.linear.threads = Threads{integer_field(o, "threads", 0, kIntMax)};
     }
     for (const json& r : j.at("fit_report"))
       s.reports.push_back(report_from(r));

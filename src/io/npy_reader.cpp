@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <ostream>
 #include <string>
@@ -57,23 +58,11 @@ struct PyValue {
 };
 
 const char* kind_name(PyValue::Kind kind) {
-  switch (kind) {
-    case PyValue::Kind::String:
-      return "a string";
-    case PyValue::Kind::Integer:
-      return "an integer";
-    case PyValue::Kind::Bool:
-      return "a boolean";
-    case PyValue::Kind::None:
-      return "None";
-    case PyValue::Kind::Tuple:
-      return "a tuple";
-    case PyValue::Kind::List:
-      return "a list";
-    case PyValue::Kind::Dict:
-      return "a dict";
-  }
-  return "a value";
+  // In the order of PyValue::Kind's enumerators.
+  static constexpr const char* kNames[] = {"a string", "an integer", "a boolean", "None",
+                                           "a tuple",  "a list",     "a dict"};
+  const auto index = std::size_t(kind);
+  return index < std::size(kNames) ? kNames[index] : "a value";
 }
 
 // Parses the subset of Python literals NumPy writes in .npy headers: dicts, tuples, lists,
@@ -511,6 +500,16 @@ void convert_typed(const std::string& file, const unsigned char* src, std::size_
   }
 }
 
+// An integer dtype of `size` bytes, signed or unsigned as the four types given.
+template <class Out, class I8, class I16, class I32, class I64>
+void convert_integer(std::size_t size, const std::string& file, const unsigned char* src,
+                     std::size_t rows, std::size_t cols, bool fortran, bool swap, Out* out) {
+  if (size == 1) return convert_typed<Out, I8>(file, src, rows, cols, fortran, swap, out);
+  if (size == 2) return convert_typed<Out, I16>(file, src, rows, cols, fortran, swap, out);
+  if (size == 4) return convert_typed<Out, I32>(file, src, rows, cols, fortran, swap, out);
+  return convert_typed<Out, I64>(file, src, rows, cols, fortran, swap, out);
+}
+
 template <class Out>
 void convert(const std::string& file, const NpyHeader& h, const char* data, std::size_t rows,
              std::size_t cols, Out* out) {
@@ -523,21 +522,11 @@ void convert(const std::string& file, const NpyHeader& h, const char* data, std:
       if (h.dtype.size == 4) return convert_typed<Out, float>(file, src, rows, cols, f, swap, out);
       return convert_typed<Out, double>(file, src, rows, cols, f, swap, out);
     case 'i':
-      if (h.dtype.size == 1)
-        return convert_typed<Out, std::int8_t>(file, src, rows, cols, f, swap, out);
-      if (h.dtype.size == 2)
-        return convert_typed<Out, std::int16_t>(file, src, rows, cols, f, swap, out);
-      if (h.dtype.size == 4)
-        return convert_typed<Out, std::int32_t>(file, src, rows, cols, f, swap, out);
-      return convert_typed<Out, std::int64_t>(file, src, rows, cols, f, swap, out);
+      return convert_integer<Out, std::int8_t, std::int16_t, std::int32_t, std::int64_t>(
+          h.dtype.size, file, src, rows, cols, f, swap, out);
     case 'u':
-      if (h.dtype.size == 1)
-        return convert_typed<Out, std::uint8_t>(file, src, rows, cols, f, swap, out);
-      if (h.dtype.size == 2)
-        return convert_typed<Out, std::uint16_t>(file, src, rows, cols, f, swap, out);
-      if (h.dtype.size == 4)
-        return convert_typed<Out, std::uint32_t>(file, src, rows, cols, f, swap, out);
-      return convert_typed<Out, std::uint64_t>(file, src, rows, cols, f, swap, out);
+      return convert_integer<Out, std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>(
+          h.dtype.size, file, src, rows, cols, f, swap, out);
     default:  // 'b'
       return convert_typed<Out, Bool8>(file, src, rows, cols, f, swap, out);
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "name_table.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/logistic_regression.hpp"
 
@@ -73,54 +74,37 @@ std::int32_t ClassLabels::index_of(const std::string& label) const {
   return it != text_.end() && *it == label ? std::int32_t(it - text_.begin()) : -1;
 }
 
+namespace {
+
+constexpr detail::NameTable<Solver, 3> kSolvers{"solver", {"lbfgs", "newton", "gd"}};
+constexpr detail::NameTable<MultiClass, 3> kMultiClass{"multi-class mode",
+                                                       {"auto", "multinomial", "ovr"}};
+constexpr detail::NameTable<Penalty, 2> kPenalties{"penalty", {"l2", "none"}};
+
+}  // namespace
+
 std::string_view solver_name(Solver solver) noexcept {
-  switch (solver) {
-    case Solver::lbfgs:
-      return "lbfgs";
-    case Solver::newton:
-      return "newton";
-    case Solver::gd:
-      return "gd";
-  }
-  return "unknown";
+  return kSolvers.name(solver);
 }
 
 Solver parse_solver(std::string_view name) {
-  for (Solver s : {Solver::lbfgs, Solver::newton, Solver::gd}) {
-    if (name == solver_name(s)) return s;
-  }
-  throw InvalidArgument("unknown solver '" + std::string(name) +
-                        "' (expected lbfgs, newton or gd)");
+  return kSolvers.parse(name);
 }
 
 std::string_view multi_class_name(MultiClass mode) noexcept {
-  switch (mode) {
-    case MultiClass::automatic:
-      return "auto";
-    case MultiClass::multinomial:
-      return "multinomial";
-    case MultiClass::ovr:
-      return "ovr";
-  }
-  return "unknown";
+  return kMultiClass.name(mode);
 }
 
 MultiClass parse_multi_class(std::string_view name) {
-  for (MultiClass m : {MultiClass::automatic, MultiClass::multinomial, MultiClass::ovr}) {
-    if (name == multi_class_name(m)) return m;
-  }
-  throw InvalidArgument("unknown multi-class mode '" + std::string(name) +
-                        "' (expected auto, multinomial or ovr)");
+  return kMultiClass.parse(name);
 }
 
 std::string_view penalty_name(Penalty penalty) noexcept {
-  return penalty == Penalty::l2 ? "l2" : "none";
+  return kPenalties.name(penalty);
 }
 
 Penalty parse_penalty(std::string_view name) {
-  if (name == "l2") return Penalty::l2;
-  if (name == "none") return Penalty::none;
-  throw InvalidArgument("unknown penalty '" + std::string(name) + "' (expected l2 or none)");
+  return kPenalties.parse(name);
 }
 
 }  // namespace simdlr

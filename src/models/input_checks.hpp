@@ -20,8 +20,9 @@ template <class T>
 void check_prediction_shape(const char* who, MatrixView<const T> X, std::size_t n_features);
 // With finite coefficients, a non-finite value in X always makes its row's margin non-finite
 // (NaN or ±inf propagate through x·w, and inf·0 is NaN), so scanning the few margins replaces
-// scanning all of X on the prediction path. Throws what check_prediction_matrix would when a
-// margin is not finite because of X; margins that overflowed from finite X are left as they are.
+// scanning all of X on the prediction path. When a margin is not finite because of X, throws
+// what check_training_matrix would for that X (InvalidArgument naming the row and column of the
+// first non-finite value); margins that overflowed from finite X are left as they are.
 template <class T>
 void check_finite_margins(const char* who, MatrixView<const T> X, std::span<const T> margins);
 // Empty, or X.rows finite values >= 0 with a positive sum.

@@ -7,6 +7,8 @@
 #include "../kernels/one_chunk.hpp"
 #include "cholesky.hpp"
 #include "input_checks.hpp"
+#include "name_table.hpp"
+#include "option_checks.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/metrics.hpp"
@@ -16,24 +18,15 @@ namespace simdlr {
 namespace {
 
 constexpr const char* kFit = "LinearRegression.fit";
+constexpr detail::NameTable<LinearSolver, 4> kLinearSolvers{"linear solver",
+                                                            {"cholesky", "lbfgs", "newton", "gd"}};
 
 void check_options(const LinearRegressionOptions& o) {
   if (!(o.alpha >= 0) || !std::isfinite(o.alpha)) {
     throw InvalidArgument(std::string(kFit) + ": alpha must be >= 0, got " +
                           std::to_string(o.alpha));
   }
-  if (!(o.tol > 0) || !std::isfinite(o.tol)) {
-    throw InvalidArgument(std::string(kFit) + ": tol must be a positive number, got " +
-                          std::to_string(o.tol));
-  }
-  if (o.max_iter <= 0) {
-    throw InvalidArgument(std::string(kFit) + ": max_iter must be positive, got " +
-                          std::to_string(o.max_iter));
-  }
-  if (o.threads < 0) {
-    throw InvalidArgument(std::string(kFit) + ": threads must be >= 0, got " +
-                          std::to_string(o.threads));
-  }
+  detail::check_shared_options(kFit, o.solver_options, o.threads);
 }
 
 // [w, b] from the normal equations of the (weighted, ridge) least-squares problem.
@@ -41,7 +34,7 @@ template <class T>
 std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<const double> y,
                                            std::span<const T> s, const LinearRegressionOptions& o) {
   const std::size_t n = X.rows, d = X.cols, m = d + (o.fit_intercept ? 1 : 0);
-  const Threads threads{o.threads};
+  const Threads threads = o.threads;
   std::vector<T> gram(d * d), weighted_y(n), xty(d);
   kernels::weighted_gram(X, s.empty() ? nullptr : s.data(), gram.data(), threads);
   long double sum_s = 0, sum_sy = 0;
@@ -74,46 +67,26 @@ std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<cons
 }  // namespace
 
 std::string_view linear_solver_name(LinearSolver solver) noexcept {
-  switch (solver) {
-    case LinearSolver::cholesky:
-      return "cholesky";
-    case LinearSolver::lbfgs:
-      return "lbfgs";
-    case LinearSolver::newton:
-      return "newton";
-    case LinearSolver::gd:
-      return "gd";
-  }
-  return "unknown";
+  return kLinearSolvers.name(solver);
 }
 
 LinearSolver parse_linear_solver(std::string_view name) {
-  for (LinearSolver s :
-       {LinearSolver::cholesky, LinearSolver::lbfgs, LinearSolver::newton, LinearSolver::gd}) {
-    if (name == linear_solver_name(s)) return s;
-  }
-  throw InvalidArgument("unknown linear solver '" + std::string(name) +
-                        "' (expected cholesky, lbfgs, newton or gd)");
+  return kLinearSolvers.parse(name);
 }
-
-template <class T>
-LinearRegression<T>::LinearRegression(LinearRegressionOptions options)
-    : options_(std::move(options)) {}
 
 template <class T>
 const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const double> y,
                                           std::span<const T> sample_weight) {
   const LinearRegressionOptions& o = options_;
   check_options(o);
-  detail::check_training_matrix(kFit, X, Threads{o.threads});
+  detail::check_training_matrix(kFit, X, o.threads);
   detail::check_targets(kFit, y, X.rows);
   detail::check_sample_weight(kFit, sample_weight, X.rows);
   const std::size_t d = X.cols;
   std::vector<double> theta;
   FitReport report;
   std::vector<T> target(y.begin(), y.end());
-  SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept,
-                                Threads{o.threads});
+  SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
   if (o.solver == LinearSolver::cholesky) {
     theta = solve_normal_equations(X, y, sample_weight, o);
     std::vector<double> g(theta.size());
@@ -128,10 +101,7 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
     report.stop_reason = StopReason::gradient_tolerance;
   } else {
     theta.assign(d + (o.fit_intercept ? 1 : 0), 0.0);
-    SolverOptions so;
-    so.tol = o.tol;
-    so.max_iter = o.max_iter;
-    so.on_iteration = o.on_iteration;
+    const SolverOptions& so = o.solver_options;
     report = o.solver == LinearSolver::lbfgs    ? minimize_lbfgs(objective, theta, so)
              : o.solver == LinearSolver::newton ? minimize_newton_cg(objective, theta, so)
                                                 : minimize_gradient_descent(objective, theta, so);

@@ -7,10 +7,12 @@
 #include <array>
 #include <cmath>
 #include <memory>
+#include <utility>
 
 #include "../kernels/one_chunk.hpp"
 #include "column_stats.hpp"
 #include "input_checks.hpp"
+#include "option_checks.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/kernels.hpp"
 #include "standardized_objective.hpp"
@@ -25,33 +27,18 @@ void check_options(const LogisticRegressionOptions& o) {
     throw InvalidArgument(std::string(kFit) + ": C must be a positive number, got " +
                           std::to_string(o.C));
   }
-  if (!(o.tol > 0) || !std::isfinite(o.tol)) {
-    throw InvalidArgument(std::string(kFit) + ": tol must be a positive number, got " +
-                          std::to_string(o.tol));
-  }
-  if (o.max_iter <= 0) {
-    throw InvalidArgument(std::string(kFit) + ": max_iter must be positive, got " +
-                          std::to_string(o.max_iter));
-  }
-  if (o.threads < 0) {
-    throw InvalidArgument(std::string(kFit) + ": threads must be >= 0, got " +
-                          std::to_string(o.threads));
-  }
+  detail::check_shared_options(kFit, o.solver_options, o.threads);
 }
 
 FitReport run_solver(Objective& objective, std::span<double> x,
                      const LogisticRegressionOptions& o) {
-  SolverOptions so;
-  so.tol = o.tol;
-  so.max_iter = o.max_iter;
-  so.on_iteration = o.on_iteration;
   switch (o.solver) {
     case Solver::lbfgs:
-      return minimize_lbfgs(objective, x, so);
+      return minimize_lbfgs(objective, x, o.solver_options);
     case Solver::newton:
-      return minimize_newton_cg(objective, x, so);
+      return minimize_newton_cg(objective, x, o.solver_options);
     case Solver::gd:
-      return minimize_gradient_descent(objective, x, so);
+      return minimize_gradient_descent(objective, x, o.solver_options);
   }
   throw InvalidArgument("unknown solver");
 }
@@ -93,6 +80,27 @@ std::vector<T> effective_weights(std::span<const T> sample_weight, std::span<con
   return w;
 }
 
+// The index in `classes` of each label (-1 for a label that is not a class).
+template <class Label>
+std::vector<std::int32_t> class_indices(const ClassLabels& classes, std::span<const Label> y) {
+  std::vector<std::int32_t> index(y.size());
+  for (std::size_t i = 0; i < y.size(); ++i)
+    index[i] = classes.index_of(y[i]);
+  return index;
+}
+
+// Mean accuracy of the model's predictions on labels given as numbers or as text.
+template <class T, class Label>
+double accuracy(const LogisticRegression<T>& model, MatrixView<const T> X,
+                std::span<const Label> y) {
+  detail::check_label_count("LogisticRegression.score", y.size(), X.rows);
+  const std::vector<std::int32_t> predicted = model.predict_index(X);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < y.size(); ++i)
+    correct += predicted[i] == model.classes().index_of(y[i]);
+  return double(correct) / double(y.size());
+}
+
 template <class T>
 void softmax_rows(std::span<T> z, std::size_t n, std::size_t K) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -109,25 +117,12 @@ void softmax_rows(std::span<T> z, std::size_t n, std::size_t K) {
 }  // namespace
 
 template <class T>
-LogisticRegression<T>::LogisticRegression(LogisticRegressionOptions options)
-    : options_(std::move(options)) {}
-
-template <class T>
 const FitReport& LogisticRegression<T>::fit(MatrixView<const T> X, std::span<const double> y,
                                             std::span<const T> sample_weight) {
   detail::check_targets(kFit, y, X.rows);
   ClassLabels labels = ClassLabels::from_numbers(y);
-  std::vector<std::int32_t> index(y.size());
-  for (std::size_t i = 0; i < y.size(); ++i)
-    index[i] = labels.index_of(y[i]);
-  ClassLabels previous = classes_;
-  classes_ = std::move(labels);
-  try {
-    return fit_indexed(X, index, sample_weight);
-  } catch (...) {
-    classes_ = std::move(previous);
-    throw;
-  }
+  const std::vector<std::int32_t> index = class_indices(labels, y);
+  return fit_indexed(X, index, std::move(labels), sample_weight);
 }
 
 template <class T>
@@ -135,13 +130,18 @@ const FitReport& LogisticRegression<T>::fit(MatrixView<const T> X, std::span<con
                                             std::span<const T> sample_weight) {
   detail::check_label_count(kFit, y.size(), X.rows);
   ClassLabels labels = ClassLabels::from_text(y);
-  std::vector<std::int32_t> index(y.size());
-  for (std::size_t i = 0; i < y.size(); ++i)
-    index[i] = labels.index_of(y[i]);
-  ClassLabels previous = classes_;
-  classes_ = std::move(labels);
+  const std::vector<std::int32_t> index = class_indices(labels, y);
+  return fit_indexed(X, index, std::move(labels), sample_weight);
+}
+
+template <class T>
+const FitReport& LogisticRegression<T>::fit_indexed(MatrixView<const T> X,
+                                                    std::span<const std::int32_t> y,
+                                                    ClassLabels labels,
+                                                    std::span<const T> sample_weight) {
+  ClassLabels previous = std::exchange(classes_, std::move(labels));
   try {
-    return fit_indexed(X, index, sample_weight);
+    return fit_classes(X, y, sample_weight);
   } catch (...) {
     classes_ = std::move(previous);
     throw;
@@ -149,12 +149,12 @@ const FitReport& LogisticRegression<T>::fit(MatrixView<const T> X, std::span<con
 }
 
 template <class T>
-const FitReport& LogisticRegression<T>::fit_indexed(MatrixView<const T> X,
+const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
                                                     std::span<const std::int32_t> y,
                                                     std::span<const T> sample_weight) {
   const LogisticRegressionOptions& o = options_;
   check_options(o);
-  detail::check_training_matrix(kFit, X, Threads{o.threads});
+  detail::check_training_matrix(kFit, X, o.threads);
   detail::check_sample_weight(kFit, sample_weight, X.rows);
   const std::size_t K = classes_.size(), n = X.rows, d = X.cols;
   if (K < 2) {
@@ -163,7 +163,7 @@ const FitReport& LogisticRegression<T>::fit_indexed(MatrixView<const T> X,
   }
   const bool multinomial = K > 2 && o.multi_class != MultiClass::ovr;
   const std::size_t rows = K == 2 ? 1 : K;
-  const Threads threads{o.threads};
+  const Threads threads = o.threads;
 
   std::unique_ptr<detail::ColumnStats> stats;
   if (o.standardize) {
@@ -382,22 +382,12 @@ std::vector<std::int32_t> LogisticRegression<T>::predict_index(MatrixView<const 
 
 template <class T>
 double LogisticRegression<T>::score(MatrixView<const T> X, std::span<const double> y) const {
-  detail::check_label_count("LogisticRegression.score", y.size(), X.rows);
-  const std::vector<std::int32_t> predicted = predict_index(X);
-  std::size_t correct = 0;
-  for (std::size_t i = 0; i < y.size(); ++i)
-    correct += predicted[i] == classes_.index_of(y[i]);
-  return double(correct) / double(y.size());
+  return accuracy(*this, X, y);
 }
 
 template <class T>
 double LogisticRegression<T>::score(MatrixView<const T> X, std::span<const std::string> y) const {
-  detail::check_label_count("LogisticRegression.score", y.size(), X.rows);
-  const std::vector<std::int32_t> predicted = predict_index(X);
-  std::size_t correct = 0;
-  for (std::size_t i = 0; i < y.size(); ++i)
-    correct += predicted[i] == classes_.index_of(y[i]);
-  return double(correct) / double(y.size());
+  return accuracy(*this, X, y);
 }
 
 template class LogisticRegression<float>;

@@ -5,6 +5,7 @@ namespace simdlr::detail {
 StandardizedObjective::StandardizedObjective(Objective& inner, const ColumnStats& stats,
                                              std::size_t rows, bool fit_intercept, bool l2)
     : inner_(inner),
+      inner_hessian_(inner.hessian_vector_product()),
       stats_(stats),
       rows_(rows),
       d_(stats.mean.size()),
@@ -65,7 +66,7 @@ double StandardizedObjective::value_and_gradient(std::span<const double> x,
 
 void StandardizedObjective::hessian_vector(std::span<const double> v, std::span<double> out) {
   to_raw(v, raw_v_);
-  inner_.hessian_vector(raw_v_, raw_out_);
+  inner_hessian_->hessian_vector(raw_v_, raw_out_);
   pull_back(raw_out_, out);
   if (l2_) {
     for (std::size_t k = 0; k < rows_ * d_; ++k)

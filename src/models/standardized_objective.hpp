@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "column_stats.hpp"
-#include "simdlr/solvers.hpp"
+#include "simdlr/objective.hpp"
 
 namespace simdlr::detail {
 
-class StandardizedObjective final : public Objective {
+class StandardizedObjective final : public Objective, public HessianVectorProduct {
  public:
   // inner: the unpenalised data term, parameters [W (rows x d), b (rows)] (b only with
   // fit_intercept), evaluated on the raw data.
@@ -21,8 +21,11 @@ class StandardizedObjective final : public Objective {
 
   std::size_t dimension() const override { return inner_.dimension(); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  bool has_hessian_vector() const override { return inner_.has_hessian_vector(); }
   double value_precision() const override { return inner_.value_precision(); }
+  // Hessian-vector products exactly when the inner objective has them.
+  HessianVectorProduct* hessian_vector_product() override {
+    return inner_hessian_ != nullptr ? this : nullptr;
+  }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
 
   // Between the two parameter spaces.
@@ -33,6 +36,7 @@ class StandardizedObjective final : public Objective {
   void pull_back(std::span<const double> raw_gradient, std::span<double> gradient) const;
 
   Objective& inner_;
+  HessianVectorProduct* inner_hessian_;  // inner_'s capability, or nullptr
   const ColumnStats& stats_;
   std::size_t rows_, d_;
   bool fit_intercept_, l2_;

@@ -1,3 +1,4 @@
+#include "parameters.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/objectives.hpp"
 
@@ -9,15 +10,12 @@ MultinomialObjective<T>::MultinomialObjective(MatrixView<const T> X,
                                               std::size_t n_classes,
                                               std::span<const T> sample_weight, double C,
                                               Penalty penalty, bool fit_intercept, Threads threads)
-    : X_(X),
+    : data_("MultinomialObjective", X, labels.size(), "labels", sample_weight, fit_intercept,
+            threads),
       labels_(labels),
       K_(n_classes),
-      sample_weight_(sample_weight),
       C_(C),
       l2_(penalty == Penalty::l2),
-      fit_intercept_(fit_intercept),
-      threads_(threads),
-      d_(X.cols),
       W_(n_classes * X.cols),
       b_(n_classes),
       grad_W_(n_classes * X.cols),
@@ -27,74 +25,42 @@ MultinomialObjective<T>::MultinomialObjective(MatrixView<const T> X,
       v_b_(n_classes),
       out_(n_classes * X.cols),
       out_b_(n_classes) {
-  if (labels.size() != X.rows)
-    throw ShapeError("MultinomialObjective: labels has " + std::to_string(labels.size()) +
-                     " values for " + std::to_string(X.rows) + " rows");
-  if (!sample_weight.empty() && sample_weight.size() != X.rows)
-    throw ShapeError("MultinomialObjective: sample_weight has " +
-                     std::to_string(sample_weight.size()) + " values for " +
-                     std::to_string(X.rows) + " rows");
   if (n_classes < 2) throw InvalidArgument("MultinomialObjective: needs at least 2 classes");
   if (!(C > 0)) throw InvalidArgument("MultinomialObjective: C must be positive");
 }
 
 template <class T>
 double MultinomialObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
-  const std::size_t kd = K_ * d_;
-  for (std::size_t j = 0; j < kd; ++j)
-    W_[j] = T(x[j]);
-  for (std::size_t k = 0; k < K_; ++k)
-    b_[k] = fit_intercept_ ? T(x[kd + k]) : T(0);
-  const double loss = kernels::softmax_loss_grad(
-      SoftmaxPass<T>{.X = X_,
-                     .labels = labels_.data(),
-                     .n_classes = K_,
-                     .sample_weight = sample_weight_.empty() ? nullptr : sample_weight_.data(),
-                     .W = W_.data(),
-                     .b = b_.data(),
-                     .grad_W = grad_W_.data(),
-                     .grad_b = grad_b_.data(),
-                     .probabilities = probabilities_.data()},
-      threads_);
-  double f = C_ * loss;
-  for (std::size_t j = 0; j < kd; ++j) {
-    g[j] = C_ * double(grad_W_[j]);
-    if (l2_) {
-      f += 0.5 * x[j] * x[j];
-      g[j] += x[j];
-    }
-  }
-  if (fit_intercept_) {
-    for (std::size_t k = 0; k < K_; ++k)
-      g[kd + k] = C_ * double(grad_b_[k]);
-  }
-  return f;
+  detail::split_parameters<T>(x, data_.fit_intercept, W_, b_);
+  const double loss =
+      kernels::softmax_loss_grad(SoftmaxPass<T>{.X = data_.X,
+                                                .labels = labels_.data(),
+                                                .n_classes = K_,
+                                                .sample_weight = data_.weights(),
+                                                .W = W_.data(),
+                                                .b = b_.data(),
+                                                .grad_W = grad_W_.data(),
+                                                .grad_b = grad_b_.data(),
+                                                .probabilities = probabilities_.data()},
+                                 data_.threads);
+  return detail::value_and_gradient_from<T>(detail::Weighting::logistic(C_, l2_), loss, x, grad_W_,
+                                            grad_b_, data_.fit_intercept, g);
 }
 
 template <class T>
 void MultinomialObjective<T>::hessian_vector(std::span<const double> v, std::span<double> out) {
-  const std::size_t kd = K_ * d_;
-  for (std::size_t j = 0; j < kd; ++j)
-    V_[j] = T(v[j]);
-  for (std::size_t k = 0; k < K_; ++k)
-    v_b_[k] = fit_intercept_ ? T(v[kd + k]) : T(0);
-  kernels::softmax_hessian_vector(
-      SoftmaxHessianPass<T>{
-          .X = X_,
-          .n_classes = K_,
-          .probabilities = probabilities_.data(),
-          .sample_weight = sample_weight_.empty() ? nullptr : sample_weight_.data(),
-          .V = V_.data(),
-          .v_b = v_b_.data(),
-          .out = out_.data(),
-          .out_b = out_b_.data()},
-      threads_);
-  for (std::size_t j = 0; j < kd; ++j)
-    out[j] = C_ * double(out_[j]) + (l2_ ? v[j] : 0.0);
-  if (fit_intercept_) {
-    for (std::size_t k = 0; k < K_; ++k)
-      out[kd + k] = C_ * double(out_b_[k]);
-  }
+  detail::split_parameters<T>(v, data_.fit_intercept, V_, v_b_);
+  kernels::softmax_hessian_vector(SoftmaxHessianPass<T>{.X = data_.X,
+                                                        .n_classes = K_,
+                                                        .probabilities = probabilities_.data(),
+                                                        .sample_weight = data_.weights(),
+                                                        .V = V_.data(),
+                                                        .v_b = v_b_.data(),
+                                                        .out = out_.data(),
+                                                        .out_b = out_b_.data()},
+                                  data_.threads);
+  detail::hessian_vector_from<T>(detail::Weighting::logistic(C_, l2_), v, out_, out_b_,
+                                 data_.fit_intercept, out);
 }
 
 template class MultinomialObjective<float>;

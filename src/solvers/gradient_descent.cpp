@@ -29,12 +29,7 @@ FitReport minimize_gradient_descent(Objective& objective, std::span<double> x,
     const detail::LineSearchResult ls =
         detail::backtracking_search(objective, x, f, g, d, 2 * step, x_new, g_new);
     progress.count_evaluations(ls.evaluations);
-    if (!ls.ok) {
-      progress.stop(StopReason::no_progress);
-      objective.value_and_gradient(x, g);
-      progress.count_evaluations(1);
-      return progress.report();
-    }
+    if (!ls.ok) return progress.no_decrease(objective, x, g);
     step = ls.step;
     std::copy(x_new.begin(), x_new.end(), x.begin());
     std::copy(g_new.begin(), g_new.end(), g.begin());

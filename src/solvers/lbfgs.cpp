@@ -94,13 +94,7 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
           objective, x, f, g, d, std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))), x_new, g_new);
       progress.count_evaluations(ls.evaluations);
     }
-    if (!ls.ok) {
-      // x, f and g still hold the best point; make it the objective's last evaluation.
-      progress.stop(StopReason::no_progress);
-      objective.value_and_gradient(x, g);
-      progress.count_evaluations(1);
-      return progress.report();
-    }
+    if (!ls.ok) return progress.no_decrease(objective, x, g);
     for (std::size_t i = 0; i < n; ++i) {
       s[i] = x_new[i] - x[i];
       y[i] = g_new[i] - g[i];

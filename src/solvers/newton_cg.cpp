@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "line_search.hpp"
-#include "simdlr/errors.hpp"
 #include "simdlr/solvers.hpp"
 #include "solver_progress.hpp"
 #include "vector_ops.hpp"
@@ -17,9 +16,7 @@ namespace simdlr {
 FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
                              const SolverOptions& options) {
   detail::check_solver_arguments("newton", objective, x, options);
-  if (!objective.has_hessian_vector()) {
-    throw InvalidArgument("newton: the objective provides no Hessian-vector product");
-  }
+  HessianVectorProduct& hessian = require_hessian_vector_product(objective, "newton");
   const std::size_t n = x.size();
   detail::SolverProgress progress("newton", options);
   std::vector<double> g(n), p(n), r(n), q(n), hq(n), x_new(n), g_new(n);
@@ -39,7 +36,7 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
     const double eta = std::min(0.5, std::sqrt(detail::norm_inf(g) / g0));
     const double target = eta * std::sqrt(rr);
     for (int k = 0; k < max_cg && std::sqrt(rr) > target; ++k) {
-      objective.hessian_vector(q, hq);
+      hessian.hessian_vector(q, hq);
       progress.count_hessian_products(1);
       const double curvature = detail::dot(q, hq);
       if (!(curvature > 0)) {
@@ -57,12 +54,7 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
     detail::LineSearchResult ls =
         detail::strong_wolfe_search(objective, x, f, g, p, 1.0, x_new, g_new);
     progress.count_evaluations(ls.evaluations);
-    if (!ls.ok) {
-      progress.stop(StopReason::no_progress);
-      objective.value_and_gradient(x, g);
-      progress.count_evaluations(1);
-      return progress.report();
-    }
+    if (!ls.ok) return progress.no_decrease(objective, x, g);
     std::copy(x_new.begin(), x_new.end(), x.begin());
     std::copy(g_new.begin(), g_new.end(), g.begin());
     f = ls.f_new;

@@ -1,7 +1,9 @@
 #include "solver_progress.hpp"
 
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <string>
 
 #include "simdlr/errors.hpp"
 #include "vector_ops.hpp"
@@ -9,28 +11,27 @@
 namespace simdlr {
 
 std::string_view stop_reason_text(StopReason reason) noexcept {
-  switch (reason) {
-    case StopReason::gradient_tolerance:
-      return "gradient norm below tol relative to its start";
-    case StopReason::max_iterations:
-      return "max_iter reached before the gradient tolerance";
-    case StopReason::no_progress:
-      return "no further decrease possible in floating point before the gradient tolerance";
-    case StopReason::not_finite:
-      return "objective or gradient became non-finite";
+  // In the order of the enumerators.
+  static constexpr std::string_view kText[] = {
+      "gradient norm below tol relative to its start",
+      "max_iter reached before the gradient tolerance",
+      "no further decrease possible in floating point before the gradient tolerance",
+      "objective or gradient became non-finite",
+  };
+  const auto index = std::size_t(reason);
+  return index < std::size(kText) ? kText[index] : "unknown";
+}
+
+HessianVectorProduct& require_hessian_vector_product(Objective& objective, std::string_view who) {
+  HessianVectorProduct* capability = objective.hessian_vector_product();
+  if (capability == nullptr) {
+    throw InvalidArgument(std::string(who) + ": the objective provides no Hessian-vector product");
   }
-  return "unknown";
+  return *capability;
 }
 
-void Objective::hessian_vector(std::span<const double>, std::span<double>) {
-  throw InvalidArgument("this objective provides no Hessian-vector product");
-}
-
-namespace detail {
-
-void check_solver_arguments(const char* solver, const Objective& objective, std::span<double> x,
-                            const SolverOptions& options) {
-  const std::string name(solver);
+void check_solver_options(const SolverOptions& options, std::string_view who) {
+  const std::string name(who);
   if (!(options.tol > 0) || !std::isfinite(options.tol)) {
     throw InvalidArgument(name + ": tol must be a positive number, got " +
                           std::to_string(options.tol));
@@ -43,6 +44,14 @@ void check_solver_arguments(const char* solver, const Objective& objective, std:
     throw InvalidArgument(name + ": history must be positive, got " +
                           std::to_string(options.history));
   }
+}
+
+namespace detail {
+
+void check_solver_arguments(const char* solver, const Objective& objective, std::span<double> x,
+                            const SolverOptions& options) {
+  check_solver_options(options, solver);
+  const std::string name(solver);
   if (x.size() != objective.dimension()) {
     throw ShapeError(name + ": start point has " + std::to_string(x.size()) +
                      " values, the objective " + std::to_string(objective.dimension()));
@@ -82,8 +91,12 @@ bool SolverProgress::step(double f, std::span<const double> g, double step_lengt
   return false;
 }
 
-void SolverProgress::stop(StopReason reason) {
-  finish(reason);
+const FitReport& SolverProgress::no_decrease(Objective& objective, std::span<const double> x,
+                                             std::span<double> g) {
+  finish(StopReason::no_progress);
+  objective.value_and_gradient(x, g);
+  count_evaluations(1);
+  return report_;
 }
 
 bool SolverProgress::finish(StopReason reason) {

@@ -19,8 +19,11 @@ class SolverProgress {
   bool start(double f0, std::span<const double> g0);
   // Records one iteration; returns true if the solver must stop (report says why).
   bool step(double f, std::span<const double> g, double step_length);
-  // The line search failed or the values became non-finite.
-  void stop(StopReason reason);
+  // The line search found no decrease from x (g: the gradient there; x, f and g still hold the
+  // best point). Evaluates at x once more, so that it is the objective's last evaluation (its
+  // caches and Hessian products refer to it), stops with no_progress and returns the report.
+  const FitReport& no_decrease(Objective& objective, std::span<const double> x,
+                               std::span<double> g);
 
   void count_evaluations(int n) { report_.function_evaluations += n; }
   void count_hessian_products(int n) { report_.hessian_vector_products += n; }

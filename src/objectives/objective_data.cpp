@@ -1,0 +1,36 @@
+#include <string>
+
+#include "simdlr/errors.hpp"
+#include "simdlr/objectives.hpp"
+
+namespace simdlr::detail {
+namespace {
+
+void check_one_per_row(const char* objective, const char* what, std::size_t count,
+                       std::size_t rows) {
+  if (count != rows) {
+    throw ShapeError(std::string(objective) + ": " + what + " has " + std::to_string(count) +
+                     " values for " + std::to_string(rows) + " rows");
+  }
+}
+
+}  // namespace
+
+template <class T>
+ObjectiveData<T>::ObjectiveData(const char* objective, MatrixView<const T> X, std::size_t targets,
+                                const char* target_name, std::span<const T> sample_weight,
+                                bool fit_intercept, Threads threads)
+    : X(X),
+      sample_weight(sample_weight),
+      fit_intercept(fit_intercept),
+      threads(threads),
+      d(X.cols) {
+  check_one_per_row(objective, target_name, targets, X.rows);
+  if (!sample_weight.empty())
+    check_one_per_row(objective, "sample_weight", sample_weight.size(), X.rows);
+}
+
+template struct ObjectiveData<float>;
+template struct ObjectiveData<double>;
+
+}  // namespace simdlr::detail

@@ -1,0 +1,53 @@
+// What the objectives with one coefficient row (logistic, least squares) do alike: set the point,
+// hand a fused pass its arguments, and take Hessian-vector products Xᵀ D X v with their own
+// diagonal D (logistic: σ(z)(1 − σ(z)) s; least squares: s).
+#pragma once
+
+#include <span>
+
+#include "parameters.hpp"
+#include "simdlr/kernels.hpp"
+#include "simdlr/objectives.hpp"
+
+namespace simdlr::detail {
+
+// (w, b) in T from the solver's x.
+template <class T>
+void set_point(OneRow<T>& row, std::span<const double> x, bool fit_intercept) {
+  split_parameters<T>(x, fit_intercept, row.w, {&row.b, 1});
+}
+
+// The arguments of a fused one-row pass (LogisticPass, SquaredPass) at row's point; the pass
+// writes the gradient sums to row.grad and row.grad_b.
+template <class Pass, class T>
+Pass one_row_pass(const ObjectiveData<T>& data, OneRow<T>& row) {
+  return {.X = data.X,
+          .y = row.y.data(),
+          .sample_weight = data.weights(),
+          .w = row.w.data(),
+          .b = row.b,
+          .grad_w = row.grad.data(),
+          .grad_b = &row.grad_b};
+}
+
+// The value and gradient for the solver from the last pass's loss and gradient sums.
+template <class T>
+double one_row_value_and_gradient(const ObjectiveData<T>& data, const OneRow<T>& row,
+                                  const Weighting& weighting, double loss,
+                                  std::span<const double> x, std::span<double> g) {
+  return value_and_gradient_from<T>(weighting, loss, x, row.grad, {&row.grad_b, 1},
+                                    data.fit_intercept, g);
+}
+
+// out = scale · (Xᵀ D X v) (+ λ v) for the coefficients; diagonal: D, n values.
+template <class T>
+void one_row_hessian_vector(const ObjectiveData<T>& data, OneRow<T>& row, const T* diagonal,
+                            const Weighting& weighting, std::span<const double> v,
+                            std::span<double> out) {
+  T v_b, out_b = 0;
+  split_parameters<T>(v, data.fit_intercept, row.v, {&v_b, 1});
+  kernels::hessian_vector(data.X, diagonal, row.v.data(), v_b, row.hv.data(), &out_b, data.threads);
+  hessian_vector_from<T>(weighting, v, row.hv, {&out_b, 1}, data.fit_intercept, out);
+}
+
+}  // namespace simdlr::detail
