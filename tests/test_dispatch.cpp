@@ -27,22 +27,6 @@ std::string name_of(Isa isa) {
   return std::string(isa_name(isa));
 }
 
-// SIMD width of `isa` for element type T (1 for scalar): the "lanes" of the kernels' bounds.
-template <class T>
-std::size_t lanes_of(Isa isa) {
-  switch (isa) {
-    case Isa::scalar:
-      return 1;
-    case Isa::sse2:
-      return 16 / sizeof(T);
-    case Isa::avx2:
-      return 32 / sizeof(T);
-    case Isa::avx512:
-      return 64 / sizeof(T);
-  }
-  return 1;
-}
-
 // Small integers in [-3, 3]: every product and partial sum is an exactly representable integer
 // for the sizes used here, so every ISA and every summation order must give the exact answer.
 template <class T>
@@ -190,6 +174,36 @@ TEST_CASE("ScopedIsa restores the previous ISA", "[dispatch]") {
   CHECK(active_isa() == before);
 }
 
+TEST_CASE("isa_lanes is the register width over the element size", "[dispatch]") {
+  CHECK(isa_lanes(Isa::scalar, sizeof(float)) == 1);
+  CHECK(isa_lanes(Isa::scalar, sizeof(double)) == 1);
+  CHECK(isa_lanes(Isa::sse2, sizeof(float)) == 4);
+  CHECK(isa_lanes(Isa::sse2, sizeof(double)) == 2);
+  CHECK(isa_lanes(Isa::avx2, sizeof(float)) == 8);
+  CHECK(isa_lanes(Isa::avx2, sizeof(double)) == 4);
+  CHECK(isa_lanes(Isa::avx512, sizeof(float)) == 16);
+  CHECK(isa_lanes(Isa::avx512, sizeof(double)) == 8);
+  for (Isa isa : kAllIsas) {
+    INFO("ISA " << name_of(isa));
+    if (isa != Isa::scalar)
+      CHECK(isa_lanes(isa, sizeof(float)) == 2 * isa_lanes(isa, sizeof(double)));
+    CHECK(isa_lanes(isa, 2) == 0);  // no kernel works on 2-byte elements
+  }
+}
+
+TEST_CASE("an unsupported ISA's error names what it needs", "[dispatch]") {
+  for (Isa isa : kAllIsas) {
+    if (isa_supported(isa)) continue;
+    INFO("ISA " << name_of(isa));
+    CHECK_THROWS_WITH(
+        set_active_isa(isa),
+        Contains("set_active_isa: ISA '" + name_of(isa) + "' needs ") &&
+            Contains("which this machine lacks (best: '" + name_of(best_isa()) + "')"));
+  }
+  CHECK_THROWS_WITH(parse_isa("avx9"),
+                    "unknown ISA 'avx9' (expected one of: scalar, sse2, avx2, avx512)");
+}
+
 TEST_CASE("dot of small integers is exact and identical on every ISA", "[dispatch]") {
   const std::size_t sizes[] = {0,  1,  2,  3,  7,   8,    15,   16,   17,   31,
                                33, 63, 64, 65, 127, 1000, 8191, 8192, 8193, 40000};
@@ -297,8 +311,9 @@ TEST_CASE("results differ across ISAs only within the dot bound", "[dispatch]") 
   const long double exact_f = test::ref_dot(xf.data(), yf.data(), n);
   test::for_each_isa([&](Isa isa) {
     const double factor_d =
-        double(n) / double(lanes_of<double>(isa)) + 2 * std::log2(double(n)) + 8;
-    const double factor_f = double(n) / double(lanes_of<float>(isa)) + 2 * std::log2(double(n)) + 8;
+        double(n) / double(isa_lanes(isa, sizeof(double))) + 2 * std::log2(double(n)) + 8;
+    const double factor_f =
+        double(n) / double(isa_lanes(isa, sizeof(float))) + 2 * std::log2(double(n)) + 8;
     const double got_d = kernels::dot(x.data(), y.data(), n);
     const float got_f = kernels::dot(xf.data(), yf.data(), n);
     CHECK(std::fabs(got_d - exact_d) <= factor_d * std::numeric_limits<double>::epsilon() * abs_d);

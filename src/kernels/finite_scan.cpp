@@ -2,7 +2,7 @@
 
 #include <atomic>
 
-#include "../cpu/dispatch.hpp"
+#include "dispatch.hpp"
 #include "chunking.hpp"
 
 namespace simdlr::detail {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "../cpu/dispatch.hpp"
+#include "dispatch.hpp"
 #include "argument_checks.hpp"
 #include "chunking.hpp"
 #include "scalar_body.hpp"

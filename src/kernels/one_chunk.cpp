@@ -1,6 +1,6 @@
 #include "one_chunk.hpp"
 
-#include "../cpu/dispatch.hpp"
+#include "dispatch.hpp"
 
 namespace simdlr::detail {
 

@@ -2,7 +2,7 @@
 // per-ISA chunk kernels; the scalar twins run the plain loop over the whole range.
 #include <array>
 
-#include "../cpu/dispatch.hpp"
+#include "dispatch.hpp"
 #include "argument_checks.hpp"
 #include "chunking.hpp"
 #include "scalar_body.hpp"
