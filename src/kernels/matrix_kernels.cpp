@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "dispatch.hpp"
 #include "argument_checks.hpp"
 #include "chunking.hpp"
+#include "dispatch.hpp"
 #include "scalar_body.hpp"
 
 namespace simdlr {
@@ -97,7 +97,7 @@ void transpose_product_impl(const Engine<T>& e, MatrixView<const T> X, const T* 
 // grad_b).
 template <class T, class Pass>
 double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_diag,
-                double (*const KernelTable<T>::*kernel)(const LogisticChunk<T>&)) {
+                double (*const KernelTable<T>::*kernel)(const GlmChunk<T>&)) {
   check_matrix(name, a.X);
   check_pointer(name, "y", a.y, a.X.rows);
   check_pointer(name, "w", a.w, a.X.cols);
@@ -108,15 +108,15 @@ double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_
   const long double loss =
       run_with_partials(e, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
         const std::size_t i0 = plan.begin(c);
-        const LogisticChunk<T> chunk{rows_of(a.X, plan, c),
-                                     a.y + i0,
-                                     a.sample_weight ? a.sample_weight + i0 : nullptr,
-                                     a.w,
-                                     a.b,
-                                     slot,
-                                     slot + d,
-                                     a.margins ? a.margins + i0 : nullptr,
-                                     hessian_diag ? hessian_diag + i0 : nullptr};
+        const GlmChunk<T> chunk{rows_of(a.X, plan, c),
+                                a.y + i0,
+                                a.sample_weight ? a.sample_weight + i0 : nullptr,
+                                a.w,
+                                a.b,
+                                slot,
+                                slot + d,
+                                a.margins ? a.margins + i0 : nullptr,
+                                hessian_diag ? hessian_diag + i0 : nullptr};
         return (long double)(e.k.*kernel)(chunk);
       });
   std::copy(grad, grad + d, a.grad_w);

@@ -72,7 +72,7 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
 }
 
 template <class T>
-double logistic(const LogisticChunk<T>& a) {
+double logistic(const GlmChunk<T>& a) {
   Wide<T> loss = 0;
   for (std::size_t i = 0; i < a.X.rows; ++i) {
     const T* x = a.X.X + i * a.X.stride;
@@ -146,7 +146,7 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
 }
 
 template <class T>
-double squared(const LogisticChunk<T>& a) {
+double squared(const GlmChunk<T>& a) {
   Wide<T> loss = 0;
   for (std::size_t i = 0; i < a.X.rows; ++i) {
     const T* x = a.X.X + i * a.X.stride;

@@ -702,7 +702,7 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
 
 // The per-block loss and residual of a GLM pass: μ(z) − y weighted, loss into (loss_s, loss_c).
 template <class T, class A, bool Squared>
-inline V<T, A> glm_residual(const LogisticChunk<T>& a, std::size_t i0, std::size_t count, V<T, A> z,
+inline V<T, A> glm_residual(const GlmChunk<T>& a, std::size_t i0, std::size_t count, V<T, A> z,
                             V<T, A>& loss_s, V<T, A>& loss_c) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
@@ -737,7 +737,7 @@ inline V<T, A> glm_residual(const LogisticChunk<T>& a, std::size_t i0, std::size
 // memory keeps streaming while a block is worked on from L1 (see axpy_tile).
 
 template <class T, class A, bool Squared>
-double glm_pass(const LogisticChunk<T>& a) {
+double glm_pass(const GlmChunk<T>& a) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   alignas(64) T zbuf[L];
@@ -783,12 +783,12 @@ double glm_pass(const LogisticChunk<T>& a) {
 }
 
 template <class T, class A>
-double logistic(const LogisticChunk<T>& a) {
+double logistic(const GlmChunk<T>& a) {
   return glm_pass<T, A, false>(a);
 }
 
 template <class T, class A>
-double squared(const LogisticChunk<T>& a) {
+double squared(const GlmChunk<T>& a) {
   return glm_pass<T, A, true>(a);
 }
 
