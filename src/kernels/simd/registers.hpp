@@ -1,0 +1,212 @@
+// Register primitives of the vectorized kernels: the batch type, the FMA policy, loads and
+// stores of partial registers, compensated (TwoSum) accumulation and the horizontal and
+// transposing reductions.
+// Part of the vectorized kernel body (see ../simd_body.hpp): compiled only into the per-ISA
+// objects, everything in an unnamed namespace (internal linkage), no STL calls.
+#pragma once
+
+#ifndef SIMDLR_PER_ISA_TRANSLATION_UNIT
+#error "src/kernels/simd/ belongs in the per-ISA objects only (isa_*.cpp via simd_body.hpp)"
+#endif
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <xsimd/xsimd.hpp>
+
+namespace simdlr::detail {
+namespace {
+namespace simd {
+
+template <class T, class A>
+using V = xsimd::batch<T, A>;
+
+constexpr std::size_t smaller(std::size_t a, std::size_t b) {
+  return a < b ? a : b;
+}
+
+template <class A>
+constexpr bool is_avx512 = std::is_same_v<A, xsimd::avx512bw>;
+template <class A>
+constexpr bool is_avx2 = std::is_same_v<A, xsimd::fma3<xsimd::avx2>>;
+
+// FMA policy: a * b + c, fused (one rounding) on the ISAs with FMA, two roundings on SSE2. The
+// per-ISA files are compiled with -ffp-contract=off, so this is the only place fusion happens.
+template <class T, class A>
+inline V<T, A> madd(V<T, A> a, V<T, A> b, V<T, A> c) {
+  if constexpr (is_avx512<A>) {
+    if constexpr (std::is_same_v<T, float>)
+      return _mm512_fmadd_ps(a, b, c);
+    else
+      return _mm512_fmadd_pd(a, b, c);
+  } else if constexpr (is_avx2<A>) {
+    if constexpr (std::is_same_v<T, float>)
+      return _mm256_fmadd_ps(a, b, c);
+    else
+      return _mm256_fmadd_pd(a, b, c);
+  } else {
+    return a * b + c;
+  }
+}
+
+// Loads the first n < lanes elements of p, zeros in the other lanes, reading nothing past p + n.
+template <class T, class A>
+inline V<T, A> load_partial(const T* p, std::size_t n) {
+  constexpr std::size_t L = V<T, A>::size;
+  if constexpr (is_avx512<A>) {
+    if constexpr (std::is_same_v<T, float>) {
+      return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1u), p);
+    } else {
+      return _mm512_maskz_loadu_pd(__mmask8((1u << n) - 1u), p);
+    }
+  } else if constexpr (is_avx2<A>) {
+    if constexpr (std::is_same_v<T, float>) {
+      const __m256i mask =
+          _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      return _mm256_maskload_ps(p, mask);
+    } else {
+      const __m256i mask =
+          _mm256_cmpgt_epi64(_mm256_set1_epi64x(std::int64_t(n)), _mm256_setr_epi64x(0, 1, 2, 3));
+      return _mm256_maskload_pd(p, mask);
+    }
+  } else {
+    alignas(64) T buf[L];
+    for (std::size_t k = 0; k < L; ++k)
+      buf[k] = k < n ? p[k] : T(0);
+    return V<T, A>::load_aligned(buf);
+  }
+}
+
+// Stores the first n < lanes lanes of v to p, writing nothing past p + n.
+template <class T, class A>
+inline void store_partial(T* p, V<T, A> v, std::size_t n) {
+  constexpr std::size_t L = V<T, A>::size;
+  if constexpr (is_avx512<A>) {
+    if constexpr (std::is_same_v<T, float>) {
+      _mm512_mask_storeu_ps(p, __mmask16((1u << n) - 1u), v);
+    } else {
+      _mm512_mask_storeu_pd(p, __mmask8((1u << n) - 1u), v);
+    }
+  } else {
+    alignas(64) T buf[L];
+    v.store_aligned(buf);
+    for (std::size_t k = 0; k < n; ++k)
+      p[k] = buf[k];
+  }
+}
+
+// 1 in the first n lanes, 0 in the others.
+template <class T, class A>
+inline V<T, A> ones_below(std::size_t n) {
+  constexpr std::size_t L = V<T, A>::size;
+  alignas(64) T buf[L];
+  for (std::size_t k = 0; k < L; ++k)
+    buf[k] = k < n ? T(1) : T(0);
+  return V<T, A>::load_aligned(buf);
+}
+
+// Error-free transformation: s + c absorbs t, c collecting the rounding error of every add.
+template <class T, class A>
+inline void two_sum_add(V<T, A>& s, V<T, A>& c, V<T, A> t) {
+  const V<T, A> sum = s + t;
+  const V<T, A> t_part = sum - s;
+  const V<T, A> err = (s - (sum - t_part)) + (t - t_part);
+  s = sum;
+  c = c + err;
+}
+
+// Σ lanes of s + c, in long double.
+template <class T, class A>
+inline double lanes_total(V<T, A> s, V<T, A> c) {
+  constexpr std::size_t L = V<T, A>::size;
+  alignas(64) T bs[L];
+  alignas(64) T bc[L];
+  s.store_aligned(bs);
+  c.store_aligned(bc);
+  long double total = 0;
+  for (std::size_t k = 0; k < L; ++k)
+    total += (long double)bs[k] + (long double)bc[k];
+  return double(total);
+}
+
+// Σ lanes of v. On AVX-512 in a fixed tree (lane i + lane i + L/2, then i + L/4, ...), the same
+// tree rows_total uses for each of a block's rows, so a margin does not depend on whether its
+// row was reduced alone or in a block; elsewhere xsimd's hadd.
+template <class T, class A>
+inline T lane_sum(V<T, A> v) {
+  if constexpr (is_avx512<A>) {
+    if constexpr (std::is_same_v<T, float>) {
+      const __m256 t8 = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+      const __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
+      const __m128 t2 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+      return _mm_cvtss_f32(_mm_add_ss(t2, _mm_shuffle_ps(t2, t2, 1)));
+    } else {
+      const __m256d t4 = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+      const __m128d t2 = _mm_add_pd(_mm256_castpd256_pd128(t4), _mm256_extractf128_pd(t4, 1));
+      return _mm_cvtsd_f64(_mm_add_sd(t2, _mm_unpackhi_pd(t2, t2)));
+    }
+  } else {
+    return xsimd::hadd(v);
+  }
+}
+
+// Lane k of the result = lane_sum(acc[k]) for k < L, bit for bit: a transposing reduction, all
+// rows of a block at once (AVX-512), or one lane_sum per row elsewhere.
+template <class T, class A>
+inline V<T, A> rows_total(const V<T, A>* acc) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  if constexpr (is_avx512<A>) {
+    if constexpr (std::is_same_v<T, float>) {
+      __m512 s[8], u[4], w[2];
+#pragma GCC unroll 16
+      for (int p = 0; p < 8; ++p) {
+        const __m512 a = acc[2 * p], b = acc[2 * p + 1];
+        s[p] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44), _mm512_shuffle_f32x4(a, b, 0xEE));
+      }
+#pragma GCC unroll 16
+      for (int q = 0; q < 4; ++q) {
+        const __m512 a = s[2 * q], b = s[2 * q + 1];
+        u[q] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x88), _mm512_shuffle_f32x4(a, b, 0xDD));
+      }
+#pragma GCC unroll 16
+      for (int h = 0; h < 2; ++h) {
+        const __m512 a = u[2 * h], b = u[2 * h + 1];
+        w[h] = _mm512_add_ps(_mm512_shuffle_ps(a, b, 0x44), _mm512_shuffle_ps(a, b, 0xEE));
+      }
+      const __m512 f =
+          _mm512_add_ps(_mm512_shuffle_ps(w[0], w[1], 0x88), _mm512_shuffle_ps(w[0], w[1], 0xDD));
+      // Lane 4c + e of f holds row c + 4e.
+      const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      return _mm512_permutexvar_ps(order, f);
+    } else {
+      __m512d s[4], u[2];
+#pragma GCC unroll 16
+      for (int p = 0; p < 4; ++p) {
+        const __m512d a = acc[2 * p], b = acc[2 * p + 1];
+        s[p] = _mm512_add_pd(_mm512_shuffle_f64x2(a, b, 0x44), _mm512_shuffle_f64x2(a, b, 0xEE));
+      }
+#pragma GCC unroll 16
+      for (int q = 0; q < 2; ++q) {
+        const __m512d a = s[2 * q], b = s[2 * q + 1];
+        u[q] = _mm512_add_pd(_mm512_shuffle_f64x2(a, b, 0x88), _mm512_shuffle_f64x2(a, b, 0xDD));
+      }
+      const __m512d f =
+          _mm512_add_pd(_mm512_shuffle_pd(u[0], u[1], 0x00), _mm512_shuffle_pd(u[0], u[1], 0xFF));
+      // Lane 2c + e of f holds row c + 4e.
+      const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
+      return _mm512_permutexvar_pd(order, f);
+    }
+  } else {
+    alignas(64) T buf[L];
+    for (std::size_t k = 0; k < L; ++k)
+      buf[k] = lane_sum<T, A>(acc[k]);
+    return B::load_aligned(buf);
+  }
+}
+
+}  // namespace simd
+}  // namespace
+}  // namespace simdlr::detail
