@@ -13,21 +13,38 @@
 // Everything there lives in an unnamed namespace: the instantiations get internal linkage, so no
 // AVX-512 copy of any function can leak into the rest of the program as a shared weak symbol.
 // For the same reason the body calls no STL function and no inline helper of the library, and
-// its headers refuse to compile outside the per-ISA objects (SIMDLR_PER_ISA_TRANSLATION_UNIT,
-// defined by cmake/SimdlrIsaObjects.cmake).
+// it refuses to compile outside the per-ISA objects (SIMDLR_PER_ISA_TRANSLATION_UNIT, defined by
+// cmake/SimdlrIsaObjects.cmake). The parts in simd/ are included inside the unnamed namespace
+// below, in dependency order, and cannot be included anywhere else.
 #pragma once
 
+#ifndef SIMDLR_PER_ISA_TRANSLATION_UNIT
+#error "the kernel body belongs in the per-ISA objects only (isa_*.cpp)"
+#endif
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <xsimd/xsimd.hpp>
+
 #include "kernel_table.hpp"
-#include "simd/glm_passes.hpp"
-#include "simd/registers.hpp"
-#include "simd/softmax.hpp"
-#include "simd/sweeps.hpp"
-#include "simd/vector_chunks.hpp"
-#include "simd/vector_math.hpp"
 
 namespace simdlr::detail {
 namespace {
 namespace simd {
+
+#define SIMDLR_INSIDE_SIMD_BODY
+// clang-format off
+#include "simd/registers.hpp"
+#include "simd/sweeps.hpp"
+#include "simd/vector_math.hpp"
+#include "simd/vector_chunks.hpp"
+#include "simd/glm_passes.hpp"
+#include "simd/softmax.hpp"
+// clang-format on
+#undef SIMDLR_INSIDE_SIMD_BODY
 
 template <class T, class A>
 constexpr KernelTable<T> table_for() {

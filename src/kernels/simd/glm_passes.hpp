@@ -1,25 +1,11 @@
 // Chunk kernels over the rows of X for generalised linear models: margins Xw + b, Xᵀr, the fused
 // logistic and squared-loss passes, the Hessian-vector product, the weighted Gram matrix and the
 // NaN/±inf scan.
-// Part of the vectorized kernel body (see ../simd_body.hpp): compiled only into the per-ISA
-// objects, everything in an unnamed namespace (internal linkage), no STL calls.
-#pragma once
-
-#ifndef SIMDLR_PER_ISA_TRANSLATION_UNIT
-#error "src/kernels/simd/ belongs in the per-ISA objects only (isa_*.cpp via simd_body.hpp)"
+// A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
+// inside its unnamed namespace (internal linkage), after the parts it uses.
+#ifndef SIMDLR_INSIDE_SIMD_BODY
+#error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
 #endif
-
-#include <cstddef>
-#include <xsimd/xsimd.hpp>
-
-#include "../kernel_table.hpp"
-#include "registers.hpp"
-#include "sweeps.hpp"
-#include "vector_math.hpp"
-
-namespace simdlr::detail {
-namespace {
-namespace simd {
 
 // Blocks of `lanes` rows, every row prefetched kPrefetchBlocks blocks ahead while that block is
 // still in the chunk: the hardware prefetcher alone leaves the memory stream idle part of the
@@ -266,7 +252,3 @@ bool any_non_finite(RowsChunk<T> X) {
     if (any_non_finite_run<T, A>(X.X + i * X.stride, X.cols)) return true;
   return false;
 }
-
-}  // namespace simd
-}  // namespace
-}  // namespace simdlr::detail

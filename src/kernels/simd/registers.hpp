@@ -1,24 +1,11 @@
 // Register primitives of the vectorized kernels: the batch type, the FMA policy, loads and
 // stores of partial registers, compensated (TwoSum) accumulation and the horizontal and
 // transposing reductions.
-// Part of the vectorized kernel body (see ../simd_body.hpp): compiled only into the per-ISA
-// objects, everything in an unnamed namespace (internal linkage), no STL calls.
-#pragma once
-
-#ifndef SIMDLR_PER_ISA_TRANSLATION_UNIT
-#error "src/kernels/simd/ belongs in the per-ISA objects only (isa_*.cpp via simd_body.hpp)"
+// A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
+// inside its unnamed namespace (internal linkage), after the parts it uses.
+#ifndef SIMDLR_INSIDE_SIMD_BODY
+#error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
 #endif
-
-#include <immintrin.h>
-
-#include <cstddef>
-#include <cstdint>
-#include <type_traits>
-#include <xsimd/xsimd.hpp>
-
-namespace simdlr::detail {
-namespace {
-namespace simd {
 
 template <class T, class A>
 using V = xsimd::batch<T, A>;
@@ -206,7 +193,3 @@ inline V<T, A> rows_total(const V<T, A>* acc) {
     return B::load_aligned(buf);
   }
 }
-
-}  // namespace simd
-}  // namespace
-}  // namespace simdlr::detail

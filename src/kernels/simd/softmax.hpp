@@ -1,24 +1,10 @@
 // Chunk kernels of the multinomial model: the fused softmax cross-entropy pass and the
 // multinomial Hessian-vector product.
-// Part of the vectorized kernel body (see ../simd_body.hpp): compiled only into the per-ISA
-// objects, everything in an unnamed namespace (internal linkage), no STL calls.
-#pragma once
-
-#ifndef SIMDLR_PER_ISA_TRANSLATION_UNIT
-#error "src/kernels/simd/ belongs in the per-ISA objects only (isa_*.cpp via simd_body.hpp)"
+// A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
+// inside its unnamed namespace (internal linkage), after the parts it uses.
+#ifndef SIMDLR_INSIDE_SIMD_BODY
+#error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
 #endif
-
-#include <cstddef>
-#include <xsimd/xsimd.hpp>
-
-#include "../kernel_table.hpp"
-#include "registers.hpp"
-#include "sweeps.hpp"
-#include "vector_math.hpp"
-
-namespace simdlr::detail {
-namespace {
-namespace simd {
 
 // --- softmax: blocks of rows, lanes = classes --------------------------------------------------
 //
@@ -301,7 +287,3 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
     softmax_update<T, A>(x, count, tb, K, d, a.out);
   }
 }
-
-}  // namespace simd
-}  // namespace
-}  // namespace simdlr::detail

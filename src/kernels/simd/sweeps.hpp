@@ -1,25 +1,11 @@
 // Row and block sweeps over a chunk of X: one-row and four-row dot products, block margins,
 // column-tiled axpy updates, and the software prefetching they do (per-line prefetches ahead of
 // the rows being read, page kicks).
-// Part of the vectorized kernel body (see ../simd_body.hpp): compiled only into the per-ISA
-// objects, everything in an unnamed namespace (internal linkage), no STL calls.
-#pragma once
-
-#ifndef SIMDLR_PER_ISA_TRANSLATION_UNIT
-#error "src/kernels/simd/ belongs in the per-ISA objects only (isa_*.cpp via simd_body.hpp)"
+// A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
+// inside its unnamed namespace (internal linkage), after the parts it uses.
+#ifndef SIMDLR_INSIDE_SIMD_BODY
+#error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
 #endif
-
-#include <immintrin.h>
-
-#include <cstddef>
-#include <cstdint>
-
-#include "../kernel_table.hpp"
-#include "registers.hpp"
-
-namespace simdlr::detail {
-namespace {
-namespace simd {
 
 // x · w with one accumulator, in exactly the order row_dot4 uses for each of its rows, so a row
 // gets the same margin bit for bit whether it is predicted alone or in a block.
@@ -251,7 +237,3 @@ inline void tiled_axpy(const T* x, std::size_t stride, std::size_t n, std::size_
   const std::size_t rest = n - j;
   axpy_rest<T, A, P, 0>(x + j, stride, count, r, out + j, rest / L, rest % L, ahead);
 }
-
-}  // namespace simd
-}  // namespace
-}  // namespace simdlr::detail

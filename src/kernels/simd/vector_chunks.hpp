@@ -1,20 +1,9 @@
 // Chunk kernels over contiguous vectors: dot, sigmoid and log_loss.
-// Part of the vectorized kernel body (see ../simd_body.hpp): compiled only into the per-ISA
-// objects, everything in an unnamed namespace (internal linkage), no STL calls.
-#pragma once
-
-#ifndef SIMDLR_PER_ISA_TRANSLATION_UNIT
-#error "src/kernels/simd/ belongs in the per-ISA objects only (isa_*.cpp via simd_body.hpp)"
+// A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
+// inside its unnamed namespace (internal linkage), after the parts it uses.
+#ifndef SIMDLR_INSIDE_SIMD_BODY
+#error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
 #endif
-
-#include <cstddef>
-
-#include "registers.hpp"
-#include "vector_math.hpp"
-
-namespace simdlr::detail {
-namespace {
-namespace simd {
 
 // Inputs of at least this many bytes per vector are read as four interleaved quarters.
 constexpr std::size_t kDotQuartersMinBytes = std::size_t(24) << 10;
@@ -116,7 +105,3 @@ double log_loss(const T* z, const T* y, std::size_t n) {
   }
   return lanes_total<T, A>(s, c);
 }
-
-}  // namespace simd
-}  // namespace
-}  // namespace simdlr::detail

@@ -1,23 +1,11 @@
 // Vector math of the kernels: exp on non-positive arguments, the stable logistic pieces and
 // log(1 + e) on [0, 1]. Each function states its lanes, error and valid range; the bounds the
 // kernels promise are in include/simdlr/kernels.hpp and enforced by the tests on every ISA.
-// Part of the vectorized kernel body (see ../simd_body.hpp): compiled only into the per-ISA
-// objects, everything in an unnamed namespace (internal linkage), no STL calls.
-#pragma once
-
-#ifndef SIMDLR_PER_ISA_TRANSLATION_UNIT
-#error "src/kernels/simd/ belongs in the per-ISA objects only (isa_*.cpp via simd_body.hpp)"
+// A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
+// inside its unnamed namespace (internal linkage), after the parts it uses.
+#ifndef SIMDLR_INSIDE_SIMD_BODY
+#error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
 #endif
-
-#include <cstdint>
-#include <type_traits>
-#include <xsimd/xsimd.hpp>
-
-#include "registers.hpp"
-
-namespace simdlr::detail {
-namespace {
-namespace simd {
 
 // exp_nonpositive(x) = e^x.
 //   Lanes: every lane of V<T, A>, float and double.
@@ -156,7 +144,3 @@ inline V<T, A> log_loss_term(V<T, A> z, V<T, A> y, V<T, A> e) {
   const B linear = xsimd::select(z >= B(T(0)), (B(T(1)) - y) * z, -(y * z));
   return log1p_unit<T, A>(e) + linear;
 }
-
-}  // namespace simd
-}  // namespace
-}  // namespace simdlr::detail
