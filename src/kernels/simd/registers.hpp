@@ -139,50 +139,59 @@ inline T lane_sum(V<T, A> v) {
   }
 }
 
+// The AVX-512 transposing reduction below, written once for float and double. Its steps fold
+// pairs of registers: out[p] = fold(in[2p], in[2p + 1]) for the N / 2 pairs.
+template <std::size_t N, class In, class Out, class Fold>
+inline void fold_pairs(const In* in, Out* out, Fold fold) {
+#pragma GCC unroll 16
+  for (std::size_t p = 0; p < N / 2; ++p)
+    out[p] = fold(in[2 * p], in[2 * p + 1]);
+}
+
+// Sum of two selections of the 128-bit blocks of a and b (shuffle_f32x4 / shuffle_f64x2).
+template <int Lo, int Hi>
+inline __m512 fold_blocks(__m512 a, __m512 b) {
+  return _mm512_add_ps(_mm512_shuffle_f32x4(a, b, Lo), _mm512_shuffle_f32x4(a, b, Hi));
+}
+template <int Lo, int Hi>
+inline __m512d fold_blocks(__m512d a, __m512d b) {
+  return _mm512_add_pd(_mm512_shuffle_f64x2(a, b, Lo), _mm512_shuffle_f64x2(a, b, Hi));
+}
+
+// Sum of two selections of elements within each 128-bit block (shuffle_ps / shuffle_pd).
+template <int Lo, int Hi>
+inline __m512 fold_in_blocks(__m512 a, __m512 b) {
+  return _mm512_add_ps(_mm512_shuffle_ps(a, b, Lo), _mm512_shuffle_ps(a, b, Hi));
+}
+template <int Lo, int Hi>
+inline __m512d fold_in_blocks(__m512d a, __m512d b) {
+  return _mm512_add_pd(_mm512_shuffle_pd(a, b, Lo), _mm512_shuffle_pd(a, b, Hi));
+}
+
 // Lane k of the result = lane_sum(acc[k]) for k < L, bit for bit: a transposing reduction, all
-// rows of a block at once (AVX-512), or one lane_sum per row elsewhere.
+// rows of a block at once (AVX-512), or one lane_sum per row elsewhere. On AVX-512 the pairs of
+// rows are folded block-wise (halves, then quarters of the register), then element-wise within
+// the 128-bit blocks, which leaves lane 4c + e (float) / 2c + e (double) holding row c + 4e; a
+// final permutation puts row k in lane k.
 template <class T, class A>
 inline V<T, A> rows_total(const V<T, A>* acc) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   if constexpr (is_avx512<A>) {
+    using R = typename B::register_type;  // __m512 or __m512d
+    R s[L / 2], u[L / 4];
+    const auto halves = [](R a, R b) { return fold_blocks<0x44, 0xEE>(a, b); };
+    const auto quarters = [](R a, R b) { return fold_blocks<0x88, 0xDD>(a, b); };
+    fold_pairs<L>(acc, s, halves);
+    fold_pairs<L / 2>(s, u, quarters);
     if constexpr (std::is_same_v<T, float>) {
-      __m512 s[8], u[4], w[2];
-#pragma GCC unroll 16
-      for (int p = 0; p < 8; ++p) {
-        const __m512 a = acc[2 * p], b = acc[2 * p + 1];
-        s[p] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44), _mm512_shuffle_f32x4(a, b, 0xEE));
-      }
-#pragma GCC unroll 16
-      for (int q = 0; q < 4; ++q) {
-        const __m512 a = s[2 * q], b = s[2 * q + 1];
-        u[q] = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x88), _mm512_shuffle_f32x4(a, b, 0xDD));
-      }
-#pragma GCC unroll 16
-      for (int h = 0; h < 2; ++h) {
-        const __m512 a = u[2 * h], b = u[2 * h + 1];
-        w[h] = _mm512_add_ps(_mm512_shuffle_ps(a, b, 0x44), _mm512_shuffle_ps(a, b, 0xEE));
-      }
-      const __m512 f =
-          _mm512_add_ps(_mm512_shuffle_ps(w[0], w[1], 0x88), _mm512_shuffle_ps(w[0], w[1], 0xDD));
-      // Lane 4c + e of f holds row c + 4e.
+      R w[2];
+      fold_pairs<4>(u, w, [](R a, R b) { return fold_in_blocks<0x44, 0xEE>(a, b); });
+      const R f = fold_in_blocks<0x88, 0xDD>(w[0], w[1]);
       const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
       return _mm512_permutexvar_ps(order, f);
     } else {
-      __m512d s[4], u[2];
-#pragma GCC unroll 16
-      for (int p = 0; p < 4; ++p) {
-        const __m512d a = acc[2 * p], b = acc[2 * p + 1];
-        s[p] = _mm512_add_pd(_mm512_shuffle_f64x2(a, b, 0x44), _mm512_shuffle_f64x2(a, b, 0xEE));
-      }
-#pragma GCC unroll 16
-      for (int q = 0; q < 2; ++q) {
-        const __m512d a = s[2 * q], b = s[2 * q + 1];
-        u[q] = _mm512_add_pd(_mm512_shuffle_f64x2(a, b, 0x88), _mm512_shuffle_f64x2(a, b, 0xDD));
-      }
-      const __m512d f =
-          _mm512_add_pd(_mm512_shuffle_pd(u[0], u[1], 0x00), _mm512_shuffle_pd(u[0], u[1], 0xFF));
-      // Lane 2c + e of f holds row c + 4e.
+      const R f = fold_in_blocks<0x00, 0xFF>(u[0], u[1]);
       const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
       return _mm512_permutexvar_pd(order, f);
     }

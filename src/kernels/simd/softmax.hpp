@@ -183,6 +183,16 @@ inline void softmax_update(const T* const* x, std::size_t count, const T* coef, 
   }
 }
 
+// Points x[0..count) at the rows of the block starting at row i0 of X (count ≤ kSoftmaxBlockRows:
+// fewer in the chunk's last block); returns count.
+template <class T>
+inline std::size_t block_rows(RowsChunk<T> X, std::size_t i0, const T** x) {
+  const std::size_t count = smaller(kSoftmaxBlockRows, X.rows - i0);
+  for (std::size_t r = 0; r < count; ++r)
+    x[r] = X.X + (i0 + r) * X.stride;
+  return count;
+}
+
 template <class T, class A>
 double softmax(const SoftmaxChunk<T>& a) {
   using B = V<T, A>;
@@ -195,10 +205,8 @@ double softmax(const SoftmaxChunk<T>& a) {
   T* rt = a.scratch + 2 * R * Kp;  // residuals, K rows of R
   long double loss = 0;
   for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
-    const std::size_t count = smaller(R, a.X.rows - i0);
     const T* x[R];
-    for (std::size_t r = 0; r < count; ++r)
-      x[r] = a.X.X + (i0 + r) * a.X.stride;
+    const std::size_t count = block_rows(a.X, i0, x);
     softmax_logits<T, A>(x, count, a.W, a.W_t, K, d, zb);
     alignas(64) T sums[16 + R];
     alignas(64) T logsum[16 + R];
@@ -263,10 +271,8 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
   T* ub = a.scratch;           // R rows of u
   T* tb = a.scratch + R * Kp;  // t, K rows of R
   for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
-    const std::size_t count = smaller(R, a.X.rows - i0);
     const T* x[R];
-    for (std::size_t r = 0; r < count; ++r)
-      x[r] = a.X.X + (i0 + r) * a.X.stride;
+    const std::size_t count = block_rows(a.X, i0, x);
     softmax_logits<T, A>(x, count, a.V, a.V_t, K, d, ub);
     for (std::size_t r = 0; r < count; ++r) {
       const std::size_t i = i0 + r;
