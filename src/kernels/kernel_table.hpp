@@ -83,7 +83,9 @@ struct KernelTable {
   T (*dot)(const T* x, const T* y, std::size_t n);
   void (*sigmoid)(const T* z, T* out, std::size_t n);
   double (*log_loss)(const T* z, const T* y, std::size_t n);
-  void (*margins)(RowsChunk<T> X, const T* w, T b, T* z);
+  // Rows of X as plain arguments (in registers: the one-row prediction path calls it directly).
+  void (*margins)(const T* X, std::size_t rows, std::size_t cols, std::size_t stride, const T* w,
+                  T b, T* z);
   void (*transpose_product)(RowsChunk<T> X, const T* r, T* out);
   double (*logistic)(const GlmChunk<T>& args);
   double (*softmax)(const SoftmaxChunk<T>& args);
@@ -92,6 +94,8 @@ struct KernelTable {
   void (*hessian_vector)(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b);
   void (*gram_upper)(RowsChunk<T> X, const T* d, T* out);  // upper triangle incl. diagonal
   bool (*any_non_finite)(RowsChunk<T> X);                  // a NaN or ±inf among the rows
+  // Row-wise softmax of rows x classes values (out may equal z); classes >= 1.
+  void (*softmax_rows)(const T* z, T* out, std::size_t rows, std::size_t classes);
 };
 
 struct IsaKernels {

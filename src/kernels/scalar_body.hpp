@@ -3,6 +3,7 @@
 // wider type (double for float, long double for double), vectors accumulated in row order.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
@@ -49,17 +50,10 @@ double log_loss(const T* z, const T* y, std::size_t n) {
 }
 
 template <class T>
-T row_dot(const T* x, const T* w, std::size_t cols) {
-  Wide<T> acc = 0;
-  for (std::size_t j = 0; j < cols; ++j)
-    acc += Wide<T>(x[j]) * Wide<T>(w[j]);
-  return T(acc);
-}
-
-template <class T>
-void margins(RowsChunk<T> X, const T* w, T b, T* z) {
-  for (std::size_t i = 0; i < X.rows; ++i)
-    z[i] = row_dot(X.X + i * X.stride, w, X.cols) + b;
+void margins(const T* X, std::size_t rows, std::size_t cols, std::size_t stride, const T* w, T b,
+             T* z) {
+  for (std::size_t i = 0; i < rows; ++i)
+    z[i] = dot(X + i * stride, w, cols) + b;
 }
 
 template <class T>
@@ -77,7 +71,7 @@ double logistic(const GlmChunk<T>& a) {
   for (std::size_t i = 0; i < a.X.rows; ++i) {
     const T* x = a.X.X + i * a.X.stride;
     const T s = a.sample_weight ? a.sample_weight[i] : T(1);
-    const T z = row_dot(x, a.w, a.X.cols) + a.b;
+    const T z = dot(x, a.w, a.X.cols) + a.b;
     const T e = std::exp(-std::fabs(z));
     const T p = (z >= 0 ? T(1) : e) / (T(1) + e);
     loss += Wide<T>(s) * Wide<T>(log_loss_one(z, a.y[i]));
@@ -101,7 +95,7 @@ double softmax(const SoftmaxChunk<T>& a) {
     const T s = a.sample_weight ? a.sample_weight[i] : T(1);
     T zmax = -INFINITY;
     for (std::size_t k = 0; k < K; ++k) {
-      z[k] = row_dot(x, a.W + k * d, d) + (a.b ? a.b[k] : T(0));
+      z[k] = dot(x, a.W + k * d, d) + (a.b ? a.b[k] : T(0));
       zmax = std::fmax(zmax, z[k]);
     }
     T total = 0;
@@ -132,7 +126,7 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
     const T s = a.sample_weight ? a.sample_weight[i] : T(1);
     T mean = 0;
     for (std::size_t k = 0; k < K; ++k) {
-      u[k] = row_dot(x, a.V + k * d, d) + (a.v_b ? a.v_b[k] : T(0));
+      u[k] = dot(x, a.V + k * d, d) + (a.v_b ? a.v_b[k] : T(0));
       mean += p[k] * u[k];
     }
     for (std::size_t k = 0; k < K; ++k) {
@@ -151,7 +145,7 @@ double squared(const GlmChunk<T>& a) {
   for (std::size_t i = 0; i < a.X.rows; ++i) {
     const T* x = a.X.X + i * a.X.stride;
     const T s = a.sample_weight ? a.sample_weight[i] : T(1);
-    const T z = row_dot(x, a.w, a.X.cols) + a.b;
+    const T z = dot(x, a.w, a.X.cols) + a.b;
     const T residual = z - a.y[i];
     loss += Wide<T>(s) * Wide<T>(residual) * Wide<T>(residual) / 2;
     const T r = s * residual;
@@ -167,7 +161,7 @@ template <class T>
 void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b) {
   for (std::size_t i = 0; i < X.rows; ++i) {
     const T* x = X.X + i * X.stride;
-    const T t = (d ? d[i] : T(1)) * (row_dot(x, v, X.cols) + v_b);
+    const T t = (d ? d[i] : T(1)) * (dot(x, v, X.cols) + v_b);
     for (std::size_t j = 0; j < X.cols; ++j)
       out[j] += t * x[j];
     if (out_b) *out_b += t;
@@ -198,6 +192,22 @@ bool any_non_finite(RowsChunk<T> X) {
   return false;
 }
 
+// Row-wise softmax, out == z allowed: the loop LogisticRegression::predict_proba ran for the
+// multinomial model before it was a kernel (std::exp, classes in order), kept bit for bit.
+template <class T>
+void softmax_rows(const T* z, T* out, std::size_t rows, std::size_t classes) {
+  for (std::size_t i = 0; i < rows; ++i) {
+    const T* in = z + i * classes;
+    T* row = out + i * classes;
+    const T m = *std::max_element(in, in + classes);
+    T total = 0;
+    for (std::size_t k = 0; k < classes; ++k)
+      total += (row[k] = std::exp(in[k] - m));
+    for (std::size_t k = 0; k < classes; ++k)
+      row[k] /= total;
+  }
+}
+
 template <class T>
 constexpr KernelTable<T> table() {
   return {&dot<T>,
@@ -211,7 +221,8 @@ constexpr KernelTable<T> table() {
           &squared<T>,
           &hessian_vector<T>,
           &gram_upper<T>,
-          &any_non_finite<T>};
+          &any_non_finite<T>,
+          &softmax_rows<T>};
 }
 
 }  // namespace simdlr::detail::plain

@@ -6,7 +6,7 @@
 //   simd/registers.hpp      batch type, FMA policy, partial loads/stores, TwoSum, reductions
 //   simd/sweeps.hpp         row/block sweeps over X and their prefetching (page kicks)
 //   simd/vector_math.hpp    exp, the logistic pieces, log1p on [0, 1]
-//   simd/vector_chunks.hpp  dot, sigmoid, log_loss
+//   simd/vector_chunks.hpp  dot, sigmoid, log_loss, row-wise softmax
 //   simd/glm_passes.hpp     margins, Xᵀr, fused GLM pass, Hessian-vector, Gram, finite scan
 //   simd/softmax.hpp        the softmax pass and the multinomial Hessian-vector product
 //
@@ -59,7 +59,8 @@ constexpr KernelTable<T> table_for() {
           &squared<T, A>,
           &hessian_vector<T, A>,
           &gram_upper<T, A>,
-          &any_non_finite<T, A>};
+          &any_non_finite<T, A>,
+          &softmax_rows<T, A>};
 }
 
 template <class A>

@@ -7,12 +7,14 @@
 #error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
 #endif
 
-// Blocks of `lanes` rows, every row prefetched kPrefetchBlocks blocks ahead while that block is
-// still in the chunk: the hardware prefetcher alone leaves the memory stream idle part of the
-// time, and prefetches past the chunk's end would cost page walks for nothing (small inputs).
-// The bits are those of row_dot, as a single-row prediction gets them.
-template <class T, class A>
-void margins(RowsChunk<T> X, const T* w, T b, T* z) {
+// Sweeps the rows of a chunk in blocks of L = lanes rows, in order: prefetching(x, i0, ahead) for
+// each block that has kPrefetchBlocks more blocks after it in the chunk (it prefetches its rows
+// `ahead` elements further on, and the pages ahead of it are kicked), then rest(x, i0, count)
+// for the others, count ≤ L rows, without prefetching. The hardware prefetcher alone leaves the
+// memory stream idle part of the time, and prefetches past the chunk's end would cost page walks
+// for nothing (small inputs).
+template <class T, class A, class Prefetching, class Rest>
+inline void sweep_blocks(RowsChunk<T> X, const Prefetching& prefetching, const Rest& rest) {
   constexpr std::size_t L = V<T, A>::size;
   const std::size_t ahead = kPrefetchBlocks * L * X.stride;
   const T* x = X.X;
@@ -20,28 +22,44 @@ void margins(RowsChunk<T> X, const T* w, T b, T* z) {
   std::size_t i0 = 0;
   for (; i0 + (kPrefetchBlocks + 1) * L <= X.rows; i0 += L, x += L * X.stride) {
     kicker.reading(x);
-    full_block_margins<T, A, Ahead::all>(x, X.stride, X.cols, w, b, ahead).store_unaligned(z + i0);
-  }
-  for (; i0 + L <= X.rows; i0 += L, x += L * X.stride)
-    full_block_margins<T, A>(x, X.stride, X.cols, w, b).store_unaligned(z + i0);
-  if (i0 < X.rows) block_margins<T, A>(X, i0, X.rows - i0, w, b, z + i0);
-}
-
-// Blocks of `lanes` rows added in order into column tiles held in registers, prefetched as in
-// margins.
-template <class T, class A>
-void transpose_product(RowsChunk<T> X, const T* r, T* out) {
-  constexpr std::size_t L = V<T, A>::size;
-  const std::size_t ahead = kPrefetchBlocks * L * X.stride;
-  const T* x = X.X;
-  PageKicker kicker(x, x + X.rows * X.stride);
-  std::size_t i0 = 0;
-  for (; i0 + (kPrefetchBlocks + 1) * L <= X.rows; i0 += L, x += L * X.stride) {
-    kicker.reading(x);
-    tiled_axpy<T, A, Ahead::all>(x, X.stride, X.cols, L, r + i0, out, ahead);
+    prefetching(x, i0, ahead);
   }
   for (; i0 < X.rows; i0 += L, x += L * X.stride)
-    tiled_axpy<T, A>(x, X.stride, X.cols, smaller(L, X.rows - i0), r + i0, out);
+    rest(x, i0, smaller(L, X.rows - i0));
+}
+
+// Margins of every row, a block of `lanes` rows at a time. The bits are those of row_dot, as a
+// single-row prediction gets them. The chunk comes as plain arguments, which stay in registers:
+// this is the one-row prediction path, where a RowsChunk passed by value goes through the stack
+// (store-forwarding stalls, about a third of a one-row prediction).
+template <class T, class A>
+void margins(const T* X_data, std::size_t rows, std::size_t cols, std::size_t stride, const T* w,
+             T b, T* z) {
+  constexpr std::size_t L = V<T, A>::size;
+  sweep_blocks<T, A>(
+      RowsChunk<T>{X_data, rows, cols, stride},
+      [&](const T* x, std::size_t i0, std::size_t ahead) {
+        full_block_margins<T, A, Ahead::all>(x, stride, cols, w, b, ahead).store_unaligned(z + i0);
+      },
+      [&](const T* x, std::size_t i0, std::size_t count) {
+        if (count == L)
+          full_block_margins<T, A>(x, stride, cols, w, b).store_unaligned(z + i0);
+        else
+          block_margins<T, A>(x, stride, cols, count, w, b, z + i0);
+      });
+}
+
+// Blocks of `lanes` rows added in order into column tiles held in registers.
+template <class T, class A>
+void transpose_product(RowsChunk<T> X, const T* r, T* out) {
+  sweep_blocks<T, A>(
+      X,
+      [&](const T* x, std::size_t i0, std::size_t ahead) {
+        tiled_axpy<T, A, Ahead::all>(x, X.stride, X.cols, V<T, A>::size, r + i0, out, ahead);
+      },
+      [&](const T* x, std::size_t i0, std::size_t count) {
+        tiled_axpy<T, A>(x, X.stride, X.cols, count, r + i0, out);
+      });
 }
 
 // The per-block loss and residual of a GLM pass: μ(z) − y weighted, loss into (loss_s, loss_c).
@@ -98,7 +116,7 @@ double glm_pass(const GlmChunk<T>& a) {
     if (count == L) return full_block_margins<T, A>(a.X.X + i0 * stride, stride, n, a.w, a.b);
     for (std::size_t k = count; k < L; ++k)
       zbuf[k] = T(0);
-    block_margins<T, A>(a.X, i0, count, a.w, a.b, zbuf);
+    block_margins<T, A>(a.X.X + i0 * stride, stride, n, count, a.w, a.b, zbuf);
     return B::load_aligned(zbuf);
   };
   if (rows == 0) return 0;
@@ -154,7 +172,7 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
     else if (count == L)
       full_block_margins<T, A>(x, X.stride, X.cols, v, v_b).store_aligned(t);
     else
-      block_margins<T, A>(X, i0, count, v, v_b, t);
+      block_margins<T, A>(x, X.stride, X.cols, count, v, v_b, t);
     if (d) {
       for (std::size_t k = 0; k < count; ++k)
         t[k] *= d[i0 + k];

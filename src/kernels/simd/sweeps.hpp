@@ -50,20 +50,20 @@ inline void row_dot4(const T* x0, const T* x1, const T* x2, const T* x3, const T
   out[3] = lane_sum<T, A>(a3);
 }
 
-// z[k] = rows[k] · w + b for `count` rows of a chunk starting at row i0.
+// z[k] = x_k · w + b for `count` rows of `cols` elements starting at x, `stride` apart (plain
+// arguments, not a RowsChunk: they stay in registers on the one-row prediction path).
 template <class T, class A>
-inline void block_margins(RowsChunk<T> X, std::size_t i0, std::size_t count, const T* w, T b,
-                          T* z) {
-  const T* x = X.X + i0 * X.stride;
+inline void block_margins(const T* x, std::size_t stride, std::size_t cols, std::size_t count,
+                          const T* w, T b, T* z) {
   std::size_t k = 0;
   for (; k + 4 <= count; k += 4) {
-    const T* r = x + k * X.stride;
-    row_dot4<T, A>(r, r + X.stride, r + 2 * X.stride, r + 3 * X.stride, w, X.cols, z + k);
+    const T* r = x + k * stride;
+    row_dot4<T, A>(r, r + stride, r + 2 * stride, r + 3 * stride, w, cols, z + k);
     for (std::size_t q = 0; q < 4; ++q)
       z[k + q] += b;
   }
   for (; k < count; ++k)
-    z[k] = row_dot<T, A>(x + k * X.stride, w, X.cols) + b;
+    z[k] = row_dot<T, A>(x + k * stride, w, cols) + b;
 }
 
 // out[0..n) += a * x[0..n)

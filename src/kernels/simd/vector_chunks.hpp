@@ -105,3 +105,46 @@ double log_loss(const T* z, const T* y, std::size_t n) {
   }
   return lanes_total<T, A>(s, c);
 }
+
+// Row-wise softmax of `rows` rows of K values, out == z allowed: with m = max_k z_k,
+// out_k = e_k / Σ_j e_j, e_k = exp_nonpositive(z_k − m). A row's e_k are summed in one register
+// (lanes past K hold 0), then across its lanes. NaN or +inf anywhere in a row gives a row of NaN,
+// as in the scalar twin.
+template <class T, class A>
+void softmax_rows(const T* z, T* out, std::size_t rows, std::size_t K) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  const std::size_t full = K / L * L, tail = K - full;
+  const B minus_inf(T(-__builtin_inf()));
+  for (std::size_t i = 0; i < rows; ++i, z += K, out += K) {
+    B vmax = minus_inf, last = minus_inf;
+    for (std::size_t k = 0; k < full; k += L)
+      vmax = xsimd::max(vmax, B::load_unaligned(z + k));
+    if (tail) {
+      last = xsimd::select(ones_below<T, A>(tail) > B(T(0)), load_partial<T, A>(z + full, tail),
+                           minus_inf);
+      vmax = xsimd::max(vmax, last);
+    }
+    alignas(64) T lanes[L];
+    vmax.store_aligned(lanes);
+    T m = lanes[0];
+    for (std::size_t l = 1; l < L; ++l)
+      m = lanes[l] > m ? lanes[l] : m;
+    const B vm(m);
+    B total(T(0));
+    for (std::size_t k = 0; k < full; k += L) {
+      const B e = exp_nonpositive<T, A>(B::load_unaligned(z + k) - vm);
+      e.store_unaligned(out + k);
+      total = total + e;
+    }
+    if (tail) {
+      const B e = exp_nonpositive<T, A>(last - vm);  // padding: exp(−inf) = 0
+      store_partial<T, A>(out + full, e, tail);
+      total = total + e;
+    }
+    const B sum(xsimd::hadd(total));
+    for (std::size_t k = 0; k < full; k += L)
+      (B::load_unaligned(out + k) / sum).store_unaligned(out + k);
+    if (tail) store_partial<T, A>(out + full, load_partial<T, A>(out + full, tail) / sum, tail);
+  }
+}
