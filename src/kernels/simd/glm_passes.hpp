@@ -29,12 +29,10 @@ inline void sweep_blocks(RowsChunk<T> X, const Prefetching& prefetching, const R
 }
 
 // Margins of every row, a block of `lanes` rows at a time. The bits are those of row_dot, as a
-// single-row prediction gets them. The chunk comes as plain arguments, which stay in registers:
-// this is the one-row prediction path, where a RowsChunk passed by value goes through the stack
-// (store-forwarding stalls, about a third of a one-row prediction).
+// single-row prediction gets them.
 template <class T, class A>
-void margins(const T* X_data, std::size_t rows, std::size_t cols, std::size_t stride, const T* w,
-             T b, T* z) {
+[[gnu::noinline]] void margins_sweep(const T* X_data, std::size_t rows, std::size_t cols,
+                                     std::size_t stride, const T* w, T b, T* z) {
   constexpr std::size_t L = V<T, A>::size;
   sweep_blocks<T, A>(
       RowsChunk<T>{X_data, rows, cols, stride},
@@ -47,6 +45,19 @@ void margins(const T* X_data, std::size_t rows, std::size_t cols, std::size_t st
         else
           block_margins<T, A>(x, stride, cols, count, w, b, z + i0);
       });
+}
+
+// The margins chunk kernel. The chunk comes as plain arguments, which stay in registers, and
+// fewer rows than lanes go straight to block_margins (what the sweep would call for them), with
+// no sweep to set up: this is the one-row prediction path, where a RowsChunk passed by value went
+// through the stack (store-forwarding stalls) and the sweep's set-up cost as much as the row.
+template <class T, class A>
+void margins(const T* X_data, std::size_t rows, std::size_t cols, std::size_t stride, const T* w,
+             T b, T* z) {
+  if (rows < V<T, A>::size)
+    block_margins<T, A>(X_data, stride, cols, rows, w, b, z);
+  else
+    margins_sweep<T, A>(X_data, rows, cols, stride, w, b, z);
 }
 
 // Blocks of `lanes` rows added in order into column tiles held in registers.
