@@ -65,24 +65,36 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
   }
 }
 
-template <class T>
-double logistic(const GlmChunk<T>& a) {
+// One pass of a generalised linear model, row by row: z = x · w + b; row(i, z, s, r) returns the
+// row's weighted loss term and sets its residual r = s (μ(z) − y); then grad_w += r x,
+// grad_b += r and the margin z is stored.
+template <class T, class Row>
+double glm_pass(const GlmChunk<T>& a, const Row& row) {
   Wide<T> loss = 0;
   for (std::size_t i = 0; i < a.X.rows; ++i) {
     const T* x = a.X.X + i * a.X.stride;
     const T s = a.sample_weight ? a.sample_weight[i] : T(1);
     const T z = dot(x, a.w, a.X.cols) + a.b;
-    const T e = std::exp(-std::fabs(z));
-    const T p = (z >= 0 ? T(1) : e) / (T(1) + e);
-    loss += Wide<T>(s) * Wide<T>(log_loss_one(z, a.y[i]));
-    const T r = s * (p - a.y[i]);
+    T r;
+    loss += row(i, z, s, r);
     for (std::size_t j = 0; j < a.X.cols; ++j)
       a.grad_w[j] += r * x[j];
     if (a.grad_b) *a.grad_b += r;
     if (a.margins) a.margins[i] = z;
-    if (a.hessian_diag) a.hessian_diag[i] = s * e / ((T(1) + e) * (T(1) + e));
   }
   return double(loss);
+}
+
+// Logistic: μ = σ, loss = softplus(z) − y z, and the Hessian diagonal s σ (1 − σ) if asked for.
+template <class T>
+double logistic(const GlmChunk<T>& a) {
+  return glm_pass(a, [&](std::size_t i, T z, T s, T& r) {
+    const T e = std::exp(-std::fabs(z));
+    const T p = (z >= 0 ? T(1) : e) / (T(1) + e);
+    r = s * (p - a.y[i]);
+    if (a.hessian_diag) a.hessian_diag[i] = s * e / ((T(1) + e) * (T(1) + e));
+    return Wide<T>(s) * Wide<T>(log_loss_one(z, a.y[i]));
+  });
 }
 
 template <class T>
@@ -139,22 +151,14 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
   }
 }
 
+// Squared loss: μ = identity, loss = ½ (z − y)².
 template <class T>
 double squared(const GlmChunk<T>& a) {
-  Wide<T> loss = 0;
-  for (std::size_t i = 0; i < a.X.rows; ++i) {
-    const T* x = a.X.X + i * a.X.stride;
-    const T s = a.sample_weight ? a.sample_weight[i] : T(1);
-    const T z = dot(x, a.w, a.X.cols) + a.b;
+  return glm_pass(a, [&](std::size_t i, T z, T s, T& r) {
     const T residual = z - a.y[i];
-    loss += Wide<T>(s) * Wide<T>(residual) * Wide<T>(residual) / 2;
-    const T r = s * residual;
-    for (std::size_t j = 0; j < a.X.cols; ++j)
-      a.grad_w[j] += r * x[j];
-    if (a.grad_b) *a.grad_b += r;
-    if (a.margins) a.margins[i] = z;
-  }
-  return double(loss);
+    r = s * residual;
+    return Wide<T>(s) * Wide<T>(residual) * Wide<T>(residual) / 2;
+  });
 }
 
 template <class T>

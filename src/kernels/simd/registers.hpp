@@ -148,24 +148,21 @@ inline void fold_pairs(const In* in, Out* out, Fold fold) {
     out[p] = fold(in[2 * p], in[2 * p + 1]);
 }
 
-// Sum of two selections of the 128-bit blocks of a and b (shuffle_f32x4 / shuffle_f64x2).
-template <int Lo, int Hi>
-inline __m512 fold_blocks(__m512 a, __m512 b) {
-  return _mm512_add_ps(_mm512_shuffle_f32x4(a, b, Lo), _mm512_shuffle_f32x4(a, b, Hi));
-}
-template <int Lo, int Hi>
-inline __m512d fold_blocks(__m512d a, __m512d b) {
-  return _mm512_add_pd(_mm512_shuffle_f64x2(a, b, Lo), _mm512_shuffle_f64x2(a, b, Hi));
+// A selection (immediate Imm) from a and b, of whole 128-bit blocks (Blocks: shuffle_f32x4 /
+// shuffle_f64x2) or of elements within each 128-bit block (shuffle_ps / shuffle_pd).
+template <bool Blocks, int Imm, class R>
+inline R pick(R a, R b) {
+  if constexpr (sizeof(a[0]) == sizeof(float))  // __m512
+    return Blocks ? _mm512_shuffle_f32x4(a, b, Imm) : _mm512_shuffle_ps(a, b, Imm);
+  else
+    return Blocks ? _mm512_shuffle_f64x2(a, b, Imm) : _mm512_shuffle_pd(a, b, Imm);
 }
 
-// Sum of two selections of elements within each 128-bit block (shuffle_ps / shuffle_pd).
-template <int Lo, int Hi>
-inline __m512 fold_in_blocks(__m512 a, __m512 b) {
-  return _mm512_add_ps(_mm512_shuffle_ps(a, b, Lo), _mm512_shuffle_ps(a, b, Hi));
-}
-template <int Lo, int Hi>
-inline __m512d fold_in_blocks(__m512d a, __m512d b) {
-  return _mm512_add_pd(_mm512_shuffle_pd(a, b, Lo), _mm512_shuffle_pd(a, b, Hi));
+// One fold of the reduction: the selections Lo and Hi of a and b, added (GCC's vector + is
+// _mm512_add_ps / _mm512_add_pd).
+template <bool Blocks, int Lo, int Hi, class R>
+inline R fold(R a, R b) {
+  return pick<Blocks, Lo>(a, b) + pick<Blocks, Hi>(a, b);
 }
 
 // Lane k of the result = lane_sum(acc[k]) for k < L, bit for bit: a transposing reduction, all
@@ -180,18 +177,18 @@ inline V<T, A> rows_total(const V<T, A>* acc) {
   if constexpr (is_avx512<A>) {
     using R = typename B::register_type;  // __m512 or __m512d
     R s[L / 2], u[L / 4];
-    const auto halves = [](R a, R b) { return fold_blocks<0x44, 0xEE>(a, b); };
-    const auto quarters = [](R a, R b) { return fold_blocks<0x88, 0xDD>(a, b); };
+    const auto halves = [](R a, R b) { return fold<true, 0x44, 0xEE>(a, b); };
+    const auto quarters = [](R a, R b) { return fold<true, 0x88, 0xDD>(a, b); };
     fold_pairs<L>(acc, s, halves);
     fold_pairs<L / 2>(s, u, quarters);
     if constexpr (std::is_same_v<T, float>) {
       R w[2];
-      fold_pairs<4>(u, w, [](R a, R b) { return fold_in_blocks<0x44, 0xEE>(a, b); });
-      const R f = fold_in_blocks<0x88, 0xDD>(w[0], w[1]);
+      fold_pairs<4>(u, w, [](R a, R b) { return fold<false, 0x44, 0xEE>(a, b); });
+      const R f = fold<false, 0x88, 0xDD>(w[0], w[1]);
       const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
       return _mm512_permutexvar_ps(order, f);
     } else {
-      const R f = fold_in_blocks<0x00, 0xFF>(u[0], u[1]);
+      const R f = fold<false, 0x00, 0xFF>(u[0], u[1]);
       const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
       return _mm512_permutexvar_pd(order, f);
     }
