@@ -118,7 +118,9 @@ double glm_pass(const GlmChunk<T>& a) {
   B loss_s(T(0)), loss_c(T(0)), rsum(T(0));
   const std::size_t n = a.X.cols, stride = a.X.stride, rows = a.X.rows;
   const std::size_t ahead = kPrefetchBlocks * L * stride;
-  const auto margins_at = [&](std::size_t i0) {
+  // Kept inline, as GCC chose on its own before the kernel body was split (it stopped doing so
+  // after): the pipelining below is tuned with the next block's margins computed in line.
+  const auto margins_at = [&](std::size_t i0) __attribute__((always_inline)) {
     const std::size_t count = smaller(L, rows - i0);
     // Block i0 prefetches as far ahead as the gradient update before it, within the chunk.
     if (count == L && i0 + kPrefetchBlocks * L <= rows)
