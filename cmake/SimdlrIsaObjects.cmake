@@ -1,5 +1,5 @@
-# One object library per ISA: the same kernel body (src/kernels/simd_body.hpp) compiled with that
-# ISA's flags. Only these objects contain AVX2/AVX-512 instructions; the rest of the library is
+# One object library per ISA: the same kernel body (src/kernels/simd_body.hpp and simd/)
+# compiled with that ISA's flags. Only these objects contain AVX2/AVX-512 instructions; the rest of the library is
 # built for baseline x86-64 and the dispatcher only calls into them after checking the CPU.
 #
 # The per-ISA objects are always optimised (-O2): xsimd 8.1.0's AVX-512 code does not compile at
@@ -8,6 +8,8 @@ function(simdlr_add_isa_object isa flags)
   set(target simdlr_isa_${isa})
   add_library(${target} OBJECT src/kernels/isa_${isa}.cpp)
   target_compile_options(${target} PRIVATE ${flags} -O2 -ffp-contract=off)
+  # The kernel body's headers compile only where this is defined (see simd_body.hpp).
+  target_compile_definitions(${target} PRIVATE SIMDLR_PER_ISA_TRANSLATION_UNIT)
   target_link_libraries(${target} PRIVATE xsimd simdlr_warnings)
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)

@@ -34,20 +34,11 @@ inline bool machine_has(Isa isa) {
   return isa_supported(isa);
 }
 
-// SIMD lanes of T under `isa` (1 for scalar): the "lanes" of the kernels' documented bounds.
+// SIMD lanes of T under `isa` (1 for scalar): the "lanes" of the kernels' documented bounds,
+// from the library's ISA table (test_dispatch checks the table's widths).
 template <class T>
 std::size_t isa_lanes(Isa isa) {
-  switch (isa) {
-    case Isa::scalar:
-      return 1;
-    case Isa::sse2:
-      return 16 / sizeof(T);
-    case Isa::avx2:
-      return 32 / sizeof(T);
-    case Isa::avx512:
-      return 64 / sizeof(T);
-  }
-  return 1;
+  return simdlr::isa_lanes(isa, sizeof(T));
 }
 
 // The bit pattern of v, for bitwise comparisons (NaN payloads and the sign of zero included).

@@ -163,6 +163,36 @@ TEST_CASE("ScopedIsa restores the previous ISA", "[dispatch]") {
   CHECK(active_isa() == before);
 }
 
+TEST_CASE("isa_lanes is the register width over the element size", "[dispatch]") {
+  CHECK(isa_lanes(Isa::scalar, sizeof(float)) == 1);
+  CHECK(isa_lanes(Isa::scalar, sizeof(double)) == 1);
+  CHECK(isa_lanes(Isa::sse2, sizeof(float)) == 4);
+  CHECK(isa_lanes(Isa::sse2, sizeof(double)) == 2);
+  CHECK(isa_lanes(Isa::avx2, sizeof(float)) == 8);
+  CHECK(isa_lanes(Isa::avx2, sizeof(double)) == 4);
+  CHECK(isa_lanes(Isa::avx512, sizeof(float)) == 16);
+  CHECK(isa_lanes(Isa::avx512, sizeof(double)) == 8);
+  for (Isa isa : kAllIsas) {
+    INFO("ISA " << name_of(isa));
+    if (isa != Isa::scalar)
+      CHECK(isa_lanes(isa, sizeof(float)) == 2 * isa_lanes(isa, sizeof(double)));
+    CHECK(isa_lanes(isa, 2) == 0);  // no kernel works on 2-byte elements
+  }
+}
+
+TEST_CASE("an unsupported ISA's error names what it needs", "[dispatch]") {
+  for (Isa isa : kAllIsas) {
+    if (isa_supported(isa)) continue;
+    INFO("ISA " << name_of(isa));
+    CHECK_THROWS_WITH(
+        set_active_isa(isa),
+        Contains("set_active_isa: ISA '" + name_of(isa) + "' needs ") &&
+            Contains("which this machine lacks (best: '" + name_of(best_isa()) + "')"));
+  }
+  CHECK_THROWS_WITH(parse_isa("avx9"),
+                    "unknown ISA 'avx9' (expected one of: scalar, sse2, avx2, avx512)");
+}
+
 TEST_CASE("dot of small integers is exact and identical on every ISA", "[dispatch]") {
   const std::size_t sizes[] = {0,  1,  2,  3,  7,   8,    15,   16,   17,   31,
                                33, 63, 64, 65, 127, 1000, 8191, 8192, 8193, 40000};

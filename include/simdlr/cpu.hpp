@@ -6,6 +6,7 @@
 // machine cannot run throws UnsupportedIsa; simdlr never executes an instruction the CPU lacks.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,10 @@ std::vector<Isa> supported_isas();
 
 // The best supported ISA, ignoring SIMDLR_ISA.
 Isa best_isa() noexcept;
+
+// SIMD lanes of `isa` for elements of `element_size` bytes (4: float, 8: double): the "lanes" of
+// the kernels' error bounds in <simdlr/kernels.hpp>. 1 for scalar; 0 for another element size.
+std::size_t isa_lanes(Isa isa, std::size_t element_size) noexcept;
 
 // The ISA the kernels use now. On first use this reads SIMDLR_ISA; if it names an unknown or
 // unsupported ISA this throws UnsupportedIsa (and keeps throwing until set_active_isa is called).

@@ -93,27 +93,29 @@ struct SoftmaxHessianPass {
   T* out_b = nullptr;                // out (optional): K
 };
 
-#define SIMDLR_DECLARE_KERNELS(T)                                                             \
-  T dot(const T* x, const T* y, std::size_t n, Threads threads = {});                         \
-  void sigmoid(const T* z, T* out, std::size_t n, Threads threads = {});                      \
-  T log_loss(const T* z, const T* y, std::size_t n, Threads threads = {});                    \
-  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads threads = {});           \
-  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads threads = {});    \
-  double logistic_loss_grad(const LogisticPass<T>& pass, Threads threads = {});               \
-  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads threads = {});                 \
-  void softmax_hessian_vector(const SoftmaxHessianPass<T>& pass, Threads threads = {});       \
-  double squared_loss_grad(const SquaredPass<T>& pass, Threads threads = {});                 \
-  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b, \
-                      Threads threads = {});                                                  \
-  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});        \
-  inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {            \
-    return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);       \
-  }                                                                                           \
-  inline void sigmoid(std::span<const T> z, std::span<T> out, Threads threads = {}) {         \
-    sigmoid(z.data(), out.data(), z.size() < out.size() ? z.size() : out.size(), threads);    \
-  }                                                                                           \
-  inline T log_loss(std::span<const T> z, std::span<const T> y, Threads threads = {}) {       \
-    return log_loss(z.data(), y.data(), z.size() < y.size() ? z.size() : y.size(), threads);  \
+#define SIMDLR_DECLARE_KERNELS(T)                                                                \
+  T dot(const T* x, const T* y, std::size_t n, Threads threads = {});                            \
+  void sigmoid(const T* z, T* out, std::size_t n, Threads threads = {});                         \
+  T log_loss(const T* z, const T* y, std::size_t n, Threads threads = {});                       \
+  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads threads = {});              \
+  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads threads = {});       \
+  double logistic_loss_grad(const LogisticPass<T>& pass, Threads threads = {});                  \
+  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads threads = {});                    \
+  void softmax_hessian_vector(const SoftmaxHessianPass<T>& pass, Threads threads = {});          \
+  double squared_loss_grad(const SquaredPass<T>& pass, Threads threads = {});                    \
+  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b,    \
+                      Threads threads = {});                                                     \
+  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});           \
+  void softmax(const T* z, T* out, std::size_t rows, std::size_t classes, Threads threads = {}); \
+  bool has_non_finite(MatrixView<const T> X, Threads threads = {});                              \
+  inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {               \
+    return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);          \
+  }                                                                                              \
+  inline void sigmoid(std::span<const T> z, std::span<T> out, Threads threads = {}) {            \
+    sigmoid(z.data(), out.data(), z.size() < out.size() ? z.size() : out.size(), threads);       \
+  }                                                                                              \
+  inline T log_loss(std::span<const T> z, std::span<const T> y, Threads threads = {}) {          \
+    return log_loss(z.data(), y.data(), z.size() < y.size() ? z.size() : y.size(), threads);     \
   }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +181,23 @@ struct SoftmaxHessianPass {
 // weighted_gram(X, d, out): out = Xᵀ D X, a full symmetric X.cols x X.cols row-major matrix
 //   (exactly symmetric). d == nullptr means D = I.
 //   Bound: |out_jk − exact| ≤ (n + 2 log2(n) + 8) · ε · Σ_i |d_i x_ij x_ik|.
+//
+// softmax(z, out, rows, classes): row-wise softmax of a rows x classes row-major matrix,
+//   out_ik = exp(z_ik − m_i) / Σ_k exp(z_ik − m_i) with m_i = max_k z_ik, so it never overflows.
+//   out == z is allowed (in place); classes == 0 does nothing. A row holding a NaN or +inf gives
+//   a row of NaN. The scalar twin is the plain loop (std::exp, classes summed in order).
+//   Bound: with m = max_j z_ij and p_ik the exact value, wherever p_ik is at least the smallest
+//   normal number of T: |out_ik − p_ik| ≤ (4 + ceil(classes / lanes) + log2(lanes) + |z_ik − m|
+//   + Σ_j p_ij |z_ij − m|) · ε · p_ik (the last two terms: z − m is rounded in T, and e^x turns
+//   an absolute error in x into a relative one); below that, |out_ik − p_ik| ≤ the smallest
+//   normal number (the vectorized exp flushes results below it to 0). Measured by
+//   tests/test_softmax.cpp (1 to 1000 classes, logits of s.d. up to 60, every ISA): at most 0.48
+//   of the bound; where p ≥ 1e-3, at most 4.2 ε (float) / 6.6 ε (double) relative on the SIMD
+//   ISAs and 8.5 ε / 7.5 ε for the scalar twin; below the smallest normal, 0.71 of it.
+//
+// has_non_finite(X): true when X holds a NaN or ±inf (values in a stride's padding are not
+//   part of X). Exact. Chunks are scanned in parallel for large X; the answer does not depend
+//   on the thread count.
 // ---------------------------------------------------------------------------------------------
 
 namespace kernels {

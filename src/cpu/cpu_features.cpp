@@ -24,7 +24,7 @@ CpuFeatures read_cpu_features() noexcept {
   CpuFeatures f;
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
-  f.sse2 = bit(edx, 26);
+  if (bit(edx, 26)) f.bits |= kCpuSse2;
   const bool osxsave = bit(ecx, 27), avx = bit(ecx, 28), fma = bit(ecx, 12);
   if (!osxsave || !avx) return f;
 
@@ -39,8 +39,9 @@ CpuFeatures read_cpu_features() noexcept {
   const bool avx512f = bit(ebx, 16), avx512dq = bit(ebx, 17), avx512cd = bit(ebx, 28),
              avx512bw = bit(ebx, 30);
 
-  f.avx2_fma = os_ymm && avx2 && fma;
-  f.avx512 = f.avx2_fma && os_zmm && avx512f && avx512dq && avx512cd && avx512bw;
+  const bool avx2_fma = os_ymm && avx2 && fma;
+  if (avx2_fma) f.bits |= kCpuAvx2Fma;
+  if (avx2_fma && os_zmm && avx512f && avx512dq && avx512cd && avx512bw) f.bits |= kCpuAvx512;
   return f;
 }
 

@@ -25,10 +25,12 @@ inline constexpr std::size_t kMaxPartialElements = std::size_t(1) << 23;
 // microseconds, more than the work itself.
 inline constexpr std::size_t kParallelMinWork = 1 << 15;
 
-// True when plan_rows makes one chunk of `rows` rows of `cols` elements without computing the
-// general plan (a row to predict, say).
+// True when plan_rows makes one chunk of `rows` rows of `cols` elements, without computing the
+// general plan (a row to predict, say). rows · max(cols, 1) ≤ kRowChunkElements is the same test
+// as rows ≤ kRowChunkElements / max(cols, 1) without the division (it cannot overflow: X holds
+// rows · cols elements).
 inline bool rows_fit_one_chunk(std::size_t rows, std::size_t cols) {
-  return rows <= kRowChunkElements / (cols > 0 ? cols : 1);
+  return rows * (cols > 0 ? cols : 1) <= kRowChunkElements;
 }
 
 struct ChunkPlan {

@@ -1,8 +1,9 @@
 // The per-ISA dispatch table: chunk-level kernels, one set per ISA and element type.
 //
 // A chunk kernel works on a contiguous range of elements or rows on the calling thread; the
-// drivers in *_drivers.cpp split the work into chunks, run them under OpenMP and combine the
-// partials. Chunk kernels that produce vectors *add* into their output (the driver zeroes it).
+// drivers (vector_kernels.cpp, matrix_kernels.cpp) split the work into chunks, run them under
+// OpenMP and combine the partials. Chunk kernels that produce vectors *add* into their output (the
+// driver zeroes it).
 //
 // This header is included by the per-ISA translation units, which are compiled with AVX2 or
 // AVX-512 flags. It must stay plain data: no STL containers and no inline functions that the
@@ -21,8 +22,10 @@ struct RowsChunk {
   std::size_t rows, cols, stride;
 };
 
+// A chunk of a generalised-linear-model pass: the logistic loss (σ, softplus) and the squared
+// loss (identity, ½ r²) share it.
 template <class T>
-struct LogisticChunk {
+struct GlmChunk {
   RowsChunk<T> X;
   const T* y;
   const T* sample_weight;  // may be null
@@ -31,7 +34,7 @@ struct LogisticChunk {
   T* grad_w;        // adds into
   T* grad_b;        // adds into; may be null
   T* margins;       // may be null
-  T* hessian_diag;  // may be null
+  T* hessian_diag;  // may be null; the squared loss leaves it unused
 };
 
 template <class T>
@@ -80,15 +83,19 @@ struct KernelTable {
   T (*dot)(const T* x, const T* y, std::size_t n);
   void (*sigmoid)(const T* z, T* out, std::size_t n);
   double (*log_loss)(const T* z, const T* y, std::size_t n);
-  void (*margins)(RowsChunk<T> X, const T* w, T b, T* z);
+  // Rows of X as plain arguments (in registers: the one-row prediction path calls it directly).
+  void (*margins)(const T* X, std::size_t rows, std::size_t cols, std::size_t stride, const T* w,
+                  T b, T* z);
   void (*transpose_product)(RowsChunk<T> X, const T* r, T* out);
-  double (*logistic)(const LogisticChunk<T>& args);
+  double (*logistic)(const GlmChunk<T>& args);
   double (*softmax)(const SoftmaxChunk<T>& args);
   void (*softmax_hessian_vector)(const SoftmaxHessianChunk<T>& args);
-  double (*squared)(const LogisticChunk<T>& args);  // hessian_diag unused
+  double (*squared)(const GlmChunk<T>& args);  // hessian_diag unused
   void (*hessian_vector)(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b);
   void (*gram_upper)(RowsChunk<T> X, const T* d, T* out);  // upper triangle incl. diagonal
   bool (*any_non_finite)(RowsChunk<T> X);                  // a NaN or ±inf among the rows
+  // Row-wise softmax of rows x classes values (out may equal z); classes >= 1.
+  void (*softmax_rows)(const T* z, T* out, std::size_t rows, std::size_t classes);
 };
 
 struct IsaKernels {

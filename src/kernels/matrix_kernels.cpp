@@ -3,14 +3,16 @@
 // the chunk kernels of the active ISA under OpenMP, each into its own partial-result slot, and
 // combine the slots pairwise. The scalar twins run the plain loop over all rows in one chunk.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "../cpu/dispatch.hpp"
 #include "argument_checks.hpp"
 #include "chunking.hpp"
+#include "dispatch.hpp"
 #include "scalar_body.hpp"
+#include "simdlr/errors.hpp"
 
 namespace simdlr {
 namespace detail {
@@ -70,14 +72,29 @@ long double run_with_partials(const Engine<T>& e, const ChunkPlan& plan, std::si
   return pairwise_sum(scalars, plan.count);
 }
 
+// Margins of rows in chunks, on the threads the plan allows.
+template <class T>
+[[gnu::noinline]] void margins_chunked(const Engine<T>& e, MatrixView<const T> X, const T* w, T b,
+                                       T* z) {
+  const ChunkPlan plan = e.plan(X.rows, X.cols, 0);
+  for_each_chunk(plan, e.threads_for_plan(plan, X.rows * X.cols), [&](std::size_t c) {
+    const RowsChunk<T> rows = rows_of(X, plan, c);
+    e.k.margins(rows.X, rows.rows, rows.cols, rows.stride, w, b, z + plan.begin(c));
+  });
+}
+
 template <class T>
 void margins_impl(const Engine<T>& e, MatrixView<const T> X, const T* w, T b, T* z) {
   check_matrix("margins", X);
   check_pointer("margins", "w", w, X.cols);
   check_pointer("margins", "z", z, X.rows);
-  const ChunkPlan plan = e.plan(X.rows, X.cols, 0);
-  for_each_chunk(plan, e.threads_for_plan(plan, X.rows * X.cols),
-                 [&](std::size_t c) { e.k.margins(rows_of(X, plan, c), w, b, z + plan.begin(c)); });
+  if (rows_fit_one_chunk(X.rows, X.cols)) {
+    // A row to predict, say: the chunk kernel on the calling thread, exactly as the one-chunk
+    // plan of margins_chunked would run it, without computing the plan or choosing threads.
+    if (X.rows > 0) e.k.margins(X.data, X.rows, X.cols, X.stride, w, b, z);
+    return;
+  }
+  margins_chunked(e, X, w, b, z);
 }
 
 template <class T>
@@ -97,7 +114,7 @@ void transpose_product_impl(const Engine<T>& e, MatrixView<const T> X, const T* 
 // grad_b).
 template <class T, class Pass>
 double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_diag,
-                double (*const KernelTable<T>::*kernel)(const LogisticChunk<T>&)) {
+                double (*const KernelTable<T>::*kernel)(const GlmChunk<T>&)) {
   check_matrix(name, a.X);
   check_pointer(name, "y", a.y, a.X.rows);
   check_pointer(name, "w", a.w, a.X.cols);
@@ -108,15 +125,15 @@ double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_
   const long double loss =
       run_with_partials(e, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
         const std::size_t i0 = plan.begin(c);
-        const LogisticChunk<T> chunk{rows_of(a.X, plan, c),
-                                     a.y + i0,
-                                     a.sample_weight ? a.sample_weight + i0 : nullptr,
-                                     a.w,
-                                     a.b,
-                                     slot,
-                                     slot + d,
-                                     a.margins ? a.margins + i0 : nullptr,
-                                     hessian_diag ? hessian_diag + i0 : nullptr};
+        const GlmChunk<T> chunk{rows_of(a.X, plan, c),
+                                a.y + i0,
+                                a.sample_weight ? a.sample_weight + i0 : nullptr,
+                                a.w,
+                                a.b,
+                                slot,
+                                slot + d,
+                                a.margins ? a.margins + i0 : nullptr,
+                                hessian_diag ? hessian_diag + i0 : nullptr};
         return (long double)(e.k.*kernel)(chunk);
       });
   std::copy(grad, grad + d, a.grad_w);
@@ -149,11 +166,53 @@ const T* classes_transposed(const T* M, std::size_t K, std::size_t d) {
   return buffer.data();
 }
 
+// What the two softmax drivers share. Each chunk adds into a slot of K x d + K partials (the
+// matrix, then the intercepts) and uses its own scratch; M_t is the K x d matrix the logits are
+// taken with, transposed.
+template <class T>
+struct SoftmaxRun {
+  std::size_t K, d, partial;
+  ChunkPlan plan;
+  std::size_t scratch_each;
+  T* scratch;
+  T* result;  // the combined slot
+  const T* M_t;
+
+  T* scratch_of(std::size_t c) const { return scratch + c * scratch_each; }
+  // Copies the combined slot to the caller's matrix and (optional) intercepts.
+  void finish(T* out, T* out_b) const {
+    std::copy(result, result + K * d, out);
+    if (out_b) std::copy(result + K * d, result + partial, out_b);
+  }
+};
+
+template <class T>
+void check_softmax_shape(const char* name, MatrixView<const T> X, std::size_t n_classes) {
+  check_matrix(name, X);
+  if (n_classes == 0) throw InvalidArgument(std::string(name) + ": n_classes must be >= 1");
+}
+
+// Call once the arguments are checked (M is read here).
+template <class T>
+SoftmaxRun<T> softmax_run(const Engine<T>& e, MatrixView<const T> X, std::size_t K, const T* M) {
+  const std::size_t d = X.cols, partial = K * d + K;
+  const ChunkPlan plan = e.plan(X.rows, d, partial);
+  const std::size_t scratch_each = softmax_scratch_size(K);
+  T* scratch = scratch_buffer<T>(std::max<std::size_t>(plan.count, 1) * scratch_each, 1);
+  return {K,
+          d,
+          partial,
+          plan,
+          scratch_each,
+          scratch,
+          scratch_buffer<T>(partial, 2),
+          classes_transposed(M, K, d)};
+}
+
 template <class T>
 double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
   const char* name = "softmax_loss_grad";
-  check_matrix(name, a.X);
-  if (a.n_classes == 0) throw InvalidArgument(std::string(name) + ": n_classes must be >= 1");
+  check_softmax_shape(name, a.X, a.n_classes);
   const std::size_t n = a.X.rows, d = a.X.cols, K = a.n_classes;
   check_pointer(name, "labels", a.labels, n);
   check_pointer(name, "W", a.W, K * d);
@@ -165,16 +224,11 @@ double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
                             std::to_string(K) + ")");
     }
   }
-  const std::size_t partial = K * d + K;
-  const ChunkPlan plan = e.plan(n, d, partial);
-  const std::size_t scratch_each = softmax_scratch_size(K);
-  T* scratch = scratch_buffer<T>(std::max<std::size_t>(plan.count, 1) * scratch_each, 1);
-  T* grad = scratch_buffer<T>(partial, 2);
-  const T* W_t = classes_transposed(a.W, K, d);
-  const long double loss =
-      run_with_partials(e, plan, n * d * K, partial, grad, [&](std::size_t c, T* slot) {
-        const std::size_t i0 = plan.begin(c);
-        const SoftmaxChunk<T> chunk{rows_of(a.X, plan, c),
+  const SoftmaxRun<T> run = softmax_run(e, a.X, K, a.W);
+  const long double loss = run_with_partials(
+      e, run.plan, n * d * K, run.partial, run.result, [&](std::size_t c, T* slot) {
+        const std::size_t i0 = run.plan.begin(c);
+        const SoftmaxChunk<T> chunk{rows_of(a.X, run.plan, c),
                                     a.labels + i0,
                                     K,
                                     a.sample_weight ? a.sample_weight + i0 : nullptr,
@@ -183,33 +237,26 @@ double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
                                     slot,
                                     slot + K * d,
                                     a.probabilities ? a.probabilities + i0 * K : nullptr,
-                                    scratch + c * scratch_each,
-                                    W_t};
+                                    run.scratch_of(c),
+                                    run.M_t};
         return (long double)e.k.softmax(chunk);
       });
-  std::copy(grad, grad + K * d, a.grad_W);
-  if (a.grad_b) std::copy(grad + K * d, grad + partial, a.grad_b);
+  run.finish(a.grad_W, a.grad_b);
   return double(loss);
 }
 
 template <class T>
 void softmax_hessian_impl(const Engine<T>& e, const SoftmaxHessianPass<T>& a) {
   const char* name = "softmax_hessian_vector";
-  check_matrix(name, a.X);
-  if (a.n_classes == 0) throw InvalidArgument(std::string(name) + ": n_classes must be >= 1");
+  check_softmax_shape(name, a.X, a.n_classes);
   const std::size_t n = a.X.rows, d = a.X.cols, K = a.n_classes;
   check_pointer(name, "probabilities", a.probabilities, n * K);
   check_pointer(name, "V", a.V, K * d);
   check_pointer(name, "out", a.out, K * d);
-  const std::size_t partial = K * d + K;
-  const ChunkPlan plan = e.plan(n, d, partial);
-  const std::size_t scratch_each = softmax_scratch_size(K);
-  T* scratch = scratch_buffer<T>(std::max<std::size_t>(plan.count, 1) * scratch_each, 1);
-  T* result = scratch_buffer<T>(partial, 2);
-  const T* V_t = classes_transposed(a.V, K, d);
-  run_with_partials(e, plan, n * d * K, partial, result, [&](std::size_t c, T* slot) {
-    const std::size_t i0 = plan.begin(c);
-    const SoftmaxHessianChunk<T> chunk{rows_of(a.X, plan, c),
+  const SoftmaxRun<T> run = softmax_run(e, a.X, K, a.V);
+  run_with_partials(e, run.plan, n * d * K, run.partial, run.result, [&](std::size_t c, T* slot) {
+    const std::size_t i0 = run.plan.begin(c);
+    const SoftmaxHessianChunk<T> chunk{rows_of(a.X, run.plan, c),
                                        K,
                                        a.probabilities + i0 * K,
                                        a.sample_weight ? a.sample_weight + i0 : nullptr,
@@ -217,13 +264,12 @@ void softmax_hessian_impl(const Engine<T>& e, const SoftmaxHessianPass<T>& a) {
                                        a.v_b,
                                        slot,
                                        slot + K * d,
-                                       scratch + c * scratch_each,
-                                       V_t};
+                                       run.scratch_of(c),
+                                       run.M_t};
     e.k.softmax_hessian_vector(chunk);
     return 0.0L;
   });
-  std::copy(result, result + K * d, a.out);
-  if (a.out_b) std::copy(result + K * d, result + partial, a.out_b);
+  run.finish(a.out, a.out_b);
 }
 
 template <class T>
@@ -261,6 +307,26 @@ void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
   }
 }
 
+// Whether X holds a NaN or ±inf: the chunk scan on the plan's chunks, stopping at the first hit
+// on one thread; on several, chunks not yet started are skipped once one has found something.
+template <class T>
+bool has_non_finite_impl(const Engine<T>& e, MatrixView<const T> X) {
+  check_matrix("has_non_finite", X);
+  const ChunkPlan plan = e.plan(X.rows, X.cols, 0);
+  const int nt = e.threads_for_plan(plan, X.rows * X.cols);
+  if (nt <= 1) {
+    for (std::size_t c = 0; c < plan.count; ++c)
+      if (e.k.any_non_finite(rows_of(X, plan, c))) return true;
+    return false;
+  }
+  std::atomic<bool> found{false};
+  for_each_chunk(plan, nt, [&](std::size_t c) {
+    if (!found.load(std::memory_order_relaxed) && e.k.any_non_finite(rows_of(X, plan, c)))
+      found.store(true, std::memory_order_relaxed);
+  });
+  return found.load();
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -290,6 +356,9 @@ void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
   }                                                                                               \
   void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads t) {                      \
     detail::gram_impl(detail::ENGINE<T>(PREFIX "weighted_gram", t), X, d, out);                   \
+  }                                                                                               \
+  bool has_non_finite(MatrixView<const T> X, Threads t) {                                         \
+    return detail::has_non_finite_impl(detail::ENGINE<T>(PREFIX "has_non_finite", t), X);         \
   }
 
 namespace kernels {

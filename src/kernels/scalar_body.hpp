@@ -3,6 +3,7 @@
 // wider type (double for float, long double for double), vectors accumulated in row order.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
@@ -49,17 +50,10 @@ double log_loss(const T* z, const T* y, std::size_t n) {
 }
 
 template <class T>
-T row_dot(const T* x, const T* w, std::size_t cols) {
-  Wide<T> acc = 0;
-  for (std::size_t j = 0; j < cols; ++j)
-    acc += Wide<T>(x[j]) * Wide<T>(w[j]);
-  return T(acc);
-}
-
-template <class T>
-void margins(RowsChunk<T> X, const T* w, T b, T* z) {
-  for (std::size_t i = 0; i < X.rows; ++i)
-    z[i] = row_dot(X.X + i * X.stride, w, X.cols) + b;
+void margins(const T* X, std::size_t rows, std::size_t cols, std::size_t stride, const T* w, T b,
+             T* z) {
+  for (std::size_t i = 0; i < rows; ++i)
+    z[i] = dot(X + i * stride, w, cols) + b;
 }
 
 template <class T>
@@ -71,24 +65,36 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
   }
 }
 
-template <class T>
-double logistic(const LogisticChunk<T>& a) {
+// One pass of a generalised linear model, row by row: z = x · w + b; row(i, z, s, r) returns the
+// row's weighted loss term and sets its residual r = s (μ(z) − y); then grad_w += r x,
+// grad_b += r and the margin z is stored.
+template <class T, class Row>
+double glm_pass(const GlmChunk<T>& a, const Row& row) {
   Wide<T> loss = 0;
   for (std::size_t i = 0; i < a.X.rows; ++i) {
     const T* x = a.X.X + i * a.X.stride;
     const T s = a.sample_weight ? a.sample_weight[i] : T(1);
-    const T z = row_dot(x, a.w, a.X.cols) + a.b;
-    const T e = std::exp(-std::fabs(z));
-    const T p = (z >= 0 ? T(1) : e) / (T(1) + e);
-    loss += Wide<T>(s) * Wide<T>(log_loss_one(z, a.y[i]));
-    const T r = s * (p - a.y[i]);
+    const T z = dot(x, a.w, a.X.cols) + a.b;
+    T r;
+    loss += row(i, z, s, r);
     for (std::size_t j = 0; j < a.X.cols; ++j)
       a.grad_w[j] += r * x[j];
     if (a.grad_b) *a.grad_b += r;
     if (a.margins) a.margins[i] = z;
-    if (a.hessian_diag) a.hessian_diag[i] = s * e / ((T(1) + e) * (T(1) + e));
   }
   return double(loss);
+}
+
+// Logistic: μ = σ, loss = softplus(z) − y z, and the Hessian diagonal s σ (1 − σ) if asked for.
+template <class T>
+double logistic(const GlmChunk<T>& a) {
+  return glm_pass(a, [&](std::size_t i, T z, T s, T& r) {
+    const T e = std::exp(-std::fabs(z));
+    const T p = (z >= 0 ? T(1) : e) / (T(1) + e);
+    r = s * (p - a.y[i]);
+    if (a.hessian_diag) a.hessian_diag[i] = s * e / ((T(1) + e) * (T(1) + e));
+    return Wide<T>(s) * Wide<T>(log_loss_one(z, a.y[i]));
+  });
 }
 
 template <class T>
@@ -101,7 +107,7 @@ double softmax(const SoftmaxChunk<T>& a) {
     const T s = a.sample_weight ? a.sample_weight[i] : T(1);
     T zmax = -INFINITY;
     for (std::size_t k = 0; k < K; ++k) {
-      z[k] = row_dot(x, a.W + k * d, d) + (a.b ? a.b[k] : T(0));
+      z[k] = dot(x, a.W + k * d, d) + (a.b ? a.b[k] : T(0));
       zmax = std::fmax(zmax, z[k]);
     }
     T total = 0;
@@ -132,7 +138,7 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
     const T s = a.sample_weight ? a.sample_weight[i] : T(1);
     T mean = 0;
     for (std::size_t k = 0; k < K; ++k) {
-      u[k] = row_dot(x, a.V + k * d, d) + (a.v_b ? a.v_b[k] : T(0));
+      u[k] = dot(x, a.V + k * d, d) + (a.v_b ? a.v_b[k] : T(0));
       mean += p[k] * u[k];
     }
     for (std::size_t k = 0; k < K; ++k) {
@@ -145,29 +151,21 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
   }
 }
 
+// Squared loss: μ = identity, loss = ½ (z − y)².
 template <class T>
-double squared(const LogisticChunk<T>& a) {
-  Wide<T> loss = 0;
-  for (std::size_t i = 0; i < a.X.rows; ++i) {
-    const T* x = a.X.X + i * a.X.stride;
-    const T s = a.sample_weight ? a.sample_weight[i] : T(1);
-    const T z = row_dot(x, a.w, a.X.cols) + a.b;
+double squared(const GlmChunk<T>& a) {
+  return glm_pass(a, [&](std::size_t i, T z, T s, T& r) {
     const T residual = z - a.y[i];
-    loss += Wide<T>(s) * Wide<T>(residual) * Wide<T>(residual) / 2;
-    const T r = s * residual;
-    for (std::size_t j = 0; j < a.X.cols; ++j)
-      a.grad_w[j] += r * x[j];
-    if (a.grad_b) *a.grad_b += r;
-    if (a.margins) a.margins[i] = z;
-  }
-  return double(loss);
+    r = s * residual;
+    return Wide<T>(s) * Wide<T>(residual) * Wide<T>(residual) / 2;
+  });
 }
 
 template <class T>
 void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b) {
   for (std::size_t i = 0; i < X.rows; ++i) {
     const T* x = X.X + i * X.stride;
-    const T t = (d ? d[i] : T(1)) * (row_dot(x, v, X.cols) + v_b);
+    const T t = (d ? d[i] : T(1)) * (dot(x, v, X.cols) + v_b);
     for (std::size_t j = 0; j < X.cols; ++j)
       out[j] += t * x[j];
     if (out_b) *out_b += t;
@@ -198,6 +196,22 @@ bool any_non_finite(RowsChunk<T> X) {
   return false;
 }
 
+// Row-wise softmax, out == z allowed: the loop LogisticRegression::predict_proba ran for the
+// multinomial model before it was a kernel (std::exp, classes in order), kept bit for bit.
+template <class T>
+void softmax_rows(const T* z, T* out, std::size_t rows, std::size_t classes) {
+  for (std::size_t i = 0; i < rows; ++i) {
+    const T* in = z + i * classes;
+    T* row = out + i * classes;
+    const T m = *std::max_element(in, in + classes);
+    T total = 0;
+    for (std::size_t k = 0; k < classes; ++k)
+      total += (row[k] = std::exp(in[k] - m));
+    for (std::size_t k = 0; k < classes; ++k)
+      row[k] /= total;
+  }
+}
+
 template <class T>
 constexpr KernelTable<T> table() {
   return {&dot<T>,
@@ -211,7 +225,8 @@ constexpr KernelTable<T> table() {
           &squared<T>,
           &hessian_vector<T>,
           &gram_upper<T>,
-          &any_non_finite<T>};
+          &any_non_finite<T>,
+          &softmax_rows<T>};
 }
 
 }  // namespace simdlr::detail::plain

@@ -1,10 +1,11 @@
-// Drivers of dot, sigmoid and log_loss: chunking, OpenMP and the fixed-order combine around the
-// per-ISA chunk kernels; the scalar twins run the plain loop over the whole range.
+// Drivers of dot, sigmoid, log_loss and the row-wise softmax: chunking, OpenMP and the fixed-order
+// combine around the per-ISA chunk kernels; the scalar twins run the plain loop over the whole
+// range.
 #include <array>
 
-#include "../cpu/dispatch.hpp"
 #include "argument_checks.hpp"
 #include "chunking.hpp"
+#include "dispatch.hpp"
 #include "scalar_body.hpp"
 
 namespace simdlr {
@@ -67,21 +68,21 @@ void map_chunks(void (*fn)(const T*, T*, std::size_t), const T* in, T* out, cons
 
 template <class T>
 T dot_impl(const T* x, const T* y, std::size_t n, Threads threads) {
-  check_threads("dot", threads);
-  check_pointer("dot", "x", x, n);
-  check_pointer("dot", "y", y, n);
+  check_vectors("dot", threads, "x", x, "y", y, n);
   const KernelTable<T>& k = active_table<T>();
+  if (n <= kVectorChunk) return n == 0 ? T(0) : k.dot(x, y, n);  // one chunk, as the plan has it
   const ChunkPlan plan = plan_vector(n);
-  if (plan.count <= 1) return n == 0 ? T(0) : k.dot(x, y, n);
   return T(reduce_chunks(k.dot, x, y, plan, threads_for(plan, n, threads)));
 }
 
 template <class T>
 void sigmoid_impl(const T* z, T* out, std::size_t n, Threads threads) {
-  check_threads("sigmoid", threads);
-  check_pointer("sigmoid", "z", z, n);
-  check_pointer("sigmoid", "out", out, n);
+  check_vectors("sigmoid", threads, "z", z, "out", out, n);
   const KernelTable<T>& k = active_table<T>();
+  if (n <= kVectorChunk) {  // one chunk (a row or two to predict, say): no plan, no thread choice
+    if (n > 0) k.sigmoid(z, out, n);
+    return;
+  }
   const ChunkPlan plan = plan_vector(n);
   // Transcendental work: worth a thread team at a quarter of the usual size.
   const int nt = threads_for(plan, 4 * n, threads);
@@ -90,14 +91,31 @@ void sigmoid_impl(const T* z, T* out, std::size_t n, Threads threads) {
 
 template <class T>
 T log_loss_impl(const T* z, const T* y, std::size_t n, Threads threads) {
-  check_threads("log_loss", threads);
-  check_pointer("log_loss", "z", z, n);
-  check_pointer("log_loss", "y", y, n);
+  check_vectors("log_loss", threads, "z", z, "y", y, n);
   const KernelTable<T>& k = active_table<T>();
   const ChunkPlan plan = plan_vector(n);
   if (plan.count == 0) return T(0);
   const int nt = threads_for(plan, 4 * n, threads);
   return T(reduce_chunks(k.log_loss, z, y, plan, nt));
+}
+
+// Row-wise softmax of rows x classes values, in chunks of whole rows (each row is independent,
+// so the chunking only decides which thread runs it).
+template <class T>
+void softmax_impl(const T* z, T* out, std::size_t rows, std::size_t classes, Threads threads) {
+  check_vectors("softmax", threads, "z", z, "out", out, rows * classes);
+  if (classes == 0) return;
+  const KernelTable<T>& k = active_table<T>();
+  if (rows_fit_one_chunk(rows, classes)) {  // a row to predict, say
+    if (rows > 0) k.softmax_rows(z, out, rows, classes);
+    return;
+  }
+  const ChunkPlan plan = plan_rows(rows, classes, 0);
+  const int nt = threads_for(plan, 4 * rows * classes, threads);
+  for_each_chunk(plan, nt, [&](std::size_t c) {
+    const std::size_t begin = plan.begin(c) * classes;
+    k.softmax_rows(z + begin, out + begin, plan.length(c), classes);
+  });
 }
 
 }  // namespace
@@ -122,30 +140,35 @@ float log_loss(const float* z, const float* y, std::size_t n, Threads t) {
 double log_loss(const double* z, const double* y, std::size_t n, Threads t) {
   return detail::log_loss_impl(z, y, n, t);
 }
+void softmax(const float* z, float* out, std::size_t rows, std::size_t classes, Threads t) {
+  detail::softmax_impl(z, out, rows, classes, t);
+}
+void softmax(const double* z, double* out, std::size_t rows, std::size_t classes, Threads t) {
+  detail::softmax_impl(z, out, rows, classes, t);
+}
 }  // namespace kernels
 
 namespace scalar {
 namespace {
 template <class T>
 T dot_twin(const T* x, const T* y, std::size_t n, Threads t) {
-  detail::check_threads("scalar::dot", t);
-  detail::check_pointer("scalar::dot", "x", x, n);
-  detail::check_pointer("scalar::dot", "y", y, n);
+  detail::check_vectors("scalar::dot", t, "x", x, "y", y, n);
   return detail::plain::dot(x, y, n);
 }
 template <class T>
 void sigmoid_twin(const T* z, T* out, std::size_t n, Threads t) {
-  detail::check_threads("scalar::sigmoid", t);
-  detail::check_pointer("scalar::sigmoid", "z", z, n);
-  detail::check_pointer("scalar::sigmoid", "out", out, n);
+  detail::check_vectors("scalar::sigmoid", t, "z", z, "out", out, n);
   detail::plain::sigmoid(z, out, n);
 }
 template <class T>
 T log_loss_twin(const T* z, const T* y, std::size_t n, Threads t) {
-  detail::check_threads("scalar::log_loss", t);
-  detail::check_pointer("scalar::log_loss", "z", z, n);
-  detail::check_pointer("scalar::log_loss", "y", y, n);
+  detail::check_vectors("scalar::log_loss", t, "z", z, "y", y, n);
   return T(detail::plain::log_loss(z, y, n));
+}
+template <class T>
+void softmax_twin(const T* z, T* out, std::size_t rows, std::size_t classes, Threads t) {
+  detail::check_vectors("scalar::softmax", t, "z", z, "out", out, rows * classes);
+  detail::plain::softmax_rows(z, out, rows, classes);
 }
 }  // namespace
 
@@ -166,6 +189,12 @@ float log_loss(const float* z, const float* y, std::size_t n, Threads t) {
 }
 double log_loss(const double* z, const double* y, std::size_t n, Threads t) {
   return log_loss_twin(z, y, n, t);
+}
+void softmax(const float* z, float* out, std::size_t rows, std::size_t classes, Threads t) {
+  softmax_twin(z, out, rows, classes, t);
+}
+void softmax(const double* z, double* out, std::size_t rows, std::size_t classes, Threads t) {
+  softmax_twin(z, out, rows, classes, t);
 }
 }  // namespace scalar
 }  // namespace simdlr

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "../kernels/finite_scan.hpp"
 #include "simdlr/errors.hpp"
+#include "simdlr/kernels.hpp"
 
 namespace simdlr::detail {
 namespace {
@@ -17,7 +17,7 @@ std::string where(const char* who) {
 // when one of them is. More go to the vectorized scan, on the calling thread.
 template <class T>
 bool any_non_finite(const T* v, std::size_t n) {
-  if (n >= 8) return matrix_has_non_finite(MatrixView<const T>(v, n, 1), Threads{1});
+  if (n >= 8) return kernels::has_non_finite(MatrixView<const T>(v, n, 1), Threads{1});
   T total = 0;
   for (std::size_t j = 0; j < n; ++j)
     total += v[j] * T(0);
@@ -58,7 +58,7 @@ void check_training_matrix(const char* who, MatrixView<const T> X, Threads threa
     throw InvalidArgument(where(who) + "X has no columns; a fit needs at least one feature");
   check_layout(who, X);
   // The vectorized scan says whether to look; the row-by-row scan finds what and where.
-  if (matrix_has_non_finite(X, threads)) check_finite(who, X);
+  if (kernels::has_non_finite(X, threads)) check_finite(who, X);
 }
 
 template <class T>

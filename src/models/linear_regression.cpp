@@ -4,7 +4,6 @@
 
 #include <cmath>
 
-#include "../kernels/one_chunk.hpp"
 #include "cholesky.hpp"
 #include "input_checks.hpp"
 #include "name_table.hpp"
@@ -131,10 +130,7 @@ void LinearRegression<T>::predict(MatrixView<const T> X, std::span<T> out) const
     throw ShapeError("LinearRegression.predict: output has " + std::to_string(out.size()) +
                      " elements for " + std::to_string(X.rows) + " rows");
   }
-  if (detail::rows_fit_one_chunk(X.rows, X.cols))  // a row to predict, say: skip the driver
-    detail::margins_one_chunk(X, coef_t_.data(), T(intercept_), out.data());
-  else
-    kernels::margins(X, coef_t_.data(), T(intercept_), out.data(), Threads{options_.threads});
+  kernels::margins(X, coef_t_.data(), T(intercept_), out.data(), Threads{options_.threads});
   detail::check_finite_margins<T>("LinearRegression.predict", X, out);
 }
 

@@ -9,7 +9,6 @@
 #include <memory>
 #include <utility>
 
-#include "../kernels/one_chunk.hpp"
 #include "column_stats.hpp"
 #include "input_checks.hpp"
 #include "option_checks.hpp"
@@ -99,19 +98,6 @@ double accuracy(const LogisticRegression<T>& model, MatrixView<const T> X,
   for (std::size_t i = 0; i < y.size(); ++i)
     correct += predicted[i] == model.classes().index_of(y[i]);
   return double(correct) / double(y.size());
-}
-
-template <class T>
-void softmax_rows(std::span<T> z, std::size_t n, std::size_t K) {
-  for (std::size_t i = 0; i < n; ++i) {
-    T* row = z.data() + i * K;
-    const T m = *std::max_element(row, row + K);
-    T total = 0;
-    for (std::size_t k = 0; k < K; ++k)
-      total += (row[k] = std::exp(row[k] - m));
-    for (std::size_t k = 0; k < K; ++k)
-      row[k] /= total;
-  }
 }
 
 }  // namespace
@@ -288,17 +274,13 @@ template <class T>
 void LogisticRegression<T>::margins_unchecked(MatrixView<const T> X, std::span<T> out) const {
   const Threads threads{options_.threads};
   const std::size_t d = n_features_;
-  const bool one_chunk = detail::rows_fit_one_chunk(X.rows, X.cols);  // a row to predict, say
   if (rows_ == 1) {
-    if (one_chunk)
-      detail::margins_one_chunk(X, coef_t_.data(), intercept_t_[0], out.data());
-    else
-      kernels::margins(X, coef_t_.data(), intercept_t_[0], out.data(), threads);
+    kernels::margins(X, coef_t_.data(), intercept_t_[0], out.data(), threads);
     return;
   }
   if (X.rows == 1) {  // one sample: no allocation
     for (std::size_t r = 0; r < rows_; ++r)
-      detail::margins_one_chunk(X, coef_t_.data() + r * d, intercept_t_[r], out.data() + r);
+      kernels::margins(X, coef_t_.data() + r * d, intercept_t_[r], out.data() + r, threads);
     return;
   }
   std::vector<T> column(X.rows);
@@ -325,16 +307,15 @@ void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> ou
       out[2 * i] = -z;
       out[2 * i + 1] = z;
     }
-    if (2 * n <= detail::kVectorChunk)
-      detail::sigmoid_one_chunk(out.data(), out.data(), 2 * n);
-    else
-      kernels::sigmoid(out.data(), out.data(), 2 * n, Threads{options_.threads});
+    kernels::sigmoid(out.data(), out.data(), 2 * n, Threads{options_.threads});
     return;
   }
   margins_unchecked(X, out);
   detail::check_finite_margins<T>(who, X, out);
   if (multinomial_) {
-    softmax_rows(out, n, K);
+    // The plain twin keeps today's probabilities bit for bit (std::exp); kernels::softmax is the
+    // vectorized one.
+    scalar::softmax(out.data(), out.data(), n, K);
     return;
   }
   kernels::sigmoid(out.data(), out.data(), n * K, Threads{options_.threads});

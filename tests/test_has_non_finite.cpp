@@ -1,0 +1,109 @@
+// kernels::has_non_finite and scalar::has_non_finite: a NaN or ±inf anywhere in X is found, in
+// float and double, contiguous and strided X, one chunk and many, on every ISA and thread count;
+// values in a stride's padding are not part of X and are ignored. (test_fit_inputs checks the
+// fit's error message built on this scan.)
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace simdlr;
+
+namespace {
+
+struct Shape {
+  std::size_t rows, cols, stride;
+};
+
+// 1 x 1 to several chunks (the kernels cut X into chunks of at least 16384 values), contiguous
+// and with padded rows, with column counts around the SIMD widths.
+const Shape kShapes[] = {{1, 1, 1},      {1, 30, 30},   {3, 5, 5},      {17, 33, 33},
+                         {40, 7, 9},     {9, 16, 17},   {600, 30, 30},  {2000, 16, 19},
+                         {1200, 31, 31}, {70000, 1, 1}, {5000, 64, 64}, {3000, 15, 16}};
+
+// Finite values in X, `padding` in the padding of each row.
+template <class T>
+std::vector<T> matrix(const Shape& s, T padding) {
+  std::vector<T> X(s.rows * s.stride, padding);
+  for (std::size_t i = 0; i < s.rows; ++i)
+    for (std::size_t j = 0; j < s.cols; ++j)
+      X[i * s.stride + j] = T(double((i * 2654435761u + j * 40503u) % 1000) / 500.0 - 1.0);
+  return X;
+}
+
+// Positions to poison: the first and last value, the middle, and a spread of others.
+std::vector<std::size_t> positions(std::size_t count) {
+  std::vector<std::size_t> p{0, count - 1, count / 2};
+  for (std::size_t k = 1; k < 8; ++k)
+    p.push_back(count * k / 8 + k % 3);
+  for (std::size_t& q : p)
+    q = q < count ? q : count - 1;
+  return p;
+}
+
+template <class T>
+void check_shape(const Shape& s) {
+  const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
+  std::vector<T> X = matrix<T>(s, nan);
+  const MatrixView<const T> view(X.data(), s.rows, s.cols, s.stride);
+  INFO("shape " << s.rows << " x " << s.cols << " (stride " << s.stride << "), "
+                << (sizeof(T) == 4 ? "float" : "double"));
+  for (int threads : {1, 2}) {
+    CHECK_FALSE(kernels::has_non_finite(view, Threads{threads}));  // NaN padding ignored
+  }
+  CHECK_FALSE(scalar::has_non_finite(view));
+  // The largest finite values are finite.
+  T& first = X[0];
+  T& last = X[(s.rows - 1) * s.stride + s.cols - 1];
+  const T saved_first = first, saved_last = last;
+  first = std::numeric_limits<T>::max();
+  last = -std::numeric_limits<T>::max();
+  CHECK_FALSE(kernels::has_non_finite(view));
+  first = saved_first;
+  last = saved_last;
+  for (std::size_t position : positions(s.rows * s.cols)) {
+    const std::size_t row = position / s.cols, col = position % s.cols;
+    for (T bad : {nan, inf, -inf}) {
+      INFO("row " << row << ", column " << col << ", value " << bad);
+      T& x = X[row * s.stride + col];
+      const T saved = x;
+      x = bad;
+      CHECK(kernels::has_non_finite(view, Threads{1}));
+      CHECK(kernels::has_non_finite(view, Threads{2}));
+      CHECK(scalar::has_non_finite(view));
+      x = saved;
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("has_non_finite finds NaN and infinities anywhere in X, on every ISA",
+          "[has_non_finite]") {
+  test::for_each_isa([](Isa) {
+    for (const Shape& s : kShapes) {
+      check_shape<float>(s);
+      check_shape<double>(s);
+    }
+  });
+}
+
+TEST_CASE("has_non_finite of an empty matrix is false", "[has_non_finite]") {
+  test::for_each_isa([](Isa) {
+    CHECK_FALSE(kernels::has_non_finite(MatrixView<const double>(nullptr, 0, 5)));
+    CHECK_FALSE(kernels::has_non_finite(MatrixView<const float>(nullptr, 4, 0)));
+    CHECK_FALSE(scalar::has_non_finite(MatrixView<const double>(nullptr, 0, 0)));
+  });
+}
+
+TEST_CASE("has_non_finite checks its arguments", "[has_non_finite][errors]") {
+  std::vector<double> X(12, 0.0);
+  CHECK_THROWS_AS(kernels::has_non_finite(MatrixView<const double>(X.data(), 3, 4, 3)), ShapeError);
+  CHECK_THROWS_AS(scalar::has_non_finite(MatrixView<const double>(X.data(), 3, 4, 3)), ShapeError);
+  CHECK_THROWS_AS(kernels::has_non_finite(MatrixView<const double>(nullptr, 3, 4)),
+                  InvalidArgument);
+  CHECK_THROWS_AS(kernels::has_non_finite(MatrixView<const double>(X.data(), 3, 4), Threads{-2}),
+                  InvalidArgument);
+}
