@@ -93,6 +93,8 @@ class MultinomialObjective final : public Objective, public HessianVectorProduct
   MultinomialObjective(MatrixView<const T> X, std::span<const std::int32_t> labels,
                        std::size_t n_classes, std::span<const T> sample_weight, double C,
                        Penalty penalty, bool fit_intercept, Threads threads = {});
+  MultinomialObjective(const MultinomialObjective&) = delete;
+  MultinomialObjective& operator=(const MultinomialObjective&) = delete;
 
   std::size_t dimension() const override { return data_.dimension(K_); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
@@ -107,6 +109,9 @@ class MultinomialObjective final : public Objective, public HessianVectorProduct
   double C_;
   bool l2_;
   std::vector<T> W_, b_, grad_W_, grad_b_, probabilities_, V_, v_b_, out_, out_b_;
+  // The kernels' arguments, pointing into the buffers above (set once; hence no copies).
+  SoftmaxPass<T> pass_;
+  SoftmaxHessianPass<T> hessian_pass_;
 };
 
 // Σ s_i ½ (z_i − y_i)² + ½ α ‖w‖², z = Xw + b (least squares; ridge with α > 0).

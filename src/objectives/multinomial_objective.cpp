@@ -3,7 +3,6 @@
 #include "simdlr/objectives.hpp"
 
 namespace simdlr {
-
 template <class T>
 MultinomialObjective<T>::MultinomialObjective(MatrixView<const T> X,
                                               std::span<const std::int32_t> labels,
@@ -27,22 +26,30 @@ MultinomialObjective<T>::MultinomialObjective(MatrixView<const T> X,
       out_b_(n_classes) {
   if (n_classes < 2) throw InvalidArgument("MultinomialObjective: needs at least 2 classes");
   if (!(C > 0)) throw InvalidArgument("MultinomialObjective: C must be positive");
+  pass_ = {.X = X,
+           .labels = labels.data(),
+           .n_classes = K_,
+           .sample_weight = data_.weights(),
+           .W = W_.data(),
+           .b = b_.data(),
+           .grad_W = grad_W_.data(),
+           .grad_b = grad_b_.data(),
+           .probabilities = probabilities_.data()};
+  // The Hessian pass reads the data of the loss pass and the probabilities it left.
+  hessian_pass_.X = X;
+  hessian_pass_.n_classes = K_;
+  hessian_pass_.probabilities = probabilities_.data();
+  hessian_pass_.sample_weight = pass_.sample_weight;
+  hessian_pass_.V = V_.data();
+  hessian_pass_.v_b = v_b_.data();
+  hessian_pass_.out = out_.data();
+  hessian_pass_.out_b = out_b_.data();
 }
 
 template <class T>
 double MultinomialObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
   detail::split_parameters<T>(x, data_.fit_intercept, W_, b_);
-  const double loss =
-      kernels::softmax_loss_grad(SoftmaxPass<T>{.X = data_.X,
-                                                .labels = labels_.data(),
-                                                .n_classes = K_,
-                                                .sample_weight = data_.weights(),
-                                                .W = W_.data(),
-                                                .b = b_.data(),
-                                                .grad_W = grad_W_.data(),
-                                                .grad_b = grad_b_.data(),
-                                                .probabilities = probabilities_.data()},
-                                 data_.threads);
+  const double loss = kernels::softmax_loss_grad(pass_, data_.threads);
   return detail::value_and_gradient_from<T>(detail::Weighting::logistic(C_, l2_), loss, x, grad_W_,
                                             grad_b_, data_.fit_intercept, g);
 }
@@ -50,15 +57,7 @@ double MultinomialObjective<T>::value_and_gradient(std::span<const double> x, st
 template <class T>
 void MultinomialObjective<T>::hessian_vector(std::span<const double> v, std::span<double> out) {
   detail::split_parameters<T>(v, data_.fit_intercept, V_, v_b_);
-  kernels::softmax_hessian_vector(SoftmaxHessianPass<T>{.X = data_.X,
-                                                        .n_classes = K_,
-                                                        .probabilities = probabilities_.data(),
-                                                        .sample_weight = data_.weights(),
-                                                        .V = V_.data(),
-                                                        .v_b = v_b_.data(),
-                                                        .out = out_.data(),
-                                                        .out_b = out_b_.data()},
-                                  data_.threads);
+  kernels::softmax_hessian_vector(hessian_pass_, data_.threads);
   detail::hessian_vector_from<T>(detail::Weighting::logistic(C_, l2_), v, out_, out_b_,
                                  data_.fit_intercept, out);
 }
