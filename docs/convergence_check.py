@@ -550,7 +550,7 @@ def main():
     print()
     hdr = (f"{'problem':38s} {'F*':>13s} {'iters':>5s} {'final':>7s} {'lies':>4s} "
            f"{'min B/gap':>9s} {'med':>7s} {'max':>7s} {'checks':>6s} | {'cert':>13s} "
-           f"{'true':>13s} {'simdlr':>13s} {'sklearn':>13s} {'liblinear':>13s}")
+           f"{'cert-H':>13s} {'true':>13s} {'simdlr':>13s} {'sklearn':>13s} {'liblinear':>13s}")
     print(hdr)
     print("-" * len(hdr))
     for r in results:
