@@ -451,7 +451,9 @@ def analyse(P, x0, maxiter=3000, liblinear=True, solver="lbfgs"):
                 min_ratio=float(np.nanmin(B[gap > 1e3 * noise] / gap[gap > 1e3 * noise]))
                 if np.any(gap > 1e3 * noise) else np.nan,
                 med_ratio=float(np.median(ratios)), max_ratio=float(np.max(ratios)),
-                cert=at(k_cert), hess="-" if (P.lam == 0 or P.kind == "squared") else at(k_hess), true=at(k_true), simdlr=at(k_simdlr), sklearn=at(k_sklearn),
+                cert=at(k_cert),
+                hess="-" if (P.lam == 0 or P.kind == "squared") else at(k_hess),
+                true=at(k_true), simdlr=at(k_simdlr), sklearn=at(k_sklearn),
                 liblinear=at(k_lib), checks=checks, B=B, F=F, gap=gap, path=path, xs=xs)
 
 
