@@ -96,6 +96,37 @@ double read_seconds(int threads) {
   return read_seconds(p.X.data(), p.X.size() * sizeof(T), threads);
 }
 
+// The counters every fit benchmark reports (see the header comment).
+void report_fit(benchmark::State& state, const simdlr::FitReport& report, double fit_seconds,
+                double read) {
+  const int passes = report.function_evaluations + report.hessian_vector_products;
+  const double per_pass = fit_seconds / double(state.iterations()) / passes;
+  state.counters["objective"] = report.objective_history.back();
+  state.counters["iterations"] = report.iterations;
+  state.counters["passes"] = passes;
+  state.counters["converged"] = report.converged ? 1 : 0;
+  state.counters["read_X_seconds"] = read;
+  state.counters["seconds_per_pass"] = per_pass;
+  state.counters["pass_over_read"] = per_pass / read;  // 1.0 = one evaluation costs one read of X
+  state.SetLabel(std::string(simdlr::isa_name(simdlr::active_isa())) + ", " +
+                 std::string(simdlr::stop_reason_text(report.stop_reason)));
+}
+
+// Fits a fresh model once per benchmark iteration; returns the seconds spent in fit (summed over
+// iterations) and leaves the last fit's report in `report`.
+template <class T, class Labels>
+double timed_fits(benchmark::State& state, const simdlr::LogisticRegressionOptions& o,
+                  simdlr::MatrixView<const T> X, const Labels& y, simdlr::FitReport& report) {
+  double fit_seconds = 0;
+  for (auto _ : state) {
+    simdlr::LogisticRegression<T> model(o);
+    const auto start = std::chrono::steady_clock::now();
+    report = model.fit(X, y);
+    fit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return fit_seconds;
+}
+
 template <class T>
 void fit(benchmark::State& state, simdlr::Solver solver, int threads) {
   const Problem<T>& p = problem<T>();
@@ -106,24 +137,8 @@ void fit(benchmark::State& state, simdlr::Solver solver, int threads) {
   o.threads = simdlr::Threads{threads};
   const simdlr::MatrixView<const T> X(p.X.data(), kRows, kCols);
   simdlr::FitReport report;
-  double fit_seconds = 0;
-  for (auto _ : state) {
-    simdlr::LogisticRegression<T> model(o);
-    const auto start = std::chrono::steady_clock::now();
-    report = model.fit(X, p.y);
-    fit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-  const int passes = report.function_evaluations + report.hessian_vector_products;
-  const double per_pass = fit_seconds / double(state.iterations()) / passes;
-  const double read = read_seconds<T>(threads);
-  state.counters["objective"] = report.objective_history.back();
-  state.counters["iterations"] = report.iterations;
-  state.counters["passes"] = passes;
-  state.counters["converged"] = report.converged ? 1 : 0;
-  state.counters["read_X_seconds"] = read;
-  state.counters["seconds_per_pass"] = per_pass;
-  state.counters["pass_over_read"] = per_pass / read;  // 1.0 = one evaluation costs one read of X
-  state.SetLabel(std::string(simdlr::isa_name(simdlr::active_isa())));
+  const double fit_seconds = timed_fits<T>(state, o, X, p.y, report);
+  report_fit(state, report, fit_seconds, read_seconds<T>(threads));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,22 +291,6 @@ const std::vector<T>& generated_X(Kind kind) {
   }
 }
 
-// The counters every fit benchmark reports (see the header comment).
-void report_fit(benchmark::State& state, const simdlr::FitReport& report, double fit_seconds,
-                double read) {
-  const int passes = report.function_evaluations + report.hessian_vector_products;
-  const double per_pass = fit_seconds / double(state.iterations()) / passes;
-  state.counters["objective"] = report.objective_history.back();
-  state.counters["iterations"] = report.iterations;
-  state.counters["passes"] = passes;
-  state.counters["converged"] = report.converged ? 1 : 0;
-  state.counters["read_X_seconds"] = read;
-  state.counters["seconds_per_pass"] = per_pass;
-  state.counters["pass_over_read"] = per_pass / read;
-  state.SetLabel(std::string(simdlr::isa_name(simdlr::active_isa())) + ", " +
-                 std::string(simdlr::stop_reason_text(report.stop_reason)));
-}
-
 template <class T>
 void fit_generated(benchmark::State& state, Kind kind, simdlr::Solver solver, int threads) {
   const Generated& g = generated(kind);
@@ -304,13 +303,7 @@ void fit_generated(benchmark::State& state, Kind kind, simdlr::Solver solver, in
   o.threads = simdlr::Threads{threads};
   const simdlr::MatrixView<const T> X(data.data(), g.rows, g.cols);
   simdlr::FitReport report;
-  double fit_seconds = 0;
-  for (auto _ : state) {
-    simdlr::LogisticRegression<T> model(o);
-    const auto start = std::chrono::steady_clock::now();
-    report = model.fit(X, g.y);
-    fit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
+  const double fit_seconds = timed_fits<T>(state, o, X, g.y, report);
   report_fit(state, report, fit_seconds,
              read_seconds(data.data(), data.size() * sizeof(T), threads));
 }
@@ -347,13 +340,7 @@ void fit_breast_cancer(benchmark::State& state, simdlr::Solver solver) {
   const simdlr::io::Table<T>& t = breast_cancer<T>();
   const simdlr::LogisticRegressionOptions o = breast_cancer_options(solver);
   simdlr::FitReport report;
-  double fit_seconds = 0;
-  for (auto _ : state) {
-    simdlr::LogisticRegression<T> model(o);
-    const auto start = std::chrono::steady_clock::now();
-    report = model.fit(t.view(), t.target_text);
-    fit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
+  const double fit_seconds = timed_fits<T>(state, o, t.view(), t.target_text, report);
   report_fit(state, report, fit_seconds, read_seconds(t.X.data(), t.X.size() * sizeof(T), 1));
   const simdlr::FitReport& best = breast_cancer_optimum();
   const double optimum = best.objective_history.back();
