@@ -138,6 +138,16 @@ class Problem:
         Hs[:, idx, idx] += P
         return self.c[:, None, None] * Hs
 
+    def hessian_without_shift(self, th):
+        """The Hessian plus u u^T, u = the common shift of the K intercepts of a multinomial
+        model with intercepts (a null direction of H); the Hessian itself otherwise."""
+        H = self.hessian(th)
+        if self.kind == "multinomial" and not self.reference and self.intercept:
+            u = np.zeros(self.dim)
+            u[self.rows * self.d:] = 1.0
+            H = H + np.outer(u, u)
+        return H
+
     def hessian(self, th):
         A = self.design()
         D = A.shape[1]
@@ -281,14 +291,10 @@ class Problem:
         decrement nu = ||g||_{H^-1} and R = max_i max_dir |range of margin change| per H-norm.
         F - F* <= omega(R nu) / R^2 when R nu < 1 (and then a finite minimiser exists)."""
         f, g = self.value_grad(th)
-        H = self.hessian(th)
-        if self.kind == "multinomial" and not self.reference and self.intercept:
-            # F is constant along u = (0, 1_K) (common intercept shift) and g is orthogonal to
-            # it: work on u-perp with M = H + u u^T (same quadratic form there); sup over all v
-            # of <c, v> / ||v||_M bounds the sup over u-perp, so R below stays valid.
-            u = np.zeros(self.dim)
-            u[self.rows * self.d:] = 1.0
-            H = H + np.outer(u, u)
+        # F is constant along the common intercept shift u and g is orthogonal to it: work on
+        # u-perp with M = H + u u^T (same quadratic form there); sup over all v of <c, v> / ||v||_M
+        # bounds the sup over u-perp, so R below stays valid.
+        H = self.hessian_without_shift(th)
         try:
             cf = linalg.cho_factor(H)
         except linalg.LinAlgError:
@@ -340,13 +346,9 @@ def exact_optimum(P, x0):
     x = x0.copy()
     f, g = P.value_grad(x)
     for _ in range(500):
-        H = P.hessian(x)
-        if P.kind == "multinomial" and not P.reference and P.intercept:
-            # the common shift of the K intercepts is a null direction of H (and g is orthogonal
-            # to it): adding u u^T there leaves the Newton step unchanged elsewhere
-            u = np.zeros(P.dim)
-            u[P.rows * P.d:] = 1.0
-            H = H + np.outer(u, u)
+        # the common shift of the K intercepts is a null direction of H (and g is orthogonal to
+        # it): adding u u^T there leaves the Newton step unchanged elsewhere
+        H = P.hessian_without_shift(x)
         try:
             step = linalg.solve(H, g, assume_a="pos")
         except linalg.LinAlgError:
