@@ -50,6 +50,16 @@ auto bits(T v) {
     return std::bit_cast<std::uint64_t>(v);
 }
 
+// Whether a and b hold the same values bit for bit (NaN payloads and the sign of zero included).
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (bits(a[i]) != bits(b[i])) return false;
+  }
+  return true;
+}
+
 // The long inputs of the vector-kernel tests: many chunks, and lengths that are no multiple of
 // any vector width or chunk size.
 inline constexpr std::size_t kLargeSizes[] = {10007, 100003, (std::size_t(1) << 20) + 3};

@@ -11,29 +11,19 @@
 #include "simdlr/errors.hpp"
 #include "simdlr/linear_regression.hpp"
 #include "simdlr/logistic_regression.hpp"
+#include "strided_matrix.hpp"
 #include "support.hpp"
 
 using simdlr::MatrixView;
 
 namespace {
 
-struct Shape {
-  std::size_t rows, cols, stride;
-};
+using Shape = simdlr::test::StridedShape;
 
 // 1 x 1 to several chunks (the kernels cut X into chunks of at least 16384 values), contiguous
 // and with padded rows, with column counts around the SIMD widths.
 const Shape kShapes[] = {{1, 1, 1},   {3, 5, 5},     {17, 33, 33},   {40, 7, 9},
                          {9, 16, 17}, {600, 30, 30}, {2000, 16, 19}, {1200, 31, 31}};
-
-template <class T>
-std::vector<T> matrix(const Shape& s, T padding) {
-  std::vector<T> X(s.rows * s.stride, padding);
-  for (std::size_t i = 0; i < s.rows; ++i)
-    for (std::size_t j = 0; j < s.cols; ++j)
-      X[i * s.stride + j] = T(double((i * 2654435761u + j * 40503u) % 1000) / 500.0 - 1.0);
-  return X;
-}
 
 std::vector<double> labels(std::size_t rows) {
   std::vector<double> y(rows);
@@ -43,19 +33,9 @@ std::vector<double> labels(std::size_t rows) {
   return y;
 }
 
-// Positions to poison: the first and last value, the middle, and a spread of others.
-std::vector<std::size_t> positions(std::size_t count) {
-  std::vector<std::size_t> p{0, count - 1, count / 2};
-  for (std::size_t k = 1; k < 8; ++k)
-    p.push_back(count * k / 8 + k % 3);
-  for (std::size_t& q : p)
-    q = q < count ? q : count - 1;
-  return p;
-}
-
 template <class T>
 void check_rejected(const Shape& s) {
-  std::vector<T> X = matrix<T>(s, T(0));
+  std::vector<T> X = simdlr::test::patterned_matrix<T>(s, T(0));
   const std::vector<double> y = labels(s.rows);
   const MatrixView<const T> view(X.data(), s.rows, s.cols, s.stride);
   simdlr::LogisticRegressionOptions options;
@@ -63,7 +43,7 @@ void check_rejected(const Shape& s) {
   simdlr::LogisticRegression<T> model(options);
   const T bad_values[] = {std::numeric_limits<T>::quiet_NaN(), std::numeric_limits<T>::infinity(),
                           -std::numeric_limits<T>::infinity()};
-  for (std::size_t position : positions(s.rows * s.cols)) {
+  for (std::size_t position : simdlr::test::poison_positions(s.rows * s.cols)) {
     const std::size_t row = position / s.cols, col = position % s.cols;
     for (T bad : bad_values) {
       INFO("shape " << s.rows << " x " << s.cols << " (stride " << s.stride << "), row " << row
@@ -96,7 +76,8 @@ TEST_CASE("a fit ignores NaN in the padding of strided rows", "[inputs][fit]") {
     for (const Shape& s : kShapes) {
       if (s.stride == s.cols || s.rows < 2) continue;
       INFO("shape " << s.rows << " x " << s.cols << " (stride " << s.stride << ")");
-      const std::vector<double> X = matrix<double>(s, std::numeric_limits<double>::quiet_NaN());
+      const std::vector<double> X =
+          simdlr::test::patterned_matrix<double>(s, std::numeric_limits<double>::quiet_NaN());
       simdlr::LogisticRegressionOptions options;
       options.solver_options.max_iter = 3;
       simdlr::LogisticRegression<double> model(options);
@@ -114,7 +95,7 @@ TEST_CASE("a fit ignores NaN in the padding of strided rows", "[inputs][fit]") {
 TEST_CASE("linear regression rejects a non-finite feature value with its row and column",
           "[inputs][fit]") {
   const Shape s{600, 30, 30};
-  std::vector<float> X = matrix<float>(s, 0.0f);
+  std::vector<float> X = simdlr::test::patterned_matrix<float>(s, 0.0f);
   X[413 * 30 + 29] = -std::numeric_limits<float>::infinity();
   simdlr::LinearRegression<float> model;
   CHECK_THROWS_WITH(model.fit(MatrixView<const float>(X.data(), s.rows, s.cols), labels(s.rows)),

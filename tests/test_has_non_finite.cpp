@@ -7,15 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "strided_matrix.hpp"
 #include "support.hpp"
 
 using namespace simdlr;
 
 namespace {
 
-struct Shape {
-  std::size_t rows, cols, stride;
-};
+using Shape = simdlr::test::StridedShape;
 
 // 1 x 1 to several chunks (the kernels cut X into chunks of at least 16384 values), contiguous
 // and with padded rows, with column counts around the SIMD widths.
@@ -23,30 +22,10 @@ const Shape kShapes[] = {{1, 1, 1},      {1, 30, 30},   {3, 5, 5},      {17, 33,
                          {40, 7, 9},     {9, 16, 17},   {600, 30, 30},  {2000, 16, 19},
                          {1200, 31, 31}, {70000, 1, 1}, {5000, 64, 64}, {3000, 15, 16}};
 
-// Finite values in X, `padding` in the padding of each row.
-template <class T>
-std::vector<T> matrix(const Shape& s, T padding) {
-  std::vector<T> X(s.rows * s.stride, padding);
-  for (std::size_t i = 0; i < s.rows; ++i)
-    for (std::size_t j = 0; j < s.cols; ++j)
-      X[i * s.stride + j] = T(double((i * 2654435761u + j * 40503u) % 1000) / 500.0 - 1.0);
-  return X;
-}
-
-// Positions to poison: the first and last value, the middle, and a spread of others.
-std::vector<std::size_t> positions(std::size_t count) {
-  std::vector<std::size_t> p{0, count - 1, count / 2};
-  for (std::size_t k = 1; k < 8; ++k)
-    p.push_back(count * k / 8 + k % 3);
-  for (std::size_t& q : p)
-    q = q < count ? q : count - 1;
-  return p;
-}
-
 template <class T>
 void check_shape(const Shape& s) {
   const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
-  std::vector<T> X = matrix<T>(s, nan);
+  std::vector<T> X = simdlr::test::patterned_matrix<T>(s, nan);
   const MatrixView<const T> view(X.data(), s.rows, s.cols, s.stride);
   INFO("shape " << s.rows << " x " << s.cols << " (stride " << s.stride << "), "
                 << (sizeof(T) == 4 ? "float" : "double"));
@@ -63,7 +42,7 @@ void check_shape(const Shape& s) {
   CHECK_FALSE(kernels::has_non_finite(view));
   first = saved_first;
   last = saved_last;
-  for (std::size_t position : positions(s.rows * s.cols)) {
+  for (std::size_t position : simdlr::test::poison_positions(s.rows * s.cols)) {
     const std::size_t row = position / s.cols, col = position % s.cols;
     for (T bad : {nan, inf, -inf}) {
       INFO("row " << row << ", column " << col << ", value " << bad);

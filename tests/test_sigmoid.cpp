@@ -22,19 +22,12 @@ using Catch::Matchers::Contains;
 
 namespace {
 
+using test::same_bits;
+
 using test::bits;
 
 template <class T>
 using Lim = std::numeric_limits<T>;
-
-template <class T>
-bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (bits(a[i]) != bits(b[i])) return false;
-  }
-  return true;
-}
 
 // All digits of v, for messages.
 inline std::string full(double v) {

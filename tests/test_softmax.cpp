@@ -22,19 +22,10 @@ using namespace simdlr;
 
 namespace {
 
-template <class T>
-using Lim = std::numeric_limits<T>;
+using test::same_bits;
 
 template <class T>
-bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::bit_cast<std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>>(a[i]) !=
-        std::bit_cast<std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>>(b[i]))
-      return false;
-  }
-  return true;
-}
+using Lim = std::numeric_limits<T>;
 
 // The loop LogisticRegression<T>::predict_proba ran for the multinomial model before softmax was
 // a kernel (in place, std::exp, classes in order).
