@@ -130,7 +130,7 @@ void LinearRegression<T>::predict(MatrixView<const T> X, std::span<T> out) const
     throw ShapeError("LinearRegression.predict: output has " + std::to_string(out.size()) +
                      " elements for " + std::to_string(X.rows) + " rows");
   }
-  kernels::margins(X, coef_t_.data(), T(intercept_), out.data(), Threads{options_.threads});
+  kernels::margins(X, coef_t_.data(), T(intercept_), out.data(), options_.threads);
   detail::check_finite_margins<T>("LinearRegression.predict", X, out);
 }
 

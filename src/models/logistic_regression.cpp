@@ -272,7 +272,7 @@ void LogisticRegression<T>::decision_function(MatrixView<const T> X, std::span<T
 
 template <class T>
 void LogisticRegression<T>::margins_unchecked(MatrixView<const T> X, std::span<T> out) const {
-  const Threads threads{options_.threads};
+  const Threads threads = options_.threads;
   const std::size_t d = n_features_;
   if (rows_ == 1) {
     kernels::margins(X, coef_t_.data(), intercept_t_[0], out.data(), threads);
@@ -307,7 +307,7 @@ void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> ou
       out[2 * i] = -z;
       out[2 * i + 1] = z;
     }
-    kernels::sigmoid(out.data(), out.data(), 2 * n, Threads{options_.threads});
+    kernels::sigmoid(out.data(), out.data(), 2 * n, options_.threads);
     return;
   }
   margins_unchecked(X, out);
@@ -318,7 +318,7 @@ void LogisticRegression<T>::predict_proba(MatrixView<const T> X, std::span<T> ou
     scalar::softmax(out.data(), out.data(), n, K);
     return;
   }
-  kernels::sigmoid(out.data(), out.data(), n * K, Threads{options_.threads});
+  kernels::sigmoid(out.data(), out.data(), n * K, options_.threads);
   for (std::size_t i = 0; i < n; ++i) {  // one-vs-rest: normalise as scikit-learn does
     T* row = out.data() + i * K;
     T total = 0;
