@@ -1,5 +1,5 @@
 # Checks that every include in src/ and include/simdlr/ points down the layer order of
-# ARCHITECTURE.md (cpu < kernels < objective interface < objectives, solvers < models < io < umbrella
+# ARCHITECTURE.md (cpu < kernels, linalg < objective interface < objectives, solvers < models < io < umbrella
 # header < cli):
 #   cmake -DSOURCE_DIR=<repo> -P check_layers.cmake
 # A file may include headers of its own folder and public headers (simdlr/...) of a lower rank.
@@ -10,6 +10,7 @@ cmake_minimum_required(VERSION 3.25)
 
 set(rank_cpu 0)
 set(rank_kernels 1)
+set(rank_linalg 1)  # small dense systems in double; kernels and linalg do not see each other
 set(rank_objective_interface 2)
 set(rank_objectives 3)
 set(rank_solvers 3)
@@ -24,6 +25,7 @@ set(public_matrix.hpp base)
 set(public_version.hpp base)
 set(public_cpu.hpp kernels)
 set(public_kernels.hpp kernels)
+set(public_linalg.hpp linalg)
 set(public_objective.hpp objective_interface)
 set(public_objectives.hpp objectives)
 set(public_solvers.hpp solvers)

@@ -90,7 +90,7 @@ TEST_CASE("float32 data fit to float accuracy", "[linear][float32]") {
   CHECK(vector_relative_difference(got, want) <= 1e-4);
 }
 
-TEST_CASE("a singular system is a clear error; ridge fixes it", "[linear][errors]") {
+TEST_CASE("a singular system is a clear error and ridge fixes it", "[linear][errors]") {
   // Column 2 = column 0 + column 1.
   std::vector<double> X, y;
   for (int i = 0; i < 20; ++i) {

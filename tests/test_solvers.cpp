@@ -2,6 +2,7 @@
 // products) and the Rosenbrock function; the stopping rule and the report.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "simdlr/errors.hpp"
@@ -9,8 +10,13 @@
 
 namespace {
 
-// f(x) = ½ Σ a_i (x_i − c_i)², a_i spread over 1..1e4 (condition number 1e4).
-class Quadratic final : public simdlr::Objective, public simdlr::HessianVectorProduct {
+// f(x) = 1 + ½ Σ a_i (x_i − c_i)², a_i spread over 1..1e4 (condition number 1e4); the 1 makes
+// the minimum value positive, so a relative gap can be certified.
+// It certifies itself exactly: F − F* = ½ Σ g_i² / a_i.
+class Quadratic final : public simdlr::Objective,
+                        public simdlr::HessianVectorProduct,
+                        public simdlr::ExactHessian,
+                        public simdlr::CertifiedBound {
  public:
   explicit Quadratic(std::size_t n) : a_(n), c_(n) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -21,7 +27,7 @@ class Quadratic final : public simdlr::Objective, public simdlr::HessianVectorPr
   std::size_t dimension() const override { return a_.size(); }
   double value_and_gradient(std::span<const double> x, std::span<double> g) override {
     ++evaluations;
-    double f = 0;
+    double f = 1;
     for (std::size_t i = 0; i < a_.size(); ++i) {
       const double r = x[i] - c_[i];
       f += 0.5 * a_[i] * r * r;
@@ -34,8 +40,30 @@ class Quadratic final : public simdlr::Objective, public simdlr::HessianVectorPr
     for (std::size_t i = 0; i < a_.size(); ++i)
       out[i] = a_[i] * v[i];
   }
+  simdlr::ExactHessian* exact_hessian() override { return this; }
+  void hessian(std::span<double> H) override {
+    const std::size_t n = a_.size();
+    for (std::size_t i = 0; i < n * n; ++i)
+      H[i] = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      H[i * n + i] = a_[i];
+  }
+  simdlr::CertifiedBound* certified_bound() override { return this; }
+  simdlr::GapBound certify(std::span<double> x, const simdlr::CertifyRequest&) override {
+    ++certificates;
+    std::vector<double> g(x.size());
+    const double f = value_and_gradient(x, g);
+    --evaluations;  // not a solver's evaluation
+    return {f, gap_estimate(g), simdlr::Certificate::quadratic, ""};
+  }
+  double gap_estimate(std::span<const double> g) const override {
+    double gap = 0;
+    for (std::size_t i = 0; i < a_.size(); ++i)
+      gap += 0.5 * g[i] * g[i] / a_[i];
+    return gap;
+  }
   const std::vector<double>& minimum() const { return c_; }
-  int evaluations = 0;
+  int evaluations = 0, certificates = 0;
 
  private:
   std::vector<double> a_, c_;
@@ -57,38 +85,53 @@ class Rosenbrock final : public simdlr::Objective {
 TEST_CASE("lbfgs, newton and gd reach the minimum of a quadratic", "[solvers]") {
   using Minimizer =
       simdlr::FitReport (*)(simdlr::Objective&, std::span<double>, const simdlr::SolverOptions&);
-  const std::pair<const char*, Minimizer> solvers[] = {{"lbfgs", simdlr::minimize_lbfgs},
-                                                       {"newton", simdlr::minimize_newton_cg},
-                                                       {"gd", simdlr::minimize_gradient_descent}};
+  const std::pair<const char*, Minimizer> solvers[] = {
+      {"lbfgs", simdlr::minimize_lbfgs},
+      {"newton", simdlr::minimize_newton_cg},
+      {"gd", simdlr::minimize_gradient_descent},
+      {"newton-cholesky", simdlr::minimize_newton_cholesky}};
   for (const auto& [name, minimize] : solvers) {
     INFO(name);
     Quadratic q(50);
     std::vector<double> x(50, 0.0);
     simdlr::SolverOptions options;
-    options.tol = 1e-10;
+    options.tol = 1e-6;  // certified relative gap 1e-8; the minimum value is 1 (see below)
     options.max_iter = 200000;
     const simdlr::FitReport report = minimize(q, x, options);
     CHECK(report.converged);
-    CHECK(report.stop_reason == simdlr::StopReason::gradient_tolerance);
-    CHECK(report.gradient_norm <= 1e-10 * report.initial_gradient_norm);
+    CHECK(report.stop_reason == simdlr::StopReason::certified);
+    CHECK(report.certificate == simdlr::Certificate::quadratic);
+    CHECK(report.certificate_checks == q.certificates);
+    // The rule: bound ≤ ε (F − bound), and the bound is the true gap F − 1 here.
+    const double f = report.objective_history.back();
+    CHECK(report.objective_gap_bound == Approx(f - 1.0).margin(1e-14));
+    CHECK(report.objective_gap_bound <= 1e-8 * (f - report.objective_gap_bound));
+    CHECK(report.relative_gap_bound <= 1e-8);
     CHECK(report.objective_history.size() == std::size_t(report.iterations) + 1);
     for (std::size_t i = 0; i < x.size(); ++i)
-      CHECK(x[i] == Approx(q.minimum()[i]).margin(1e-9));
+      CHECK(x[i] == Approx(q.minimum()[i]).margin(1e-4));
     CHECK(report.function_evaluations == q.evaluations);
   }
 }
 
-TEST_CASE("lbfgs minimises Rosenbrock; gd with few iterations says it did not converge",
-          "[solvers]") {
+TEST_CASE(
+    "lbfgs minimises Rosenbrock but cannot certify it, and gd with few iterations says it "
+    "did not converge",
+    "[solvers]") {
   Rosenbrock r;
   std::vector<double> x{-1.2, 1.0};
   simdlr::SolverOptions options;
   options.tol = 1e-10;
   options.max_iter = 1000;
   const simdlr::FitReport report = simdlr::minimize_lbfgs(r, x, options);
-  CHECK(report.converged);
-  CHECK(x[0] == Approx(1.0).margin(1e-8));
-  CHECK(x[1] == Approx(1.0).margin(1e-8));
+  // No certificate (and a minimum of 0, where no relative gap can be proved): the solver stops
+  // on its own estimate and says it cannot prove convergence.
+  CHECK_FALSE(report.converged);
+  CHECK(report.stop_reason == simdlr::StopReason::uncertified);
+  CHECK(report.certificate == simdlr::Certificate::none);
+  CHECK(report.objective_gap_bound == std::numeric_limits<double>::infinity());
+  CHECK(x[0] == Approx(1.0).margin(1e-6));
+  CHECK(x[1] == Approx(1.0).margin(1e-6));
   CHECK(report.iterations < 100);
 
   std::vector<double> y{-1.2, 1.0};

@@ -4,8 +4,9 @@
 //
 // value_and_gradient is the primary, fused entry point (ensmallen's EvaluateWithGradient):
 // objectives compute both in one pass over their data. Everything else an objective may offer is
-// an optional capability: today Hessian-vector products (Newton-CG); next, the exact Hessian (a
-// Newton-Cholesky solver) and partial sums (a distributed fit combining them across ranks).
+// an optional capability: Hessian-vector products (Newton-CG), the exact Hessian (newton-cholesky),
+// a certified bound on the distance to the optimum (every solver's convergence test); next,
+// partial sums (a distributed fit combining them across ranks).
 //
 // Capabilities are a runtime query, not compile-time concepts. Each capability is a small
 // interface of its own, and Objective has one query per capability that returns it, or nullptr
@@ -19,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <string_view>
 
@@ -34,6 +36,63 @@ class HessianVectorProduct {
   ~HessianVectorProduct() = default;  // not owned through this interface
 };
 
+// Capability: the exact Hessian H at the point of the last value_and_gradient call, dimension²
+// values, row-major, full and symmetric (the newton-cholesky solver). One weighted Gram pass over
+// the data (plus one pass for the intercept row).
+class ExactHessian {
+ public:
+  virtual void hessian(std::span<double> H) = 0;
+
+ protected:
+  ~ExactHessian() = default;
+};
+
+// Which proof a gap bound rests on (docs/convergence.md, section 2).
+enum class Certificate {
+  none,              // no bound: F − F* may be anything
+  strong_convexity,  // tier 1, l2 penalty: exact intercepts, then strong convexity in w
+  hessian,           // tier 2: Newton decrement with (generalized) self-concordance
+  quadratic,         // least squares: F − F* = ½ gᵀH⁻¹g exactly
+};
+
+// A proved bound F(x) − inf F ≤ bound at a point x.
+struct GapBound {
+  double objective = 0;  // F(x), evaluated in double arithmetic over the data
+  double bound = std::numeric_limits<double>::infinity();  // +inf: nothing proved
+  Certificate certificate = Certificate::none;
+  const char* note = "";  // why there is no bound (static text), empty otherwise
+};
+
+struct CertifyRequest {
+  // May use the Hessian certificate (one weighted Gram pass, a Cholesky and one leverage pass).
+  bool hessian_allowed = false;
+  // For reparametrizing wrappers: certify data term + ½ Σ_j p_j w_j² instead of the objective's
+  // own penalty, p_j given per coefficient (all coefficients, in the objective's layout).
+  // Empty: the objective's own penalty.
+  std::span<const double> coefficient_penalty = {};
+  // The Hessian certificate is skipped when the tier-1 bound is already at or below this.
+  double enough = 0;
+};
+
+// Capability: a certified bound on the distance to the optimum (see solvers.hpp for how the
+// solvers use it). certify may move x's intercepts to their exact minimiser for the given
+// coefficients (the bound and objective then refer to the moved x, whose F is not larger), and
+// costs one or two passes over the data (tier 1) or the Hessian's (tier 2).
+class CertifiedBound {
+ public:
+  virtual GapBound certify(std::span<double> x, const CertifyRequest& request) = 0;
+  // A free estimate of F(x) − F* from the gradient of the last evaluation (the tier-1 formula
+  // without the exact intercepts), to decide when certify is worth its passes; +inf without a
+  // penalty.
+  virtual double gap_estimate(std::span<const double> gradient) const = 0;
+  // The dimension above which the Hessian certificate is not offered (its Gram pass and
+  // Cholesky would cost more than the fit).
+  virtual std::size_t hessian_dimension_limit() const { return 512; }
+
+ protected:
+  ~CertifiedBound() = default;
+};
+
 class Objective {
  public:
   virtual ~Objective() = default;
@@ -46,10 +105,14 @@ class Objective {
 
   // Capability queries: the capability (usually the objective itself), or nullptr if absent.
   virtual HessianVectorProduct* hessian_vector_product() { return nullptr; }
+  virtual ExactHessian* exact_hessian() { return nullptr; }
+  virtual CertifiedBound* certified_bound() { return nullptr; }
 };
 
 // objective.hessian_vector_product(), or InvalidArgument
 // "<who>: the objective provides no Hessian-vector product".
 HessianVectorProduct& require_hessian_vector_product(Objective& objective, std::string_view who);
+// objective.exact_hessian(), or InvalidArgument "<who>: the objective provides no exact Hessian".
+ExactHessian& require_exact_hessian(Objective& objective, std::string_view who);
 
 }  // namespace simdlr

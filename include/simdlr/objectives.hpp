@@ -57,12 +57,21 @@ struct OneRow {
   T b = 0, grad_b = 0;
 };
 
+// Σ c_i ‖x_i‖_{P⁻¹} for a certificate's δ, kept for the penalty vector it was computed with.
+struct RowNormCache {
+  std::vector<double> penalty;
+  double value = -1;  // < 0: not computed
+};
+
 }  // namespace detail
 
 // C · Σ s_i [softplus(z_i) − y_i z_i] + ½ ‖w‖²  (the ½‖w‖² only with Penalty::l2), z = Xw + b,
 // y_i ∈ {0, 1}. Matches scikit-learn's LogisticRegression objective.
 template <class T>
-class LogisticObjective final : public Objective, public HessianVectorProduct {
+class LogisticObjective final : public Objective,
+                                public HessianVectorProduct,
+                                public ExactHessian,
+                                public CertifiedBound {
  public:
   // sample_weight empty means all ones. The views must outlive the objective.
   LogisticObjective(MatrixView<const T> X, std::span<const T> y, std::span<const T> sample_weight,
@@ -73,12 +82,18 @@ class LogisticObjective final : public Objective, public HessianVectorProduct {
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
+  ExactHessian* exact_hessian() override { return this; }
+  void hessian(std::span<double> H) override;
+  CertifiedBound* certified_bound() override { return this; }
+  GapBound certify(std::span<double> x, const CertifyRequest& request) override;
+  double gap_estimate(std::span<const double> gradient) const override;
 
  private:
   detail::ObjectiveData<T> data_;
   detail::OneRow<T> row_;
   double C_;
   bool l2_;
+  detail::RowNormCache row_norms_;
   std::vector<T> hessian_diag_;
   // The Hessian diagonal costs a division per row in every pass, so it is only computed once a
   // solver has asked for Hessian-vector products (L-BFGS and gradient descent never do).
@@ -88,7 +103,9 @@ class LogisticObjective final : public Objective, public HessianVectorProduct {
 
 // C · Σ s_i [logsumexp(z_i) − z_{i, y_i}] + ½ ‖W‖²_F, z_i = W x_i + b, labels in [0, K).
 template <class T>
-class MultinomialObjective final : public Objective, public HessianVectorProduct {
+class MultinomialObjective final : public Objective,
+                                   public HessianVectorProduct,
+                                   public CertifiedBound {
  public:
   MultinomialObjective(MatrixView<const T> X, std::span<const std::int32_t> labels,
                        std::size_t n_classes, std::span<const T> sample_weight, double C,
@@ -101,9 +118,16 @@ class MultinomialObjective final : public Objective, public HessianVectorProduct
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
+  // Tier 1 only (l2): there is no Hessian certificate for the multinomial objective yet, so
+  // without a penalty a fit cannot be certified.
+  CertifiedBound* certified_bound() override { return this; }
+  GapBound certify(std::span<double> x, const CertifyRequest& request) override;
+  double gap_estimate(std::span<const double> gradient) const override;
+  std::size_t hessian_dimension_limit() const override { return 0; }
 
  private:
   detail::ObjectiveData<T> data_;
+  detail::RowNormCache row_norms_;
   std::span<const std::int32_t> labels_;
   std::size_t K_;
   double C_;
@@ -116,7 +140,10 @@ class MultinomialObjective final : public Objective, public HessianVectorProduct
 
 // Σ s_i ½ (z_i − y_i)² + ½ α ‖w‖², z = Xw + b (least squares; ridge with α > 0).
 template <class T>
-class SquaredObjective final : public Objective, public HessianVectorProduct {
+class SquaredObjective final : public Objective,
+                               public HessianVectorProduct,
+                               public ExactHessian,
+                               public CertifiedBound {
  public:
   SquaredObjective(MatrixView<const T> X, std::span<const T> y, std::span<const T> sample_weight,
                    double alpha, bool fit_intercept, Threads threads = {});
@@ -126,11 +153,17 @@ class SquaredObjective final : public Objective, public HessianVectorProduct {
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
+  ExactHessian* exact_hessian() override { return this; }
+  void hessian(std::span<double> H) override;
+  CertifiedBound* certified_bound() override { return this; }
+  GapBound certify(std::span<double> x, const CertifyRequest& request) override;
+  double gap_estimate(std::span<const double> gradient) const override;
 
  private:
   detail::ObjectiveData<T> data_;
   detail::OneRow<T> row_;
   double alpha_;
+  detail::RowNormCache row_norms_;
 };
 
 }  // namespace simdlr

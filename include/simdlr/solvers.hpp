@@ -1,23 +1,48 @@
 // Unconstrained minimisers, generic over an Objective and unaware of matrices (the split of
 // LIBLINEAR's objective/solver design): L-BFGS with a strong-Wolfe line search, Newton-CG with
-// Hessian-vector products, and plain gradient descent with backtracking (the textbook method).
+// Hessian-vector products, newton-cholesky with the exact Hessian, and plain gradient descent
+// with backtracking (the textbook method).
 //
-// Stopping rule (all solvers):
-//   converged   when ‖g‖∞ ≤ tol · ‖g₀‖∞ (the gradient norm relative to its value at the start);
-//   not converged when max_iter iterations are used up, when the line search finds no decrease,
-//   or when the objective has stopped changing (relative change ≤ 10 ε for 3 iterations in a
-//   row) while the gradient is still above tolerance — the objective-change guard, which stops
-//   a solver that can make no more progress in floating point without claiming convergence.
-// The report always says which rule fired; converged is true only for the gradient rule.
+// Convergence is certified, not guessed (docs/convergence.md has the proofs and the checks):
+//   converged  ⇔  B ≤ ε · (F − B),  ε = tol / 100,
+// where F is the objective at the returned point and B a proved upper bound on F − F* (F* the
+// optimum) that the objective computes in double arithmetic (its CertifiedBound capability):
+//   * l2 penalty: the intercepts are set to their exact minimiser for the coefficients, then
+//     B = (intercepts' remaining gap) + (‖∇_w F‖_{P⁻¹} + δ)² / 2 by the strong convexity of the
+//     penalty P (tier 1; one or two passes over the data);
+//   * any penalty, at most hessian_dimension_limit() parameters: B = ω(Rν)/R², ν the Newton
+//     decrement and R² the largest leverage, by generalized self-concordance (tier 2; a Gram
+//     pass, a Cholesky and a leverage pass) — it is affine invariant, so it stays tight on
+//     unscaled data, and it is the only certificate without a penalty;
+//   * least squares: B = ½ gᵀH⁻¹g exactly.
+// Since F* ≥ F − B, the rule gives (F − F*) / F* ≤ ε: the default tol = 1e-4 means the objective
+// is within 1e-6 relative of the optimum, proved, on any data. The bound is reported in
+// FitReport (objective_gap_bound, relative_gap_bound) whether or not the fit converged.
 //
-// Line search (L-BFGS, Newton-CG): strong Wolfe, and, where trial values differ from the start by
-// less than the objective's value_precision() (float32 data near the optimum, where the value's
-// rounding noise exceeds the decrease left to find), the approximate Wolfe conditions of Hager
-// and Zhang (2005), which judge a step by its directional derivative alone.
+// The certificate costs passes, so it is evaluated only when a free estimate says it could
+// succeed: the tier-1 formula on the solver's gradient (½ Σ g_j² / p_j over the penalised
+// coefficients) or the solver's own predicted decrease (L-BFGS and Newton: −½ gᵀd along its
+// next direction d) is at most ε (F − estimate); after a failed check the estimate must fall
+// 100-fold before the next one. At every other exit the bound is computed once at the returned
+// point, so the report always carries it (and a fit that reaches the rule exactly then, at
+// max_iter say, is converged).
+//
+// Not converged: max_iter iterations used up; the line search finds no decrease, or the
+// objective stops changing (relative change ≤ 10 ε for 3 iterations in a row) before the rule
+// holds (no_progress); non-finite values; or uncertified: the estimate says the solver is done
+// but the objective offers no certificate that can hold there (no CertifiedBound capability, or
+// no penalty above the Hessian certificate's size), so the fit stops rather than run to max_iter
+// and says it cannot prove convergence. The report says which and why.
+//
+// Line search (L-BFGS, Newton-CG, newton-cholesky): strong Wolfe, and, where trial values differ
+// from the start by less than the objective's value_precision() (float32 data near the optimum,
+// where the value's rounding noise exceeds the decrease left to find), the approximate Wolfe
+// conditions of Hager and Zhang (2005), which judge a step by its directional derivative alone.
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,13 +52,15 @@
 
 namespace simdlr {
 
-// Why a solver stopped.
+// Why a solver stopped. The numeric values are stored in model files: append only.
 enum class StopReason {
-  gradient_tolerance,  // ‖g‖∞ ≤ tol · ‖g₀‖∞: converged
-  max_iterations,      // max_iter reached first: not converged
-  no_progress,         // the line search found no decrease, or the objective stopped changing
-                       // while the gradient was still above tolerance: not converged
-  not_finite,          // the objective or gradient became inf/NaN: not converged
+  certified,       // the certified bound satisfies the rule above: converged
+  max_iterations,  // max_iter reached first: not converged
+  no_progress,     // the line search found no decrease, or the objective stopped changing,
+                   // before the rule held: not converged
+  not_finite,      // the objective or gradient became inf/NaN: not converged
+  uncertified,     // the solver is done by its own estimate but no certificate can hold: not
+                   // converged (certificate_note says why)
 };
 
 std::string_view stop_reason_text(StopReason reason) noexcept;
@@ -46,7 +73,7 @@ struct IterationLog {
 };
 
 struct SolverOptions {
-  // Relative gradient tolerance: stop when ‖g‖∞ ≤ tol · ‖g₀‖∞. Must be > 0.
+  // Converged when the certified relative gap bound is at most tol / 100 (see above). > 0.
   double tol = 1e-4;
   // Iterations (not function evaluations). Must be > 0.
   int max_iter = 100;
@@ -66,19 +93,41 @@ struct FitReport {
   int iterations = 0;
   int function_evaluations = 0;           // value_and_gradient calls (each one read of the data)
   int hessian_vector_products = 0;        // hessian_vector calls (each one read of the data)
+  int hessians = 0;                       // exact Hessians (each a Gram pass over the data)
   std::vector<double> objective_history;  // objective at the start and after each iteration
   double initial_gradient_norm = 0;       // ‖g₀‖∞
   double gradient_norm = 0;               // ‖g‖∞ at the solution
   bool converged = false;
   StopReason stop_reason = StopReason::max_iterations;
+  // F − F* ≤ objective_gap_bound at the returned point (+inf: nothing proved), and
+  // relative_gap_bound = bound / (F − bound) ≥ (F − F*) / F* (+inf unless 0 ≤ bound < F).
+  double objective_gap_bound = std::numeric_limits<double>::infinity();
+  double relative_gap_bound = std::numeric_limits<double>::infinity();
+  Certificate certificate = Certificate::none;  // what the bound rests on
+  std::string certificate_note;                 // why there is no bound, if there is none
+  int certificate_checks = 0;                   // evaluations of the certificate
 };
 
+std::string_view certificate_name(Certificate certificate) noexcept;
+
 // Each minimiser starts at x (which must have objective.dimension() elements) and leaves the
-// best point found in x. They throw InvalidArgument for bad options (check_solver_options) and,
-// Newton-CG, for an objective without the HessianVectorProduct capability.
+// best point found in x. They throw InvalidArgument for bad options (check_solver_options) and
+// for an objective without the capability they need (Newton-CG: HessianVectorProduct;
+// newton-cholesky: ExactHessian).
 FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const SolverOptions& options);
 FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
                              const SolverOptions& options);
+// Newton with the exact Hessian (ExactHessian capability, else InvalidArgument) and a Cholesky
+// factorisation per iteration: for n ≫ d, one Gram pass buys the exact Newton step. An
+// indefinite or singular Hessian is regularised (H + μI, μ raised until the factorisation
+// succeeds); failing that, the step is steepest descent.
+FitReport minimize_newton_cholesky(Objective& objective, std::span<double> x,
+                                   const SolverOptions& options);
+// The report of a point x found without iterating (a direct solve): the certificate at x, and
+// converged iff the rule holds (stop reason certified, else no_progress). x's intercepts may
+// move to their exact minimiser, as in every certified fit.
+FitReport certify_solution(Objective& objective, std::span<double> x, const SolverOptions& options,
+                           const char* solver);
 FitReport minimize_gradient_descent(Objective& objective, std::span<double> x,
                                     const SolverOptions& options);
 

@@ -76,7 +76,8 @@ std::int32_t ClassLabels::index_of(const std::string& label) const {
 
 namespace {
 
-constexpr detail::NameTable<Solver, 3> kSolvers{"solver", {"lbfgs", "newton", "gd"}};
+constexpr detail::NameTable<Solver, 5> kSolvers{
+    "solver", {"lbfgs", "newton", "gd", "newton-cholesky", "auto"}};
 constexpr detail::NameTable<MultiClass, 3> kMultiClass{"multi-class mode",
                                                        {"auto", "multinomial", "ovr"}};
 constexpr detail::NameTable<Penalty, 2> kPenalties{"penalty", {"l2", "none"}};

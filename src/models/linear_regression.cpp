@@ -88,16 +88,7 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
   SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
   if (o.solver == LinearSolver::cholesky) {
     theta = solve_normal_equations(X, y, sample_weight, o);
-    std::vector<double> g(theta.size());
-    report.solver = "cholesky";
-    report.objective_history.push_back(objective.value_and_gradient(theta, g));
-    report.function_evaluations = 1;
-    report.iterations = 1;
-    report.gradient_norm = 0;
-    for (double v : g)
-      report.gradient_norm = std::fmax(report.gradient_norm, std::fabs(v));
-    report.converged = true;
-    report.stop_reason = StopReason::gradient_tolerance;
+    report = certify_solution(objective, theta, o.solver_options, "cholesky");
   } else {
     theta.assign(d + (o.fit_intercept ? 1 : 0), 0.0);
     const SolverOptions& so = o.solver_options;

@@ -38,8 +38,22 @@ FitReport run_solver(Objective& objective, std::span<double> x,
       return minimize_newton_cg(objective, x, o.solver_options);
     case Solver::gd:
       return minimize_gradient_descent(objective, x, o.solver_options);
+    case Solver::newton_cholesky:
+      return minimize_newton_cholesky(objective, x, o.solver_options);
+    case Solver::automatic:
+      break;  // resolved by chosen_solver before
   }
   throw InvalidArgument("unknown solver");
+}
+
+// What solver=auto runs (documented in logistic_regression.hpp): the exact Newton step while
+// its Hessian is small enough for a Gram pass and a Cholesky per iteration to beat the many
+// passes a first-order method needs on correlated, unevenly scaled data; L-BFGS otherwise and
+// for the multinomial objective, which offers no exact Hessian yet.
+Solver chosen_solver(Solver requested, std::size_t parameters, bool multinomial) {
+  if (requested != Solver::automatic) return requested;
+  if (multinomial) return Solver::lbfgs;
+  return parameters <= kAutoNewtonCholeskyLimit ? Solver::newton_cholesky : Solver::lbfgs;
 }
 
 // Solves one problem with `rows` coefficient rows; theta holds the start on entry and the
@@ -159,6 +173,8 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
   const bool warm =
       o.warm_start && fitted() && n_features_ == d && rows_ == rows && multinomial_ == multinomial;
   const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
+  LogisticRegressionOptions resolved = o;
+  resolved.solver = chosen_solver(o.solver, per_row, multinomial);
 
   std::vector<double> coef(rows * d, 0.0), intercept(rows, 0.0);
   std::vector<FitReport> reports;
@@ -169,7 +185,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
       std::copy(coef_.begin(), coef_.end(), theta.begin());
       if (o.fit_intercept) std::copy(intercept_.begin(), intercept_.end(), theta.begin() + K * d);
     }
-    reports.push_back(solve(o, stats.get(), K, theta, [&](Penalty penalty) {
+    reports.push_back(solve(resolved, stats.get(), K, theta, [&](Penalty penalty) {
       return std::make_unique<MultinomialObjective<T>>(X, y, K, weights, o.C, penalty,
                                                        o.fit_intercept, threads);
     }));
@@ -192,7 +208,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
         std::copy(coef_.begin() + r * d, coef_.begin() + (r + 1) * d, theta.begin());
         if (o.fit_intercept) theta[d] = intercept_[r];
       }
-      reports.push_back(solve(o, stats.get(), 1, theta, [&](Penalty penalty) {
+      reports.push_back(solve(resolved, stats.get(), 1, theta, [&](Penalty penalty) {
         return std::make_unique<LogisticObjective<T>>(X, target, weights, o.C, penalty,
                                                       o.fit_intercept, threads);
       }));

@@ -1,11 +1,16 @@
 #include "standardized_objective.hpp"
 
+#include <algorithm>
+#include <limits>
+
 namespace simdlr::detail {
 
 StandardizedObjective::StandardizedObjective(Objective& inner, const ColumnStats& stats,
                                              std::size_t rows, bool fit_intercept, bool l2)
     : inner_(inner),
       inner_hessian_(inner.hessian_vector_product()),
+      inner_exact_(inner.exact_hessian()),
+      inner_bound_(inner.certified_bound()),
       stats_(stats),
       rows_(rows),
       d_(stats.mean.size()),
@@ -14,7 +19,14 @@ StandardizedObjective::StandardizedObjective(Objective& inner, const ColumnStats
       raw_x_(inner.dimension()),
       raw_g_(inner.dimension()),
       raw_v_(inner.dimension()),
-      raw_out_(inner.dimension()) {}
+      raw_out_(inner.dimension()) {
+  // The l2 penalty ½‖w'‖² in raw coordinates: ½ Σ σ_j² w_j², for every coefficient row.
+  if (l2) {
+    penalty_.resize(rows * d_);
+    for (std::size_t k = 0; k < rows * d_; ++k)
+      penalty_[k] = stats.scale[k % d_] * stats.scale[k % d_];
+  }
+}
 
 void StandardizedObjective::to_raw(std::span<const double> s, std::span<double> raw) const {
   for (std::size_t r = 0; r < rows_; ++r) {
@@ -72,6 +84,50 @@ void StandardizedObjective::hessian_vector(std::span<const double> v, std::span<
     for (std::size_t k = 0; k < rows_ * d_; ++k)
       out[k] += v[k];
   }
+}
+
+void StandardizedObjective::hessian(std::span<double> H) {
+  const std::size_t m = dimension();
+  raw_H_.resize(m * m);
+  inner_exact_->hessian(raw_H_);
+  // Column k of H J is H applied to J e_k = to_raw(e_k), which has at most two non-zeros; then
+  // column k of Jᵀ H J is the pull-back of that column (Jᵀ = pull_back, as for gradients).
+  std::vector<double> unit(m, 0.0), column(m);
+  for (std::size_t k = 0; k < m; ++k) {
+    unit[k] = 1;
+    to_raw(unit, raw_v_);
+    unit[k] = 0;
+    std::fill(column.begin(), column.end(), 0.0);
+    for (std::size_t j = 0; j < m; ++j) {
+      if (raw_v_[j] == 0) continue;
+      for (std::size_t i = 0; i < m; ++i)
+        column[i] += raw_H_[i * m + j] * raw_v_[j];
+    }
+    pull_back(column, raw_out_);
+    for (std::size_t i = 0; i < m; ++i)
+      H[i * m + k] = raw_out_[i];
+  }
+  if (l2_) {
+    for (std::size_t k = 0; k < rows_ * d_; ++k)
+      H[k * m + k] += 1;
+  }
+}
+
+GapBound StandardizedObjective::certify(std::span<double> x, const CertifyRequest& request) {
+  to_raw(x, raw_x_);
+  CertifyRequest raw_request = request;
+  raw_request.coefficient_penalty = penalty_;  // empty without l2: the inner has no penalty
+  const GapBound bound = inner_bound_->certify(raw_x_, raw_request);
+  to_standardized(raw_x_, x);
+  return bound;
+}
+
+double StandardizedObjective::gap_estimate(std::span<const double> gradient) const {
+  if (!l2_) return std::numeric_limits<double>::infinity();
+  double sum = 0;
+  for (std::size_t k = 0; k < rows_ * d_; ++k)
+    sum += gradient[k] * gradient[k];
+  return 0.5 * sum;
 }
 
 }  // namespace simdlr::detail

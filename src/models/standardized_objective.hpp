@@ -12,7 +12,12 @@
 
 namespace simdlr::detail {
 
-class StandardizedObjective final : public Objective, public HessianVectorProduct {
+// Certificates: F_s(x') = F(to_raw(x')) where F is the data term plus ½ Σ_j σ_j² w_j² (the l2
+// penalty on w' = σ w), so certify() asks the inner objective for that penalty at the raw point.
+class StandardizedObjective final : public Objective,
+                                    public HessianVectorProduct,
+                                    public ExactHessian,
+                                    public CertifiedBound {
  public:
   // inner: the unpenalised data term, parameters [W (rows x d), b (rows)] (b only with
   // fit_intercept), evaluated on the raw data.
@@ -27,6 +32,15 @@ class StandardizedObjective final : public Objective, public HessianVectorProduc
     return inner_hessian_ != nullptr ? this : nullptr;
   }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
+  // The exact Hessian Jᵀ H J (+ I on the coefficients with l2) exactly when the inner has H.
+  ExactHessian* exact_hessian() override { return inner_exact_ != nullptr ? this : nullptr; }
+  void hessian(std::span<double> H) override;
+  CertifiedBound* certified_bound() override { return inner_bound_ != nullptr ? this : nullptr; }
+  GapBound certify(std::span<double> x, const CertifyRequest& request) override;
+  double gap_estimate(std::span<const double> gradient) const override;
+  std::size_t hessian_dimension_limit() const override {
+    return inner_bound_->hessian_dimension_limit();
+  }
 
   // Between the two parameter spaces.
   void to_raw(std::span<const double> standardized, std::span<double> raw) const;
@@ -36,11 +50,13 @@ class StandardizedObjective final : public Objective, public HessianVectorProduc
   void pull_back(std::span<const double> raw_gradient, std::span<double> gradient) const;
 
   Objective& inner_;
-  HessianVectorProduct* inner_hessian_;  // inner_'s capability, or nullptr
+  HessianVectorProduct* inner_hessian_;  // inner_'s capabilities, or nullptr
+  ExactHessian* inner_exact_;
+  CertifiedBound* inner_bound_;
   const ColumnStats& stats_;
   std::size_t rows_, d_;
   bool fit_intercept_, l2_;
-  std::vector<double> raw_x_, raw_g_, raw_v_, raw_out_;
+  std::vector<double> raw_x_, raw_g_, raw_v_, raw_out_, raw_H_, penalty_;
 };
 
 }  // namespace simdlr::detail

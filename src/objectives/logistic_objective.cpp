@@ -1,4 +1,5 @@
 #include "one_row.hpp"
+#include "one_row_certificate.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/objectives.hpp"
 
@@ -45,6 +46,27 @@ void LogisticObjective<T>::hessian_vector(std::span<const double> v, std::span<d
   }
   detail::one_row_hessian_vector(data_, row_, hessian_diag_.data(),
                                  detail::Weighting::logistic(C_, l2_), v, out);
+}
+
+template <class T>
+void LogisticObjective<T>::hessian(std::span<double> H) {
+  if (!diagonal_current_) {
+    diagonal_wanted_ = true;
+    pass(hessian_diag_.data());
+    diagonal_current_ = true;
+  }
+  detail::one_row_hessian(data_, hessian_diag_.data(), detail::Weighting::logistic(C_, l2_), H);
+}
+
+template <class T>
+GapBound LogisticObjective<T>::certify(std::span<double> x, const CertifyRequest& request) {
+  return detail::certify_one_row<T>(detail::OneRowLoss::logistic, data_, row_.y, C_,
+                                    l2_ ? 1.0 : 0.0, x, request, row_norms_);
+}
+
+template <class T>
+double LogisticObjective<T>::gap_estimate(std::span<const double> gradient) const {
+  return detail::one_row_gap_estimate(gradient, data_.d, l2_ ? 1.0 : 0.0);
 }
 
 template class LogisticObjective<float>;

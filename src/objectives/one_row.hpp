@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "parameters.hpp"
 #include "simdlr/kernels.hpp"
@@ -48,6 +49,34 @@ void one_row_hessian_vector(const ObjectiveData<T>& data, OneRow<T>& row, const 
   split_parameters<T>(v, data.fit_intercept, row.v, {&v_b, 1});
   kernels::hessian_vector(data.X, diagonal, row.v.data(), v_b, row.hv.data(), &out_b, data.threads);
   hessian_vector_from<T>(weighting, v, row.hv, {&out_b, 1}, data.fit_intercept, out);
+}
+
+// The exact Hessian for the solver: scale · Aᵀ D A (+ λ on the coefficients' diagonal), A the
+// rows (x_i, 1) (the 1 with fit_intercept), D = diagonal (nullptr: all ones), m x m row-major.
+template <class T>
+void one_row_hessian(const ObjectiveData<T>& data, const T* diagonal, const Weighting& weighting,
+                     std::span<double> H) {
+  const std::size_t n = data.X.rows, d = data.d, m = data.dimension(1);
+  std::vector<T> gram(d * d), ones, column(d);
+  if (diagonal == nullptr) {
+    ones.assign(n, T(1));
+    diagonal = ones.data();
+  }
+  kernels::weighted_gram(data.X, diagonal, gram.data(), data.threads);
+  for (std::size_t j = 0; j < d; ++j) {
+    for (std::size_t k = 0; k < d; ++k)
+      H[j * m + k] = weighting.scale * double(gram[j * d + k]);
+    if (weighting.penalized) H[j * m + j] += weighting.lambda;
+  }
+  if (data.fit_intercept) {
+    kernels::transpose_product(data.X, diagonal, column.data(), data.threads);
+    long double sum = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      sum += diagonal[i];
+    for (std::size_t j = 0; j < d; ++j)
+      H[j * m + d] = H[d * m + j] = weighting.scale * double(column[j]);
+    H[d * m + d] = weighting.scale * double(sum);
+  }
 }
 
 }  // namespace simdlr::detail

@@ -1,4 +1,5 @@
 #include "one_row.hpp"
+#include "one_row_certificate.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/objectives.hpp"
 
@@ -28,6 +29,22 @@ void SquaredObjective<T>::hessian_vector(std::span<const double> v, std::span<do
   // The Hessian of the sum of squares is Xᵀ S X: the diagonal is the sample weights.
   detail::one_row_hessian_vector(data_, row_, data_.weights(), detail::Weighting::ridge(alpha_), v,
                                  out);
+}
+
+template <class T>
+void SquaredObjective<T>::hessian(std::span<double> H) {
+  detail::one_row_hessian(data_, data_.weights(), detail::Weighting::ridge(alpha_), H);
+}
+
+template <class T>
+GapBound SquaredObjective<T>::certify(std::span<double> x, const CertifyRequest& request) {
+  return detail::certify_one_row<T>(detail::OneRowLoss::squared, data_, row_.y, 1.0, alpha_, x,
+                                    request, row_norms_);
+}
+
+template <class T>
+double SquaredObjective<T>::gap_estimate(std::span<const double> gradient) const {
+  return detail::one_row_gap_estimate(gradient, data_.d, alpha_);
 }
 
 template class SquaredObjective<float>;

@@ -71,15 +71,16 @@ class CurvatureHistory {
 FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const SolverOptions& options) {
   detail::check_solver_arguments("lbfgs", objective, x, options);
   const std::size_t n = x.size();
-  detail::SolverProgress progress("lbfgs", options);
+  detail::SolverProgress progress("lbfgs", options, objective);
   std::vector<double> g(n), d(n), x_new(n), g_new(n), s(n), y(n), alpha;
   double f = objective.value_and_gradient(x, g);
   progress.count_evaluations(1);
-  if (progress.start(f, g)) return progress.report();
+  if (progress.start(f, g)) return progress.finish(x);
 
   CurvatureHistory history(n, std::size_t(options.history));
   for (;;) {
     history.direction(g, d, alpha);
+    if (progress.converged_at(x, f, g, -0.5 * detail::dot(g, d))) return progress.report();
     // First step (or after a reset): a unit-length step along −g, as the scale is unknown.
     const double initial =
         history.empty() ? std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))) : 1.0;
@@ -94,7 +95,7 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
           objective, x, f, g, d, std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))), x_new, g_new);
       progress.count_evaluations(ls.evaluations);
     }
-    if (!ls.ok) return progress.no_decrease(objective, x, g);
+    if (!ls.ok) return progress.no_decrease(x);
     for (std::size_t i = 0; i < n; ++i) {
       s[i] = x_new[i] - x[i];
       y[i] = g_new[i] - g[i];
@@ -103,7 +104,7 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
     std::copy(x_new.begin(), x_new.end(), x.begin());
     std::copy(g_new.begin(), g_new.end(), g.begin());
     f = ls.f_new;
-    if (progress.step(f, g, ls.step)) return progress.report();
+    if (progress.step(f, g, ls.step)) return progress.finish(x);
   }
 }
 

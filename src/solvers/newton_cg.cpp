@@ -18,11 +18,11 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
   detail::check_solver_arguments("newton", objective, x, options);
   HessianVectorProduct& hessian = require_hessian_vector_product(objective, "newton");
   const std::size_t n = x.size();
-  detail::SolverProgress progress("newton", options);
+  detail::SolverProgress progress("newton", options, objective);
   std::vector<double> g(n), p(n), r(n), q(n), hq(n), x_new(n), g_new(n);
   double f = objective.value_and_gradient(x, g);
   progress.count_evaluations(1);
-  if (progress.start(f, g)) return progress.report();
+  if (progress.start(f, g)) return progress.finish(x);
   const double g0 = progress.report().initial_gradient_norm;
   const int max_cg = int(std::min<std::size_t>(std::max<std::size_t>(2 * n, 20), 500));
 
@@ -51,14 +51,15 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
         q[i] = r[i] + (rr_new / rr) * q[i];
       rr = rr_new;
     }
+    if (progress.converged_at(x, f, g, -0.5 * detail::dot(g, p))) return progress.report();
     detail::LineSearchResult ls =
         detail::strong_wolfe_search(objective, x, f, g, p, 1.0, x_new, g_new);
     progress.count_evaluations(ls.evaluations);
-    if (!ls.ok) return progress.no_decrease(objective, x, g);
+    if (!ls.ok) return progress.no_decrease(x);
     std::copy(x_new.begin(), x_new.end(), x.begin());
     std::copy(g_new.begin(), g_new.end(), g.begin());
     f = ls.f_new;
-    if (progress.step(f, g, ls.step)) return progress.report();
+    if (progress.step(f, g, ls.step)) return progress.finish(x);
   }
 }
 

@@ -1,9 +1,11 @@
 #include "solver_progress.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "simdlr/errors.hpp"
 #include "vector_ops.hpp"
@@ -13,19 +15,34 @@ namespace simdlr {
 std::string_view stop_reason_text(StopReason reason) noexcept {
   // In the order of the enumerators.
   static constexpr std::string_view kText[] = {
-      "gradient norm below tol relative to its start",
-      "max_iter reached before the gradient tolerance",
-      "no further decrease possible in floating point before the gradient tolerance",
+      "objective within tol/100 relative of the optimum, certified",
+      "max_iter reached before the certified tolerance",
+      "no further decrease possible in floating point before the certified tolerance",
       "objective or gradient became non-finite",
+      "done by the solver's estimate, but no certificate can prove it",
   };
   const auto index = std::size_t(reason);
   return index < std::size(kText) ? kText[index] : "unknown";
+}
+
+std::string_view certificate_name(Certificate certificate) noexcept {
+  static constexpr std::string_view kNames[] = {"none", "strong-convexity", "hessian", "quadratic"};
+  const auto index = std::size_t(certificate);
+  return index < std::size(kNames) ? kNames[index] : "unknown";
 }
 
 HessianVectorProduct& require_hessian_vector_product(Objective& objective, std::string_view who) {
   HessianVectorProduct* capability = objective.hessian_vector_product();
   if (capability == nullptr) {
     throw InvalidArgument(std::string(who) + ": the objective provides no Hessian-vector product");
+  }
+  return *capability;
+}
+
+ExactHessian& require_exact_hessian(Objective& objective, std::string_view who) {
+  ExactHessian* capability = objective.exact_hessian();
+  if (capability == nullptr) {
+    throw InvalidArgument(std::string(who) + ": the objective provides no exact Hessian");
   }
   return *capability;
 }
@@ -46,6 +63,17 @@ void check_solver_options(const SolverOptions& options, std::string_view who) {
   }
 }
 
+FitReport certify_solution(Objective& objective, std::span<double> x, const SolverOptions& options,
+                           const char* solver) {
+  detail::check_solver_arguments(solver, objective, x, options);
+  detail::SolverProgress progress(solver, options, objective);
+  std::vector<double> g(x.size());
+  const double f = objective.value_and_gradient(x, g);
+  progress.count_evaluations(1);
+  progress.start(f, g);
+  return progress.finish_direct(x);
+}
+
 namespace detail {
 
 void check_solver_arguments(const char* solver, const Objective& objective, std::span<double> x,
@@ -59,18 +87,71 @@ void check_solver_arguments(const char* solver, const Objective& objective, std:
   if (!all_finite(x)) throw InvalidArgument(name + ": start point is not finite");
 }
 
-SolverProgress::SolverProgress(const char* solver, const SolverOptions& options)
-    : options_(options) {
+SolverProgress::SolverProgress(const char* solver, const SolverOptions& options,
+                               Objective& objective)
+    : options_(options), objective_(objective), bound_(objective.certified_bound()) {
   report_.solver = solver;
+  if (bound_ == nullptr) report_.certificate_note = "the objective offers no certificate";
 }
 
 bool SolverProgress::start(double f0, std::span<const double> g0) {
   report_.objective_history.push_back(f0);
   report_.initial_gradient_norm = report_.gradient_norm = norm_inf(g0);
-  tolerance_ = options_.tol * report_.initial_gradient_norm;
-  if (!std::isfinite(f0) || !all_finite(g0)) return finish(StopReason::not_finite);
-  if (report_.gradient_norm <= tolerance_) return finish(StopReason::gradient_tolerance);
+  if (!std::isfinite(f0) || !all_finite(g0)) {
+    stop(StopReason::not_finite);
+    return true;
+  }
   return false;
+}
+
+bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const double> g,
+                                  double decrease) {
+  double estimate = decrease;
+  if (bound_ != nullptr) estimate = std::fmin(estimate, bound_->gap_estimate(g));
+  if (!(estimate <= epsilon() * (f - estimate))) return false;
+  if (bound_ == nullptr) {
+    stop(StopReason::uncertified);
+    return true;
+  }
+  if (next_check_below_ > 0 && !(estimate < next_check_below_)) return false;
+  if (certify(x)) return true;
+  if (report_.certificate == Certificate::none && x.size() > bound_->hessian_dimension_limit() &&
+      !std::isfinite(bound_->gap_estimate(g))) {
+    // No penalty and too many parameters for the Hessian certificate: none can ever hold.
+    report_.certificate_note =
+        "no certificate: penalty none and more parameters than the Hessian certificate's limit; "
+        "use penalty l2";
+    stop(StopReason::uncertified);
+    return true;
+  }
+  next_check_below_ = estimate / 100;
+  return false;
+}
+
+bool SolverProgress::certify(std::span<double> x) {
+  CertifyRequest request;
+  request.hessian_allowed = x.size() <= bound_->hessian_dimension_limit();
+  request.enough = epsilon() * report_.objective_history.back() / (1 + epsilon());
+  std::vector<double> candidate(x.begin(), x.end());
+  const GapBound b = bound_->certify(candidate, request);
+  report_.certificate_checks += 1;
+  const double f = b.objective;
+  report_.objective_gap_bound = b.bound;
+  report_.relative_gap_bound = b.bound >= 0 && b.bound < f
+                                   ? b.bound / (f - b.bound)
+                                   : std::numeric_limits<double>::infinity();
+  report_.certificate = b.certificate;
+  report_.certificate_note = b.note;
+  // The certified point replaces x: its intercepts are exact for its coefficients (their damped
+  // Newton steps only decrease F), and its objective is evaluated in double arithmetic.
+  if (std::isfinite(f)) {
+    std::copy(candidate.begin(), candidate.end(), x.begin());
+    report_.objective_history.back() = f;
+  }
+  if (!(b.bound <= epsilon() * (f - b.bound))) return false;
+  stop(StopReason::certified);
+  certified_ = true;
+  return true;
 }
 
 bool SolverProgress::step(double f, std::span<const double> g, double step_length) {
@@ -81,28 +162,52 @@ bool SolverProgress::step(double f, std::span<const double> g, double step_lengt
   if (options_.on_iteration) {
     options_.on_iteration({report_.iterations, f, report_.gradient_norm, step_length});
   }
-  if (!std::isfinite(f) || !all_finite(g)) return finish(StopReason::not_finite);
-  if (report_.gradient_norm <= tolerance_) return finish(StopReason::gradient_tolerance);
+  if (!std::isfinite(f) || !all_finite(g)) {
+    stop(StopReason::not_finite);
+    return true;
+  }
   const double change = std::fabs(f_prev - f);
   const double scale = std::fmax(std::fabs(f), std::numeric_limits<double>::min());
   stalled_ = change <= 10 * std::numeric_limits<double>::epsilon() * scale ? stalled_ + 1 : 0;
-  if (stalled_ >= 3) return finish(StopReason::no_progress);
-  if (report_.iterations >= options_.max_iter) return finish(StopReason::max_iterations);
+  if (stalled_ >= 3) {
+    stop(StopReason::no_progress);
+    return true;
+  }
+  if (report_.iterations >= options_.max_iter) {
+    stop(StopReason::max_iterations);
+    return true;
+  }
   return false;
 }
 
-const FitReport& SolverProgress::no_decrease(Objective& objective, std::span<const double> x,
-                                             std::span<double> g) {
-  finish(StopReason::no_progress);
-  objective.value_and_gradient(x, g);
-  count_evaluations(1);
+const FitReport& SolverProgress::no_decrease(std::span<double> x) {
+  stop(StopReason::no_progress);
+  return finish(x);
+}
+
+const FitReport& SolverProgress::finish(std::span<double> x) {
+  if (!stopped_) stop(StopReason::max_iterations);
+  const bool finite = all_finite(x) && report_.stop_reason != StopReason::not_finite;
+  if (!certified_ && bound_ != nullptr && finite) {
+    const StopReason reason = report_.stop_reason;
+    if (!certify(x)) {
+      report_.stop_reason = reason;
+      report_.converged = false;
+    }
+  }
   return report_;
 }
 
-bool SolverProgress::finish(StopReason reason) {
+const FitReport& SolverProgress::finish_direct(std::span<double> x) {
+  report_.iterations = 1;
+  stop(StopReason::no_progress);
+  return finish(x);
+}
+
+void SolverProgress::stop(StopReason reason) {
+  stopped_ = true;
   report_.stop_reason = reason;
-  report_.converged = reason == StopReason::gradient_tolerance;
-  return true;
+  report_.converged = reason == StopReason::certified;
 }
 
 }  // namespace detail

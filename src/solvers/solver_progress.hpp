@@ -1,6 +1,7 @@
 // The stopping rule and the report, shared by every solver (see solvers.hpp).
 #pragma once
 
+#include <limits>
 #include <span>
 #include <string>
 
@@ -8,34 +9,54 @@
 
 namespace simdlr::detail {
 
+// For converged_at: the solver has no estimate of its remaining decrease.
+inline constexpr double kNoEstimate = std::numeric_limits<double>::infinity();
+
 void check_solver_arguments(const char* solver, const Objective& objective, std::span<double> x,
                             const SolverOptions& options);
 
+// Usage in a solver: start() after the first evaluation; then per iteration, once the next
+// direction is known, converged_at() (which may certify and stop), the step, and step() (which
+// stops on max_iter, stalls and non-finite values); every exit returns finish(x) (or the
+// report after converged_at() said stop).
 class SolverProgress {
  public:
-  SolverProgress(const char* solver, const SolverOptions& options);
+  SolverProgress(const char* solver, const SolverOptions& options, Objective& objective);
 
-  // Records the starting point; returns true if it already satisfies the stopping rule.
+  // Records the starting point; returns true if it is not finite (the solver must stop).
   bool start(double f0, std::span<const double> g0);
-  // Records one iteration; returns true if the solver must stop (report says why).
+  // At x (f, g from the objective's last evaluation, there): true if the certificate proves the
+  // rule, x then holds the certified point (its intercepts may have moved); or if no
+  // certificate can hold and the estimate says the solver is done (uncertified). decrease: the
+  // solver's predicted decrease along its next direction (+inf if it has none).
+  bool converged_at(std::span<double> x, double f, std::span<const double> g, double decrease);
+  // Records one iteration; returns true if the solver must stop (the report says why).
   bool step(double f, std::span<const double> g, double step_length);
-  // The line search found no decrease from x (g: the gradient there; x, f and g still hold the
-  // best point). Evaluates at x once more, so that it is the objective's last evaluation (its
-  // caches and Hessian products refer to it), stops with no_progress and returns the report.
-  const FitReport& no_decrease(Objective& objective, std::span<const double> x,
-                               std::span<double> g);
+  // The line search found no decrease from x: stops with no_progress and returns finish(x).
+  const FitReport& no_decrease(std::span<double> x);
+  // The report at x, with the certificate evaluated there unless converged_at() already did.
+  const FitReport& finish(std::span<double> x);
+  // The report of a point found by a direct method (one iteration): certified, or no_progress.
+  const FitReport& finish_direct(std::span<double> x);
 
   void count_evaluations(int n) { report_.function_evaluations += n; }
   void count_hessian_products(int n) { report_.hessian_vector_products += n; }
+  void count_hessians(int n) { report_.hessians += n; }
   int iterations() const { return report_.iterations; }
   const FitReport& report() const { return report_; }
 
  private:
-  bool finish(StopReason reason);
+  void stop(StopReason reason);
+  // Evaluates the certificate at x and records it; returns true if it proves the rule.
+  bool certify(std::span<double> x);
+  double epsilon() const { return options_.tol / 100; }
 
   const SolverOptions& options_;
+  Objective& objective_;
+  CertifiedBound* bound_;  // the objective's capability, or nullptr
   FitReport report_;
-  double tolerance_ = 0;
+  bool stopped_ = false, certified_ = false;
+  double next_check_below_ = 0;  // after a failed check, the estimate must fall below this
   int stalled_ = 0;
 };
 

@@ -1,0 +1,33 @@
+// Small dense symmetric positive definite systems in double: the Newton systems of the
+// newton-cholesky solver and the Hessian certificate of the objectives (dimension up to a few
+// thousand; plain loops, no threads, no allocation after factor()).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace simdlr::linalg {
+
+// A = Lᵀ-factored after symmetric Jacobi scaling (A's diagonal scaled to 1), so features of very
+// different scales do not trip the positive-definiteness test.
+class Cholesky {
+ public:
+  // Factors the m x m matrix A (row-major; only the lower triangle is read). Returns false, and
+  // leaves the object unusable, if A is not numerically positive definite: a diagonal entry
+  // that is not positive and finite, or a pivot at or below 16·m·ε of the unit diagonal.
+  bool factor(std::span<const double> A, std::size_t m);
+
+  std::size_t size() const { return m_; }
+  // b ← A⁻¹ b.
+  void solve(std::span<double> b) const;
+  // vᵀ A⁻¹ v, as ‖L⁻¹ S v‖² (S the Jacobi scaling) so it is never negative. scratch: m values.
+  double inverse_quadratic(std::span<const double> v, std::span<double> scratch) const;
+
+ private:
+  std::size_t m_ = 0;
+  std::vector<double> L_;      // lower triangle of the scaled factor, row-major m x m
+  std::vector<double> scale_;  // 1 / √A_jj
+};
+
+}  // namespace simdlr::linalg

@@ -1,0 +1,178 @@
+// The tier-1 certificate of the multinomial objective (docs/convergence.md, 2a): the K
+// intercepts polished by Newton on the margins (the common shift fixed by holding b_K), bounded
+// by generalized self-concordance (|D³lse[v,v,v]| ≤ range(v) · D²lse[v,v]), then the strong
+// convexity of the l2 penalty in W.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "certificate_math.hpp"
+#include "simdlr/linalg.hpp"
+#include "simdlr/objectives.hpp"
+#include "wide_passes.hpp"
+
+namespace simdlr {
+namespace {
+
+// Softmax probabilities of z + b (K values) into p; returns lse(z + b).
+double softmax_at(const double* z, std::span<const double> b, std::span<double> p) {
+  const std::size_t K = b.size();
+  double top = -std::numeric_limits<double>::infinity();
+  for (std::size_t k = 0; k < K; ++k)
+    top = std::max(top, z[k] + b[k]);
+  double sum = 0;
+  for (std::size_t k = 0; k < K; ++k) {
+    p[k] = std::exp(z[k] + b[k] - top);
+    sum += p[k];
+  }
+  for (std::size_t k = 0; k < K; ++k)
+    p[k] /= sum;
+  return top + std::log(sum);
+}
+
+// Newton on the first K − 1 intercepts (b_K held: F is constant along b + t·1) from b, on the
+// margins Z (n x K, without intercepts). Leaves b at the last point evaluated and returns the
+// bound there: gap ≤ ω(Rν)/R², ‖b̂ − b*‖₂ ≤ −log(1 − Rν)/R · √trace(H⁻¹), with
+// R² = max_{k<l} (e_k − e_l)ᵀ H⁻¹ (e_k − e_l) (e_K = 0) bounding the range of an intercept move.
+detail::InterceptBound polish_intercepts(std::span<const double> Z, std::span<const std::int32_t> y,
+                                         std::span<const double> c, std::span<double> b) {
+  const std::size_t K = b.size(), m = K - 1, n = y.size();
+  std::vector<double> p(K), g(m), H(m * m), step(m), scratch(m), e(m);
+  linalg::Cholesky cholesky;
+  double previous = detail::kInfinity;
+  for (int iteration = 0;; ++iteration) {
+    std::fill(g.begin(), g.end(), 0.0);
+    std::fill(H.begin(), H.end(), 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (c[i] == 0) continue;
+      softmax_at(Z.data() + i * K, b, p);
+      for (std::size_t k = 0; k < m; ++k) {
+        g[k] += c[i] * (p[k] - (std::size_t(y[i]) == k ? 1.0 : 0.0));
+        for (std::size_t l = 0; l <= k; ++l)
+          H[k * m + l] += c[i] * ((k == l ? p[k] : 0.0) - p[k] * p[l]);
+      }
+    }
+    if (!cholesky.factor(H, m)) return {};
+    const double nu = std::sqrt(cholesky.inverse_quadratic(g, scratch));
+    double r2 = 0, trace = 0;
+    for (std::size_t k = 0; k < m; ++k) {
+      std::fill(e.begin(), e.end(), 0.0);
+      e[k] = 1;  // e_k − e_K
+      const double q = cholesky.inverse_quadratic(e, scratch);
+      trace += q;
+      r2 = std::max(r2, q);
+      for (std::size_t l = k + 1; l < m; ++l) {  // e_k − e_l
+        e[l] = -1;
+        r2 = std::max(r2, cholesky.inverse_quadratic(e, scratch));
+        e[l] = 0;
+      }
+    }
+    const double R = std::sqrt(r2), u = R * nu;
+    detail::InterceptBound bound;
+    if (u < 1 && R > 0) {
+      bound = {detail::omega_upper(u) / r2, -std::log1p(-u) / R * std::sqrt(trace)};
+    }
+    if (u <= 1e-15 || !(u < 0.5 * previous) || iteration == 50) return bound;
+    previous = u;
+    std::copy(g.begin(), g.end(), step.begin());
+    cholesky.solve(step);
+    const double damping = u < 0.25 ? 1.0 : 1.0 / (1.0 + u);
+    for (std::size_t k = 0; k < m; ++k)
+      b[k] -= damping * step[k];
+  }
+}
+
+}  // namespace
+
+template <class T>
+GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequest& request) {
+  const std::size_t n = data_.X.rows, d = data_.d, K = K_;
+  const bool intercept = data_.fit_intercept;
+  std::vector<double> Z(n * K), column(n), c(n), penalty(d), b(K, 0.0), R(n * K), grad(d);
+  for (std::size_t j = 0; j < d; ++j)
+    penalty[j] = detail::penalty_of(request, j, l2_ ? 1.0 : 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    c[i] = C_ * (data_.sample_weight.empty() ? 1.0 : double(data_.sample_weight[i]));
+  for (std::size_t k = 0; k < K; ++k) {
+    detail::wide_margins(data_.X, x.subspan(k * d, d), column, data_.threads);
+    for (std::size_t i = 0; i < n; ++i)
+      Z[i * K + k] = column[i];
+  }
+  detail::InterceptBound polished{0, 0};
+  if (intercept) {
+    std::copy(x.begin() + std::ptrdiff_t(K * d), x.end(), b.begin());
+    polished = polish_intercepts(Z, labels_, c, b);
+    std::copy(b.begin(), b.end(), x.begin() + std::ptrdiff_t(K * d));
+  }
+  long double value = 0;
+  std::vector<double> p(K);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (c[i] == 0) {
+      std::fill(R.begin() + std::ptrdiff_t(i * K), R.begin() + std::ptrdiff_t((i + 1) * K), 0.0);
+      continue;
+    }
+    const double lse = softmax_at(Z.data() + i * K, b, p);
+    const std::size_t label = std::size_t(labels_[i]);
+    value += c[i] * (lse - (Z[i * K + label] + b[label]));
+    for (std::size_t k = 0; k < K; ++k)
+      R[i * K + k] = c[i] * (p[k] - (k == label ? 1.0 : 0.0));
+  }
+  bool strongly_convex = true;
+  double norm2 = 0;
+  for (std::size_t k = 0; k < K; ++k) {
+    for (std::size_t i = 0; i < n; ++i)
+      column[i] = R[i * K + k];
+    detail::wide_transpose_product(data_.X, column, grad, data_.threads);
+    for (std::size_t j = 0; j < d; ++j) {
+      const double w = x[k * d + j];
+      value += 0.5L * penalty[j] * w * w;
+      const double g = grad[j] + penalty[j] * w;
+      strongly_convex = strongly_convex && penalty[j] > 0;
+      if (penalty[j] > 0) norm2 += g * g / penalty[j];
+    }
+  }
+  GapBound out;
+  out.objective = double(value);
+  if (strongly_convex && std::isfinite(polished.gap)) {
+    double delta = 0;
+    if (intercept) {
+      double rows = 0;  // Σ c_i ‖x_i‖_{P⁻¹}, cached per penalty vector
+      if (row_norms_.value >= 0 && row_norms_.penalty == penalty) {
+        rows = row_norms_.value;
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          double s = 0;
+          for (std::size_t j = 0; j < d; ++j) {
+            const double v = double(data_.X.data[i * data_.X.stride + j]);
+            s += v * v / penalty[j];
+          }
+          rows += c[i] * std::sqrt(s);
+        }
+        row_norms_ = {penalty, rows};
+      }
+      delta = 0.5 * polished.shift * rows;  // the softmax Jacobian's norm is at most ½
+    }
+    detail::keep_smaller(out, detail::tier1_bound(polished, std::sqrt(norm2), delta),
+                         Certificate::strong_convexity);
+  }
+  if (!std::isfinite(out.bound)) {
+    out.note = strongly_convex
+                   ? "the bound does not hold yet (far from the optimum)"
+                   : "no certificate for the multinomial objective without a penalty (yet)";
+  }
+  return out;
+}
+
+template <class T>
+double MultinomialObjective<T>::gap_estimate(std::span<const double> gradient) const {
+  if (!l2_) return detail::kInfinity;
+  double norm2 = 0;
+  for (std::size_t j = 0; j < K_ * data_.d; ++j)
+    norm2 += gradient[j] * gradient[j];
+  return 0.5 * norm2;
+}
+
+template class MultinomialObjective<float>;
+template class MultinomialObjective<double>;
+
+}  // namespace simdlr

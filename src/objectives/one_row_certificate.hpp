@@ -1,0 +1,28 @@
+// The certificate of the objectives with one coefficient row (logistic, least squares):
+// docs/convergence.md, sections 2a (tier 1), 2b (tier 2 and the exact quadratic form), 2e
+// (double arithmetic over float data).
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "simdlr/objective.hpp"
+#include "simdlr/objectives.hpp"
+
+namespace simdlr::detail {
+
+enum class OneRowLoss { logistic, squared };
+
+// The bound at x for F = scale · Σ s_i ℓ(y_i, x_i·w + b) + ½ Σ_j p_j w_j², p_j = own_penalty or
+// the request's. Moves x's intercept to its exact minimiser (with fit_intercept).
+template <class T>
+GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const T> y,
+                         double scale, double own_penalty, std::span<double> x,
+                         const CertifyRequest& request, RowNormCache& cache);
+
+// The tier-1 estimate without a pass: ½ Σ_j g_j² / p_j over the coefficients (+inf if some
+// p_j = 0).
+double one_row_gap_estimate(std::span<const double> gradient, std::size_t coefficients,
+                            double own_penalty);
+
+}  // namespace simdlr::detail
