@@ -105,6 +105,9 @@ void report_fit(benchmark::State& state, const simdlr::FitReport& report, double
   state.counters["iterations"] = report.iterations;
   state.counters["passes"] = passes;
   state.counters["converged"] = report.converged ? 1 : 0;
+  state.counters["hessians"] = report.hessians;  // newton-cholesky's Gram passes
+  state.counters["checks"] = report.certificate_checks;
+  state.counters["relative_gap_bound"] = report.relative_gap_bound;
   state.counters["read_X_seconds"] = read;
   state.counters["seconds_per_pass"] = per_pass;
   state.counters["pass_over_read"] = per_pass / read;  // 1.0 = one evaluation costs one read of X
@@ -350,37 +353,45 @@ void fit_breast_cancer(benchmark::State& state, simdlr::Solver solver) {
 }
 
 void register_real() {
-  const std::pair<const char*, simdlr::Solver> lbfgs{"lbfgs", simdlr::Solver::lbfgs};
-  const std::pair<const char*, simdlr::Solver> newton{"newton", simdlr::Solver::newton};
+  using Named = std::pair<const char*, simdlr::Solver>;
+  const Named lbfgs{"lbfgs", simdlr::Solver::lbfgs}, newton{"newton", simdlr::Solver::newton},
+      cholesky{"newton-cholesky", simdlr::Solver::newton_cholesky},
+      automatic{"auto", simdlr::Solver::automatic};
   const auto add = [](const std::string& name, auto function, auto... args) {
     benchmark::RegisterBenchmark(name.c_str(), function, args...)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(1);
   };
-  for (auto [name, solver] : {lbfgs, newton})
+  for (auto [name, solver] : {automatic, lbfgs, newton, cholesky})
     for (int threads : {1, 2}) {
       const std::string suffix = std::string(name) + "/t" + std::to_string(threads);
       add("fit_correlated/f64/" + suffix, fit_generated<double>, Kind::correlated, solver, threads);
       add("fit_correlated/f32/" + suffix, fit_generated<float>, Kind::correlated, solver, threads);
     }
-  for (auto [name, solver] : {lbfgs, newton}) {
+  for (auto [name, solver] : {automatic, lbfgs, newton, cholesky}) {
     const std::string suffix = std::string(name) + "/t1";
     add("fit_breast_cancer_raw/f64/" + suffix, fit_breast_cancer<double>, solver);
     add("fit_breast_cancer_raw/f32/" + suffix, fit_breast_cancer<float>, solver);
   }
-  add("fit_multinomial_correlated/f64/lbfgs/t2", fit_generated<double>, Kind::multinomial,
-      simdlr::Solver::lbfgs, 2);
-  add("fit_multinomial_correlated/f32/lbfgs/t2", fit_generated<float>, Kind::multinomial,
-      simdlr::Solver::lbfgs, 2);
-  add("fit_wide/f64/lbfgs/t2", fit_generated<double>, Kind::wide, simdlr::Solver::lbfgs, 2);
+  for (auto [name, solver] : {automatic, lbfgs}) {
+    const std::string suffix = std::string(name) + "/t2";
+    add("fit_multinomial_correlated/f64/" + suffix, fit_generated<double>, Kind::multinomial,
+        solver, 2);
+    add("fit_multinomial_correlated/f32/" + suffix, fit_generated<float>, Kind::multinomial, solver,
+        2);
+  }
+  for (auto [name, solver] : {automatic, lbfgs, cholesky})
+    add("fit_wide/f64/" + std::string(name) + "/t2", fit_generated<double>, Kind::wide, solver, 2);
 }
 
 void register_all() {
   for (int threads : {1, 2}) {
     for (auto [name, solver] :
          {std::pair{"lbfgs", simdlr::Solver::lbfgs}, std::pair{"newton", simdlr::Solver::newton},
-          std::pair{"gd", simdlr::Solver::gd}}) {
+          std::pair{"gd", simdlr::Solver::gd},
+          std::pair{"newton-cholesky", simdlr::Solver::newton_cholesky},
+          std::pair{"auto", simdlr::Solver::automatic}}) {
       const std::string suffix = std::string(name) + "/t" + std::to_string(threads);
       benchmark::RegisterBenchmark(("fit/f64/" + suffix).c_str(), fit<double>, solver, threads)
           ->Unit(benchmark::kMillisecond)

@@ -160,7 +160,7 @@ TEST_CASE("model file: integers out of the range of int are typed errors, not UB
   check_value_refused(dir, "iterations", "3", "-1e20", "field 'iterations': expected an integer");
   check_value_refused(dir, "threads", "0", "4294967296", "field 'threads': 4294967296 is outside");
   check_value_refused(dir, "threads", "0", "-2", "field 'threads': -2 is outside");
-  check_value_refused(dir, "stop_code", "0", "7", "field 'stop_code': 7 is outside [0, 3]");
+  check_value_refused(dir, "stop_code", "0", "7", "field 'stop_code': 7 is outside [0, 4]");
 }
 
 TEST_CASE("model file: a version beyond int does not wrap around to 1", "[fuzz][model_file]") {

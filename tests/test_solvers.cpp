@@ -62,6 +62,7 @@ class Quadratic final : public simdlr::Objective,
       gap += 0.5 * g[i] * g[i] / a_[i];
     return gap;
   }
+  bool penalised() const override { return true; }
   const std::vector<double>& minimum() const { return c_; }
   int evaluations = 0, certificates = 0;
 

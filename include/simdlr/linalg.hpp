@@ -23,6 +23,11 @@ class Cholesky {
   void solve(std::span<double> b) const;
   // vᵀ A⁻¹ v, as ‖L⁻¹ S v‖² (S the Jacobi scaling) so it is never negative. scratch: m values.
   double inverse_quadratic(std::span<const double> v, std::span<double> scratch) const;
+  // A bound κ with vᵀA⁻¹v ≤ κ · ‖S v‖² for every v (S the Jacobi scaling): ‖L⁻¹‖_F², which
+  // bounds ‖L⁻¹‖₂². m triangular solves.
+  double inverse_bound() const;
+  // ‖S v‖².
+  double scaled_norm_squared(std::span<const double> v) const;
 
  private:
   std::size_t m_ = 0;

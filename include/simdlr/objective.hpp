@@ -85,6 +85,8 @@ class CertifiedBound {
   // without the exact intercepts), to decide when certify is worth its passes; +inf without a
   // penalty.
   virtual double gap_estimate(std::span<const double> gradient) const = 0;
+  // Whether every coefficient carries an l2 penalty, so that tier 1 can hold.
+  virtual bool penalised() const = 0;
   // The dimension above which the Hessian certificate is not offered (its Gram pass and
   // Cholesky would cost more than the fit).
   virtual std::size_t hessian_dimension_limit() const { return 512; }

@@ -87,6 +87,7 @@ class LogisticObjective final : public Objective,
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
+  bool penalised() const override { return l2_; }
 
  private:
   detail::ObjectiveData<T> data_;
@@ -123,6 +124,7 @@ class MultinomialObjective final : public Objective,
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
+  bool penalised() const override { return l2_; }
   std::size_t hessian_dimension_limit() const override { return 0; }
 
  private:
@@ -158,6 +160,7 @@ class SquaredObjective final : public Objective,
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
+  bool penalised() const override { return alpha_ > 0; }
 
  private:
   detail::ObjectiveData<T> data_;

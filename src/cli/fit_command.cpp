@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -98,9 +99,15 @@ void print_text(const FitOutcome& out, const FitSettings& s) {
   std::printf("objective   %.12g after %d iterations (%d passes over X)\n",
               r.objective_history.back(), r.iterations,
               r.function_evaluations + r.hessian_vector_products);
-  std::printf("converged   %s: %s (gradient norm %.3e, start %.3e)\n", r.converged ? "yes" : "NO",
-              std::string(stop_reason_text(r.stop_reason)).c_str(), r.gradient_norm,
-              r.initial_gradient_norm);
+  std::printf("converged   %s: %s\n", r.converged ? "yes" : "NO",
+              std::string(stop_reason_text(r.stop_reason)).c_str());
+  if (std::isfinite(r.objective_gap_bound)) {
+    std::printf("gap bound   objective - optimum <= %.3e (relative <= %.3e), %s certificate\n",
+                r.objective_gap_bound, r.relative_gap_bound,
+                std::string(certificate_name(r.certificate)).c_str());
+  } else {
+    std::printf("gap bound   none: %s\n", r.certificate_note.c_str());
+  }
   for (std::size_t k = 1; k < m.reports.size(); ++k) {
     if (!m.reports[k].converged) std::printf("converged   NO for class %zu\n", k);
   }
@@ -122,6 +129,14 @@ void print_json(const FitOutcome& out, const FitSettings& s) {
   j["iterations"] = r.iterations;
   j["converged"] = r.converged;
   j["stop_reason"] = std::string(stop_reason_text(r.stop_reason));
+  j["solver"] = r.solver;
+  const auto finite_or_null = [](double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nullptr;
+  };
+  j["objective_gap_bound"] = finite_or_null(r.objective_gap_bound);
+  j["relative_gap_bound"] = finite_or_null(r.relative_gap_bound);
+  j["certificate"] = std::string(certificate_name(r.certificate));
+  if (!r.certificate_note.empty()) j["certificate_note"] = r.certificate_note;
   j["isa"] = std::string(isa_name(active_isa()));
   j["threads"] = s.threads.count > 0 ? s.threads.count : omp_get_max_threads();
   const std::size_t d = m.feature_names.size();

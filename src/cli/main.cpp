@@ -80,9 +80,10 @@ int main(int argc, char** argv) {
   fit_cmd->add_option("--C", fit.C, "inverse regularisation strength (logistic), > 0; default 1");
   fit_cmd->add_option("--alpha", fit.alpha, "ridge penalty (linear), >= 0; default 0");
   fit_cmd->add_option("--solver", fit.solver,
-                      "logistic: lbfgs|newton|gd; linear: cholesky|lbfgs|newton|gd");
+                      "logistic: auto (default)|lbfgs|newton|newton-cholesky|gd; "
+                      "linear: cholesky|lbfgs|newton|gd");
   fit_cmd->add_option("--tol", fit.solver_options.tol,
-                      "relative gradient tolerance, > 0; default 1e-4");
+                      "> 0; converged means a certified relative gap <= tol/100; default 1e-4");
   fit_cmd->add_option("--max-iter", fit.solver_options.max_iter,
                       "iteration limit, > 0; default 100");
   fit_cmd->add_option("--class-weight", fit.class_weight, "balanced or none (default)")

@@ -2,6 +2,7 @@
 // and parsed with correct rounding, so they read back bit for bit.
 #include "simdlr/model_file.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -25,7 +26,14 @@ json report_json(const FitReport& r) {
           {"gradient_norm", r.gradient_norm},
           {"converged", r.converged},
           {"stop_reason", std::string(stop_reason_text(r.stop_reason))},
-          {"stop_code", int(r.stop_reason)}};
+          {"stop_code", int(r.stop_reason)},
+          // null for +inf (no bound): JSON has no infinity
+          {"objective_gap_bound",
+           std::isfinite(r.objective_gap_bound) ? json(r.objective_gap_bound) : json(nullptr)},
+          {"relative_gap_bound",
+           std::isfinite(r.relative_gap_bound) ? json(r.relative_gap_bound) : json(nullptr)},
+          {"certificate", std::string(certificate_name(r.certificate))},
+          {"certificate_note", r.certificate_note}};
 }
 
 // The integer field `key` of object `j`, in [lo, hi]. nlohmann's get<int>() would convert 1e300 or
@@ -60,8 +68,24 @@ FitReport report_from(const json& j) {
   r.initial_gradient_norm = j.at("initial_gradient_norm").get<double>();
   r.gradient_norm = j.at("gradient_norm").get<double>();
   r.converged = j.at("converged").get<bool>();
-  const int code = integer_field(j, "stop_code", 0, int(StopReason::not_finite));
+  const int code = integer_field(j, "stop_code", 0, int(StopReason::uncertified));
   r.stop_reason = StopReason(code);
+  // Written since the certified rule; older files have none (the report then says none).
+  const auto bound_field = [&](const char* key) {
+    return j.contains(key) && j.at(key).is_number() ? j.at(key).get<double>()
+                                                    : std::numeric_limits<double>::infinity();
+  };
+  r.objective_gap_bound = bound_field("objective_gap_bound");
+  r.relative_gap_bound = bound_field("relative_gap_bound");
+  if (j.contains("certificate")) {
+    const std::string name = j.at("certificate").get<std::string>();
+    for (Certificate c : {Certificate::none, Certificate::strong_convexity, Certificate::hessian,
+                          Certificate::quadratic}) {
+      if (certificate_name(c) == name) r.certificate = c;
+    }
+  }
+  if (j.contains("certificate_note"))
+    r.certificate_note = j.at("certificate_note").get<std::string>();
   return r;
 }
 

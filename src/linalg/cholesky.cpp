@@ -64,4 +64,27 @@ double Cholesky::inverse_quadratic(std::span<const double> v, std::span<double> 
   return sum;
 }
 
+double Cholesky::inverse_bound() const {
+  const std::size_t m = m_;
+  std::vector<double> z(m);
+  double sum = 0;
+  for (std::size_t k = 0; k < m; ++k) {  // column k of L⁻¹: L z = e_k, z_i = 0 for i < k
+    for (std::size_t i = k; i < m; ++i) {
+      double t = i == k ? 1.0 : 0.0;
+      for (std::size_t j = k; j < i; ++j)
+        t -= L_[i * m + j] * z[j];
+      z[i] = t / L_[i * m + i];
+      sum += z[i] * z[i];
+    }
+  }
+  return sum;
+}
+
+double Cholesky::scaled_norm_squared(std::span<const double> v) const {
+  double sum = 0;
+  for (std::size_t i = 0; i < m_; ++i)
+    sum += v[i] * scale_[i] * v[i] * scale_[i];
+  return sum;
+}
+
 }  // namespace simdlr::linalg

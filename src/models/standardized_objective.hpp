@@ -38,6 +38,7 @@ class StandardizedObjective final : public Objective,
   CertifiedBound* certified_bound() override { return inner_bound_ != nullptr ? this : nullptr; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
+  bool penalised() const override { return l2_; }
   std::size_t hessian_dimension_limit() const override {
     return inner_bound_->hessian_dimension_limit();
   }

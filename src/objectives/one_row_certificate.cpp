@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "certificate_math.hpp"
 #include "simdlr/linalg.hpp"
@@ -82,14 +83,23 @@ double row_norm_sum(const ObjectiveData<T>& data, std::span<const double> c,
   return sum;
 }
 
+// Work above which the Hessian certificate uses bounds instead of exact sums: a Gram matrix in
+// double over float data (n·m² flops on one thread) is replaced by nothing (tier 1 only), and
+// the exact largest leverage (n·m²/2) by max_i ‖S a_i‖² · ‖L⁻¹‖_F², one plain pass. R only
+// enters the bound's higher-order term (ω(Rν)/R² = ν²/2 + Rν³/6 + …), so its looseness costs
+// little once Rν is small.
+constexpr double kExactWork = 5e7;
+
 // Tier 2 (and the exact quadratic form): H = Aᵀ diag(c ℓ″) A + diag(p, 0), ν² = gᵀH⁻¹g; the
-// squared loss's gap is ½ν²; the logistic one's ω(Rν)/R² with R² the largest leverage.
+// squared loss's gap is ½ν²; the logistic one's ω(Rν)/R² with R² ≥ the largest leverage.
 template <class T>
 void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> z,
                   std::span<const T> y, std::span<const double> c, double b,
                   std::span<const double> penalty, std::span<const double> gradient,
                   GapBound& out) {
   const std::size_t n = data.X.rows, d = data.d, m = d + (data.fit_intercept ? 1 : 0);
+  const double work = double(n) * double(m) * double(m);
+  if (std::is_same_v<T, float> && work > kExactWork) return;
   std::vector<double> weight(n), H(m * m), scratch(m), a(m);
   for (std::size_t i = 0; i < n; ++i)
     weight[i] = c[i] == 0 ? 0.0 : c[i] * loss_at(loss, double(y[i]), z[i] + b).second;
@@ -103,14 +113,17 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
     keep_smaller(out, 0.5 * nu2, Certificate::quadratic);
     return;
   }
+  const bool exact = work <= kExactWork;
   double r2 = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (c[i] == 0) continue;
     for (std::size_t j = 0; j < d; ++j)
       a[j] = double(data.X.data[i * data.X.stride + j]);
     if (data.fit_intercept) a[d] = 1;
-    r2 = std::max(r2, cholesky.inverse_quadratic(a, scratch));
+    r2 = std::max(r2,
+                  exact ? cholesky.inverse_quadratic(a, scratch) : cholesky.scaled_norm_squared(a));
   }
+  if (!exact) r2 *= cholesky.inverse_bound();
   if (r2 > 0) keep_smaller(out, omega_upper(std::sqrt(r2 * nu2)) / r2, Certificate::hessian);
 }
 

@@ -54,6 +54,8 @@ FitReport minimize_newton_cholesky(Objective& objective, std::span<double> x,
   if (progress.start(f, g)) return progress.finish(x);
 
   for (;;) {
+    // The free estimate first (l2): a point it certifies needs no Hessian.
+    if (progress.converged_at(x, f, g, detail::kNoEstimate)) return progress.report();
     hessian.hessian(H);  // at x: the objective's last evaluation
     progress.count_hessians(1);
     const bool newton = newton_direction(H, n, g, p, cholesky);

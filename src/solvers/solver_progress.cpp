@@ -114,9 +114,10 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
     return true;
   }
   if (next_check_below_ > 0 && !(estimate < next_check_below_)) return false;
+  if (checked_at_ == report_.iterations) return false;  // x was checked already
   if (certify(x)) return true;
   if (report_.certificate == Certificate::none && x.size() > bound_->hessian_dimension_limit() &&
-      !std::isfinite(bound_->gap_estimate(g))) {
+      !bound_->penalised()) {
     // No penalty and too many parameters for the Hessian certificate: none can ever hold.
     report_.certificate_note =
         "no certificate: penalty none and more parameters than the Hessian certificate's limit; "
@@ -129,6 +130,7 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
 }
 
 bool SolverProgress::certify(std::span<double> x) {
+  checked_at_ = report_.iterations;
   CertifyRequest request;
   request.hessian_allowed = x.size() <= bound_->hessian_dimension_limit();
   request.enough = epsilon() * report_.objective_history.back() / (1 + epsilon());

@@ -58,6 +58,7 @@ class SolverProgress {
   bool stopped_ = false, certified_ = false;
   double next_check_below_ = 0;  // after a failed check, the estimate must fall below this
   int stalled_ = 0;
+  int checked_at_ = -1;  // the iteration of the last check
 };
 
 }  // namespace simdlr::detail
