@@ -42,6 +42,13 @@ class HessianVectorProduct {
 class ExactHessian {
  public:
   virtual void hessian(std::span<double> H) = 0;
+  // An estimate for preconditioning: the Hessian of a systematic sample of about max_rows rows
+  // (every k-th), its data part scaled to all rows; max_rows = 0: all rows, exactly. Default:
+  // the exact Hessian.
+  virtual void sampled_hessian(std::span<double> H, std::size_t max_rows) {
+    (void)max_rows;
+    hessian(H);
+  }
 
  protected:
   ~ExactHessian() = default;

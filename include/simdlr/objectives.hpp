@@ -84,6 +84,7 @@ class LogisticObjective final : public Objective,
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
   ExactHessian* exact_hessian() override { return this; }
   void hessian(std::span<double> H) override;
+  void sampled_hessian(std::span<double> H, std::size_t max_rows) override;
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
@@ -157,6 +158,7 @@ class SquaredObjective final : public Objective,
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
   ExactHessian* exact_hessian() override { return this; }
   void hessian(std::span<double> H) override;
+  void sampled_hessian(std::span<double> H, std::size_t max_rows) override;
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;

@@ -72,6 +72,9 @@ struct IterationLog {
   double step;           // step length taken along the search direction
 };
 
+// Up to this dimension the start Hessian preconditions L-BFGS and Newton-CG (SolverOptions).
+inline constexpr std::size_t kPreconditionerLimit = 1024;
+
 struct SolverOptions {
   // Converged when the certified relative gap bound is at most tol / 100 (see above). > 0.
   double tol = 1e-4;
@@ -79,6 +82,10 @@ struct SolverOptions {
   int max_iter = 100;
   // L-BFGS memory (pairs kept).
   int history = 10;
+  // L-BFGS and Newton-CG: precondition with the exact Hessian at the start point (its Cholesky
+  // factor; one Gram pass) when the objective offers it (ExactHessian) and has at most
+  // kPreconditionerLimit parameters. Makes them insensitive to feature scales and correlation.
+  bool precondition = true;
   // Called after every iteration (for --verbose logs and progress lines); may be empty.
   std::function<void(const IterationLog&)> on_iteration = {};
 };

@@ -87,9 +87,17 @@ void StandardizedObjective::hessian_vector(std::span<const double> v, std::span<
 }
 
 void StandardizedObjective::hessian(std::span<double> H) {
+  sampled_hessian(H, 0);
+}
+
+void StandardizedObjective::sampled_hessian(std::span<double> H, std::size_t max_rows) {
   const std::size_t m = dimension();
   raw_H_.resize(m * m);
-  inner_exact_->hessian(raw_H_);
+  if (max_rows == 0) {
+    inner_exact_->hessian(raw_H_);
+  } else {
+    inner_exact_->sampled_hessian(raw_H_, max_rows);
+  }
   // Column k of H J is H applied to J e_k = to_raw(e_k), which has at most two non-zeros; then
   // column k of Jᵀ H J is the pull-back of that column (Jᵀ = pull_back, as for gradients).
   std::vector<double> unit(m, 0.0), column(m);

@@ -35,6 +35,7 @@ class StandardizedObjective final : public Objective,
   // The exact Hessian Jᵀ H J (+ I on the coefficients with l2) exactly when the inner has H.
   ExactHessian* exact_hessian() override { return inner_exact_ != nullptr ? this : nullptr; }
   void hessian(std::span<double> H) override;
+  void sampled_hessian(std::span<double> H, std::size_t max_rows) override;
   CertifiedBound* certified_bound() override { return inner_bound_ != nullptr ? this : nullptr; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;

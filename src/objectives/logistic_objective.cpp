@@ -50,12 +50,31 @@ void LogisticObjective<T>::hessian_vector(std::span<const double> v, std::span<d
 
 template <class T>
 void LogisticObjective<T>::hessian(std::span<double> H) {
-  if (!diagonal_current_) {
+  sampled_hessian(H, 0);
+}
+
+template <class T>
+void LogisticObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_rows) {
+  const std::size_t step = detail::row_step_for(data_.X.rows, max_rows);
+  if (step > 1 && !diagonal_current_) {
+    // A sample needs the diagonal of its rows only: their margins, not a pass over X (and the
+    // passes that follow need not compute the diagonal).
+    const std::size_t rows = (data_.X.rows + step - 1) / step;
+    const MatrixView<const T> sample(data_.X.data, rows, data_.d, data_.X.stride * step);
+    std::vector<T> z(rows);
+    kernels::margins(sample, row_.w.data(), row_.b, z.data(), data_.threads);
+    kernels::sigmoid(z.data(), z.data(), rows, data_.threads);
+    for (std::size_t i = 0; i < rows; ++i) {
+      const T s = data_.sample_weight.empty() ? T(1) : data_.sample_weight[i * step];
+      hessian_diag_[i * step] = s * z[i] * (T(1) - z[i]);
+    }
+  } else if (!diagonal_current_) {
     diagonal_wanted_ = true;
     pass(hessian_diag_.data());
     diagonal_current_ = true;
   }
-  detail::one_row_hessian(data_, hessian_diag_.data(), detail::Weighting::logistic(C_, l2_), H);
+  detail::one_row_hessian(data_, hessian_diag_.data(), detail::Weighting::logistic(C_, l2_), H,
+                          step);
 }
 
 template <class T>

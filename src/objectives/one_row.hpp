@@ -53,30 +53,38 @@ void one_row_hessian_vector(const ObjectiveData<T>& data, OneRow<T>& row, const 
 
 // The exact Hessian for the solver: scale · Aᵀ D A (+ λ on the coefficients' diagonal), A the
 // rows (x_i, 1) (the 1 with fit_intercept), D = diagonal (nullptr: all ones), m x m row-major.
+// With row_step k > 1, only rows 0, k, 2k, … enter, and the data part is scaled by n / rows used
+// (an estimate, for preconditioning).
 template <class T>
 void one_row_hessian(const ObjectiveData<T>& data, const T* diagonal, const Weighting& weighting,
-                     std::span<double> H) {
-  const std::size_t n = data.X.rows, d = data.d, m = data.dimension(1);
-  std::vector<T> gram(d * d), ones, column(d);
-  if (diagonal == nullptr) {
-    ones.assign(n, T(1));
-    diagonal = ones.data();
-  }
-  kernels::weighted_gram(data.X, diagonal, gram.data(), data.threads);
+                     std::span<double> H, std::size_t row_step = 1) {
+  const std::size_t d = data.d, m = data.dimension(1);
+  const std::size_t rows = (data.X.rows + row_step - 1) / row_step;
+  const MatrixView<const T> X(data.X.data, rows, d, data.X.stride * row_step);
+  std::vector<T> gram(d * d), picked(rows), column(d);
+  for (std::size_t i = 0; i < rows; ++i)
+    picked[i] = diagonal == nullptr ? T(1) : diagonal[i * row_step];
+  kernels::weighted_gram(X, picked.data(), gram.data(), data.threads);
+  const double scale = weighting.scale * double(data.X.rows) / double(rows);
   for (std::size_t j = 0; j < d; ++j) {
     for (std::size_t k = 0; k < d; ++k)
-      H[j * m + k] = weighting.scale * double(gram[j * d + k]);
+      H[j * m + k] = scale * double(gram[j * d + k]);
     if (weighting.penalized) H[j * m + j] += weighting.lambda;
   }
   if (data.fit_intercept) {
-    kernels::transpose_product(data.X, diagonal, column.data(), data.threads);
+    kernels::transpose_product(X, picked.data(), column.data(), data.threads);
     long double sum = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      sum += diagonal[i];
+    for (std::size_t i = 0; i < rows; ++i)
+      sum += picked[i];
     for (std::size_t j = 0; j < d; ++j)
-      H[j * m + d] = H[d * m + j] = weighting.scale * double(column[j]);
-    H[d * m + d] = weighting.scale * double(sum);
+      H[j * m + d] = H[d * m + j] = scale * double(column[j]);
+    H[d * m + d] = scale * double(sum);
   }
+}
+
+// The row step that samples about max_rows of n rows.
+inline std::size_t row_step_for(std::size_t n, std::size_t max_rows) {
+  return max_rows == 0 || n <= max_rows ? 1 : (n + max_rows - 1) / max_rows;
 }
 
 }  // namespace simdlr::detail

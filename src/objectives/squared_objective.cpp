@@ -33,7 +33,13 @@ void SquaredObjective<T>::hessian_vector(std::span<const double> v, std::span<do
 
 template <class T>
 void SquaredObjective<T>::hessian(std::span<double> H) {
-  detail::one_row_hessian(data_, data_.weights(), detail::Weighting::ridge(alpha_), H);
+  sampled_hessian(H, 0);
+}
+
+template <class T>
+void SquaredObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_rows) {
+  detail::one_row_hessian(data_, data_.weights(), detail::Weighting::ridge(alpha_), H,
+                          detail::row_step_for(data_.X.rows, max_rows));
 }
 
 template <class T>

@@ -1,11 +1,14 @@
 // Limited-memory BFGS (Nocedal & Wright, algorithm 7.5): two-loop recursion over the last
-// `history` pairs (s, y), initial scaling γ = sᵀy / yᵀy, strong-Wolfe line search. One
-// value_and_gradient call per line-search trial, usually one per iteration.
+// `history` pairs (s, y), strong-Wolfe line search. One value_and_gradient call per line-search
+// trial, usually one per iteration. The initial inverse Hessian is γI with γ = sᵀy / yᵀy, or,
+// preconditioned (preconditioner.hpp), γH₀⁻¹ with γ = sᵀy / yᵀH₀⁻¹y: L-BFGS in the metric of
+// the start Hessian, whose first step is the Newton step.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "line_search.hpp"
+#include "preconditioner.hpp"
 #include "simdlr/solvers.hpp"
 #include "solver_progress.hpp"
 #include "vector_ops.hpp"
@@ -16,8 +19,8 @@ namespace {
 // The last m curvature pairs, oldest first.
 class CurvatureHistory {
  public:
-  CurvatureHistory(std::size_t dim, std::size_t m)
-      : dim_(dim), m_(m), s_(m * dim), y_(m * dim), rho_(m) {}
+  CurvatureHistory(std::size_t dim, std::size_t m, const detail::StartHessian& start)
+      : dim_(dim), m_(m), s_(m * dim), y_(m * dim), rho_(m), start_(start), scaled_y_(dim) {}
 
   // Keeps the pair only if it has positive curvature (sᵀy > ε yᵀy), as BFGS needs.
   void push(std::span<const double> s, std::span<const double> y) {
@@ -31,7 +34,13 @@ class CurvatureHistory {
     std::copy(s.begin(), s.end(), s_.begin() + slot * dim_);
     std::copy(y.begin(), y.end(), y_.begin() + slot * dim_);
     rho_[slot] = 1.0 / sy;
-    gamma_ = sy / yy;
+    if (start_.active()) {
+      std::copy(y.begin(), y.end(), scaled_y_.begin());
+      start_.apply(scaled_y_);
+      gamma_ = sy / detail::dot(y, scaled_y_);
+    } else {
+      gamma_ = sy / yy;
+    }
   }
 
   // direction = −H g by the two-loop recursion.
@@ -43,6 +52,7 @@ class CurvatureHistory {
       alpha[slot] = rho_[slot] * detail::dot(s(slot), d);
       detail::axpy(-alpha[slot], y(slot), d);
     }
+    if (start_.active()) start_.apply(d);
     for (double& v : d)
       v *= gamma_;
     for (std::size_t k = 0; k < count_; ++k) {
@@ -64,6 +74,8 @@ class CurvatureHistory {
   std::size_t dim_, m_, first_ = 0, count_ = 0;
   std::vector<double> s_, y_, rho_;
   double gamma_ = 1;
+  const detail::StartHessian& start_;
+  std::vector<double> scaled_y_;
 };
 
 }  // namespace
@@ -77,13 +89,19 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
   progress.count_evaluations(1);
   if (progress.start(f, g)) return progress.finish(x);
 
-  CurvatureHistory history(n, std::size_t(options.history));
+  int hessians = 0;
+  const detail::StartHessian start(objective, options, hessians);
+  progress.count_hessians(hessians);
+  CurvatureHistory history(n, std::size_t(options.history), start);
+  // First step (or after a reset): the Newton step of the start Hessian, or, without one, a
+  // unit-length step along −g, as the scale is unknown.
+  const auto first_step = [&] {
+    return start.active() ? 1.0 : std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g)));
+  };
   for (;;) {
     history.direction(g, d, alpha);
     if (progress.converged_at(x, f, g, -0.5 * detail::dot(g, d))) return progress.report();
-    // First step (or after a reset): a unit-length step along −g, as the scale is unknown.
-    const double initial =
-        history.empty() ? std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))) : 1.0;
+    const double initial = history.empty() ? first_step() : 1.0;
     detail::LineSearchResult ls =
         detail::strong_wolfe_search(objective, x, f, g, d, initial, x_new, g_new);
     progress.count_evaluations(ls.evaluations);
@@ -91,8 +109,7 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
       // A stale curvature model can give a poor direction: retry once along −g.
       history.clear();
       history.direction(g, d, alpha);
-      ls = detail::strong_wolfe_search(
-          objective, x, f, g, d, std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g))), x_new, g_new);
+      ls = detail::strong_wolfe_search(objective, x, f, g, d, first_step(), x_new, g_new);
       progress.count_evaluations(ls.evaluations);
     }
     if (!ls.ok) return progress.no_decrease(x);

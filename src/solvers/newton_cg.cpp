@@ -1,12 +1,14 @@
 // Newton-CG (line-search Newton with conjugate gradients, Nocedal & Wright algorithm 7.1): each
 // iteration solves H p = −g approximately by CG using Hessian-vector products (one pass over the
-// data each), to the relative residual η = min(0.5, √(‖g‖∞/‖g₀‖∞)), stopping early on negative
-// curvature; then a strong-Wolfe line search starting from the full Newton step.
+// data each), preconditioned by the start Hessian when available (preconditioner.hpp), to the
+// relative residual η = min(0.5, √(‖g‖∞/‖g₀‖∞)), stopping early on negative curvature; then a
+// strong-Wolfe line search starting from the full Newton step.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "line_search.hpp"
+#include "preconditioner.hpp"
 #include "simdlr/solvers.hpp"
 #include "solver_progress.hpp"
 #include "vector_ops.hpp"
@@ -19,20 +21,26 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
   HessianVectorProduct& hessian = require_hessian_vector_product(objective, "newton");
   const std::size_t n = x.size();
   detail::SolverProgress progress("newton", options, objective);
-  std::vector<double> g(n), p(n), r(n), q(n), hq(n), x_new(n), g_new(n);
+  std::vector<double> g(n), p(n), r(n), z(n), q(n), hq(n), x_new(n), g_new(n);
   double f = objective.value_and_gradient(x, g);
   progress.count_evaluations(1);
   if (progress.start(f, g)) return progress.finish(x);
   const double g0 = progress.report().initial_gradient_norm;
   const int max_cg = int(std::min<std::size_t>(std::max<std::size_t>(2 * n, 20), 500));
+  int hessians = 0;
+  const detail::StartHessian start(objective, options, hessians);
+  progress.count_hessians(hessians);
 
   for (;;) {
-    // CG on H p = −g from p = 0 (the objective's last evaluation is at x).
+    // Preconditioned CG on H p = −g from p = 0 (the objective's last evaluation is at x), with
+    // M = H₀ when the start Hessian is active, else M = I.
     std::fill(p.begin(), p.end(), 0.0);
     for (std::size_t i = 0; i < n; ++i)
       r[i] = -g[i];
-    q = r;
-    double rr = detail::dot(r, r);
+    z = r;
+    if (start.active()) start.apply(z);
+    q = z;
+    double rr = detail::dot(r, r), rz = detail::dot(r, z);
     const double eta = std::min(0.5, std::sqrt(detail::norm_inf(g) / g0));
     const double target = eta * std::sqrt(rr);
     for (int k = 0; k < max_cg && std::sqrt(rr) > target; ++k) {
@@ -40,16 +48,19 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
       progress.count_hessian_products(1);
       const double curvature = detail::dot(q, hq);
       if (!(curvature > 0)) {
-        if (k == 0) p = r;  // negative curvature at once: steepest descent
+        if (k == 0) p = z;  // negative curvature at once: (preconditioned) steepest descent
         break;
       }
-      const double a = rr / curvature;
+      const double a = rz / curvature;
       detail::axpy(a, q, p);
       detail::axpy(-a, hq, r);
-      const double rr_new = detail::dot(r, r);
+      z = r;
+      if (start.active()) start.apply(z);
+      const double rz_new = detail::dot(r, z);
       for (std::size_t i = 0; i < n; ++i)
-        q[i] = r[i] + (rr_new / rr) * q[i];
-      rr = rr_new;
+        q[i] = z[i] + (rz_new / rz) * q[i];
+      rz = rz_new;
+      rr = detail::dot(r, r);
     }
     if (progress.converged_at(x, f, g, -0.5 * detail::dot(g, p))) return progress.report();
     detail::LineSearchResult ls =

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "line_search.hpp"
+#include "preconditioner.hpp"
 #include "simdlr/linalg.hpp"
 #include "simdlr/solvers.hpp"
 #include "solver_progress.hpp"
@@ -19,22 +20,9 @@ namespace {
 // p = −H⁻¹ g, regularising H as described above; false if only −g was left.
 bool newton_direction(std::vector<double>& H, std::size_t n, std::span<const double> g,
                       std::span<double> p, linalg::Cholesky& cholesky) {
-  double largest = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    largest = std::max(largest, std::fabs(H[i * n + i]));
-  double added = 0;
-  for (double mu = 1e-10 * largest; !cholesky.factor(H, n); mu *= 10) {
-    if (!(mu > 0) || mu > largest || !std::isfinite(mu)) {
-      for (std::size_t i = 0; i < n; ++i)
-        p[i] = -g[i];
-      return false;
-    }
-    for (std::size_t i = 0; i < n; ++i)
-      H[i * n + i] += mu - added;
-    added = mu;
-  }
   for (std::size_t i = 0; i < n; ++i)
     p[i] = -g[i];
+  if (!detail::factor_regularised(H, n, cholesky)) return false;
   cholesky.solve(p);
   return true;
 }

@@ -1,0 +1,37 @@
+// The exact Hessian at the start point as a preconditioner for L-BFGS (its initial inverse
+// Hessian) and Newton-CG (preconditioned CG): on unscaled or correlated features it turns the
+// problem into a well-conditioned one in the metric of H₀, the way standardizing would, but
+// without changing the objective. One Gram pass and a Cholesky, only when the objective offers
+// the exact Hessian and the dimension keeps them cheap.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "simdlr/linalg.hpp"
+#include "simdlr/solvers.hpp"
+
+namespace simdlr::detail {
+
+class StartHessian {
+ public:
+  // Evaluates H at the objective's last evaluation point when options.precondition, the
+  // capability and the dimension allow; otherwise active() is false. hessians counts the Gram
+  // passes spent (0 or 1).
+  StartHessian(Objective& objective, const SolverOptions& options, int& hessians);
+
+  bool active() const { return active_; }
+  // v ← H₀⁻¹ v.
+  void apply(std::span<double> v) const { cholesky_.solve(v); }
+
+ private:
+  bool active_ = false;
+  linalg::Cholesky cholesky_;
+};
+
+// Factors H (n x n, row-major), regularised to H + μI with μ raised tenfold from 1e-10 of its
+// largest diagonal entry until the factorisation succeeds (H is modified); false if it never
+// does (μ above the largest diagonal entry).
+bool factor_regularised(std::vector<double>& H, std::size_t n, linalg::Cholesky& cholesky);
+
+}  // namespace simdlr::detail
