@@ -46,14 +46,15 @@ FitReport run_solver(Objective& objective, std::span<double> x,
   throw InvalidArgument("unknown solver");
 }
 
-// What solver=auto runs (documented in logistic_regression.hpp): the exact Newton step while
-// its Hessian is small enough for a Gram pass and a Cholesky per iteration to beat the many
-// passes a first-order method needs on correlated, unevenly scaled data; L-BFGS otherwise and
-// for the multinomial objective, which offers no exact Hessian yet.
-Solver chosen_solver(Solver requested, std::size_t parameters, bool multinomial) {
+// What solver=auto runs (documented in logistic_regression.hpp): newton-cholesky while its
+// Gram pass per iteration is negligible (n·m² ≤ kAutoNewtonCholeskyWork), else L-BFGS, which
+// the start Hessian preconditions up to kPreconditionerLimit parameters (one sampled Gram pass
+// in all instead of one full pass per iteration).
+Solver chosen_solver(Solver requested, std::size_t rows, std::size_t parameters, bool multinomial) {
   if (requested != Solver::automatic) return requested;
   if (multinomial) return Solver::lbfgs;
-  return parameters <= kAutoNewtonCholeskyLimit ? Solver::newton_cholesky : Solver::lbfgs;
+  const double work = double(rows) * double(parameters) * double(parameters);
+  return work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
 }
 
 // Solves one problem with `rows` coefficient rows; theta holds the start on entry and the
@@ -174,7 +175,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
       o.warm_start && fitted() && n_features_ == d && rows_ == rows && multinomial_ == multinomial;
   const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
   LogisticRegressionOptions resolved = o;
-  resolved.solver = chosen_solver(o.solver, per_row, multinomial);
+  resolved.solver = chosen_solver(o.solver, n, per_row, multinomial);
 
   std::vector<double> coef(rows * d, 0.0), intercept(rows, 0.0);
   std::vector<FitReport> reports;
