@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -52,6 +53,13 @@ class ExactHessian {
 
  protected:
   ~ExactHessian() = default;
+};
+
+// An approximate inverse Hessian at the point where it was made, for preconditioning: v ← M⁻¹v.
+class Preconditioner {
+ public:
+  virtual ~Preconditioner() = default;
+  virtual void apply(std::span<double> v) const = 0;
 };
 
 // Which proof a gap bound rests on (docs/convergence.md, section 2).
@@ -115,6 +123,13 @@ class Objective {
   // Capability queries: the capability (usually the objective itself), or nullptr if absent.
   virtual HessianVectorProduct* hessian_vector_product() { return nullptr; }
   virtual ExactHessian* exact_hessian() { return nullptr; }
+  // A preconditioner of the objective's own making at the last evaluation point, estimated from
+  // about max_rows rows, or nullptr (the solvers then factor the sampled exact Hessian when
+  // there is one). For objectives whose Hessian has structure a Cholesky of it would waste.
+  virtual std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) {
+    (void)max_rows;
+    return nullptr;
+  }
   virtual CertifiedBound* certified_bound() { return nullptr; }
 };
 

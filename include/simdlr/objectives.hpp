@@ -127,6 +127,8 @@ class MultinomialObjective final : public Objective,
   double gap_estimate(std::span<const double> gradient) const override;
   bool penalised() const override { return l2_; }
   std::size_t hessian_dimension_limit() const override { return 0; }
+  // The start Hessian's class-block structure (multinomial_preconditioner.cpp).
+  std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override;
 
  private:
   detail::ObjectiveData<T> data_;

@@ -62,6 +62,44 @@ void StandardizedObjective::pull_back(std::span<const double> g, std::span<doubl
   }
 }
 
+void StandardizedObjective::push_forward(std::span<const double> g, std::span<double> out) const {
+  for (std::size_t r = 0; r < rows_; ++r) {
+    const double gb = fit_intercept_ ? g[rows_ * d_ + r] : 0.0;
+    for (std::size_t j = 0; j < d_; ++j)
+      out[r * d_ + j] = g[r * d_ + j] * stats_.scale[j] + gb * stats_.mean[j];
+    if (fit_intercept_) out[rows_ * d_ + r] = gb;
+  }
+}
+
+namespace {
+
+// (Jᵀ M J)⁻¹ v = J⁻¹ M⁻¹ J⁻ᵀ v: push the standardized gradient forward to raw coordinates,
+// apply the inner preconditioner there, and map the raw direction back.
+class StandardizedPreconditioner final : public Preconditioner {
+ public:
+  StandardizedPreconditioner(const StandardizedObjective& wrapper,
+                             std::unique_ptr<Preconditioner> inner, std::size_t dimension)
+      : wrapper_(wrapper), inner_(std::move(inner)), raw_(dimension) {}
+  void apply(std::span<double> v) const override {
+    wrapper_.push_forward(v, raw_);
+    inner_->apply(raw_);
+    wrapper_.to_standardized(raw_, v);
+  }
+
+ private:
+  const StandardizedObjective& wrapper_;
+  std::unique_ptr<Preconditioner> inner_;
+  mutable std::vector<double> raw_;
+};
+
+}  // namespace
+
+std::unique_ptr<Preconditioner> StandardizedObjective::preconditioner(std::size_t max_rows) {
+  std::unique_ptr<Preconditioner> inner = inner_.preconditioner(max_rows);
+  if (!inner) return nullptr;
+  return std::make_unique<StandardizedPreconditioner>(*this, std::move(inner), dimension());
+}
+
 double StandardizedObjective::value_and_gradient(std::span<const double> x,
                                                  std::span<double> gradient) {
   to_raw(x, raw_x_);

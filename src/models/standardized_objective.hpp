@@ -36,6 +36,8 @@ class StandardizedObjective final : public Objective,
   ExactHessian* exact_hessian() override { return inner_exact_ != nullptr ? this : nullptr; }
   void hessian(std::span<double> H) override;
   void sampled_hessian(std::span<double> H, std::size_t max_rows) override;
+  // The inner objective's own preconditioner M, as Jᵀ M J in the standardized coordinates.
+  std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override;
   CertifiedBound* certified_bound() override { return inner_bound_ != nullptr ? this : nullptr; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
@@ -47,6 +49,8 @@ class StandardizedObjective final : public Objective,
   // Between the two parameter spaces.
   void to_raw(std::span<const double> standardized, std::span<double> raw) const;
   void to_standardized(std::span<const double> raw, std::span<double> standardized) const;
+  // Gradients the other way (Jᵀ maps raw gradients to standardized ones; this is its inverse).
+  void push_forward(std::span<const double> gradient, std::span<double> raw_gradient) const;
 
  private:
   void pull_back(std::span<const double> raw_gradient, std::span<double> gradient) const;

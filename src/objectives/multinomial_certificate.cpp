@@ -172,7 +172,10 @@ double MultinomialObjective<T>::gap_estimate(std::span<const double> gradient) c
   return 0.5 * norm2;
 }
 
-template class MultinomialObjective<float>;
-template class MultinomialObjective<double>;
+// The members defined here (the class is instantiated in multinomial_objective.cpp).
+template GapBound MultinomialObjective<float>::certify(std::span<double>, const CertifyRequest&);
+template GapBound MultinomialObjective<double>::certify(std::span<double>, const CertifyRequest&);
+template double MultinomialObjective<float>::gap_estimate(std::span<const double>) const;
+template double MultinomialObjective<double>::gap_estimate(std::span<const double>) const;
 
 }  // namespace simdlr

@@ -20,12 +20,20 @@ bool factor_regularised(std::vector<double>& H, std::size_t n, linalg::Cholesky&
 }
 
 StartHessian::StartHessian(Objective& objective, const SolverOptions& options, int& hessians) {
-  ExactHessian* exact = objective.exact_hessian();
   const std::size_t n = objective.dimension();
-  if (!options.precondition || exact == nullptr || n > kPreconditionerLimit) return;
-  std::vector<double> H(n * n);
+  if (!options.precondition) return;
   // A sample of rows estimates H₀ well enough to precondition, at a fraction of a Gram pass.
-  exact->sampled_hessian(H, std::max<std::size_t>(50 * n, 10000));
+  const std::size_t sample = std::max<std::size_t>(50 * n, 10000);
+  own_ = objective.preconditioner(sample);
+  if (own_) {
+    hessians += 1;
+    active_ = true;
+    return;
+  }
+  ExactHessian* exact = objective.exact_hessian();
+  if (exact == nullptr || n > kPreconditionerLimit) return;
+  std::vector<double> H(n * n);
+  exact->sampled_hessian(H, sample);
   hessians += 1;
   active_ = factor_regularised(H, n, cholesky_);
 }

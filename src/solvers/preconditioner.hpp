@@ -5,6 +5,7 @@
 // the exact Hessian and the dimension keeps them cheap.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -21,11 +22,18 @@ class StartHessian {
   StartHessian(Objective& objective, const SolverOptions& options, int& hessians);
 
   bool active() const { return active_; }
-  // v ← H₀⁻¹ v.
-  void apply(std::span<double> v) const { cholesky_.solve(v); }
+  // v ← H₀⁻¹ v (or the objective's own approximation of it).
+  void apply(std::span<double> v) const {
+    if (own_) {
+      own_->apply(v);
+    } else {
+      cholesky_.solve(v);
+    }
+  }
 
  private:
   bool active_ = false;
+  std::unique_ptr<Preconditioner> own_;  // the objective's, when it offers one
   linalg::Cholesky cholesky_;
 };
 

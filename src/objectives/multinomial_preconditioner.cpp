@@ -1,0 +1,103 @@
+// The multinomial objective's preconditioner: its Hessian at W = 0 (all probabilities 1/K) is
+// C · A ⊗ G + I ⊗ Λ with A = (I − 11ᵀ/K)/K, G = Σ s_i a_i a_iᵀ over the rows a_i = (x_i, 1) and
+// Λ the l2 penalty (0 on the intercept). A has eigenvalue 1/K off the common direction 1 and 0
+// along it, where F is flat (adding the same vector to every class changes no probability), so
+//   M = P⊥ ⊗ B + P₁ ⊗ I,  B = C·G/K + Λ,
+// is that Hessian wherever it is not singular, and M⁻¹v costs one m x m solve per class instead
+// of a Cholesky of the (Km)² Hessian. G is estimated from a row sample.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "one_row.hpp"
+#include "simdlr/linalg.hpp"
+#include "simdlr/objectives.hpp"
+
+namespace simdlr {
+namespace {
+
+// Dimension limit of B's Cholesky (m³/3 flops once, m² per class per application).
+constexpr std::size_t kBlockLimit = 1024;
+
+class ClassBlockPreconditioner final : public Preconditioner {
+ public:
+  ClassBlockPreconditioner(std::size_t classes, std::size_t d, bool intercept,
+                           linalg::Cholesky block)
+      : K_(classes), d_(d), m_(d + (intercept ? 1 : 0)), block_(std::move(block)) {}
+
+  void apply(std::span<double> v) const override {
+    std::vector<double> rows(K_ * m_), mean(m_, 0.0);
+    for (std::size_t k = 0; k < K_; ++k) {  // class k's row (W_k, b_k)
+      for (std::size_t j = 0; j < d_; ++j)
+        rows[k * m_ + j] = v[k * d_ + j];
+      if (m_ > d_) rows[k * m_ + d_] = v[K_ * d_ + k];
+      for (std::size_t j = 0; j < m_; ++j)
+        mean[j] += rows[k * m_ + j] / double(K_);
+    }
+    for (std::size_t k = 0; k < K_; ++k) {
+      std::span<double> row(rows.data() + k * m_, m_);
+      for (std::size_t j = 0; j < m_; ++j)
+        row[j] -= mean[j];
+      block_.solve(row);
+      for (std::size_t j = 0; j < m_; ++j)
+        row[j] += mean[j];
+      for (std::size_t j = 0; j < d_; ++j)
+        v[k * d_ + j] = row[j];
+      if (m_ > d_) v[K_ * d_ + k] = row[d_];
+    }
+  }
+
+ private:
+  std::size_t K_, d_, m_;
+  linalg::Cholesky block_;
+};
+
+}  // namespace
+
+template <class T>
+std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(std::size_t max_rows) {
+  const std::size_t n = data_.X.rows, d = data_.d, m = d + (data_.fit_intercept ? 1 : 0);
+  if (m > kBlockLimit) return nullptr;
+  const std::size_t step = detail::row_step_for(n, max_rows);
+  const std::size_t rows = (n + step - 1) / step;
+  const MatrixView<const T> sample(data_.X.data, rows, d, data_.X.stride * step);
+  std::vector<T> weights(rows), gram(d * d), column(d);
+  for (std::size_t i = 0; i < rows; ++i)
+    weights[i] = data_.sample_weight.empty() ? T(1) : data_.sample_weight[i * step];
+  kernels::weighted_gram(sample, weights.data(), gram.data(), data_.threads);
+  const double scale = C_ / double(K_) * double(n) / double(rows);
+  std::vector<double> B(m * m);
+  for (std::size_t j = 0; j < d; ++j) {
+    for (std::size_t k = 0; k < d; ++k)
+      B[j * m + k] = scale * double(gram[j * d + k]);
+    if (l2_) B[j * m + j] += 1.0;
+  }
+  if (data_.fit_intercept) {
+    kernels::transpose_product(sample, weights.data(), column.data(), data_.threads);
+    long double total = 0;
+    for (T w : weights)
+      total += w;
+    for (std::size_t j = 0; j < d; ++j)
+      B[j * m + d] = B[d * m + j] = scale * double(column[j]);
+    B[d * m + d] = scale * double(total);
+  }
+  // Regularise a singular B (collinear columns without a penalty) as the solvers do.
+  double largest = 0;
+  for (std::size_t j = 0; j < m; ++j)
+    largest = std::max(largest, B[j * m + j]);
+  linalg::Cholesky block;
+  double added = 0;
+  for (double mu = 1e-10 * largest; !block.factor(B, m); mu *= 10) {
+    if (!(mu > 0) || mu > largest) return nullptr;
+    for (std::size_t j = 0; j < m; ++j)
+      B[j * m + j] += mu - added;
+    added = mu;
+  }
+  return std::make_unique<ClassBlockPreconditioner>(K_, d, data_.fit_intercept, std::move(block));
+}
+
+// The member defined here (the class is instantiated in multinomial_objective.cpp).
+template std::unique_ptr<Preconditioner> MultinomialObjective<float>::preconditioner(std::size_t);
+template std::unique_ptr<Preconditioner> MultinomialObjective<double>::preconditioner(std::size_t);
+
+}  // namespace simdlr
