@@ -103,6 +103,11 @@ TEST_CASE("CSV, float64: fit, predict and eval agree with each other and the ref
     CHECK(report.contains(key));
   }
   CHECK(report["converged"].get<bool>());
+  // The certified bound: tol 1e-8 means a relative gap of at most 1e-10, and the model file
+  // keeps the bound.
+  CHECK(report["relative_gap_bound"].get<double>() <= 1e-10);
+  CHECK(report["objective_gap_bound"].get<double>() >= 0);
+  CHECK(report["certificate"] != "none");
   CHECK(report["classes"] == json({"B", "M"}));
   // Labels M/B: the single row belongs to "M" (malignant), the reverse of scikit-learn's 0/1
   // target where 1 = benign: the optimum objective is the same.
@@ -113,6 +118,7 @@ TEST_CASE("CSV, float64: fit, predict and eval agree with each other and the ref
   CHECK(model["format"] == "simdlr-model");
   CHECK(model["coef"] == report["coef"]);  // bit-exact round trip of the doubles
   CHECK(model["feature_names"][0] == "radius_mean");
+  CHECK(model["fit_report"][0]["objective_gap_bound"] == report["objective_gap_bound"]);
 
   const Run predict = simdlr_cli(
       "predict --model m.json --data " + data_file("breast_cancer.csv") + " --proba --output p.csv",
@@ -156,6 +162,23 @@ TEST_CASE("CSV, float64: fit, predict and eval agree with each other and the ref
   CHECK(cm[0][0].get<int>() + cm[0][1].get<int>() == 357);  // benign
   CHECK(cm[1][0].get<int>() + cm[1][1].get<int>() == 212);  // malignant
   CHECK(cm[0][0].get<int>() + cm[1][1].get<int>() == int(correct));
+}
+
+TEST_CASE("a fit that cannot be certified says so in --json: bound null, and a note",
+          "[cli][certificate]") {
+  TempDir dir;
+  // Iris without a penalty: setosa is separable, and the multinomial objective has no
+  // certificate without a penalty.
+  const Run fit = simdlr_cli(
+      "fit --data " + data_file("iris.csv") + " --target species --penalty none --json", dir);
+  INFO(fit.err);
+  REQUIRE(fit.status == 0);
+  const json report = json::parse(fit.out);
+  CHECK_FALSE(report["converged"].get<bool>());
+  CHECK(report["objective_gap_bound"].is_null());
+  CHECK(report["relative_gap_bound"].is_null());
+  CHECK(report["certificate"] == "none");
+  CHECK_FALSE(report["certificate_note"].get<std::string>().empty());
 }
 
 TEST_CASE("NPY float32 and CSV float32 fits reach the optimum within float accuracy",

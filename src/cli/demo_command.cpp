@@ -107,8 +107,8 @@ int run_demo(const std::filesystem::path& file, const std::string& target) {
               file.string().c_str(), table.rows, d, target.c_str());
   std::printf("split       stratified 75/25, seed 42: %zu train, %zu test\n", train.rows,
               test.rows);
-  std::printf("fit         standardized, C = 1, lbfgs: %d iterations, objective %.10g, %s\n",
-              report.iterations, report.objective_history.back(),
+  std::printf("fit         standardized, C = 1, %s: %d iterations, objective %.10g, %s\n",
+              report.solver.c_str(), report.iterations, report.objective_history.back(),
               report.converged ? "converged" : "NOT converged");
   std::printf("            %s; fit time %.3f ms on ISA %s\n",
               std::string(stop_reason_text(report.stop_reason)).c_str(), fit_seconds * 1e3,

@@ -118,10 +118,8 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
   if (certify(x)) return true;
   if (report_.certificate == Certificate::none && x.size() > bound_->hessian_dimension_limit() &&
       !bound_->penalised()) {
-    // No penalty and too many parameters for the Hessian certificate: none can ever hold.
-    report_.certificate_note =
-        "no certificate: penalty none and more parameters than the Hessian certificate's limit; "
-        "use penalty l2";
+    // No penalty and too many parameters for the Hessian certificate: none can ever hold (the
+    // objective's note says why).
     stop(StopReason::uncertified);
     return true;
   }
