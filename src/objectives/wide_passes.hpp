@@ -1,8 +1,10 @@
 // Passes over the data in double arithmetic, for the certificates (docs/convergence.md, 2e):
 // float data are widened exactly, so a bound is not swamped by the rounding of a float pass.
-// Double data use the kernels (deterministic for every thread count); float data use plain
-// loops on the calling thread (a certificate runs a few times per fit).
+// Double data use the kernels; float data plain loops over fixed blocks of rows, spread over
+// threads. Both give the same result for every thread count.
 #pragma once
+
+#include <omp.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -15,36 +17,64 @@
 
 namespace simdlr::detail {
 
-// z_i = x_i · w (no intercept), n values.
+// OpenMP threads for a wide pass (0: OpenMP's default).
+inline int wide_threads(Threads threads) {
+  return threads.count > 0 ? threads.count : omp_get_max_threads();
+}
+
+// z_i = x_i · w (no intercept), n values. Float data: each row's dot product in double with
+// four fixed partial sums (so the loop pipelines; the order does not depend on the threads),
+// rows spread over threads.
 template <class T>
 void wide_margins(MatrixView<const T> X, std::span<const double> w, std::span<double> z,
                   Threads threads) {
   if constexpr (std::is_same_v<T, double>) {
     kernels::margins(X, w.data(), 0.0, z.data(), threads);
   } else {
-    for (std::size_t i = 0; i < X.rows; ++i) {
-      const T* row = X.data + i * X.stride;
-      double s = 0;
-      for (std::size_t j = 0; j < X.cols; ++j)
-        s += double(row[j]) * w[j];
-      z[i] = s;
+    const std::ptrdiff_t n = std::ptrdiff_t(X.rows);
+    const std::size_t d = X.cols, quads = d / 4 * 4;
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      const T* row = X.data + std::size_t(i) * X.stride;
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (std::size_t j = 0; j < quads; j += 4) {
+        s0 += double(row[j]) * w[j];
+        s1 += double(row[j + 1]) * w[j + 1];
+        s2 += double(row[j + 2]) * w[j + 2];
+        s3 += double(row[j + 3]) * w[j + 3];
+      }
+      for (std::size_t j = quads; j < d; ++j)
+        s0 += double(row[j]) * w[j];
+      z[std::size_t(i)] = (s0 + s1) + (s2 + s3);
     }
   }
 }
 
-// out = Xᵀ r, X.cols values.
+// out = Xᵀ r, X.cols values. Float data: fixed blocks of rows, each summed into its own partial
+// vector, the partials added in block order (the same sums for every thread count).
 template <class T>
 void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, std::span<double> out,
                             Threads threads) {
   if constexpr (std::is_same_v<T, double>) {
     kernels::transpose_product(X, r.data(), out.data(), threads);
   } else {
-    std::fill(out.begin(), out.end(), 0.0);
-    for (std::size_t i = 0; i < X.rows; ++i) {
-      const T* row = X.data + i * X.stride;
-      for (std::size_t j = 0; j < X.cols; ++j)
-        out[j] += double(row[j]) * r[i];
+    constexpr std::size_t kBlock = 4096;
+    const std::size_t d = X.cols, blocks = (X.rows + kBlock - 1) / kBlock;
+    std::vector<double> partial(blocks * d, 0.0);
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
+    for (std::ptrdiff_t b = 0; b < std::ptrdiff_t(blocks); ++b) {
+      double* sum = partial.data() + std::size_t(b) * d;
+      const std::size_t end = std::min(X.rows, (std::size_t(b) + 1) * kBlock);
+      for (std::size_t i = std::size_t(b) * kBlock; i < end; ++i) {
+        const T* row = X.data + i * X.stride;
+        for (std::size_t j = 0; j < d; ++j)
+          sum[j] += double(row[j]) * r[i];
+      }
     }
+    std::fill(out.begin(), out.end(), 0.0);
+    for (std::size_t b = 0; b < blocks; ++b)
+      for (std::size_t j = 0; j < d; ++j)
+        out[j] += partial[b * d + j];
   }
 }
 

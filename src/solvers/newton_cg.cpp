@@ -7,7 +7,6 @@
 #include <cmath>
 #include <vector>
 
-#include "line_search.hpp"
 #include "preconditioner.hpp"
 #include "simdlr/solvers.hpp"
 #include "solver_progress.hpp"
@@ -63,14 +62,10 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
       rr = detail::dot(r, r);
     }
     if (progress.converged_at(x, f, g, -0.5 * detail::dot(g, p))) return progress.report();
-    detail::LineSearchResult ls =
-        detail::strong_wolfe_search(objective, x, f, g, p, 1.0, x_new, g_new);
-    progress.count_evaluations(ls.evaluations);
-    if (!ls.ok) return progress.no_decrease(x);
-    std::copy(x_new.begin(), x_new.end(), x.begin());
-    std::copy(g_new.begin(), g_new.end(), g.begin());
-    f = ls.f_new;
-    if (progress.step(f, g, ls.step)) return progress.finish(x);
+    if (const FitReport* done =
+            detail::search_and_step(objective, progress, x, f, g, p, 1.0, x_new, g_new)) {
+      return *done;
+    }
   }
 }
 

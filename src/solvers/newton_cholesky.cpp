@@ -7,7 +7,6 @@
 #include <cmath>
 #include <vector>
 
-#include "line_search.hpp"
 #include "preconditioner.hpp"
 #include "simdlr/linalg.hpp"
 #include "simdlr/solvers.hpp"
@@ -52,14 +51,10 @@ FitReport minimize_newton_cholesky(Objective& objective, std::span<double> x,
       return progress.report();
     }
     const double initial = newton ? 1.0 : std::min(1.0, 1.0 / std::sqrt(detail::dot(g, g)));
-    detail::LineSearchResult ls =
-        detail::strong_wolfe_search(objective, x, f, g, p, initial, x_new, g_new);
-    progress.count_evaluations(ls.evaluations);
-    if (!ls.ok) return progress.no_decrease(x);
-    std::copy(x_new.begin(), x_new.end(), x.begin());
-    std::copy(g_new.begin(), g_new.end(), g.begin());
-    f = ls.f_new;
-    if (progress.step(f, g, ls.step)) return progress.finish(x);
+    if (const FitReport* done =
+            detail::search_and_step(objective, progress, x, f, g, p, initial, x_new, g_new)) {
+      return *done;
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "line_search.hpp"
 #include "simdlr/errors.hpp"
 #include "vector_ops.hpp"
 
@@ -202,6 +203,19 @@ const FitReport& SolverProgress::finish_direct(std::span<double> x) {
   report_.iterations = 1;
   stop(StopReason::no_progress);
   return finish(x);
+}
+
+const FitReport* search_and_step(Objective& objective, SolverProgress& progress,
+                                 std::span<double> x, double& f, std::span<double> g,
+                                 std::span<const double> p, double initial, std::span<double> x_new,
+                                 std::span<double> g_new) {
+  const LineSearchResult ls = strong_wolfe_search(objective, x, f, g, p, initial, x_new, g_new);
+  progress.count_evaluations(ls.evaluations);
+  if (!ls.ok) return &progress.no_decrease(x);
+  std::copy(x_new.begin(), x_new.end(), x.begin());
+  std::copy(g_new.begin(), g_new.end(), g.begin());
+  f = ls.f_new;
+  return progress.step(f, g, ls.step) ? &progress.finish(x) : nullptr;
 }
 
 void SolverProgress::stop(StopReason reason) {

@@ -61,4 +61,12 @@ class SolverProgress {
   int checked_at_ = -1;  // the iteration of the last check
 };
 
+// One iteration of a line-search method along p from x: a strong-Wolfe search from `initial`,
+// x, f and g moved to the accepted point, the iteration recorded. Returns the report if the
+// solver must stop (no decrease, or a stop rule of step()), else nullptr.
+const FitReport* search_and_step(Objective& objective, SolverProgress& progress,
+                                 std::span<double> x, double& f, std::span<double> g,
+                                 std::span<const double> p, double initial, std::span<double> x_new,
+                                 std::span<double> g_new);
+
 }  // namespace simdlr::detail
