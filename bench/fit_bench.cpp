@@ -9,19 +9,18 @@
 // same counters plus hessians (Gram passes), checks (certificate evaluations) and
 // relative_gap_bound, one fit per benchmark (Iterations(1), wall-clock time), the label adds the
 // reason the solver stopped:
-//   fit_correlated/<f64|f32>/<auto|lbfgs|newton|newton-cholesky>/t<1|2>   200,000 x 100, X = Z·M (Z
-//   standard normal,
-//       M a fixed random 100 x 100 mixing matrix), each column then scaled by a factor spread
-//       log-uniformly over [1, 10]; labels from a logistic model; C = 1, tol 1e-6.
-//   fit_breast_cancer_raw/<f64|f32>/<auto|lbfgs|newton|newton-cholesky>/t1   data/breast_cancer.csv
-//       unscaled, target
-//       diagnosis, default options but max_iter 100,000; also optimum (a Newton-CG fit of the same
-//       data in float64 with tol 1e-12) and relative_gap = (objective - optimum) / optimum.
+//   fit_correlated/<f64|f32>/<auto|lbfgs|newton|newton-cholesky>/t<1|2>   200,000 x 100,
+//       X = Z·M (Z standard normal, M a fixed random 100 x 100 mixing matrix), each column then
+//       scaled by a factor spread log-uniformly over [1, 10]; labels from a logistic model;
+//       C = 1, tol 1e-6.
+//   fit_breast_cancer_raw/<f64|f32>/<auto|lbfgs|newton|newton-cholesky>/t1
+//       data/breast_cancer.csv unscaled, target diagnosis, default options but max_iter 100,000;
+//       also optimum (a Newton-CG fit of the same data in float64 with tol 1e-12) and
+//       relative_gap = (objective - optimum) / optimum.
 //   fit_multinomial_correlated/<f64|f32>/<auto|lbfgs>/t2   100,000 x 50, 10 classes (softmax
-//   model),
-//       columns mixed and scaled as above; C = 1, tol 1e-6.
-//   fit_wide/f64/<auto|lbfgs|newton-cholesky>/t2   20,000 x 1,000, mixed and scaled as above; C =
-//   1, tol 1e-6.
+//       model), columns mixed and scaled as above; C = 1, tol 1e-6.
+//   fit_wide/f64/<auto|lbfgs|newton-cholesky>/t2   20,000 x 1,000, mixed and scaled as above;
+//       C = 1, tol 1e-6.
 // The generated problems are seeded and built once per process (the float32 X is the float64 X
 // rounded); max_iter is 10,000, so the iteration counts are the solvers' own.
 //
