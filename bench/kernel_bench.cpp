@@ -666,8 +666,7 @@ void bench_hessian_vector(benchmark::State& st, const Case& c) {
 }
 
 int threads_weighted_gram(Shape s, int t) {
-  return kernel_threads(detail::plan_rows(s.rows, s.cols, s.cols * s.cols),
-                        s.rows * s.cols * s.cols / 2, t);
+  return kernel_threads(detail::plan_gram(s.rows, s.cols), s.rows * s.cols * s.cols / 2, t);
 }
 
 // Counter flops_per_second: rows * cols * (cols + 1) floating-point operations per call, one

@@ -24,6 +24,13 @@ inline constexpr std::size_t kMaxPartialElements = std::size_t(1) << 23;
 // Below this many elements of work a kernel runs on the calling thread: an OpenMP team costs
 // microseconds, more than the work itself.
 inline constexpr std::size_t kParallelMinWork = 1 << 15;
+// weighted_gram: chunks are whole multiples of kGramChunkRowStep rows (kernel_table.hpp), at
+// least kGramMinChunkRows, and at most kGramMaxChunks of them. Every chunk
+// writes a cols x cols partial that is combined afterwards: few, long chunks keep that traffic
+// small next to the reading of X (64 partials of 100 x 100 doubles are 5 MB against 131 MB of X
+// at 163840 x 100), and the combine costs under 1/512 of the multiply-adds.
+inline constexpr std::size_t kGramMinChunkRows = 512;
+inline constexpr std::size_t kGramMaxChunks = 64;
 
 // True when plan_rows makes one chunk of `rows` rows of `cols` elements, without computing the
 // general plan (a row to predict, say). rows · max(cols, 1) ≤ kRowChunkElements is the same test
@@ -48,6 +55,8 @@ struct ChunkPlan {
 ChunkPlan plan_vector(std::size_t n);
 // rows of `cols` elements, each chunk producing `partial_size` partial-result elements.
 ChunkPlan plan_rows(std::size_t rows, std::size_t cols, std::size_t partial_size);
+// weighted_gram's chunks of rows of `cols` elements (see kGramChunkRowStep).
+ChunkPlan plan_gram(std::size_t rows, std::size_t cols);
 
 // The rows of X in chunk c, as the chunk kernels take them.
 template <class T>
@@ -70,6 +79,24 @@ void for_each_chunk(const ChunkPlan& plan, int threads, const Body& body) {
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (long c = 0; c < count; ++c)
     body(std::size_t(c));
+}
+
+// The index of the calling thread in its OpenMP team (0 outside a parallel region).
+int thread_index();
+
+// As for_each_chunk, calling body(c, t) with t = the index of the thread running chunk c, below
+// `threads` (for per-thread scratch buffers).
+template <class Body>
+void for_each_chunk_on_threads(const ChunkPlan& plan, int threads, const Body& body) {
+  if (threads <= 1) {
+    for (std::size_t c = 0; c < plan.count; ++c)
+      body(c, 0);
+    return;
+  }
+  const long count = long(plan.count);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (long c = 0; c < count; ++c)
+    body(std::size_t(c), thread_index());
 }
 
 // Σ values[0..n) in a fixed pairwise order, in long double.

@@ -291,20 +291,73 @@ void hessian_vector_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw,
   if (out_b) *out_b = result[d];
 }
 
+// Adds the upper triangles (diagonal included) of `count` slots of m x m elements, `stride`
+// apart, into the first, each row's segment in the fixed pairwise order of pairwise_combine.
+// Rows are shared among `threads` threads: every element is summed in the same order whichever
+// thread does it.
+template <class T>
+void combine_upper(T* slots, std::size_t count, std::size_t m, std::size_t stride, int threads) {
+  if (count < 2) return;
+  const auto row = [&](std::size_t j) {
+    pairwise_combine(slots + j * m + j, count, m - j, stride);
+  };
+  if (threads <= 1 || count * m * m / 2 < kParallelMinWork) {
+    for (std::size_t j = 0; j < m; ++j)
+      row(j);
+    return;
+  }
+  const long rows = long(m);
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+  for (long j = 0; j < rows; ++j)
+    row(std::size_t(j));
+}
+
+// out = the symmetric matrix whose upper triangle (diagonal included) is that of `upper` (both
+// m x m), in 32 x 32 tiles so the mirrored writes stay within a few cache lines.
+template <class T>
+void write_symmetric(const T* upper, std::size_t m, T* out) {
+  constexpr std::size_t kTile = 32;
+  for (std::size_t j0 = 0; j0 < m; j0 += kTile) {
+    const std::size_t j1 = std::min(j0 + kTile, m);
+    for (std::size_t k0 = j0; k0 < m; k0 += kTile) {
+      const std::size_t k1 = std::min(k0 + kTile, m);
+      for (std::size_t j = j0; j < j1; ++j) {
+        for (std::size_t k = std::max(k0, j); k < k1; ++k) {
+          const T v = upper[j * m + k];
+          out[j * m + k] = v;
+          out[k * m + j] = v;
+        }
+      }
+    }
+  }
+}
+
+// Each chunk writes the upper triangle of its own slot, using its thread's packing buffer; the
+// slots' triangles are combined pairwise and mirrored into out.
 template <class T>
 void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
   check_matrix("weighted_gram", X);
   check_pointer("weighted_gram", "out", out, X.cols * X.cols);
   const std::size_t m = X.cols;
-  const ChunkPlan plan = e.plan(X.rows, m, m * m);
-  run_with_partials(e, plan, X.rows * m * m / 2, m * m, out, [&](std::size_t c, T* slot) {
-    e.k.gram_upper(rows_of(X, plan, c), dw ? dw + plan.begin(c) : nullptr, slot);
-    return 0.0L;
-  });
-  for (std::size_t j = 0; j < m; ++j) {
-    for (std::size_t k = j + 1; k < m; ++k)
-      out[k * m + j] = out[j * m + k];
+  if (m == 0) return;
+  const ChunkPlan plan = e.chunked ? plan_gram(X.rows, m) : e.plan(X.rows, m, m * m);
+  if (plan.count == 0) {
+    std::fill(out, out + m * m, T(0));
+    return;
   }
+  const int threads = e.threads_for_plan(plan, X.rows * m * m / 2);
+  const std::size_t stride = whole_lines<T>(m * m);
+  const std::size_t scratch_each = whole_lines<T>(e.k.gram_scratch(m));
+  T* slots = scratch_buffer<T>(plan.count * stride, 0);
+  T* scratch = scratch_buffer<T>(std::size_t(threads) * scratch_each, 1);
+  for_each_chunk_on_threads(plan, threads, [&](std::size_t c, int thread) {
+    const RowsChunk<T> rows = rows_of(X, plan, c);
+    e.k.gram_upper(rows, dw ? dw + plan.begin(c) : nullptr, slots + c * stride,
+                   scratch + std::size_t(thread) * scratch_each,
+                   X.rows - plan.begin(c) - rows.rows);
+  });
+  combine_upper(slots, plan.count, m, stride, threads);
+  write_symmetric(slots, m, out);
 }
 
 // Whether X holds a NaN or ±inf: the chunk scan on the plan's chunks, stopping at the first hit

@@ -1,0 +1,373 @@
+// The weighted Gram matrix Xᵀ D X of a chunk of rows: blocked, packed and register-tiled.
+//
+// The rows are taken KC at a time. Each block is first packed (gram_pack) into a buffer the driver
+// owns, one per thread: the columns cut into panels of NR = NV · lanes columns, each panel stored
+// as KC rows of NR contiguous values d_i x_ik. A tile of the result, up to MR rows j by up to NV
+// registers of columns k, is then accumulated in registers over the block (gram_tile): per row of
+// X, one aligned load per register from the panel and one broadcast of x_ij per tile row straight
+// from X, a multiply-add per register and tile row. Only the tiles that meet the upper triangle
+// (diagonal included) are computed, and of a tile that straddles the diagonal only the registers
+// that hold an element on or above it; the other elements of those registers land in the lower
+// triangle, which the driver ignores. A matrix no wider than one panel is not packed: its tiles
+// load the rows of X themselves and multiply them by d_i as they go, which gives the same bits.
+//
+// When the width is not a multiple of the lanes, the last w = cols mod lanes columns would fill
+// only w lanes of a register in every tile of a column of tiles; instead they are computed
+// transposed (the matrix is symmetric): w tile rows k broadcast against registers of all the
+// columns j, C[k][j] = C[j][k] written to the upper triangle (gram_tile's Transposed epilogue).
+// That costs w / lanes of the multiply-adds: 52 instead of 104 of the 728 per row of X at
+// 100 columns of double on AVX-512, 28 instead of 112 of the 448 for float.
+//
+// Summation order, per element (j, k): each block's terms in row order in one register lane, then
+// the blocks' sums added in order into the chunk's result (the first block stores, the others
+// add). Every term is d_i x_ik (or d_i x_ij for the transposed columns) rounded once, then
+// multiplied by the other factor and added in one fused multiply-add (two roundings on SSE2,
+// which has no FMA).
+// A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
+// inside its unnamed namespace (internal linkage), after the parts it uses.
+#ifndef SIMDLR_INSIDE_SIMD_BODY
+#error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
+#endif
+
+// The tile and block sizes of one ISA and element type (measurements: bench/README.md,
+// "weighted_gram").
+//   AVX-512: 8 x 3 registers (24 accumulators, 3 loads and 8 broadcasts of 32 registers).
+//   AVX2:    4 x 3 registers (12 accumulators, 3 loads, 1 broadcast: all 16 registers).
+//   SSE2:    4 x 2 registers (8 accumulators; no FMA, so a product register too).
+// KC = 64 rows: a panel (12 KiB on AVX-512) stays in the L1 cache while the tiles of its columns
+// pass over it, and the block of X and its packed copy stay in the L2 cache up to about 1,000
+// columns of double.
+template <class T, class A>
+struct GramGeometry {
+  static constexpr std::size_t L = V<T, A>::size;
+  static constexpr std::size_t MR = is_avx512<A> ? 8 : 4;
+  static constexpr std::size_t NV = is_avx512<A> || is_avx2<A> ? 3 : 2;
+  static constexpr std::size_t NR = NV * L;
+  static constexpr std::size_t KC = 64;
+  static constexpr std::size_t panel = KC * NR;  // elements of one packed panel
+  static_assert(panel * sizeof(T) % 64 == 0, "panels start on cache lines");
+  static_assert(kGramChunkRowStep % KC == 0, "blocks fill the driver's chunks");
+
+  static constexpr std::size_t panels(std::size_t cols) { return (cols + NR - 1) / NR; }
+  // The columns computed transposed (see the top of this file): none when the width is a
+  // multiple of the lanes or fits in one register.
+  static constexpr std::size_t transposed(std::size_t cols) { return cols > L ? cols % L : 0; }
+};
+
+// Elements of the per-thread buffer gram_upper needs for rows of `cols` columns.
+template <class T, class A>
+std::size_t gram_scratch(std::size_t cols) {
+  using G = GramGeometry<T, A>;
+  return G::panels(cols) * G::panel;
+}
+
+// Packs `rows` ≤ KC rows of `cols` columns (stride apart), multiplied by d_i (by 1 when
+// d == nullptr, which leaves every value as it is), into the panels of `wide`, columns past the
+// last up to a whole register being zeros.
+template <class T, class A>
+inline void gram_pack(const T* x, std::size_t stride, std::size_t rows, std::size_t cols,
+                      const T* d, T* wide) {
+  using G = GramGeometry<T, A>;
+  using B = V<T, A>;
+  constexpr std::size_t L = G::L, NR = G::NR, NV = G::NV;
+  const std::size_t whole = cols / NR;
+  for (std::size_t i = 0; i < rows; ++i, x += stride) {
+    const B di(d ? d[i] : T(1));
+    T* w = wide + i * NR;
+    std::size_t k = 0;
+    for (std::size_t p = 0; p < whole; ++p, k += NR, w += G::panel) {
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NV; ++v)
+        (B::load_unaligned(x + k + v * L) * di).store_aligned(w + v * L);
+    }
+    for (; k + L <= cols; k += L, w += L)
+      (B::load_unaligned(x + k) * di).store_aligned(w);
+    if (k < cols) (load_partial<T, A>(x + k, cols - k) * di).store_aligned(w);
+  }
+}
+
+// Loads of the first n ≤ lanes values at p, zeros in the other lanes, with the mask computed
+// once (load_partial computes it on every call). AVX2 keeps a vector mask, AVX-512 a bit mask.
+template <class T, class A, bool Avx2 = is_avx2<A>>
+class MaskedLoad {
+ public:
+  explicit MaskedLoad(std::size_t n) : n_(n), bits_(n >= V<T, A>::size ? ~0u : (1u << n) - 1u) {}
+  V<T, A> operator()(const T* p) const {
+    if constexpr (is_avx512<A>) {
+      if constexpr (std::is_same_v<T, float>)
+        return _mm512_maskz_loadu_ps(__mmask16(bits_), p);
+      else
+        return _mm512_maskz_loadu_pd(__mmask8(bits_), p);
+    } else {
+      return n_ >= V<T, A>::size ? V<T, A>::load_unaligned(p) : load_partial<T, A>(p, n_);
+    }
+  }
+
+ private:
+  std::size_t n_;
+  unsigned bits_;
+};
+
+template <class T, class A>
+class MaskedLoad<T, A, true> {
+ public:
+  explicit MaskedLoad(std::size_t n) {
+    if constexpr (std::is_same_v<T, float>)
+      mask_ =
+          _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    else
+      mask_ =
+          _mm256_cmpgt_epi64(_mm256_set1_epi64x(std::int64_t(n)), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  V<T, A> operator()(const T* p) const {
+    if constexpr (std::is_same_v<T, float>)
+      return _mm256_maskload_ps(p, mask_);
+    else
+      return _mm256_maskload_pd(p, mask_);
+  }
+
+ private:
+  __m256i mask_;
+};
+
+// Where a tile's registers of columns come from.
+//   Packed (Direct = false): b points into a packed panel (gram_pack), rows NR apart, already
+//     multiplied by d_i.
+//   Direct (Direct = true): b points into X itself, rows `step` apart; each register is
+//     multiplied by d_i as it is loaded (d[i · d_step]; d_step = 0 with d pointing to a 1 when
+//     D = I): the same rounded products d_i x_ik as packing gives, so the two give the same bits.
+template <class T>
+struct Columns {
+  const T* b;
+  std::size_t step;
+  const T* d;
+  std::size_t d_step;
+};
+
+// Where a tile's sums go: c[r · ldc + v · L + lane], or, Transposed, c[(v · L + lane) · ldc + r]
+// where v · L + lane ≤ r + diagonal (the upper triangle); stored when add is false, added
+// otherwise. The last register holds `last` ≤ L columns.
+struct TileOut {
+  std::size_t ldc, last, diagonal;
+  bool add;
+};
+
+// The registers of columns of row i of a tile (see Columns).
+template <class T, class A, std::size_t NVk, bool Direct>
+inline void gram_columns(V<T, A>* bv, const T* b, const T* d, const MaskedLoad<T, A>& load_last) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  if constexpr (Direct) {
+    const B di(*d);
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NVk; ++v)
+      bv[v] = (v + 1 < NVk ? B::load_unaligned(b + v * L) : load_last(b + v * L)) * di;
+  } else {
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NVk; ++v)
+      bv[v] = B::load_aligned(b + v * L);
+  }
+}
+
+// Σ_{i < rows_x} a[i · a_stride + r] · (register v of the columns of row i) for the tile rows
+// r < MRk ≤ MR and registers v < NVk ≤ NV, into c (see TileOut). Issues one prefetch per row of X
+// from `prefetch` while it is below `prefetch_end`, and returns where it stopped.
+template <class T, class A, std::size_t MRk, std::size_t NVk, bool Direct, bool Transposed>
+inline const char* gram_tile(const T* a, std::size_t a_stride, Columns<T> col, std::size_t rows_x,
+                             T* c, TileOut o, const char* prefetch, const char* prefetch_end) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size, MR = MRk;
+  B acc[MR][NVk];
+#pragma GCC unroll 8
+  for (std::size_t r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NVk; ++v)
+      acc[r][v] = B(T(0));
+  }
+  const MaskedLoad<T, A> load_last(o.last);
+  const T* b = col.b;
+  const T* d = col.d;
+  for (std::size_t i = 0; i < rows_x; ++i, a += a_stride, b += col.step, d += col.d_step) {
+    if (prefetch < prefetch_end) {
+      _mm_prefetch(prefetch, _MM_HINT_T0);
+      prefetch += 64;
+    }
+    B bv[NVk];
+    gram_columns<T, A, NVk, Direct>(bv, b, d, load_last);
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < MR; ++r) {
+      const B ar(a[r]);
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NVk; ++v)
+        acc[r][v] = madd(ar, bv[v], acc[r][v]);
+    }
+  }
+  if constexpr (Transposed) {
+    alignas(64) T sums[MR][NVk * L];
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NVk; ++v)
+        acc[r][v].store_aligned(&sums[r][v * L]);
+    }
+    const std::size_t width = (NVk - 1) * L + o.last;
+    for (std::size_t j = 0; j < width && j <= o.diagonal + MR - 1; ++j) {
+      T* cj = c + j * o.ldc;
+      for (std::size_t r = j > o.diagonal ? j - o.diagonal : 0; r < MR; ++r)
+        cj[r] = o.add ? cj[r] + sums[r][j] : sums[r][j];
+    }
+  } else {
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < MR; ++r) {
+      T* cr = c + r * o.ldc;
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NVk; ++v) {
+        T* cv = cr + v * L;
+        if (v + 1 == NVk && o.last < L) {
+          const B sum = o.add ? acc[r][v] + load_partial<T, A>(cv, o.last) : acc[r][v];
+          store_partial<T, A>(cv, sum, o.last);
+        } else {
+          const B sum = o.add ? acc[r][v] + B::load_unaligned(cv) : acc[r][v];
+          sum.store_unaligned(cv);
+        }
+      }
+    }
+  }
+  return prefetch;
+}
+
+// The memory of the next block of rows, prefetched while a block is computed: `lines` cache
+// lines per tile, one per row of X inside the tile, so the prefetches are spread over the
+// block's multiply-adds and packing the next block finds its rows in the caches.
+struct Prefetch {
+  const char* next;
+  const char* end;
+  std::size_t lines;
+
+  const char* tile_end() const { return next + smaller(lines * 64, std::size_t(end - next)); }
+};
+
+// One tile (gram_tile) of `tile_rows` ≤ MR rows and `registers` ≤ NV registers, dispatched to its
+// instantiation, advancing the prefetches.
+template <class T, class A, bool Direct, bool Transposed, std::size_t NVk = GramGeometry<T, A>::NV,
+          std::size_t MRk = GramGeometry<T, A>::MR>
+inline void gram_tile_of(std::size_t tile_rows, std::size_t registers, const T* a,
+                         std::size_t a_stride, Columns<T> col, std::size_t rows, T* c, TileOut o,
+                         Prefetch& ahead) {
+  if constexpr (NVk > 1) {
+    if (registers < NVk) {
+      gram_tile_of<T, A, Direct, Transposed, NVk - 1, MRk>(tile_rows, registers, a, a_stride, col,
+                                                           rows, c, o, ahead);
+      return;
+    }
+  }
+  if constexpr (MRk > 1) {
+    if (tile_rows < MRk) {
+      gram_tile_of<T, A, Direct, Transposed, NVk, MRk - 1>(tile_rows, registers, a, a_stride, col,
+                                                           rows, c, o, ahead);
+      return;
+    }
+  }
+  ahead.next = gram_tile<T, A, MRk, NVk, Direct, Transposed>(a, a_stride, col, rows, c, o,
+                                                             ahead.next, ahead.tile_end());
+}
+
+// Calls tile(j0, k0, panel, tile_rows, registers, skip, last) for every tile gram_block computes
+// for rows of `cols` columns, in order, then transposed(j0, k0, panel, tile_rows, registers, last)
+// for the tiles of the transposed columns: rows k0 .. k0 + tile_rows − 1 (at most MR of them) by
+// the registers of panel `panel`, columns j0 ...
+template <class T, class A, class Tile, class TransposedTile>
+inline void for_each_gram_tile(std::size_t cols, const Tile& tile,
+                               const TransposedTile& transposed) {
+  using G = GramGeometry<T, A>;
+  constexpr std::size_t L = G::L, MR = G::MR, NR = G::NR;
+  const std::size_t edge = G::transposed(cols), main = cols - edge;
+  for (std::size_t k0 = 0, p = 0; k0 < main; k0 += NR, ++p) {
+    const std::size_t width = smaller(NR, main - k0);
+    const std::size_t registers = (width + L - 1) / L;
+    const std::size_t last = width - (registers - 1) * L;
+    // Tile rows j0 .. j0 + MR − 1 meet the upper triangle of this panel while j0 ≤ k0 + width − 1;
+    // of a tile on the diagonal (j0 > k0), registers before (j0 − k0) / L are below it.
+    for (std::size_t j0 = 0; j0 < k0 + width; j0 += MR) {
+      const std::size_t skip = j0 > k0 ? (j0 - k0) / L : 0;
+      tile(j0, k0, p, smaller(MR, main - j0), registers - skip, skip, last);
+    }
+  }
+  if (edge == 0) return;
+  for (std::size_t j0 = 0, p = 0; j0 < cols; j0 += NR, ++p) {
+    const std::size_t width = smaller(NR, cols - j0);
+    const std::size_t registers = (width + L - 1) / L;
+    for (std::size_t k = main; k < cols; k += MR)
+      transposed(j0, k, p, smaller(MR, cols - k), registers, width - (registers - 1) * L);
+  }
+}
+
+// Tiles gram_block computes for rows of `cols` columns.
+template <class T, class A>
+inline std::size_t gram_tiles(std::size_t cols) {
+  std::size_t tiles = 0;
+  for_each_gram_tile<T, A>(
+      cols, [&](auto...) { ++tiles; }, [&](auto...) { ++tiles; });
+  return tiles;
+}
+
+// The tiles of one block: `rows` rows of X (x, stride apart), their weights d (nullptr: D = I)
+// and, unless Direct, their packed copy (gram_pack), into out (cols x cols, row-major).
+template <class T, class A, bool Direct>
+inline void gram_block(const T* x, std::size_t stride, const T* d, const T* wide, std::size_t rows,
+                       std::size_t cols, T* out, bool add, Prefetch& ahead) {
+  using G = GramGeometry<T, A>;
+  constexpr std::size_t L = G::L, NR = G::NR;
+  static constexpr T one = T(1);
+  const auto columns = [&](std::size_t j, std::size_t p) {
+    return Direct ? Columns<T>{x + j, stride, d ? d : &one, d ? std::size_t(1) : 0}
+                  : Columns<T>{wide + p * G::panel + j % NR, NR, nullptr, 0};
+  };
+  for_each_gram_tile<T, A>(
+      cols,
+      [&](std::size_t j0, std::size_t k0, std::size_t p, std::size_t tile_rows,
+          std::size_t registers, std::size_t skip, std::size_t last) {
+        gram_tile_of<T, A, Direct, false>(
+            tile_rows, registers, x + j0, stride, columns(k0 + skip * L, p), rows,
+            out + j0 * cols + k0 + skip * L, TileOut{cols, last, 0, add}, ahead);
+      },
+      [&](std::size_t j0, std::size_t k0, std::size_t p, std::size_t tile_rows,
+          std::size_t registers, std::size_t last) {
+        // C[k0 + r][j0 + jj] for tile_rows of the transposed columns, written to
+        // out[(j0 + jj) · cols + k0 + r] where j0 + jj ≤ k0 + r.
+        gram_tile_of<T, A, Direct, true>(tile_rows, registers, x + k0, stride, columns(j0, p), rows,
+                                         out + j0 * cols + k0, TileOut{cols, last, k0 - j0, add},
+                                         ahead);
+      });
+}
+
+// Writes the upper triangle (diagonal included) of Σ_i d_i x_i x_iᵀ over the rows of the chunk to
+// out (cols x cols, row-major); elements below the diagonal are scratch. `scratch` holds
+// gram_scratch<T, A>(cols) elements, 64-byte aligned. X continues for `rows_after` rows past the
+// chunk (the next chunk, which the same thread usually takes next): the last block prefetches
+// the first of them.
+template <class T, class A>
+void gram_upper(RowsChunk<T> X, const T* d, T* out, T* scratch, std::size_t rows_after) {
+  using G = GramGeometry<T, A>;
+  constexpr std::size_t KC = G::KC;
+  const std::size_t cols = X.cols, stride = X.stride;
+  const std::size_t tiles = gram_tiles<T, A>(cols);
+  // A matrix of one panel's width reads its columns straight from X; wider ones pack each block
+  // first.
+  const bool direct = cols <= G::NR;
+  for (std::size_t i0 = 0; i0 < X.rows; i0 += KC) {
+    const std::size_t rows = smaller(KC, X.rows - i0);
+    const T* x = X.X + i0 * stride;
+    const T* di = d ? d + i0 : nullptr;
+    if (!direct) gram_pack<T, A>(x, stride, rows, cols, di, scratch);
+    // The next block's rows (padding included, up to the end of its last row).
+    const std::size_t next_rows = smaller(KC, X.rows - i0 - rows + rows_after);
+    const char* next = reinterpret_cast<const char*>(x + rows * stride);
+    const std::size_t bytes = next_rows ? ((next_rows - 1) * stride + cols) * sizeof(T) : 0;
+    Prefetch ahead{next, next + bytes, (bytes / 64 + tiles - 1) / tiles + 1};
+    if (direct)
+      gram_block<T, A, true>(x, stride, di, scratch, rows, cols, out, i0 > 0, ahead);
+    else
+      gram_block<T, A, false>(x, stride, nullptr, scratch, rows, cols, out, i0 > 0, ahead);
+  }
+}
