@@ -48,6 +48,10 @@ int thread_index() {
   return omp_get_thread_num();
 }
 
+int team_size() {
+  return omp_get_num_threads();
+}
+
 long double pairwise_sum(const long double* values, std::size_t n) {
   if (n == 0) return 0;
   if (n == 1) return values[0];

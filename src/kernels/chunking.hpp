@@ -81,22 +81,33 @@ void for_each_chunk(const ChunkPlan& plan, int threads, const Body& body) {
     body(std::size_t(c));
 }
 
-// The index of the calling thread in its OpenMP team (0 outside a parallel region).
+// The index of the calling thread in its OpenMP team and the team's size (0 and 1 outside a
+// parallel region).
 int thread_index();
+int team_size();
 
-// As for_each_chunk, calling body(c, t) with t = the index of the thread running chunk c, below
-// `threads` (for per-thread scratch buffers).
+// The first of the chunks [0, count) that thread t of a team of `team` takes when they are split
+// into contiguous ranges, one per thread: thread t takes [chunk_range_begin(t), ...(t + 1)).
+inline std::size_t chunk_range_begin(std::size_t count, int team, int t) {
+  return count * std::size_t(t) / std::size_t(team);
+}
+
+// Runs body(first, last, t) for the contiguous ranges of chunks [first, last) of [0, count), one
+// per thread t of a team of up to `threads` (OpenMP may give fewer); returns the team's size.
 template <class Body>
-void for_each_chunk_on_threads(const ChunkPlan& plan, int threads, const Body& body) {
-  if (threads <= 1) {
-    for (std::size_t c = 0; c < plan.count; ++c)
-      body(c, 0);
-    return;
+int for_each_chunk_range(std::size_t count, int threads, const Body& body) {
+  if (threads <= 1 || count < 2) {
+    body(std::size_t(0), count, 0);
+    return 1;
   }
-  const long count = long(plan.count);
-#pragma omp parallel for schedule(static) num_threads(threads)
-  for (long c = 0; c < count; ++c)
-    body(std::size_t(c), thread_index());
+  int team = 1;
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = thread_index(), n = team_size();
+    if (t == 0) team = n;
+    body(chunk_range_begin(count, n, t), chunk_range_begin(count, n, t + 1), t);
+  }
+  return team;
 }
 
 // Σ values[0..n) in a fixed pairwise order, in long double.
