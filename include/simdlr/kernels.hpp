@@ -187,7 +187,7 @@ struct SoftmaxHessianPass {
 //   64 + n / 64 + log2(n) + 2 roundings, within the bound below (typical errors are far
 //   smaller); the scalar twin sums all rows in order. They keep, per calling thread and reused
 //   across calls, up to 64 partial cols x cols matrices (at most 2^23 elements in all) and, per
-//   worker thread, a packed, d-scaled copy of 64 rows of X.
+//   worker thread, a packed, d-scaled copy of 64 rows by at most 48 columns of X (12 KiB).
 //   Bound: |out_jk − exact| ≤ (n + 2 log2(n) + 8) · ε · Σ_i |d_i x_ij x_ik|.
 //
 // softmax(z, out, rows, classes): row-wise softmax of a rows x classes row-major matrix,

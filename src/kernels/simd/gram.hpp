@@ -1,15 +1,16 @@
 // The weighted Gram matrix Xᵀ D X of a chunk of rows: blocked, packed and register-tiled.
 //
-// The rows are taken KC at a time. Each block is first packed (gram_pack) into a buffer the driver
-// owns, one per thread: the columns cut into panels of NR = NV · lanes columns, each panel stored
-// as KC rows of NR contiguous values d_i x_ik. A tile of the result, up to MR rows j by up to NV
-// registers of columns k, is then accumulated in registers over the block (gram_tile): per row of
-// X, one aligned load per register from the panel and one broadcast of x_ij per tile row straight
-// from X, a multiply-add per register and tile row. Only the tiles that meet the upper triangle
-// (diagonal included) are computed, and of a tile that straddles the diagonal only the registers
-// that hold an element on or above it; the other elements of those registers land in the lower
-// triangle, which the driver ignores. A matrix no wider than one panel is not packed: its tiles
-// load the rows of X themselves and multiply them by d_i as they go, which gives the same bits.
+// The rows are taken KC at a time, and the columns NR = NV · lanes at a time (a panel). Each panel
+// of a block is packed (gram_pack) into a small buffer the driver owns, one per thread: KC rows
+// of NR contiguous values d_i x_ik, which stay in the L1 cache. The tiles of the result in the
+// panel's columns, up to MR rows j by up to NV registers of columns k, are then accumulated in
+// registers over the block (gram_tile): per row of X, one aligned load per register from the
+// packed panel and one broadcast of x_ij per tile row straight from X, a multiply-add per register
+// and tile row. Only the tiles that meet the upper triangle (diagonal included) are computed, and
+// of a tile that straddles the diagonal only the registers that hold an element on or above it;
+// the other elements of those registers land in the lower triangle, which the driver ignores. A
+// matrix no wider than one panel is not packed: its tiles load the rows of X themselves and
+// multiply them by d_i as they go, which gives the same bits.
 //
 // When the width is not a multiple of the lanes, the last w = cols mod lanes columns would fill
 // only w lanes of a register in every tile of a column of tiles; instead they are computed
@@ -34,9 +35,9 @@
 //   AVX-512: 8 x 3 registers (24 accumulators, 3 loads and 8 broadcasts of 32 registers).
 //   AVX2:    4 x 3 registers (12 accumulators, 3 loads, 1 broadcast: all 16 registers).
 //   SSE2:    4 x 2 registers (8 accumulators; no FMA, so a product register too).
-// KC = 64 rows: a panel (12 KiB on AVX-512) stays in the L1 cache while the tiles of its columns
-// pass over it, and the block of X and its packed copy stay in the L2 cache up to about 1,000
-// columns of double.
+// KC = 64 rows: a packed panel (12 KiB on AVX-512) stays in the L1 cache while the tiles of its
+// columns pass over it, and the block of X stays in the L2 cache (500 KiB at 1,000 columns of
+// double).
 template <class T, class A>
 struct GramGeometry {
   static constexpr std::size_t L = V<T, A>::size;
@@ -48,42 +49,16 @@ struct GramGeometry {
   static_assert(panel * sizeof(T) % 64 == 0, "panels start on cache lines");
   static_assert(kGramChunkRowStep % KC == 0, "blocks fill the driver's chunks");
 
-  static constexpr std::size_t panels(std::size_t cols) { return (cols + NR - 1) / NR; }
   // The columns computed transposed (see the top of this file): none when the width is a
   // multiple of the lanes or fits in one register.
   static constexpr std::size_t transposed(std::size_t cols) { return cols > L ? cols % L : 0; }
 };
 
-// Elements of the per-thread buffer gram_upper needs for rows of `cols` columns.
+// Elements of the per-thread buffer gram_upper needs (one packed panel; none for one column
+// count or another, but the driver does not need to know that).
 template <class T, class A>
-std::size_t gram_scratch(std::size_t cols) {
-  using G = GramGeometry<T, A>;
-  return G::panels(cols) * G::panel;
-}
-
-// Packs `rows` ≤ KC rows of `cols` columns (stride apart), multiplied by d_i (by 1 when
-// d == nullptr, which leaves every value as it is), into the panels of `wide`, columns past the
-// last up to a whole register being zeros.
-template <class T, class A>
-inline void gram_pack(const T* x, std::size_t stride, std::size_t rows, std::size_t cols,
-                      const T* d, T* wide) {
-  using G = GramGeometry<T, A>;
-  using B = V<T, A>;
-  constexpr std::size_t L = G::L, NR = G::NR, NV = G::NV;
-  const std::size_t whole = cols / NR;
-  for (std::size_t i = 0; i < rows; ++i, x += stride) {
-    const B di(d ? d[i] : T(1));
-    T* w = wide + i * NR;
-    std::size_t k = 0;
-    for (std::size_t p = 0; p < whole; ++p, k += NR, w += G::panel) {
-#pragma GCC unroll 4
-      for (std::size_t v = 0; v < NV; ++v)
-        (B::load_unaligned(x + k + v * L) * di).store_aligned(w + v * L);
-    }
-    for (; k + L <= cols; k += L, w += L)
-      (B::load_unaligned(x + k) * di).store_aligned(w);
-    if (k < cols) (load_partial<T, A>(x + k, cols - k) * di).store_aligned(w);
-  }
+std::size_t gram_scratch(std::size_t) {
+  return GramGeometry<T, A>::panel;
 }
 
 // Loads of the first n ≤ lanes values at p, zeros in the other lanes, with the mask computed
@@ -129,6 +104,34 @@ class MaskedLoad<T, A, true> {
  private:
   __m256i mask_;
 };
+
+// Packs `rows` ≤ KC rows (x, stride apart) of `width` ≤ NR columns, multiplied by d_i (by 1 when
+// d == nullptr, which leaves every value as it is), into `panel`: row i at panel + i · NR, the
+// columns past `width` up to a whole register zeros.
+template <class T, class A>
+inline void gram_pack(const T* x, std::size_t stride, std::size_t rows, std::size_t width,
+                      const T* d, T* panel) {
+  using G = GramGeometry<T, A>;
+  using B = V<T, A>;
+  constexpr std::size_t L = G::L, NR = G::NR, NV = G::NV;
+  if (width == NR) {
+    for (std::size_t i = 0; i < rows; ++i, x += stride, panel += NR) {
+      const B di(d ? d[i] : T(1));
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < NV; ++v)
+        (B::load_unaligned(x + v * L) * di).store_aligned(panel + v * L);
+    }
+    return;
+  }
+  const std::size_t whole = width / L, tail = width % L;
+  const MaskedLoad<T, A> load_tail(tail);
+  for (std::size_t i = 0; i < rows; ++i, x += stride, panel += NR) {
+    const B di(d ? d[i] : T(1));
+    for (std::size_t v = 0; v < whole; ++v)
+      (B::load_unaligned(x + v * L) * di).store_aligned(panel + v * L);
+    if (tail) (load_tail(x + whole * L) * di).store_aligned(panel + whole * L);
+  }
+}
 
 // Where a tile's registers of columns come from.
 //   Packed (Direct = false): b points into a packed panel (gram_pack), rows NR apart, already
@@ -272,33 +275,36 @@ inline void gram_tile_of(std::size_t tile_rows, std::size_t registers, const T* 
                                                              ahead.next, ahead.tile_end());
 }
 
-// Calls tile(j0, k0, panel, tile_rows, registers, skip, last) for every tile gram_block computes
-// for rows of `cols` columns, in order, then transposed(j0, k0, panel, tile_rows, registers, last)
-// for the tiles of the transposed columns: rows k0 .. k0 + tile_rows − 1 (at most MR of them) by
-// the registers of panel `panel`, columns j0 ...
-template <class T, class A, class Tile, class TransposedTile>
-inline void for_each_gram_tile(std::size_t cols, const Tile& tile,
+// For each panel p of NR columns k0 ... in order: panel(k0, width) with its width, then
+// tile(j0, k0, tile_rows, registers, skip, last) for every tile gram_block computes in its
+// columns, then transposed(k0, k, tile_rows, registers, last) for the tiles of the transposed
+// columns against it: rows k .. k + tile_rows − 1 (at most MR) of them by the registers of the
+// panel, columns k0 ...
+template <class T, class A, class Panel, class Tile, class TransposedTile>
+inline void for_each_gram_tile(std::size_t cols, const Panel& panel, const Tile& tile,
                                const TransposedTile& transposed) {
   using G = GramGeometry<T, A>;
   constexpr std::size_t L = G::L, MR = G::MR, NR = G::NR;
   const std::size_t edge = G::transposed(cols), main = cols - edge;
-  for (std::size_t k0 = 0, p = 0; k0 < main; k0 += NR, ++p) {
-    const std::size_t width = smaller(NR, main - k0);
-    const std::size_t registers = (width + L - 1) / L;
-    const std::size_t last = width - (registers - 1) * L;
-    // Tile rows j0 .. j0 + MR − 1 meet the upper triangle of this panel while j0 ≤ k0 + width − 1;
-    // of a tile on the diagonal (j0 > k0), registers before (j0 − k0) / L are below it.
-    for (std::size_t j0 = 0; j0 < k0 + width; j0 += MR) {
-      const std::size_t skip = j0 > k0 ? (j0 - k0) / L : 0;
-      tile(j0, k0, p, smaller(MR, main - j0), registers - skip, skip, last);
+  for (std::size_t k0 = 0; k0 < cols; k0 += NR) {
+    const std::size_t all = smaller(NR, cols - k0);
+    panel(k0, all);
+    if (k0 < main) {
+      const std::size_t width = smaller(NR, main - k0);
+      const std::size_t registers = (width + L - 1) / L;
+      const std::size_t last = width - (registers - 1) * L;
+      // Tile rows j0 .. j0 + MR − 1 meet the upper triangle of this panel while
+      // j0 ≤ k0 + width − 1; of a tile on the diagonal (j0 > k0), registers before (j0 − k0) / L
+      // are below it.
+      for (std::size_t j0 = 0; j0 < k0 + width; j0 += MR) {
+        const std::size_t skip = j0 > k0 ? (j0 - k0) / L : 0;
+        tile(j0, k0, smaller(MR, main - j0), registers - skip, skip, last);
+      }
     }
-  }
-  if (edge == 0) return;
-  for (std::size_t j0 = 0, p = 0; j0 < cols; j0 += NR, ++p) {
-    const std::size_t width = smaller(NR, cols - j0);
-    const std::size_t registers = (width + L - 1) / L;
+    if (edge == 0) continue;
+    const std::size_t registers = (all + L - 1) / L;
     for (std::size_t k = main; k < cols; k += MR)
-      transposed(j0, k, p, smaller(MR, cols - k), registers, width - (registers - 1) * L);
+      transposed(k0, k, smaller(MR, cols - k), registers, all - (registers - 1) * L);
   }
 }
 
@@ -307,35 +313,41 @@ template <class T, class A>
 inline std::size_t gram_tiles(std::size_t cols) {
   std::size_t tiles = 0;
   for_each_gram_tile<T, A>(
-      cols, [&](auto...) { ++tiles; }, [&](auto...) { ++tiles; });
+      cols, [](auto...) {}, [&](auto...) { ++tiles; }, [&](auto...) { ++tiles; });
   return tiles;
 }
 
-// The tiles of one block: `rows` rows of X (x, stride apart), their weights d (nullptr: D = I)
-// and, unless Direct, their packed copy (gram_pack), into out (cols x cols, row-major).
+// The tiles of one block: `rows` rows of X (x, stride apart) and their weights d (nullptr:
+// D = I), into out (cols x cols, row-major). Unless Direct, each panel of columns is packed into
+// `buffer` (gram_pack) just before its tiles, so the packed values stay in the L1 cache.
 template <class T, class A, bool Direct>
-inline void gram_block(const T* x, std::size_t stride, const T* d, const T* wide, std::size_t rows,
+inline void gram_block(const T* x, std::size_t stride, const T* d, T* buffer, std::size_t rows,
                        std::size_t cols, T* out, bool add, Prefetch& ahead) {
   using G = GramGeometry<T, A>;
-  constexpr std::size_t L = G::L, NR = G::NR;
+  constexpr std::size_t L = G::L;
   static constexpr T one = T(1);
-  const auto columns = [&](std::size_t j, std::size_t p) {
+  std::size_t panel_start = 0;
+  const auto columns = [&](std::size_t j) {
     return Direct ? Columns<T>{x + j, stride, d ? d : &one, d ? std::size_t(1) : 0}
-                  : Columns<T>{wide + p * G::panel + j % NR, NR, nullptr, 0};
+                  : Columns<T>{buffer + (j - panel_start), G::NR, nullptr, 0};
   };
   for_each_gram_tile<T, A>(
       cols,
-      [&](std::size_t j0, std::size_t k0, std::size_t p, std::size_t tile_rows,
-          std::size_t registers, std::size_t skip, std::size_t last) {
+      [&](std::size_t k0, std::size_t width) {
+        panel_start = k0;
+        if (!Direct) gram_pack<T, A>(x + k0, stride, rows, width, d, buffer);
+      },
+      [&](std::size_t j0, std::size_t k0, std::size_t tile_rows, std::size_t registers,
+          std::size_t skip, std::size_t last) {
         gram_tile_of<T, A, Direct, false>(
-            tile_rows, registers, x + j0, stride, columns(k0 + skip * L, p), rows,
+            tile_rows, registers, x + j0, stride, columns(k0 + skip * L), rows,
             out + j0 * cols + k0 + skip * L, TileOut{cols, last, 0, add}, ahead);
       },
-      [&](std::size_t j0, std::size_t k0, std::size_t p, std::size_t tile_rows,
-          std::size_t registers, std::size_t last) {
+      [&](std::size_t j0, std::size_t k0, std::size_t tile_rows, std::size_t registers,
+          std::size_t last) {
         // C[k0 + r][j0 + jj] for tile_rows of the transposed columns, written to
         // out[(j0 + jj) · cols + k0 + r] where j0 + jj ≤ k0 + r.
-        gram_tile_of<T, A, Direct, true>(tile_rows, registers, x + k0, stride, columns(j0, p), rows,
+        gram_tile_of<T, A, Direct, true>(tile_rows, registers, x + k0, stride, columns(j0), rows,
                                          out + j0 * cols + k0, TileOut{cols, last, k0 - j0, add},
                                          ahead);
       });
@@ -359,7 +371,6 @@ void gram_upper(RowsChunk<T> X, const T* d, T* out, T* scratch, std::size_t rows
     const std::size_t rows = smaller(KC, X.rows - i0);
     const T* x = X.X + i0 * stride;
     const T* di = d ? d + i0 : nullptr;
-    if (!direct) gram_pack<T, A>(x, stride, rows, cols, di, scratch);
     // The next block's rows (padding included, up to the end of its last row).
     const std::size_t next_rows = smaller(KC, X.rows - i0 - rows + rows_after);
     const char* next = reinterpret_cast<const char*>(x + rows * stride);
@@ -368,6 +379,6 @@ void gram_upper(RowsChunk<T> X, const T* d, T* out, T* scratch, std::size_t rows
     if (direct)
       gram_block<T, A, true>(x, stride, di, scratch, rows, cols, out, i0 > 0, ahead);
     else
-      gram_block<T, A, false>(x, stride, nullptr, scratch, rows, cols, out, i0 > 0, ahead);
+      gram_block<T, A, false>(x, stride, di, scratch, rows, cols, out, i0 > 0, ahead);
   }
 }
