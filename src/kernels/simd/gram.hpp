@@ -44,6 +44,8 @@ struct GramGeometry {
   static constexpr std::size_t MR = is_avx512<A> ? 8 : 4;
   static constexpr std::size_t NV = is_avx512<A> || is_avx2<A> ? 3 : 2;
   static constexpr std::size_t NR = NV * L;
+  // Rows of the one tile of a matrix no wider than a register (cols ≤ L): all of them.
+  static constexpr std::size_t MR1 = L > MR ? L : MR;
   static constexpr std::size_t KC = 64;
   static constexpr std::size_t panel = KC * NR;  // elements of one packed panel
   static_assert(panel * sizeof(T) % 64 == 0, "panels start on cache lines");
@@ -181,7 +183,7 @@ inline const char* gram_tile(const T* a, std::size_t a_stride, Columns<T> col, s
   using B = V<T, A>;
   constexpr std::size_t L = B::size, MR = MRk;
   B acc[MR][NVk];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
   for (std::size_t r = 0; r < MR; ++r) {
 #pragma GCC unroll 4
     for (std::size_t v = 0; v < NVk; ++v)
@@ -197,7 +199,7 @@ inline const char* gram_tile(const T* a, std::size_t a_stride, Columns<T> col, s
     }
     B bv[NVk];
     gram_columns<T, A, NVk, Direct>(bv, b, d, load_last);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (std::size_t r = 0; r < MR; ++r) {
       const B ar(a[r]);
 #pragma GCC unroll 4
@@ -207,7 +209,7 @@ inline const char* gram_tile(const T* a, std::size_t a_stride, Columns<T> col, s
   }
   if constexpr (Transposed) {
     alignas(64) T sums[MR][NVk * L];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (std::size_t r = 0; r < MR; ++r) {
 #pragma GCC unroll 4
       for (std::size_t v = 0; v < NVk; ++v)
@@ -220,7 +222,7 @@ inline const char* gram_tile(const T* a, std::size_t a_stride, Columns<T> col, s
         cj[r] = o.add ? cj[r] + sums[r][j] : sums[r][j];
     }
   } else {
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (std::size_t r = 0; r < MR; ++r) {
       T* cr = c + r * o.ldc;
 #pragma GCC unroll 4
@@ -275,6 +277,21 @@ inline void gram_tile_of(std::size_t tile_rows, std::size_t registers, const T* 
                                                              ahead.next, ahead.tile_end());
 }
 
+// The one tile of a matrix no wider than a register: `tile_rows` = cols ≤ MR1 rows by one register,
+// read straight from X.
+template <class T, class A, std::size_t MRk = GramGeometry<T, A>::MR1>
+inline void gram_narrow_tile(std::size_t tile_rows, const T* a, std::size_t a_stride,
+                             Columns<T> col, std::size_t rows, T* c, TileOut o, Prefetch& ahead) {
+  if constexpr (MRk > 1) {
+    if (tile_rows < MRk) {
+      gram_narrow_tile<T, A, MRk - 1>(tile_rows, a, a_stride, col, rows, c, o, ahead);
+      return;
+    }
+  }
+  ahead.next = gram_tile<T, A, MRk, 1, true, false>(a, a_stride, col, rows, c, o, ahead.next,
+                                                    ahead.tile_end());
+}
+
 // For each panel p of NR columns k0 ... in order: panel(k0, width) with its width, then
 // tile(j0, k0, tile_rows, registers, skip, last) for every tile gram_block computes in its
 // columns, then transposed(k0, k, tile_rows, registers, last) for the tiles of the transposed
@@ -311,6 +328,7 @@ inline void for_each_gram_tile(std::size_t cols, const Panel& panel, const Tile&
 // Tiles gram_block computes for rows of `cols` columns.
 template <class T, class A>
 inline std::size_t gram_tiles(std::size_t cols) {
+  if (cols <= GramGeometry<T, A>::L) return 1;  // gram_narrow_tile
   std::size_t tiles = 0;
   for_each_gram_tile<T, A>(
       cols, [](auto...) {}, [&](auto...) { ++tiles; }, [&](auto...) { ++tiles; });
@@ -331,6 +349,13 @@ inline void gram_block(const T* x, std::size_t stride, const T* d, T* buffer, st
     return Direct ? Columns<T>{x + j, stride, d ? d : &one, d ? std::size_t(1) : 0}
                   : Columns<T>{buffer + (j - panel_start), G::NR, nullptr, 0};
   };
+  if (cols <= L) {
+    // One tile of all the rows j: a single pass over the block instead of one per MR rows.
+    static_assert(G::MR1 <= G::NR, "a matrix no wider than a register is read directly");
+    gram_narrow_tile<T, A>(cols, x, stride, columns(0), rows, out, TileOut{cols, cols, 0, add},
+                           ahead);
+    return;
+  }
   for_each_gram_tile<T, A>(
       cols,
       [&](std::size_t k0, std::size_t width) {
