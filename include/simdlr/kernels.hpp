@@ -186,8 +186,9 @@ struct SoftmaxHessianPass {
 //   order within a chunk of rows, and the chunk sums pairwise: a term goes through at most
 //   64 + n / 64 + log2(n) + 2 roundings, within the bound below (typical errors are far
 //   smaller); the scalar twin sums all rows in order. They keep, per calling thread and reused
-//   across calls, up to 64 partial cols x cols matrices (at most 2^23 elements in all) and, per
-//   worker thread, a packed, d-scaled copy of 64 rows by at most 48 columns of X (12 KiB).
+//   across calls, up to 64 partial cols x cols matrices (no more than fit in 2^23 elements, but
+//   at least one) and, per worker thread, a packed, d-scaled copy of 64 rows by at most 48
+//   columns of X (12 KiB).
 //   Bound: |out_jk − exact| ≤ (n + 2 log2(n) + 8) · ε · Σ_i |d_i x_ij x_ik|.
 //
 // softmax(z, out, rows, classes): row-wise softmax of a rows x classes row-major matrix,

@@ -25,10 +25,10 @@ inline constexpr std::size_t kMaxPartialElements = std::size_t(1) << 23;
 // microseconds, more than the work itself.
 inline constexpr std::size_t kParallelMinWork = 1 << 15;
 // weighted_gram: chunks are whole multiples of kGramChunkRowStep rows (kernel_table.hpp), at
-// least kGramMinChunkRows, and at most kGramMaxChunks of them. Every chunk
-// writes a cols x cols partial that is combined afterwards: few, long chunks keep that traffic
-// small next to the reading of X (64 partials of 100 x 100 doubles are 5 MB against 131 MB of X
-// at 163840 x 100), and the combine costs under 1/512 of the multiply-adds.
+// least kGramMinChunkRows, and at most kGramMaxChunks of them. Every chunk writes a cols x cols
+// partial that is then added into another: few, long chunks keep that traffic small next to the
+// reading of X (64 partials of 100 x 100 doubles are 5 MB against 131 MB of X at 163840 x 100)
+// and the additions under 1/512 of the multiply-adds.
 inline constexpr std::size_t kGramMinChunkRows = 512;
 inline constexpr std::size_t kGramMaxChunks = 64;
 
