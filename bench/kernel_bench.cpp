@@ -20,6 +20,7 @@
 //
 // Counters: bytes_per_second = bytes of input the kernel reads (outputs not counted);
 // items_per_second = elements (vector kernels) or matrix elements rows*cols (matrix kernels);
+// weighted_gram also flops_per_second (see bench_weighted_gram);
 // other_load / steal = how busy the rest of the machine was meanwhile (see report_machine_load);
 // large cases also read_bytes_per_second and fraction_of_read (see time_loop).
 //
@@ -665,10 +666,14 @@ void bench_hessian_vector(benchmark::State& st, const Case& c) {
 }
 
 int threads_weighted_gram(Shape s, int t) {
-  return kernel_threads(detail::plan_rows(s.rows, s.cols, s.cols * s.cols),
-                        s.rows * s.cols * s.cols / 2, t);
+  return kernel_threads(detail::plan_gram(s.rows, s.cols), s.rows * s.cols * s.cols / 2, t);
 }
 
+// Counter flops_per_second: rows * cols * (cols + 1) floating-point operations per call, one
+// multiply and one add for every element of the upper triangle (diagonal included), the part of
+// Xᵀ D X a symmetric kernel computes. The openblas variant is cblas_?syrk of X (upper triangle,
+// no weights: BLAS has no weighted rank-k update), the same operation count without the scaling
+// by d; it shows how close a tuned BLAS gets on this machine.
 template <class T>
 void bench_weighted_gram(benchmark::State& st, const Case& c) {
   const std::size_t rows = c.shape.rows, cols = c.shape.cols;
@@ -685,7 +690,21 @@ void bench_weighted_gram(benchmark::State& st, const Case& c) {
         kernels::weighted_gram(X, d, out.data(), th);
         benchmark::ClobberMemory();
       },
-      nullptr);
+      [&] {
+        if constexpr (std::is_same_v<T, float>) {
+          cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, int(cols), int(rows), 1.0f, X.data,
+                      int(cols), 0.0f, out.data(), int(cols));
+        } else {
+          cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, int(cols), int(rows), 1.0, X.data,
+                      int(cols), 0.0, out.data(), int(cols));
+        }
+        benchmark::ClobberMemory();
+      });
+  if (c.variant.kind != Kind::read && !st.error_occurred()) {
+    st.counters["flops_per_second"] =
+        benchmark::Counter(double(rows) * double(cols) * double(cols + 1) * double(st.iterations()),
+                           benchmark::Counter::kIsRate);
+  }
 }
 
 // --- registration --------------------------------------------------------------------------------
@@ -725,7 +744,7 @@ const KernelInfo kKernels[] = {
     SIMDLR_KERNEL(hessian_vector, true, false, Big::active_isa),
     // Compute-bound (K dot products per row / cols^2/2 multiply-adds per row): up to L3 sizes.
     SIMDLR_KERNEL(softmax_loss_grad, true, false, Big::none),
-    SIMDLR_KERNEL(weighted_gram, true, false, Big::none),
+    SIMDLR_KERNEL(weighted_gram, true, true, Big::none),  // and the large shapes of kGramLarge
 };
 #undef SIMDLR_KERNEL
 
@@ -733,6 +752,11 @@ constexpr std::size_t kCols = 100;
 const std::size_t kVectorSizes[] = {4096, 65536, std::size_t(1) << 20, std::size_t(1) << 24};
 // 40x100 (16 KB as float: L1), 640x100 (256 KB: L2), 10240x100 (4 MB), 163840x100 (64 MB: L3).
 const std::size_t kMatrixRows[] = {40, 640, 10240, 163840};
+
+// weighted_gram at large n for d = 10, 100 and 1000 (inputs of 66-84 MB as float, 131-168 MB as
+// double: beyond the L3 cache), /t1 and /t2 like the other large cases. The work grows with d²,
+// so the rows are not scaled to big_bytes(): one pass stays within a few hundred ms.
+const Shape kGramLarge[] = {{0, std::size_t(1) << 21, 10}, {0, 163840, 100}, {0, 16384, 1000}};
 
 // Element count / rows of the large case: input bytes >= big_bytes().
 Shape big_shape(const KernelInfo& k, std::size_t elem) {
@@ -806,6 +830,12 @@ void register_all() {
       if (k.big != Big::none) {
         for (int threads : {1, 2})
           register_case(k, type, fn, big_shape(k, elem), true, threads);
+      }
+      if (std::strcmp(k.name, "weighted_gram") == 0) {
+        for (const Shape& shape : kGramLarge) {
+          for (int threads : {1, 2})
+            register_case(k, type, fn, shape, true, threads);
+        }
       }
     }
   }

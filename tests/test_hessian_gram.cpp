@@ -369,3 +369,16 @@ TEMPLATE_TEST_CASE("hessian_vector and weighted_gram reject bad arguments before
   check([](auto... x) { scalar::hessian_vector(x...); },
         [](auto... x) { scalar::weighted_gram(x...); });
 }
+
+// Widths past the common test shapes: several packed panels, transposed last columns wider
+// than a tile row, several chunks.
+TEMPLATE_TEST_CASE("weighted_gram matches a long-double reference at wider shapes",
+                   "[weighted_gram][reference]", float, double) {
+  // 700 rows: blocks of 64 rows with a partial last one, and two chunks. The widths give, on
+  // AVX-512, 1 to 11 panels of 24 (double) or 48 (float) columns and 0 to 15 columns computed
+  // transposed (47 float: 15, more than the 8 rows of a tile), and the same shapes' analogues on
+  // AVX2 and SSE2.
+  for (std::size_t cols :
+       {std::size_t(47), std::size_t(48), std::size_t(49), std::size_t(130), std::size_t(257)})
+    check_gram_shape<TestType>(700, cols, 0);
+}

@@ -179,7 +179,16 @@ struct SoftmaxHessianPass {
 //   Bound: as margins followed by transpose_product.
 //
 // weighted_gram(X, d, out): out = Xᵀ D X, a full symmetric X.cols x X.cols row-major matrix
-//   (exactly symmetric). d == nullptr means D = I.
+//   (exactly symmetric: one triangle is computed and mirrored). d == nullptr means D = I.
+//   Each term is d_i times one of x_ij, x_ik, rounded, times the other, added with one fused
+//   multiply-add where the ISA has FMA (two roundings on SSE2 and in the scalar twin). The
+//   vectorized kernels sum the terms in row order within blocks of 64 rows, the block sums in
+//   order within a chunk of rows, and the chunk sums pairwise: a term goes through at most
+//   64 + n / 64 + log2(n) + 2 roundings, within the bound below (typical errors are far
+//   smaller); the scalar twin sums all rows in order. They keep, per calling thread and reused
+//   across calls, up to 64 partial cols x cols matrices (no more than fit in 2^23 elements, but
+//   at least one) and, per worker thread, a packed, d-scaled copy of 64 rows by at most 48
+//   columns of X (12 KiB).
 //   Bound: |out_jk − exact| ≤ (n + 2 log2(n) + 8) · ε · Σ_i |d_i x_ij x_ik|.
 //
 // softmax(z, out, rows, classes): row-wise softmax of a rows x classes row-major matrix,

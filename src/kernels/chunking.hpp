@@ -24,6 +24,13 @@ inline constexpr std::size_t kMaxPartialElements = std::size_t(1) << 23;
 // Below this many elements of work a kernel runs on the calling thread: an OpenMP team costs
 // microseconds, more than the work itself.
 inline constexpr std::size_t kParallelMinWork = 1 << 15;
+// weighted_gram: chunks are whole multiples of kGramChunkRowStep rows (kernel_table.hpp), at
+// least kGramMinChunkRows, and at most kGramMaxChunks of them. Every chunk writes a cols x cols
+// partial that is then added into another: few, long chunks keep that traffic small next to the
+// reading of X (64 partials of 100 x 100 doubles are 5 MB against 131 MB of X at 163840 x 100)
+// and the additions under 1/512 of the multiply-adds.
+inline constexpr std::size_t kGramMinChunkRows = 512;
+inline constexpr std::size_t kGramMaxChunks = 64;
 
 // True when plan_rows makes one chunk of `rows` rows of `cols` elements, without computing the
 // general plan (a row to predict, say). rows · max(cols, 1) ≤ kRowChunkElements is the same test
@@ -48,6 +55,8 @@ struct ChunkPlan {
 ChunkPlan plan_vector(std::size_t n);
 // rows of `cols` elements, each chunk producing `partial_size` partial-result elements.
 ChunkPlan plan_rows(std::size_t rows, std::size_t cols, std::size_t partial_size);
+// weighted_gram's chunks of rows of `cols` elements (see kGramChunkRowStep).
+ChunkPlan plan_gram(std::size_t rows, std::size_t cols);
 
 // The rows of X in chunk c, as the chunk kernels take them.
 template <class T>
@@ -70,6 +79,35 @@ void for_each_chunk(const ChunkPlan& plan, int threads, const Body& body) {
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (long c = 0; c < count; ++c)
     body(std::size_t(c));
+}
+
+// The index of the calling thread in its OpenMP team and the team's size (0 and 1 outside a
+// parallel region).
+int thread_index();
+int team_size();
+
+// The first of the chunks [0, count) that thread t of a team of `team` takes when they are split
+// into contiguous ranges, one per thread: thread t takes [chunk_range_begin(t), ...(t + 1)).
+inline std::size_t chunk_range_begin(std::size_t count, int team, int t) {
+  return count * std::size_t(t) / std::size_t(team);
+}
+
+// Runs body(first, last, t) for the contiguous ranges of chunks [first, last) of [0, count), one
+// per thread t of a team of up to `threads` (OpenMP may give fewer); returns the team's size.
+template <class Body>
+int for_each_chunk_range(std::size_t count, int threads, const Body& body) {
+  if (threads <= 1 || count < 2) {
+    body(std::size_t(0), count, 0);
+    return 1;
+  }
+  int team = 1;
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = thread_index(), n = team_size();
+    if (t == 0) team = n;
+    body(chunk_range_begin(count, n, t), chunk_range_begin(count, n, t + 1), t);
+  }
+  return team;
 }
 
 // Σ values[0..n) in a fixed pairwise order, in long double.

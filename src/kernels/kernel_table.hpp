@@ -3,7 +3,7 @@
 // A chunk kernel works on a contiguous range of elements or rows on the calling thread; the
 // drivers (vector_kernels.cpp, matrix_kernels.cpp) split the work into chunks, run them under
 // OpenMP and combine the partials. Chunk kernels that produce vectors *add* into their output (the
-// driver zeroes it).
+// driver zeroes it), except gram_upper, which writes its triangle.
 //
 // This header is included by the per-ISA translation units, which are compiled with AVX2 or
 // AVX-512 flags. It must stay plain data: no STL containers and no inline functions that the
@@ -78,6 +78,10 @@ constexpr std::size_t softmax_scratch_size(std::size_t n_classes) {
   return 3 * kSoftmaxBlockRows * softmax_padded_classes(n_classes);
 }
 
+// weighted_gram's chunks are whole multiples of this many rows (plan_gram) except the last, so
+// the blocks of rows its chunk kernels work in (a divisor of it) fill them.
+inline constexpr std::size_t kGramChunkRowStep = 128;
+
 template <class T>
 struct KernelTable {
   T (*dot)(const T* x, const T* y, std::size_t n);
@@ -92,8 +96,13 @@ struct KernelTable {
   void (*softmax_hessian_vector)(const SoftmaxHessianChunk<T>& args);
   double (*squared)(const GlmChunk<T>& args);  // hessian_diag unused
   void (*hessian_vector)(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* out_b);
-  void (*gram_upper)(RowsChunk<T> X, const T* d, T* out);  // upper triangle incl. diagonal
-  bool (*any_non_finite)(RowsChunk<T> X);                  // a NaN or ±inf among the rows
+  // Writes (does not add) the upper triangle, diagonal included, of Σ d_i x_i x_iᵀ over the
+  // chunk's rows into out (cols x cols; elements below the diagonal are scratch). `scratch` is a
+  // buffer of gram_scratch(cols) elements on a 64-byte boundary, one per thread; X has
+  // `rows_after` more rows after the chunk's, which the kernel may prefetch.
+  void (*gram_upper)(RowsChunk<T> X, const T* d, T* out, T* scratch, std::size_t rows_after);
+  std::size_t (*gram_scratch)(std::size_t cols);
+  bool (*any_non_finite)(RowsChunk<T> X);  // a NaN or ±inf among the rows
   // Row-wise softmax of rows x classes values (out may equal z); classes >= 1.
   void (*softmax_rows)(const T* z, T* out, std::size_t rows, std::size_t classes);
 };

@@ -291,20 +291,114 @@ void hessian_vector_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw,
   if (out_b) *out_b = result[d];
 }
 
+// into += from over the upper triangle (diagonal included) of m x m row-major matrices, the rows
+// shared among `threads` threads when that pays.
+template <class T>
+void add_upper(T* into, const T* from, std::size_t m, int threads) {
+  const auto row = [&](std::size_t j) {
+    for (std::size_t k = j; k < m; ++k)
+      into[j * m + k] += from[j * m + k];
+  };
+  if (threads <= 1 || m * m / 2 < kParallelMinWork) {
+    for (std::size_t j = 0; j < m; ++j)
+      row(j);
+    return;
+  }
+  const long rows = long(m);
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+  for (long j = 0; j < rows; ++j)
+    row(std::size_t(j));
+}
+
+// The fixed pairwise tree of pairwise_combine over `count` chunk partials: at level s = 1, 2, 4,
+// ... the partial of chunk g + s is added into that of g for every g that is a multiple of 2s
+// with g + s < count. Group [g, group_end(g, s)) is what that node sums.
+inline std::size_t group_end(std::size_t g, std::size_t s, std::size_t count) {
+  return std::min(g + 2 * s, count);
+}
+
+// out = the symmetric matrix whose upper triangle (diagonal included) is that of `upper` (both
+// m x m), in 32 x 32 tiles so the mirrored writes stay within a few cache lines; tile rows shared
+// among `threads` threads when that pays.
+template <class T>
+void write_symmetric(const T* upper, std::size_t m, T* out, int threads) {
+  constexpr std::size_t kTile = 32;
+  const auto tile_row = [&](std::size_t j0) {
+    const std::size_t j1 = std::min(j0 + kTile, m);
+    for (std::size_t k0 = j0; k0 < m; k0 += kTile) {
+      const std::size_t k1 = std::min(k0 + kTile, m);
+      for (std::size_t j = j0; j < j1; ++j) {
+        for (std::size_t k = std::max(k0, j); k < k1; ++k) {
+          const T v = upper[j * m + k];
+          out[j * m + k] = v;
+          out[k * m + j] = v;
+        }
+      }
+    }
+  };
+  const long tile_rows = long((m + kTile - 1) / kTile);
+  if (threads <= 1 || m * m < kParallelMinWork) {
+    for (long t = 0; t < tile_rows; ++t)
+      tile_row(std::size_t(t) * kTile);
+    return;
+  }
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+  for (long t = 0; t < tile_rows; ++t)
+    tile_row(std::size_t(t) * kTile);
+}
+
+// Each chunk writes the upper triangle of its own slot, using its thread's packing buffer. The
+// slots are summed in the fixed pairwise tree of pairwise_combine (so the bits do not depend on
+// the thread count), but each thread adds the nodes whose chunks it computed itself as soon as
+// they are complete, while they are in its caches; the few nodes spanning two threads' ranges
+// are added afterwards. The sum is mirrored into out.
 template <class T>
 void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
   check_matrix("weighted_gram", X);
   check_pointer("weighted_gram", "out", out, X.cols * X.cols);
   const std::size_t m = X.cols;
-  const ChunkPlan plan = e.plan(X.rows, m, m * m);
-  run_with_partials(e, plan, X.rows * m * m / 2, m * m, out, [&](std::size_t c, T* slot) {
-    e.k.gram_upper(rows_of(X, plan, c), dw ? dw + plan.begin(c) : nullptr, slot);
-    return 0.0L;
-  });
-  for (std::size_t j = 0; j < m; ++j) {
-    for (std::size_t k = j + 1; k < m; ++k)
-      out[k * m + j] = out[j * m + k];
+  if (m == 0) return;
+  const ChunkPlan plan = e.chunked ? plan_gram(X.rows, m) : e.plan(X.rows, m, m * m);
+  const std::size_t count = plan.count;
+  if (count == 0) {
+    std::fill(out, out + m * m, T(0));
+    return;
   }
+  const int threads = e.threads_for_plan(plan, X.rows * m * m / 2);
+  const std::size_t stride = whole_lines<T>(m * m);
+  const std::size_t scratch_each = whole_lines<T>(e.k.gram_scratch(m));
+  T* slots = scratch_buffer<T>(count * stride, 0);
+  T* scratch = scratch_buffer<T>(std::size_t(threads) * scratch_each, 1);
+  const auto slot = [&](std::size_t c) { return slots + c * stride; };
+  const int team =
+      for_each_chunk_range(count, threads, [&](std::size_t first, std::size_t last, int t) {
+        for (std::size_t c = first; c < last; ++c) {
+          const RowsChunk<T> rows = rows_of(X, plan, c);
+          e.k.gram_upper(rows, dw ? dw + plan.begin(c) : nullptr, slot(c),
+                         scratch + std::size_t(t) * scratch_each,
+                         X.rows - plan.begin(c) - rows.rows);
+          // The nodes chunk c completes: c is the last chunk of their group, all in this range.
+          for (std::size_t s = 1; s < count; s *= 2) {
+            const std::size_t g = c - c % (2 * s), end = group_end(g, s, count);
+            if (c + 1 != end || g < first) break;
+            if (g + s < end) add_upper(slot(g), slot(g + s), m, 1);
+          }
+        }
+      });
+  // The nodes whose group spans two threads' ranges, in the tree's order.
+  const auto range_of = [&](std::size_t c) {
+    int t = 0;
+    while (t + 1 < team && chunk_range_begin(count, team, t + 1) <= c)
+      ++t;
+    return t;
+  };
+  for (std::size_t s = 1; s < count; s *= 2) {
+    for (std::size_t g = 0; g + s < count; g += 2 * s) {
+      if (range_of(g) != range_of(group_end(g, s, count) - 1))
+        add_upper(slot(g), slot(g + s), m, threads);
+    }
+  }
+  write_symmetric(slot(0), m, out, threads);
 }
 
 // Whether X holds a NaN or ±inf: the chunk scan on the plan's chunks, stopping at the first hit

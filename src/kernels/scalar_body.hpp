@@ -172,9 +172,14 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
   }
 }
 
+// Rows in order, into a zeroed upper triangle; needs no scratch.
 template <class T>
-void gram_upper(RowsChunk<T> X, const T* d, T* out) {
+void gram_upper(RowsChunk<T> X, const T* d, T* out, T*, std::size_t) {
   const std::size_t m = X.cols;
+  for (std::size_t j = 0; j < m; ++j) {
+    for (std::size_t k = j; k < m; ++k)
+      out[j * m + k] = T(0);
+  }
   for (std::size_t i = 0; i < X.rows; ++i) {
     const T* x = X.X + i * X.stride;
     const T di = d ? d[i] : T(1);
@@ -184,6 +189,11 @@ void gram_upper(RowsChunk<T> X, const T* d, T* out) {
         out[j * m + k] += g * x[k];
     }
   }
+}
+
+template <class T>
+std::size_t gram_scratch(std::size_t) {
+  return 0;
 }
 
 template <class T>
@@ -225,6 +235,7 @@ constexpr KernelTable<T> table() {
           &squared<T>,
           &hessian_vector<T>,
           &gram_upper<T>,
+          &gram_scratch<T>,
           &any_non_finite<T>,
           &softmax_rows<T>};
 }

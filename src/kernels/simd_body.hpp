@@ -7,7 +7,8 @@
 //   simd/sweeps.hpp         row/block sweeps over X and their prefetching (page kicks)
 //   simd/vector_math.hpp    exp, the logistic pieces, log1p on [0, 1]
 //   simd/vector_chunks.hpp  dot, sigmoid, log_loss, row-wise softmax
-//   simd/glm_passes.hpp     margins, Xᵀr, fused GLM pass, Hessian-vector, Gram, finite scan
+//   simd/glm_passes.hpp     margins, Xᵀr, fused GLM pass, Hessian-vector, finite scan
+//   simd/gram.hpp           the weighted Gram matrix (packed, register-tiled)
 //   simd/softmax.hpp        the softmax pass and the multinomial Hessian-vector product
 //
 // Everything there lives in an unnamed namespace: the instantiations get internal linkage, so no
@@ -42,6 +43,7 @@ namespace simd {
 #include "simd/vector_math.hpp"
 #include "simd/vector_chunks.hpp"
 #include "simd/glm_passes.hpp"
+#include "simd/gram.hpp"
 #include "simd/softmax.hpp"
 // clang-format on
 #undef SIMDLR_INSIDE_SIMD_BODY
@@ -59,6 +61,7 @@ constexpr KernelTable<T> table_for() {
           &squared<T, A>,
           &hessian_vector<T, A>,
           &gram_upper<T, A>,
+          &gram_scratch<T, A>,
           &any_non_finite<T, A>,
           &softmax_rows<T, A>};
 }

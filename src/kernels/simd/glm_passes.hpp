@@ -1,6 +1,6 @@
 // Chunk kernels over the rows of X for generalised linear models: margins Xw + b, Xᵀr, the fused
-// logistic and squared-loss passes, the Hessian-vector product, the weighted Gram matrix and the
-// NaN/±inf scan.
+// logistic and squared-loss passes, the Hessian-vector product and the NaN/±inf scan (the
+// weighted Gram matrix has its own part, gram.hpp).
 // A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
 // inside its unnamed namespace (internal linkage), after the parts it uses.
 #ifndef SIMDLR_INSIDE_SIMD_BODY
@@ -198,50 +198,6 @@ void hessian_vector(RowsChunk<T> X, const T* d, const T* v, T v_b, T* out, T* ou
       tiled_axpy<T, A>(x, X.stride, X.cols, count, t, out);
   }
   if (out_b) *out_b += T(tsum);
-}
-
-template <class T, class A>
-void gram_upper(RowsChunk<T> X, const T* d, T* out) {
-  using B = V<T, A>;
-  constexpr std::size_t L = B::size;
-  const std::size_t m = X.cols;
-  std::size_t i = 0;
-  for (; i + 4 <= X.rows; i += 4) {
-    const T* x0 = X.X + i * X.stride;
-    const T* x1 = x0 + X.stride;
-    const T* x2 = x1 + X.stride;
-    const T* x3 = x2 + X.stride;
-    const T d0 = d ? d[i] : T(1), d1 = d ? d[i + 1] : T(1);
-    const T d2 = d ? d[i + 2] : T(1), d3 = d ? d[i + 3] : T(1);
-    for (std::size_t j = 0; j < m; ++j) {
-      const B g0(d0 * x0[j]), g1(d1 * x1[j]), g2(d2 * x2[j]), g3(d3 * x3[j]);
-      T* row = out + j * m;
-      std::size_t k = j;
-      for (; k + L <= m; k += L) {
-        B o = B::load_unaligned(row + k);
-        o = madd(B::load_unaligned(x0 + k), g0, o);
-        o = madd(B::load_unaligned(x1 + k), g1, o);
-        o = madd(B::load_unaligned(x2 + k), g2, o);
-        o = madd(B::load_unaligned(x3 + k), g3, o);
-        o.store_unaligned(row + k);
-      }
-      if (k < m) {
-        const std::size_t n = m - k;
-        B o = load_partial<T, A>(row + k, n);
-        o = madd(load_partial<T, A>(x0 + k, n), g0, o);
-        o = madd(load_partial<T, A>(x1 + k, n), g1, o);
-        o = madd(load_partial<T, A>(x2 + k, n), g2, o);
-        o = madd(load_partial<T, A>(x3 + k, n), g3, o);
-        store_partial<T, A>(row + k, o, n);
-      }
-    }
-  }
-  for (; i < X.rows; ++i) {
-    const T* x0 = X.X + i * X.stride;
-    const T d0 = d ? d[i] : T(1);
-    for (std::size_t j = 0; j < m; ++j)
-      axpy<T, A>(d0 * x0[j], x0 + j, out + j * m + j, m - j);
-  }
 }
 
 // Whether n values hold a NaN or ±inf: x − x is 0 for finite x and NaN otherwise, and NaN
