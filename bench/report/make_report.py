@@ -13,13 +13,13 @@ import argparse
 import glob
 import json
 import os
-import re
 import statistics
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gbench import gbench_medians  # noqa: E402
 from objectives import objective  # noqa: E402
 
 import matplotlib  # noqa: E402
@@ -27,7 +27,6 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 TARGET = "binary_n200000_d100"
 
 
@@ -36,29 +35,6 @@ TARGET = "binary_n200000_d100"
 def load_json(path):
     with open(path) as f:
         return json.load(f)
-
-
-def gbench_medians(path):
-    """name (run_name without Google Benchmark's suffixes) -> median entry (seconds in 'time')."""
-    if not os.path.exists(path):
-        return {}, {}
-    data = load_json(path)
-    runs, singles = {}, {}
-    for b in data["benchmarks"]:
-        name = re.sub(r"/(min_time|iterations|repeats|real_time|manual_time)[^/]*", "",
-                      b.get("run_name", b["name"]))
-        entry = dict(b)
-        entry["time"] = b["real_time"] * UNIT[b["time_unit"]]
-        if b.get("run_type") == "aggregate":
-            if b.get("aggregate_name") == "median":
-                runs[name] = entry
-        else:
-            singles.setdefault(name, []).append(entry)
-    for name, entries in singles.items():  # no aggregates (one repetition): median by hand
-        if name not in runs:
-            entries.sort(key=lambda e: e["time"])
-            runs[name] = entries[len(entries) // 2]
-    return runs, data.get("context", {})
 
 
 class Results:
