@@ -21,6 +21,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gbench import gbench_medians  # noqa: E402
 from objectives import objective  # noqa: E402
+import real_section  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -78,7 +79,8 @@ class Results:
         values = {}
         for path in sorted(glob.glob(os.path.join(self.work, "coef", "*.npy"))):
             problem, system, solver, dtype, t = os.path.basename(path)[:-4].split("__")
-            if problem not in self.problems:
+            # the real group is evaluated by real_section.py, on float64 data
+            if problem not in self.problems or self.problems[problem]["group"] == "real":
                 continue
             values[(problem, system, solver, dtype, int(t[1:]))] = (path, problem, dtype)
         cache, objectives = {}, {}
@@ -217,7 +219,7 @@ def target_section(R):
 
 def fits_section(R, task):
     s = R.simdlr
-    problems = [p for p in R.manifest["problems"] if p["task"] == task]
+    problems = [p for p in R.manifest["problems"] if p["task"] == task and p["group"] != "real"]
     if task == "linear":
         header = ["problem", "type", f"{s} t1", "t2", "scalar t1", "sklearn t1", "sklearn t2",
                   "speedup t1", "speedup t2", "gap simdlr / sklearn"]
@@ -454,7 +456,7 @@ def plot_fit_vs_n(R, out):
 def plot_threads(R, out):
     labels, simdlr_speedup, sklearn_speedup = [], [], []
     for p in R.manifest["problems"]:
-        if p["task"] != "binary" or p["n"] < 100_000:
+        if p["task"] != "binary" or p["n"] < 100_000 or p["group"] == "real":
             continue
         for dtype in ("f64", "f32"):
             a1, a2 = (R.fit_time(p["name"], R.simdlr, "lbfgs", dtype, t) for t in (1, 2))
@@ -573,6 +575,8 @@ def write_report(R, out, mode):
         "loss.",
         "",
         eval_section(R),
+        "",
+        real_section.section(R.work),
         "",
         "## Single-row prediction (embedding latency)",
         "",
