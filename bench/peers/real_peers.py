@@ -44,6 +44,8 @@ PEERS = [("sklearn", "lbfgs"), ("sklearn", "newton-cholesky"), ("sklearn", "newt
 # Debian's OpenBLAS needs these set on this CPU (scripts/bench-report); the wheels' newer
 # OpenBLAS knows the CPU, and the machine's OPENBLAS_L2_SIZE would slow it down.
 DROP_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# Warnings about the libraries' own future, not about the fit: not reported.
+QUIET = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
 
 
 def glum_alpha(problem):
@@ -108,22 +110,26 @@ def child(args):
                       limit=args.time_limit)
         save_line(args.record, record)
         signal.setitimer(signal.ITIMER_REAL, args.time_limit)  # no handler: SIGALRM ends us
-        fitting = 0.0
+        fitting = other = 0.0
         while len(record["times"]) < args.reps and (not record["times"]
                                                     or fitting < args.rep_budget):
             model, record["params"] = make_model(system, solver, p, dtype, threads)
             with threadpool_limits(limits=threads), warnings.catch_warnings(record=True) as w:
                 warnings.simplefilter("always")
+                busy, own = machine_busy_seconds(), time.process_time()
                 start = time.perf_counter()
                 model.fit(X, y)
                 seconds = time.perf_counter() - start
+                other += (machine_busy_seconds() - busy) - (time.process_time() - own)
             # what the library said (e.g. newton-cholesky falling back to lbfgs, or no
             # convergence): first lines, once each
             record["warnings"] = sorted({f"{m.category.__name__}: "
                                          f"{str(m.message).strip().splitlines()[0][:160]}"
-                                         for m in w})
+                                         for m in w if not issubclass(m.category, QUIET)})
             fitting += seconds
             record["times"].append(seconds)
+            # cores other processes kept busy, on average over the fits (10 ms resolution)
+            record["other_load"] = max(0.0, other) / fitting
             record["iterations"] = iterations_of(model)
             record["max_iter_reached"] = record["iterations"] >= MAX_ITER
             record["libraries"] = [{k: v for k, v in lib.items() if k != "filepath"}
@@ -131,6 +137,14 @@ def child(args):
             np.save(os.path.join(args.work, "coef", name + ".npy"), params_of(model))
             save_line(args.record, record)
         signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine spent busy (/proc/stat): over a fit, minus the process's
+    own CPU time, what other processes took from the cores meanwhile."""
+    with open("/proc/stat") as f:
+        user, nice, system, idle, iowait, irq, softirq = map(int, f.readline().split()[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def save_line(path, record):
@@ -187,12 +201,24 @@ def run_all(args, manifest):
     for p in manifest["problems"]:
         if p["group"] != "real" or (only and p["name"] not in only):
             continue
-        peers = [(a, b) for a, b in PEERS if a != "glum" or p["task"] == "binary"]
         for dtype in ("f64", "f32"):
-            for t in [int(v) for v in args.threads.split(",")]:
+            peers = [(a, b) for a, b in PEERS if a != "glum" or p["task"] == "binary"]
+            for t in sorted(int(v) for v in args.threads.split(",")):
                 # Before any library loads: OpenMP (glum, tabmat) and OpenBLAS read these.
                 env.update(OMP_NUM_THREADS=str(t), OPENBLAS_NUM_THREADS=str(t))
-                records += run_configurations(args, env, p, dtype, t, peers)
+                done = run_configurations(args, env, p, dtype, t, peers)
+                records += done
+                # A peer stopped at the limit on fewer threads is not run on more: on two
+                # cores it would still need half the limit or more, and it cannot be the
+                # fastest peer, which finished well within it (the report says so).
+                stopped = [(r["system"], r["solver"]) for r in done if r["timed_out"]]
+                records += [dict(kind="fit", problem=p["name"], system=a, solver=b,
+                                 dtype=dtype, threads=u, version=version_of(a), times=[],
+                                 median=None, limit=args.time_limit, timed_out=False,
+                                 skipped=f"stopped at the limit on {t} thread(s)")
+                            for a, b in stopped for u in (int(v) for v in args.threads.split(","))
+                            if u > t]
+                peers = [peer for peer in peers if peer not in stopped]
     import numpy
     context = dict(python=sys.version.split()[0], numpy=numpy.__version__,
                    versions={s: version_of(s) for s in ("sklearn", "glum", "sklearnex")},
