@@ -25,6 +25,9 @@ from gbench import gbench_medians  # noqa: E402
 from objectives import f64_objectives, relative_gaps  # noqa: E402
 
 THRESHOLD = {"f64": 1e-8, "f32": 1e-6}
+# Cores that other processes kept busy during a fit, on average, above which its time is marked:
+# on a 2-core machine a 2-thread fit then waits for a core, and even 1-thread ones slow down.
+DISTURBED = 0.25
 COLUMNS = [("f64", 1), ("f64", 2), ("f32", 1), ("f32", 2)]
 SYSTEMS = ["simdlr", "sklearn", "glum", "sklearnex"]  # row order within a problem
 
@@ -56,16 +59,18 @@ class RealResults:
             self.fits[(problem, system, solver, dtype, int(t[1:]))] = dict(
                 time=e["time"], iterations=e.get("iterations"), label=e.get("label", ""),
                 converged=e.get("converged"), gap_bound=e.get("objective_gap_bound"),
-                reps=e.get("repetitions"))
+                reps=e.get("runs"), other_load=e.get("other_load"))
         for rec in real["records"]:
             self.fits[(rec["problem"], rec["system"], rec["solver"], rec["dtype"],
                        rec["threads"])] = dict(time=rec["median"],
                                                iterations=rec.get("iterations"),
                                                reps=len(rec["times"]), limit=rec["limit"],
                                                timed_out=rec["timed_out"],
+                                               skipped=rec.get("skipped"),
                                                error=rec.get("error"),
                                                max_iter=rec.get("max_iter_reached"),
                                                warnings=rec.get("warnings", []),
+                                               other_load=rec.get("other_load"),
                                                version=rec["version"])
         self.gaps, self.reference = {}, {}
         for p in self.problems:
@@ -98,6 +103,12 @@ def ms(seconds):
     return f"{v:.3g}" if v < 100 else f"{v:,.0f}"
 
 
+def disturbed(f):
+    """' ⚠0.8' (cores other processes used) for a fit whose time they disturbed."""
+    load = f.get("other_load") if f else None
+    return f" ⚠{load:.1f}" if load is not None and load > DISTURBED else ""
+
+
 def gap_text(g):
     if g is None:
         return "–"
@@ -117,10 +128,12 @@ def cell(R, key):
         return "–"
     if f.get("error"):
         return f"failed ({f['error']})"
+    if f.get("skipped"):
+        return f"not run ({f['skipped']})"
     if f["time"] is None:
         return f"> {f['limit']:g} s (stopped)" if f.get("timed_out") else "–"
     it = "–" if f["iterations"] is None else f"{f['iterations']:,.0f}"
-    text = f"{ms(f['time'])} ms, {it} it, gap {gap_text(R.gaps.get(key))}"
+    text = f"{ms(f['time'])} ms{disturbed(f)}, {it} it, gap {gap_text(R.gaps.get(key))}"
     if not R.reached(key):
         text += " ✗"
     if f.get("reps") == 1:
@@ -177,15 +190,16 @@ def summary_table(R):
                     ratio = f"{r:.2f}x" if r < 10 else f"{r:.0f}x"
                     if not R.reached(key):
                         ratio += " (simdlr gap above the threshold)"
-                row = [p["name"], dtype, t, ms(mine["time"]),
+                row = [p["name"], dtype, t, ms(mine["time"]) + disturbed(mine),
                        f"{mine['iterations']:,.0f}" if mine["iterations"] else "–",
                        mine["label"].partition(", ")[2] or "–",
                        gap_text(R.gaps.get(key)) + ("" if R.reached(key) else " ✗")]
                 if with_bound:
                     bound = mine.get("gap_bound")
                     row.append("–" if bound is None else f"{bound:.0e}")
-                rows.append(row + [f"{best[1][1]} {best[1][2]}" if best else "none",
-                                   ms(best and best[0]), ratio])
+                rows.append(row + [f"{best[1][1]} {best[1][2]}" if best else "none reached it",
+                                   ms(best and best[0]) + disturbed(best and R.fits[best[1]]),
+                                   ratio])
     header = ["problem", "type", "threads", "simdlr (ms)", "iterations", "stopped because",
               "gap"]
     if with_bound:  # FitReport::objective_gap_bound, where the library has it
@@ -225,11 +239,13 @@ def section(work, level="##"):
         "distance to the lowest objective any fit reached on that problem (float32 fits "
         "included). ✗: gap above 1e-8 (float64) or 1e-6 (float32), i.e. not at the optimum. "
         "Times are medians of up to "
-        f"{c.get('reps', '?')} runs (a peer starts no further run after "
+        f"{c.get('reps', '?')} runs (simdlr and every peer start no further run after "
         f"{c.get('rep_budget', '?'):g} s of fitting: '(1 run)'), and a peer configuration is "
-        f"stopped after {c.get('time_limit', '?'):g} s of fitting. *simdlr speed ratio* = time "
+        f"stopped after {c.get('time_limit', '?'):g} s of fitting and then not run on more "
+        "threads. *simdlr speed ratio* = time "
         "of the fastest peer at equal objective (same type and threads) / simdlr's time: above "
-        "1 simdlr is faster.",
+        "1 simdlr is faster. ⚠x: other processes kept x cores busy on average during that "
+        f"fit (marked above {DISTURBED:g}): its time, a 2-thread one above all, is not usable.",
         "",
         summary_table(R),
         "",
