@@ -26,6 +26,7 @@ rows, then intercepts), as peer_bench's, for the report's one evaluator.
 """
 import argparse
 import json
+import logging
 import os
 import signal
 import statistics
@@ -103,6 +104,10 @@ def child(args):
     peers = [tuple(v.split(":")) for v in args.child_peers.split(",")]
     for system, solver in peers:  # imports (and oneDAL's set-up) before any clock runs
         make_model(system, solver, p, dtype, threads)
+    said = Messages()
+    logger = logging.getLogger("sklearnex")
+    logger.handlers, logger.propagate = [said], False  # to us only, not to stderr
+    logger.setLevel(logging.INFO)
     for system, solver in peers:
         name = f"{problem}__{system}__{solver}__{dtype}__t{threads}"
         record = dict(kind="fit", problem=problem, system=system, solver=solver, dtype=dtype,
@@ -127,6 +132,10 @@ def child(args):
                                          f"{str(m.message).strip().splitlines()[0][:160]}"
                                          for m in w if not issubclass(m.category, QUIET)})
             fitting += seconds
+            if system == "sklearnex":  # oneDAL, or sklearnex's fallback to stock scikit-learn
+                record["accelerated"] = any("running accelerated version" in m
+                                            for m in said.messages)
+                said.messages.clear()
             record["times"].append(seconds)
             # cores other processes kept busy, on average over the fits (10 ms resolution)
             record["other_load"] = max(0.0, other) / fitting
@@ -137,6 +146,17 @@ def child(args):
             np.save(os.path.join(args.work, "coef", name + ".npy"), params_of(model))
             save_line(args.record, record)
         signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+class Messages(logging.Handler):
+    """Collects a logger's messages: sklearnex says there whether oneDAL ran the fit."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
 
 
 def machine_busy_seconds():

@@ -71,6 +71,7 @@ class RealResults:
                                                max_iter=rec.get("max_iter_reached"),
                                                warnings=rec.get("warnings", []),
                                                other_load=rec.get("other_load"),
+                                               accelerated=rec.get("accelerated"),
                                                version=rec["version"])
         self.gaps, self.reference = {}, {}
         for p in self.problems:
@@ -140,6 +141,8 @@ def cell(R, key):
         text += " (1 run)"
     if f.get("timed_out"):
         text += " (a later run stopped)"
+    if f.get("accelerated") is False:
+        text += " (sklearnex fell back to stock scikit-learn)"
     if f.get("warnings"):
         text += " †"
     return text
