@@ -90,6 +90,12 @@ def version_of(system):
                     "sklearnex": "scikit-learn-intelex"}[system])
 
 
+def new_record(problem, system, solver, dtype, threads, limit, **extra):
+    """A configuration's record before any fit finished."""
+    return dict(kind="fit", problem=problem, system=system, solver=solver, dtype=dtype,
+                threads=threads, version=version_of(system), times=[], limit=limit, **extra)
+
+
 def child(args):
     """The peers of one problem, type and thread count, in PEERS order (args.child_peers):
     appends to args.record one JSON line per configuration when it starts and one after each
@@ -110,9 +116,7 @@ def child(args):
     logger.setLevel(logging.INFO)
     for system, solver in peers:
         name = f"{problem}__{system}__{solver}__{dtype}__t{threads}"
-        record = dict(kind="fit", problem=problem, system=system, solver=solver, dtype=dtype,
-                      threads=threads, version=version_of(system), times=[],
-                      limit=args.time_limit)
+        record = new_record(problem, system, solver, dtype, threads, args.time_limit)
         save_line(args.record, record)
         signal.setitimer(signal.ITIMER_REAL, args.time_limit)  # no handler: SIGALRM ends us
         fitting = other = 0.0
@@ -192,12 +196,9 @@ def run_configurations(args, env, p, dtype, t, peers):
             records[(rec["system"], rec["solver"])] = rec
         done = list(dict.fromkeys((rec["system"], rec["solver"]) for rec in lines))
         if status != 0:  # the last configuration started was stopped (or failed)
-            if not done:
+            if not done:  # it died before its first configuration started
                 done = [peers[0]]
-                records[peers[0]] = dict(kind="fit", problem=p["name"], system=peers[0][0],
-                                         solver=peers[0][1], dtype=dtype, threads=t,
-                                         version=version_of(peers[0][0]), times=[],
-                                         limit=args.time_limit)
+                records[peers[0]] = new_record(p["name"], *peers[0], dtype, t, args.time_limit)
             last = records[done[-1]]
             last["timed_out"] = status == -signal.SIGALRM
             if not last["timed_out"]:
@@ -232,12 +233,11 @@ def run_all(args, manifest):
                 # cores it would still need half the limit or more, and it cannot be the
                 # fastest peer, which finished well within it (the report says so).
                 stopped = [(r["system"], r["solver"]) for r in done if r["timed_out"]]
-                records += [dict(kind="fit", problem=p["name"], system=a, solver=b,
-                                 dtype=dtype, threads=u, version=version_of(a), times=[],
-                                 median=None, limit=args.time_limit, timed_out=False,
-                                 skipped=f"stopped at the limit on {t} thread(s)")
-                            for a, b in stopped for u in (int(v) for v in args.threads.split(","))
-                            if u > t]
+                for u in (int(v) for v in args.threads.split(",")):
+                    records += [new_record(p["name"], *peer, dtype, u, args.time_limit,
+                                           median=None, timed_out=False,
+                                           skipped=f"stopped at the limit on {t} thread(s)")
+                                for peer in stopped if u > t]
                 peers = [peer for peer in peers if peer not in stopped]
     import numpy
     context = dict(python=sys.version.split()[0], numpy=numpy.__version__,
