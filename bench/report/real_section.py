@@ -60,19 +60,9 @@ class RealResults:
                 time=e["time"], iterations=e.get("iterations"), label=e.get("label", ""),
                 converged=e.get("converged"), gap_bound=e.get("objective_gap_bound"),
                 reps=e.get("runs"), other_load=e.get("other_load"))
-        for rec in real["records"]:
-            self.fits[(rec["problem"], rec["system"], rec["solver"], rec["dtype"],
-                       rec["threads"])] = dict(time=rec["median"],
-                                               iterations=rec.get("iterations"),
-                                               reps=len(rec["times"]), limit=rec["limit"],
-                                               timed_out=rec["timed_out"],
-                                               skipped=rec.get("skipped"),
-                                               error=rec.get("error"),
-                                               max_iter=rec.get("max_iter_reached"),
-                                               warnings=rec.get("warnings", []),
-                                               other_load=rec.get("other_load"),
-                                               accelerated=rec.get("accelerated"),
-                                               version=rec["version"])
+        for rec in real["records"]:  # real_peers.py's fields, plus time and reps as above
+            key = (rec["problem"], rec["system"], rec["solver"], rec["dtype"], rec["threads"])
+            self.fits[key] = dict(rec, time=rec["median"], reps=len(rec["times"]))
         self.gaps, self.reference = {}, {}
         for p in self.problems:
             params = {}
