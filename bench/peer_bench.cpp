@@ -223,11 +223,25 @@ void fit_simdlr_logistic(benchmark::State& state, Problem p, simdlr::Isa isa, si
                          model.intercept());
 }
 
-// FitReport fields that not every version of the library has: recorded when present.
+// FitReport fields that not every version of the library has: recorded when present (a bound
+// of +inf, nothing proved, is left out).
 template <class Report>
 void set_optional_counters(benchmark::State& state, const Report& report) {
   if constexpr (requires { report.objective_gap_bound; })
-    state.counters["objective_gap_bound"] = double(report.objective_gap_bound);
+    if (std::isfinite(double(report.objective_gap_bound)))
+      state.counters["objective_gap_bound"] = double(report.objective_gap_bound);
+  if constexpr (requires { report.relative_gap_bound; })
+    if (std::isfinite(double(report.relative_gap_bound)))
+      state.counters["relative_gap_bound"] = double(report.relative_gap_bound);
+}
+
+// "<solver that ran>, <why it stopped>", and what its gap bound rests on where there is one.
+template <class Report>
+std::string fit_label(const Report& report) {
+  std::string label = report.solver + ", " + std::string(simdlr::stop_reason_text(report.stop_reason));
+  if constexpr (requires { simdlr::certificate_name(report.certificate); })
+    label += "; certificate: " + std::string(simdlr::certificate_name(report.certificate));
+  return label;
 }
 
 template <class T>
@@ -267,7 +281,7 @@ void fit_simdlr_default(benchmark::State& state, Problem p, simdlr::Isa isa, int
   set_optional_counters(state, report);
   const int passes = report.function_evaluations + report.hessian_vector_products;
   state.counters["pass_over_read"] = passes > 0 ? seconds / passes / setup.read : NAN;
-  state.SetLabel(report.solver + ", " + std::string(simdlr::stop_reason_text(report.stop_reason)));
+  state.SetLabel(fit_label(report));
   write_simdlr_params<T>(p, isa, std::string(simdlr::solver_name(o.solver)), threads, model.coef(),
                          model.intercept());
 }

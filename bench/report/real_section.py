@@ -58,7 +58,7 @@ class RealResults:
             _, problem, system, solver, dtype, t = parts[:6]
             self.fits[(problem, system, solver, dtype, int(t[1:]))] = dict(
                 time=e["time"], iterations=e.get("iterations"), label=e.get("label", ""),
-                converged=e.get("converged"), gap_bound=e.get("objective_gap_bound"),
+                converged=e.get("converged"), gap_bound=e.get("relative_gap_bound"),
                 reps=e.get("runs"), other_load=e.get("other_load"))
         for rec in real["records"]:  # real_peers.py's fields, plus time and reps as above
             key = (rec["problem"], rec["system"], rec["solver"], rec["dtype"], rec["threads"])
@@ -189,14 +189,14 @@ def summary_table(R):
                        gap_text(R.gaps.get(key)) + ("" if R.reached(key) else " ✗")]
                 if with_bound:
                     bound = mine.get("gap_bound")
-                    row.append("–" if bound is None else f"{bound:.0e}")
+                    row.append("none" if bound is None else f"{bound:.0e}")
                 rows.append(row + [f"{best[1][1]} {best[1][2]}" if best else "none reached it",
                                    ms(best and best[0]) + disturbed(best and R.fits[best[1]]),
                                    ratio])
     header = ["problem", "type", "threads", "simdlr (ms)", "iterations", "stopped because",
               "gap"]
-    if with_bound:  # FitReport::objective_gap_bound, where the library has it
-        header.append("simdlr's gap bound")
+    if with_bound:  # FitReport::relative_gap_bound, where the library has it and proved one
+        header.append("simdlr's certified gap bound")
     return table(header + ["fastest peer at equal objective", "its time (ms)",
                            "simdlr speed ratio"], rows)
 
