@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the benchmark problems as .npy files and a manifest every peer reads.
 
-    /usr/bin/python3 bench/peers/make_problems.py WORK_DIR [--quick]
+    /usr/bin/python3 bench/peers/make_problems.py WORK_DIR [--quick | --real]
 
 Every system (simdlr, LIBLINEAR, scikit-learn, numpy) loads the same arrays from WORK_DIR/data:
 X in float64 and float32 (the float32 file is the float64 one rounded), and one label vector per
@@ -9,8 +9,11 @@ task. Synthetic data are standard normal features with labels drawn from a known
 so a rerun writes the same bytes. The breast cancer data (data/breast_cancer.csv) comes raw and
 standardized (column mean 0, standard deviation 1, computed in float64).
 
+Both modes also write the "real" group (real_problems.py: correlated, unevenly scaled columns
+and the raw breast cancer data); --real writes that group alone.
+
 The manifest (WORK_DIR/manifest.json) lists one entry per problem: name, task (binary,
-multinomial, linear), n, d, classes, C (logistic) or alpha (linear), and the file paths.
+multinomial, linear), n, d, classes, C (logistic) or alpha (linear), group, and the file paths.
 """
 import argparse
 import csv
@@ -18,6 +21,7 @@ import json
 import os
 
 import numpy as np
+from real_problems import real_problems
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -106,10 +110,16 @@ def breast_cancer(work):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", help="work folder (data/ and manifest.json are written there)")
-    parser.add_argument("--quick", action="store_true", help="the small grid only")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="the small grid only")
+    mode.add_argument("--real", action="store_true", help="the real group only")
     args = parser.parse_args()
     work = os.path.abspath(args.work)
     entries = breast_cancer(work)
+    if args.real:
+        write_manifest(work, dict(quick=False, real=True,
+                                  problems=real_problems(work, entries)))
+        return
     for n, d in (QUICK_GRID if args.quick else FULL_GRID):
         entries += synthetic(work, n, d, args.quick)
     target = [e for e in synthetic(work, *TARGET, args.quick) if e["task"] == "binary"]
@@ -119,10 +129,14 @@ def main():
         large = [e for e in synthetic(work, *LARGE, args.quick) if e["task"] == "binary"]
         large[0]["group"] = "large"
         entries += large
-    manifest = dict(quick=args.quick, problems=entries)
+    entries += real_problems(work, entries)
+    write_manifest(work, dict(quick=args.quick, real=False, problems=entries))
+
+
+def write_manifest(work, manifest):
     with open(os.path.join(work, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
-    print(f"{len(entries)} problems in {os.path.join(work, 'manifest.json')}")
+    print(f"{len(manifest['problems'])} problems in {os.path.join(work, 'manifest.json')}")
 
 
 if __name__ == "__main__":

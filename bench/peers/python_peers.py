@@ -95,6 +95,8 @@ def run_all(args, manifest):
     for problem in manifest["problems"]:
         if problem["group"] == "large":  # simdlr only (see make_problems.py)
             continue
+        if problem["group"] == "real":  # the PyPI peers' (real_peers.py)
+            continue
         for dtype in ("f64", "f32"):
             for t in threads:
                 with threadpool_limits(limits=t):

@@ -13,21 +13,21 @@ import argparse
 import glob
 import json
 import os
-import re
 import statistics
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gbench import gbench_medians  # noqa: E402
 from objectives import objective  # noqa: E402
+import real_section  # noqa: E402
 
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 TARGET = "binary_n200000_d100"
 
 
@@ -36,29 +36,6 @@ TARGET = "binary_n200000_d100"
 def load_json(path):
     with open(path) as f:
         return json.load(f)
-
-
-def gbench_medians(path):
-    """name (run_name without Google Benchmark's suffixes) -> median entry (seconds in 'time')."""
-    if not os.path.exists(path):
-        return {}, {}
-    data = load_json(path)
-    runs, singles = {}, {}
-    for b in data["benchmarks"]:
-        name = re.sub(r"/(min_time|iterations|repeats|real_time|manual_time)[^/]*", "",
-                      b.get("run_name", b["name"]))
-        entry = dict(b)
-        entry["time"] = b["real_time"] * UNIT[b["time_unit"]]
-        if b.get("run_type") == "aggregate":
-            if b.get("aggregate_name") == "median":
-                runs[name] = entry
-        else:
-            singles.setdefault(name, []).append(entry)
-    for name, entries in singles.items():  # no aggregates (one repetition): median by hand
-        if name not in runs:
-            entries.sort(key=lambda e: e["time"])
-            runs[name] = entries[len(entries) // 2]
-    return runs, data.get("context", {})
 
 
 class Results:
@@ -102,7 +79,8 @@ class Results:
         values = {}
         for path in sorted(glob.glob(os.path.join(self.work, "coef", "*.npy"))):
             problem, system, solver, dtype, t = os.path.basename(path)[:-4].split("__")
-            if problem not in self.problems:
+            # the real group is evaluated by real_section.py, on float64 data
+            if problem not in self.problems or self.problems[problem]["group"] == "real":
                 continue
             values[(problem, system, solver, dtype, int(t[1:]))] = (path, problem, dtype)
         cache, objectives = {}, {}
@@ -241,7 +219,7 @@ def target_section(R):
 
 def fits_section(R, task):
     s = R.simdlr
-    problems = [p for p in R.manifest["problems"] if p["task"] == task]
+    problems = [p for p in R.manifest["problems"] if p["task"] == task and p["group"] != "real"]
     if task == "linear":
         header = ["problem", "type", f"{s} t1", "t2", "scalar t1", "sklearn t1", "sklearn t2",
                   "speedup t1", "speedup t2", "gap simdlr / sklearn"]
@@ -478,7 +456,7 @@ def plot_fit_vs_n(R, out):
 def plot_threads(R, out):
     labels, simdlr_speedup, sklearn_speedup = [], [], []
     for p in R.manifest["problems"]:
-        if p["task"] != "binary" or p["n"] < 100_000:
+        if p["task"] != "binary" or p["n"] < 100_000 or p["group"] == "real":
             continue
         for dtype in ("f64", "f32"):
             a1, a2 = (R.fit_time(p["name"], R.simdlr, "lbfgs", dtype, t) for t in (1, 2))
@@ -597,6 +575,8 @@ def write_report(R, out, mode):
         "loss.",
         "",
         eval_section(R),
+        "",
+        real_section.section(R.work),
         "",
         "## Single-row prediction (embedding latency)",
         "",

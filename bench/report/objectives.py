@@ -7,6 +7,8 @@ binary and least squares, K for multinomial), row-major, then one intercept per 
   linear       1/2 sum((z - y)^2) + alpha/2 |w|^2
 LIBLINEAR penalises its bias weight too (1/2 b^2 more in its own objective); it is evaluated here
 on the common objective above, so its gap includes what that costs.
+f64_objectives and relative_gaps serve the real group (real_section.py): every fit, float32 ones
+included, is evaluated on the float64 data, so one reference covers both types.
 """
 import numpy as np
 
@@ -35,3 +37,16 @@ def objective(problem, X, y, params):
     if problem["task"] == "linear":
         return total + 0.5 * problem.get("alpha", 0.0) * float(np.sum(W * W))
     return problem["C"] * total + 0.5 * float(np.sum(W * W))
+
+
+def f64_objectives(problem, params_by_key):
+    """{key: objective on the problem's float64 X} for {key: parameter vector}."""
+    X = np.load(problem["X_f64"], mmap_mode="r")
+    y = np.load(problem["y"])
+    return {key: objective(problem, X, y, params) for key, params in params_by_key.items()}
+
+
+def relative_gaps(values):
+    """({key: (f - best) / |best|}, best) with best the lowest of the values."""
+    best = min(values.values())
+    return {key: (f - best) / abs(best) for key, f in values.items()}, best
