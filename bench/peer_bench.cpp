@@ -238,7 +238,8 @@ void set_optional_counters(benchmark::State& state, const Report& report) {
 // "<solver that ran>, <why it stopped>", and what its gap bound rests on where there is one.
 template <class Report>
 std::string fit_label(const Report& report) {
-  std::string label = report.solver + ", " + std::string(simdlr::stop_reason_text(report.stop_reason));
+  std::string label =
+      report.solver + ", " + std::string(simdlr::stop_reason_text(report.stop_reason));
   if constexpr (requires { simdlr::certificate_name(report.certificate); })
     label += "; certificate: " + std::string(simdlr::certificate_name(report.certificate));
   return label;
@@ -439,9 +440,10 @@ void register_real(const Problem& p, const char* dtype) {
   const simdlr::Isa best = simdlr::best_isa();
   const std::string solver(simdlr::solver_name(simdlr::LogisticRegressionOptions{}.solver));
   for (int threads : {1, 2})  // one repetition: fit_simdlr_default repeats the fit itself
-    add_repeated(1, "fit/" + p.name + "/simdlr-" + std::string(simdlr::isa_name(best)) + "/" + solver + "/" +
-            dtype + "/t" + std::to_string(threads),
-        fit_simdlr_default<T>, p, best, threads);
+    add_repeated(1,
+                 "fit/" + p.name + "/simdlr-" + std::string(simdlr::isa_name(best)) + "/" + solver +
+                     "/" + dtype + "/t" + std::to_string(threads),
+                 fit_simdlr_default<T>, p, best, threads);
 }
 
 template <class T>

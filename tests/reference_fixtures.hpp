@@ -47,6 +47,22 @@ inline Table load_csv(const std::string& name) {
   return t;
 }
 
+// A fixture data set: features X and targets y (one column).
+struct Data {
+  Table X, y;
+};
+
+// The bundled data sets the logistic fixtures were made from, loaded once.
+inline const Data& breast_cancer() {
+  static const Data d{load_csv("breast_cancer_X.csv"), load_csv("breast_cancer_y.csv")};
+  return d;
+}
+
+inline const Data& iris() {
+  static const Data d{load_csv("iris_X.csv"), load_csv("iris_y.csv")};
+  return d;
+}
+
 using Case = std::map<std::string, std::vector<double>>;
 
 inline Case load_case(const std::string& name) {

@@ -32,20 +32,6 @@ using namespace simdlr::test;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-struct Data {
-  Table X, y;
-};
-
-const Data& breast_cancer() {
-  static const Data d{load_csv("breast_cancer_X.csv"), load_csv("breast_cancer_y.csv")};
-  return d;
-}
-
-const Data& iris() {
-  static const Data d{load_csv("iris_X.csv"), load_csv("iris_y.csv")};
-  return d;
-}
-
 // A fit of `data` (its first `cols` columns if non-zero) in precision T.
 template <class T>
 LogisticRegression<T> fit(const Data& data, const LogisticRegressionOptions& options,

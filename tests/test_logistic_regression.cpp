@@ -69,20 +69,6 @@ using simdlr::MatrixView;
 using simdlr::Solver;
 using namespace simdlr::test;
 
-struct Data {
-  Table X, y;
-};
-
-const Data& breast_cancer() {
-  static const Data d{load_csv("breast_cancer_X.csv"), load_csv("breast_cancer_y.csv")};
-  return d;
-}
-
-const Data& iris() {
-  static const Data d{load_csv("iris_X.csv"), load_csv("iris_y.csv")};
-  return d;
-}
-
 LogisticRegressionOptions tight(Solver solver) {
   LogisticRegressionOptions o;
   o.solver = solver;
