@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gbench import gbench_medians  # noqa: E402
 from objectives import objective  # noqa: E402
 import real_section  # noqa: E402
+from real_section import gap_text, table  # noqa: E402  (one Markdown table writer)
 
 import matplotlib  # noqa: E402
 
@@ -119,18 +120,6 @@ def ratio(a, b):
     if a is None or b is None or b == 0:
         return "–"
     return f"{a / b:.1f}x"
-
-
-def gap_text(g):
-    if g is None:
-        return "–"
-    return "0" if g <= 0 else f"{g:.0e}"
-
-
-def table(header, rows):
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)
 
 
 def verdict(ok):
