@@ -23,16 +23,23 @@ class Cholesky {
   void solve(std::span<double> b) const;
   // vᵀ A⁻¹ v, as ‖L⁻¹ S v‖² (S the Jacobi scaling) so it is never negative. scratch: m values.
   double inverse_quadratic(std::span<const double> v, std::span<double> scratch) const;
-  // A bound κ with vᵀA⁻¹v ≤ κ · ‖S v‖² for every v (S the Jacobi scaling): ‖L⁻¹‖_F², which
-  // bounds ‖L⁻¹‖₂². m triangular solves.
+  // A bound κ with vᵀA⁻¹v ≤ κ · ‖S v‖² for every v (S the Jacobi scaling): the smaller of
+  // ‖L⁻¹‖_F² and 1/μ for a μ ≤ λ_min(SAS) proved by factoring SAS − μI. m triangular solves
+  // and up to four factorizations.
   double inverse_bound() const;
   // ‖S v‖².
   double scaled_norm_squared(std::span<const double> v) const;
 
  private:
   std::size_t m_ = 0;
-  std::vector<double> L_;      // lower triangle of the scaled factor, row-major m x m
-  std::vector<double> scale_;  // 1 / √A_jj
+  std::vector<double> L_;       // lower triangle of the scaled factor, row-major m x m
+  std::vector<double> scale_;   // 1 / √A_jj
+  std::vector<double> scaled_;  // lower triangle of SAS, row-major m x m
+
+  // Factors SAS − shift·I into L (m x m); false if not numerically positive definite.
+  bool factor_scaled(double shift, std::vector<double>& L) const;
+  // b ← (LLᵀ)⁻¹ b = (SAS)⁻¹ b.
+  void solve_scaled(std::span<double> b) const;
 };
 
 }  // namespace simdlr::linalg

@@ -57,10 +57,13 @@ struct OneRow {
   T b = 0, grad_b = 0;
 };
 
-// Σ c_i ‖x_i‖_{P⁻¹} for a certificate's δ, kept for the penalty vector it was computed with.
+// Σ c_i ‖x_i‖_{P⁻¹} for a certificate's δ, kept for the penalty vector it was computed with;
+// and max_i |x_ij| over the rows with c_i ≠ 0 (empty: not computed), which bounds every row's
+// leverage in the sampled Hessian certificate without another pass.
 struct RowNormCache {
   std::vector<double> penalty;
   double value = -1;  // < 0: not computed
+  std::vector<double> column_max;
 };
 
 }  // namespace detail

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "certificate_math.hpp"
+#include "row_statistics.hpp"
 #include "simdlr/linalg.hpp"
 #include "simdlr/objectives.hpp"
 #include "wide_passes.hpp"
@@ -136,20 +137,7 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   if (strongly_convex && std::isfinite(polished.gap)) {
     double delta = 0;
     if (intercept) {
-      double rows = 0;  // Σ c_i ‖x_i‖_{P⁻¹}, cached per penalty vector
-      if (row_norms_.value >= 0 && row_norms_.penalty == penalty) {
-        rows = row_norms_.value;
-      } else {
-        for (std::size_t i = 0; i < n; ++i) {
-          double s = 0;
-          for (std::size_t j = 0; j < d; ++j) {
-            const double v = double(data_.X.data[i * data_.X.stride + j]);
-            s += v * v / penalty[j];
-          }
-          rows += c[i] * std::sqrt(s);
-        }
-        row_norms_ = {penalty, rows};
-      }
+      const double rows = detail::row_norm_sum(data_.X, c, penalty, data_.threads, row_norms_);
       delta = 0.5 * polished.shift * rows;  // the softmax Jacobian's norm is at most ½
     }
     detail::keep_smaller(out, detail::tier1_bound(polished, std::sqrt(norm2), delta),

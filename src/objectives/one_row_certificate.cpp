@@ -5,47 +5,132 @@
 #include <type_traits>
 
 #include "certificate_math.hpp"
+#include "row_statistics.hpp"
 #include "simdlr/linalg.hpp"
 #include "wide_passes.hpp"
 
 namespace simdlr::detail {
 namespace {
 
-// ℓ, ℓ′ and ℓ″ of a loss at margin z, in double.
-struct LossAt {
-  double value, first, second;
-};
-
-LossAt loss_at(OneRowLoss loss, double y, double z) {
-  if (loss == OneRowLoss::squared) {
-    const double r = z - y;
-    return {0.5 * r * r, r, 1.0};
-  }
-  const double e = std::exp(-std::fabs(z));
-  const double p = z >= 0 ? 1 / (1 + e) : e / (1 + e);  // σ(z), never 1 − (small)
-  const double value = std::log1p(e) + (z >= 0 ? (1 - y) * z : -y * z);
-  return {value, p - y, p * (1 - p)};
-}
-
 // |ℓ′(z + t) − ℓ′(z)| ≤ L′ |t|: the slope of ℓ′ is at most ¼ (logistic) or 1 (squared).
 double first_derivative_lipschitz(OneRowLoss loss) {
   return loss == OneRowLoss::squared ? 1.0 : 0.25;
 }
 
+// The rows' margins u_i = z_i + b and the loss's derivatives there, in double: ℓ′ = σ(u) − y and
+// ℓ″ = σ(u)(1 − σ(u)) (σ by the sigmoid kernel, ≤ 3 ULP), or u − y and 1 (squared).
+struct RowDerivatives {
+  explicit RowDerivatives(std::size_t n) : margin(n), first(n), second(n) {}
+  std::vector<double> margin, first, second;
+};
+
+template <class T>
+void evaluate_derivatives(OneRowLoss loss, std::span<const double> z, std::span<const T> y,
+                          double b, Threads threads, RowDerivatives& out) {
+  const std::size_t n = z.size();
+  for (std::size_t i = 0; i < n; ++i)
+    out.margin[i] = z[i] + b;
+  if (loss == OneRowLoss::squared) {
+    for (std::size_t i = 0; i < n; ++i)
+      out.first[i] = out.margin[i] - double(y[i]);
+    std::fill(out.second.begin(), out.second.end(), 1.0);
+    return;
+  }
+  kernels::sigmoid(out.margin.data(), out.second.data(), n, threads);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double p = out.second[i];
+    out.first[i] = p - double(y[i]);
+    out.second[i] = p * (1 - p);
+  }
+}
+
+// Σ c_i ℓ(y_i, u_i) at the margins of `rows`: the log-loss kernel (relative error ≤ 8ε) when
+// every c_i is the same, else per row with log1p.
+template <class T>
+double loss_sum(OneRowLoss loss, const RowDerivatives& rows, std::span<const T> y,
+                std::span<const double> c, bool uniform, Threads threads) {
+  const std::size_t n = c.size();
+  const std::span<const double> u = rows.margin;
+  if (loss == OneRowLoss::squared) {
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      sum += c[i] * 0.5 * rows.first[i] * rows.first[i];
+    return sum;
+  }
+  if (uniform && n > 0) {
+    std::vector<double> labels(y.begin(), y.end());
+    return c[0] * kernels::log_loss(u.data(), labels.data(), n, threads);
+  }
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (c[i] == 0) continue;
+    const double e = std::exp(-std::fabs(u[i])), label = double(y[i]);
+    sum += c[i] * (std::log1p(e) + (u[i] >= 0 ? (1 - label) * u[i] : -label * u[i]));
+  }
+  return sum;
+}
+
+// ℓ′(y, u) in double, for the float data's fused pass.
+double first_derivative(OneRowLoss loss, double y, double u) {
+  if (loss == OneRowLoss::squared) return u - y;
+  const double e = std::exp(-std::fabs(u));
+  return (u >= 0 ? 1 / (1 + e) : e / (1 + e)) - y;
+}
+
+// The first pass of a check at (w, b): the margins u_i = x_i·w + b and Σ c_i ℓ′(y_i, u_i) x_i,
+// in double: double data through the loss's fused kernel, float data widened exactly.
+template <class T>
+void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const T> y,
+                   double scale, std::span<const double> c, std::span<const double> w, double b,
+                   std::span<double> u, std::span<double> gradient_w) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (loss == OneRowLoss::logistic) {
+      LogisticPass<double> pass;
+      pass.X = data.X;
+      pass.y = y.data();
+      pass.sample_weight = data.weights();
+      pass.w = w.data();
+      pass.b = b;
+      pass.grad_w = gradient_w.data();
+      pass.margins = u.data();
+      kernels::logistic_loss_grad(pass, data.threads);
+    } else {
+      SquaredPass<double> pass;
+      pass.X = data.X;
+      pass.y = y.data();
+      pass.sample_weight = data.weights();
+      pass.w = w.data();
+      pass.b = b;
+      pass.grad_w = gradient_w.data();
+      pass.margins = u.data();
+      kernels::squared_loss_grad(pass, data.threads);
+    }
+    for (double& v : gradient_w)
+      v *= scale;
+  } else {
+    std::vector<double> r(u.size());
+    const auto residual = [&](std::size_t i, double margin) {
+      return c[i] == 0 ? 0.0 : c[i] * first_derivative(loss, double(y[i]), margin);
+    };
+    wide_fused_gradient(data.X, w, b, residual, u, r, gradient_w, data.threads);
+  }
+}
+
 // Newton on the intercept β for h(β) = Σ c_i ℓ(y_i, z_i + β) from β = b (no pass over X; z are
-// the margins without intercept). Leaves b at the last point evaluated and returns the bound
-// there: squared loss exactly, logistic by self-concordance (h″(β + t) ≥ h″(β) e^{−|t|}).
+// the margins without intercept). Leaves b at the last point evaluated, `rows` evaluated there,
+// and returns the bound there: squared loss exactly, logistic by self-concordance
+// (h″(β + t) ≥ h″(β) e^{−|t|}).
 template <class T>
 InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> z, std::span<const T> y,
-                                std::span<const double> c, double& b) {
+                                std::span<const double> c, Threads threads, double& b,
+                                RowDerivatives& rows) {
   double previous = kInfinity;
   for (int iteration = 0;; ++iteration) {
+    evaluate_derivatives(loss, z, y, b, threads, rows);
     double g = 0, h = 0;
     for (std::size_t i = 0; i < z.size(); ++i) {
-      if (c[i] == 0) continue;
-      const LossAt l = loss_at(loss, double(y[i]), z[i] + b);
-      g += c[i] * l.first;
-      h += c[i] * l.second;
+      g += c[i] * rows.first[i];
+      h += c[i] * rows.second[i];
     }
     if (!(h > 0) || !std::isfinite(g)) return {};
     const double u = std::fabs(g) / h;
@@ -62,125 +147,206 @@ InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> z, std:
   }
 }
 
-template <class T>
-double row_norm_sum(const ObjectiveData<T>& data, std::span<const double> c,
-                    std::span<const double> penalty, RowNormCache& cache) {
-  if (cache.value >= 0 &&
-      std::equal(penalty.begin(), penalty.end(), cache.penalty.begin(), cache.penalty.end())) {
-    return cache.value;
-  }
-  double sum = 0;
-  for (std::size_t i = 0; i < data.X.rows; ++i) {
-    if (c[i] == 0) continue;
-    const T* row = data.X.data + i * data.X.stride;
-    double s = 0;
-    for (std::size_t j = 0; j < data.d; ++j)
-      s += double(row[j]) * double(row[j]) / penalty[j];
-    sum += c[i] * std::sqrt(s);
-  }
-  cache.penalty.assign(penalty.begin(), penalty.end());
-  cache.value = sum;
-  return sum;
-}
-
-// Work above which the Hessian certificate uses bounds instead of exact sums: a Gram matrix in
-// double over float data (n·m² flops on one thread) is replaced by nothing (tier 1 only), and
-// the exact largest leverage (n·m²/2) by max_i ‖S a_i‖² · ‖L⁻¹‖_F², one plain pass. R only
+// Work n·m² above which the Hessian certificate uses bounds instead of exact sums: the Gram
+// matrix of a sample of the rows first (every k-th row; the full one only for double data, and
+// only when the sample's bound predicts that it would succeed), and instead of the exact largest
+// leverage (n·m²/2), max_i ‖S a_i‖² · ‖L⁻¹‖_F² bounded through the column maxima of |a_ij|. R only
 // enters the bound's higher-order term (ω(Rν)/R² = ν²/2 + Rν³/6 + …), so its looseness costs
 // little once Rν is small.
 constexpr double kExactWork = 5e7;
 
-// Tier 2 (and the exact quadratic form): H = Aᵀ diag(c ℓ″) A + diag(p, 0), ν² = gᵀH⁻¹g; the
-// squared loss's gap is ½ν²; the logistic one's ω(Rν)/R² with R² ≥ the largest leverage.
+// The sample's size: enough rows that its Hessian resembles the full one's shape.
+std::size_t sample_stride(std::size_t n, std::size_t m) {
+  const std::size_t rows = std::max<std::size_t>(10000, 50 * m);
+  return std::max<std::size_t>(1, n / rows);
+}
+
+// H_S = Σ_{i ∈ S} c_i ℓ″_i a_i a_iᵀ + diag(p, 0), S every `stride`-th row (all rows: stride 1).
+// Every dropped term is positive semidefinite, so H_S ⪯ H: gᵀH_S⁻¹g ≥ ν² and a_iᵀH_S⁻¹a_i ≥ the
+// leverages, and the bound, increasing in both, stays a bound. Float data are widened exactly.
 template <class T>
-void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> z,
-                  std::span<const T> y, std::span<const double> c, double b,
-                  std::span<const double> penalty, std::span<const double> gradient,
-                  GapBound& out) {
+bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight,
+                    std::size_t stride, std::span<const double> penalty, linalg::Cholesky& out) {
   const std::size_t n = data.X.rows, d = data.d, m = d + (data.fit_intercept ? 1 : 0);
-  const double work = double(n) * double(m) * double(m);
-  if (std::is_same_v<T, float> && work > kExactWork) return;
-  std::vector<double> weight(n), H(m * m), scratch(m), a(m);
-  for (std::size_t i = 0; i < n; ++i)
-    weight[i] = c[i] == 0 ? 0.0 : c[i] * loss_at(loss, double(y[i]), z[i] + b).second;
-  wide_gram(data.X, weight, data.fit_intercept, H, data.threads);
+  const std::size_t rows = (n + stride - 1) / stride;
+  std::vector<double> H(m * m), w(rows);
+  for (std::size_t t = 0; t < rows; ++t)
+    w[t] = weight[t * stride];
+  if (std::is_same_v<T, double> || stride == 1) {
+    const MatrixView<const T> sample(data.X.data, rows, d, data.X.stride * stride);
+    wide_gram(sample, w, data.fit_intercept, H, data.threads);
+  } else {
+    std::vector<double> widened(rows * d);
+    for (std::size_t t = 0; t < rows; ++t)
+      std::copy_n(data.X.data + t * stride * data.X.stride, d, widened.data() + t * d);
+    wide_gram(MatrixView<const double>(widened.data(), rows, d), w, data.fit_intercept, H,
+              data.threads);
+  }
   for (std::size_t j = 0; j < d; ++j)
     H[j * m + j] += penalty[j];
-  linalg::Cholesky cholesky;
-  if (!cholesky.factor(H, m)) return;
-  const double nu2 = cholesky.inverse_quadratic(gradient, scratch);
-  if (loss == OneRowLoss::squared) {
-    keep_smaller(out, 0.5 * nu2, Certificate::quadratic);
-    return;
+  return out.factor(H, m);
+}
+
+// The largest leverage a_iᵀH⁻¹a_i over the rows: exactly (n·m²/2 flops), or bounded by
+// ‖L⁻¹‖_F² · Σ_j s_j² max_i a_ij² (S the Jacobi scaling) without a pass.
+template <class T>
+double largest_leverage(const ObjectiveData<T>& data, std::span<const double> c,
+                        const linalg::Cholesky& cholesky, bool exact, RowNormCache& cache) {
+  const std::size_t n = data.X.rows, d = data.d, m = cholesky.size();
+  std::vector<double> a(m, 1.0), scratch(m);
+  if (!exact) {
+    const std::span<const double> column_max = column_max_abs(data.X, c, data.threads, cache);
+    std::copy(column_max.begin(), column_max.end(), a.begin());
+    return cholesky.scaled_norm_squared(a) * cholesky.inverse_bound();
   }
-  const bool exact = work <= kExactWork;
   double r2 = 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (c[i] == 0) continue;
     for (std::size_t j = 0; j < d; ++j)
       a[j] = double(data.X.data[i * data.X.stride + j]);
-    if (data.fit_intercept) a[d] = 1;
-    r2 = std::max(r2,
-                  exact ? cholesky.inverse_quadratic(a, scratch) : cholesky.scaled_norm_squared(a));
+    r2 = std::max(r2, cholesky.inverse_quadratic(a, scratch));
   }
-  if (!exact) r2 *= cholesky.inverse_bound();
-  if (r2 > 0) keep_smaller(out, omega_upper(std::sqrt(r2 * nu2)) / r2, Certificate::hessian);
+  return r2;
+}
+
+// Tier 2 (and the exact quadratic form) from H_S: the squared loss's gap is ½ν²; the logistic
+// one's ω(Rν)/R² with R² ≥ the largest leverage. +inf when H_S is not positive definite.
+template <class T>
+double hessian_bound(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> c,
+                     std::span<const double> weight, std::size_t stride,
+                     std::span<const double> penalty, std::span<const double> gradient, bool exact,
+                     RowNormCache& cache) {
+  linalg::Cholesky cholesky;
+  if (!factor_hessian(data, weight, stride, penalty, cholesky)) return kInfinity;
+  std::vector<double> scratch(cholesky.size());
+  const double nu2 = cholesky.inverse_quadratic(gradient, scratch);
+  if (loss == OneRowLoss::squared) return 0.5 * nu2;
+  const double r2 = largest_leverage(data, c, cholesky, exact, cache);
+  return r2 > 0 ? omega_upper(std::sqrt(r2 * nu2)) / r2 : kInfinity;
+}
+
+template <class T>
+void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, const RowDerivatives& rows,
+                  std::span<const double> c, std::span<const double> penalty,
+                  std::span<const double> gradient, double enough, RowNormCache& cache,
+                  GapBound& out) {
+  const std::size_t n = data.X.rows, m = data.d + (data.fit_intercept ? 1 : 0);
+  const Certificate kind =
+      loss == OneRowLoss::squared ? Certificate::quadratic : Certificate::hessian;
+  std::vector<double> weight(n);
+  for (std::size_t i = 0; i < n; ++i)
+    weight[i] = c[i] * rows.second[i];
+  const double work = double(n) * double(m) * double(m);
+  if (work <= kExactWork) {
+    keep_smaller(out, hessian_bound(loss, data, c, weight, 1, penalty, gradient, true, cache),
+                 kind);
+    return;
+  }
+  const std::size_t stride = sample_stride(n, m);
+  if (stride > 1) {
+    const double sampled =
+        hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
+    keep_smaller(out, sampled, kind);
+    // The full Hessian is about `stride` times the sample's, its bound about that much smaller:
+    // worth a full Gram pass only where it runs on the kernels (double data) and would succeed.
+    if (out.bound <= enough || !std::is_same_v<T, double> || !(sampled / double(stride) <= enough))
+      return;
+  }
+  if (!std::is_same_v<T, double>) return;
+  keep_smaller(out, hessian_bound(loss, data, c, weight, 1, penalty, gradient, false, cache), kind);
 }
 
 }  // namespace
 
+// A check at x = (w, b₀) (docs/convergence.md, section 6):
+// 1. one pass: the margins and ∇F(w, b₀), so the gradient's intercept part is exact;
+// 2. the intercept polished on the margins (no pass) to b̂, F(w, b̂) ≤ F(w, b₀);
+// 3. tier 1 at (w, b̂) with ‖∇_w F(w, b̂)‖ ≤ ‖∇_w F(w, b₀)‖ + L′ |b̂ − b₀| Σ c_i ‖x_i‖_{P⁻¹};
+// 4. if that is not enough, tier 2 at (w, b₀), which also bounds F(w, b̂) − F*;
+// 5. without tier 2, tier 1 with the exact gradient at b̂: a second pass.
 template <class T>
 GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const T> y,
                          double scale, double own_penalty, std::span<double> x,
                          const CertifyRequest& request, RowNormCache& cache) {
   const std::size_t n = data.X.rows, d = data.d;
-  std::vector<double> w(x.begin(), x.begin() + std::ptrdiff_t(d)), z(n), c(n), r(n), g(x.size());
+  const bool uniform = data.sample_weight.empty();
+  std::vector<double> w(x.begin(), x.begin() + std::ptrdiff_t(d)), u(n), c(n), g(x.size());
   std::vector<double> penalty(d);
   for (std::size_t j = 0; j < d; ++j)
     penalty[j] = penalty_of(request, j, own_penalty);
   for (std::size_t i = 0; i < n; ++i)
-    c[i] = scale * (data.sample_weight.empty() ? 1.0 : double(data.sample_weight[i]));
-  wide_margins(data.X, w, z, data.threads);
+    c[i] = scale * (uniform ? 1.0 : double(data.sample_weight[i]));
+  const double start_b = data.fit_intercept ? x[d] : 0.0;
+  gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d));
 
-  double b = data.fit_intercept ? x[d] : 0.0;
-  InterceptBound intercept{0, 0};
-  if (data.fit_intercept) {
-    intercept = polish_intercept(loss, z, y, c, b);
-    x[d] = b;
-  }
-  long double value = 0, gradient_b = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (c[i] == 0) {
-      r[i] = 0;
-      continue;
-    }
-    const LossAt l = loss_at(loss, double(y[i]), z[i] + b);
-    value += c[i] * l.value;
-    r[i] = c[i] * l.first;
-    gradient_b += r[i];
-  }
-  wide_transpose_product(data.X, r, std::span<double>(g).first(d), data.threads);
+  // ∇F(w, b₀) and F(w, b₀) from the margins.
+  std::vector<double> z(n);
+  for (std::size_t i = 0; i < n; ++i)
+    z[i] = u[i] - start_b;
+  RowDerivatives at_start(n);
+  evaluate_derivatives(loss, z, y, start_b, data.threads, at_start);
+  double penalty_value = 0, gradient_b = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    gradient_b += c[i] * at_start.first[i];
   bool strongly_convex = true;
   double norm2 = 0;
   for (std::size_t j = 0; j < d; ++j) {
-    value += 0.5L * penalty[j] * w[j] * w[j];
+    penalty_value += 0.5 * penalty[j] * w[j] * w[j];
     g[j] += penalty[j] * w[j];
     strongly_convex = strongly_convex && penalty[j] > 0;
     if (penalty[j] > 0) norm2 += g[j] * g[j] / penalty[j];
   }
-  if (data.fit_intercept) g[d] = double(gradient_b);
+  if (data.fit_intercept) g[d] = gradient_b;
+  const double start_value = loss_sum(loss, at_start, y, c, uniform, data.threads) + penalty_value;
+
+  // The polished intercept, kept only if it did not raise F.
+  double b = start_b;
+  InterceptBound intercept{0, 0};
+  RowDerivatives rows(n);
+  double value = start_value;
+  if (data.fit_intercept) {
+    intercept = polish_intercept(loss, z, y, c, data.threads, b, rows);
+    value = loss_sum(loss, rows, y, c, uniform, data.threads) + penalty_value;
+    if (!(value <= start_value)) {
+      b = start_b;
+      value = start_value;
+      intercept = {};
+    }
+    x[d] = b;
+  }
 
   GapBound out;
-  out.objective = double(value);
+  out.objective = value;
+  const double lipschitz = first_derivative_lipschitz(loss);
+  const auto rows_norm = [&] { return row_norm_sum(data.X, c, penalty, data.threads, cache); };
   if (strongly_convex && std::isfinite(intercept.gap)) {
-    const double delta = data.fit_intercept ? first_derivative_lipschitz(loss) * intercept.shift *
-                                                  row_norm_sum(data, c, penalty, cache)
-                                            : 0.0;
+    const double moved = std::fabs(b - start_b),
+                 delta =
+                     data.fit_intercept ? lipschitz * (intercept.shift + moved) * rows_norm() : 0.0;
     keep_smaller(out, tier1_bound(intercept, std::sqrt(norm2), delta),
                  Certificate::strong_convexity);
   }
+  bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
-    hessian_tier(loss, data, z, y, c, b, penalty, g, out);
+    hessian_tier(loss, data, at_start, c, penalty, g, request.enough, cache, out);
+    hessian_tried = std::isfinite(out.bound);
+  }
+  if (!hessian_tried && out.bound > request.enough && strongly_convex &&
+      std::isfinite(intercept.gap) && b != start_b) {
+    // Tier 1 with the exact gradient at b̂.
+    std::vector<double> r(n), exact(d);
+    for (std::size_t i = 0; i < n; ++i)
+      r[i] = c[i] * rows.first[i];
+    wide_transpose_product(data.X, r, exact, data.threads);
+    double exact_norm2 = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double gj = exact[j] + penalty[j] * w[j];
+      exact_norm2 += gj * gj / penalty[j];
+    }
+    keep_smaller(
+        out,
+        tier1_bound(intercept, std::sqrt(exact_norm2), lipschitz * intercept.shift * rows_norm()),
+        Certificate::strong_convexity);
   }
   if (!std::isfinite(out.bound)) {
     out.note = !strongly_convex && !request.hessian_allowed

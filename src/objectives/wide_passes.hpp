@@ -78,6 +78,43 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
   }
 }
 
+// One pass over float data: u_i = x_i·w + b, r_i = residual(i, u_i) and out = Σ r_i x_i, in
+// double, rows dotted as in wide_margins and summed as in wide_transpose_product (the same sums
+// for every thread count).
+template <class Residual>
+void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, double b,
+                         const Residual& residual, std::span<double> u, std::span<double> r,
+                         std::span<double> out, Threads threads) {
+  constexpr std::size_t kBlock = 4096;
+  const std::size_t d = X.cols, quads = d / 4 * 4, blocks = (X.rows + kBlock - 1) / kBlock;
+  std::vector<double> partial(blocks * d, 0.0);
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
+  for (std::ptrdiff_t block = 0; block < std::ptrdiff_t(blocks); ++block) {
+    double* sum = partial.data() + std::size_t(block) * d;
+    const std::size_t end = std::min(X.rows, (std::size_t(block) + 1) * kBlock);
+    for (std::size_t i = std::size_t(block) * kBlock; i < end; ++i) {
+      const float* row = X.data + i * X.stride;
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (std::size_t j = 0; j < quads; j += 4) {
+        s0 += double(row[j]) * w[j];
+        s1 += double(row[j + 1]) * w[j + 1];
+        s2 += double(row[j + 2]) * w[j + 2];
+        s3 += double(row[j + 3]) * w[j + 3];
+      }
+      for (std::size_t j = quads; j < d; ++j)
+        s0 += double(row[j]) * w[j];
+      u[i] = ((s0 + s1) + (s2 + s3)) + b;
+      r[i] = residual(i, u[i]);
+      for (std::size_t j = 0; j < d; ++j)
+        sum[j] += double(row[j]) * r[i];
+    }
+  }
+  std::fill(out.begin(), out.end(), 0.0);
+  for (std::size_t block = 0; block < blocks; ++block)
+    for (std::size_t j = 0; j < d; ++j)
+      out[j] += partial[block * d + j];
+}
+
 // The augmented weighted Gram matrix Aᵀ D A of the rows a_i = (x_i, 1) (the 1 only with
 // intercept), m x m row-major with m = X.cols (+ 1), full and symmetric.
 template <class T>

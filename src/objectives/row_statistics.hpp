@@ -1,0 +1,93 @@
+// Per-fit statistics of the rows for the certificates (docs/convergence.md, section 2): the
+// tier-1 intercept term's Σ c_i ‖x_i‖_{P⁻¹} and the column maxima that bound every row's leverage
+// in the sampled Hessian certificate. One pass computes both and caches them in the objective.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "simdlr/matrix.hpp"
+#include "simdlr/objectives.hpp"
+#include "wide_passes.hpp"
+
+namespace simdlr::detail {
+
+// One pass over the rows with c_i ≠ 0: Σ c_i ‖x_i‖_{P⁻¹} when `penalty` is not empty (every
+// p_j > 0), and max_i |x_ij| when the cache has none yet. Rows run in parallel; the per-row
+// terms are summed in row order afterwards and maxima are exact, so the values do not depend on
+// the thread count.
+template <class T>
+void row_statistics_pass(MatrixView<const T> X, std::span<const double> c,
+                         std::span<const double> penalty, Threads threads, RowNormCache& cache) {
+  const std::size_t n = X.rows, d = X.cols, quads = d / 4 * 4;
+  const bool norms = !penalty.empty(), maxima = cache.column_max.empty();
+  std::vector<double> inverse(d, 0.0), term(norms ? n : 0, 0.0), column_max(d, 0.0);
+  if (norms) {
+    for (std::size_t j = 0; j < d; ++j)
+      inverse[j] = 1 / penalty[j];
+  }
+#pragma omp parallel num_threads(wide_threads(threads))
+  {
+    std::vector<double> local(maxima ? d : 0, 0.0);
+#pragma omp for schedule(static)
+    for (std::ptrdiff_t signed_i = 0; signed_i < std::ptrdiff_t(n); ++signed_i) {
+      const auto i = std::size_t(signed_i);
+      if (c[i] == 0) continue;
+      const T* row = X.data + i * X.stride;
+      if (norms) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // four sums so the loop pipelines
+        for (std::size_t j = 0; j < quads; j += 4) {
+          const double v0 = row[j], v1 = row[j + 1], v2 = row[j + 2], v3 = row[j + 3];
+          s0 += v0 * v0 * inverse[j];
+          s1 += v1 * v1 * inverse[j + 1];
+          s2 += v2 * v2 * inverse[j + 2];
+          s3 += v3 * v3 * inverse[j + 3];
+        }
+        for (std::size_t j = quads; j < d; ++j)
+          s0 += double(row[j]) * double(row[j]) * inverse[j];
+        term[i] = c[i] * std::sqrt((s0 + s1) + (s2 + s3));
+      }
+      if (maxima) {
+        for (std::size_t j = 0; j < d; ++j)
+          local[j] = std::max(local[j], std::fabs(double(row[j])));
+      }
+    }
+#pragma omp critical
+    for (std::size_t j = 0; j < local.size(); ++j)
+      column_max[j] = std::max(column_max[j], local[j]);
+  }
+  if (maxima) cache.column_max = std::move(column_max);
+  if (norms) {
+    double sum = 0;
+    for (double v : term)
+      sum += v;
+    cache.penalty.assign(penalty.begin(), penalty.end());
+    cache.value = sum;
+  }
+}
+
+// Σ c_i ‖x_i‖_{P⁻¹}, from the cache when it was computed for this penalty.
+template <class T>
+double row_norm_sum(MatrixView<const T> X, std::span<const double> c,
+                    std::span<const double> penalty, Threads threads, RowNormCache& cache) {
+  if (cache.value < 0 ||
+      !std::equal(penalty.begin(), penalty.end(), cache.penalty.begin(), cache.penalty.end())) {
+    row_statistics_pass(X, c, penalty, threads, cache);
+  }
+  return cache.value;
+}
+
+// max_i |x_ij| over the rows with c_i ≠ 0, X.cols values.
+template <class T>
+std::span<const double> column_max_abs(MatrixView<const T> X, std::span<const double> c,
+                                       Threads threads, RowNormCache& cache) {
+  if (cache.column_max.empty()) row_statistics_pass(X, c, {}, threads, cache);
+  return cache.column_max;
+}
+
+}  // namespace simdlr::detail
