@@ -82,7 +82,7 @@ double first_derivative(OneRowLoss loss, double y, double u) {
 template <class T>
 void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const T> y,
                    double scale, std::span<const double> c, std::span<const double> w, double b,
-                   std::span<double> u, std::span<double> gradient_w) {
+                   std::span<double> u, std::span<double> gradient_w, RowNormCache& cache) {
   if constexpr (std::is_same_v<T, double>) {
     if (loss == OneRowLoss::logistic) {
       LogisticPass<double> pass;
@@ -112,7 +112,10 @@ void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<cons
     const auto residual = [&](std::size_t i, double margin) {
       return c[i] == 0 ? 0.0 : c[i] * first_derivative(loss, double(y[i]), margin);
     };
-    wide_fused_gradient(data.X, w, b, residual, u, r, gradient_w, data.threads);
+    // The column maxima come with the first check's pass (the rows are in cache).
+    std::vector<double> column_max(cache.column_max.empty() ? data.d : 0);
+    wide_fused_gradient(data.X, w, b, c, residual, u, r, gradient_w, column_max, data.threads);
+    if (!column_max.empty()) cache.column_max = std::move(column_max);
   }
 }
 
@@ -148,11 +151,10 @@ InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> z, std:
 }
 
 // Work n·m² above which the Hessian certificate uses bounds instead of exact sums: the Gram
-// matrix of a sample of the rows first (every k-th row; the full one only for double data, and
-// only when the sample's bound predicts that it would succeed), and instead of the exact largest
-// leverage (n·m²/2), max_i ‖S a_i‖² · ‖L⁻¹‖_F² bounded through the column maxima of |a_ij|. R only
-// enters the bound's higher-order term (ω(Rν)/R² = ν²/2 + Rν³/6 + …), so its looseness costs
-// little once Rν is small.
+// matrix of a sample of the rows (every k-th row; the full one only when no sample has 2 rows in
+// k, with double data), and instead of the exact largest leverage (n·m²/2), κ ‖S a_i‖² bounded
+// through the column maxima of |a_ij|. R only enters the bound's higher-order term
+// (ω(Rν)/R² = ν²/2 + Rν³/6 + …), so its looseness costs little once Rν is small.
 constexpr double kExactWork = 5e7;
 
 // The sample's size: enough rows that its Hessian resembles the full one's shape.
@@ -247,10 +249,19 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, const RowDeriva
     const double sampled =
         hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
     keep_smaller(out, sampled, kind);
-    // The full Hessian is about `stride` times the sample's, its bound about that much smaller:
-    // worth a full Gram pass only where it runs on the kernels (double data) and would succeed.
-    if (out.bound <= enough || !std::is_same_v<T, double> || !(sampled / double(stride) <= enough))
-      return;
+    if (out.bound <= enough) return;
+    // A sample k times denser has a bound about k times smaller. One that would succeed with a
+    // factor 2 to spare is tried while it stays sparse; at full density (a Gram pass costs
+    // several passes' worth of work) another iteration and check are usually cheaper.
+    const double needed = sampled / enough;
+    const double denser = double(stride) / (2 * needed);
+    if (denser >= 2) {
+      keep_smaller(out,
+                   hessian_bound(loss, data, c, weight, std::size_t(denser), penalty, gradient,
+                                 false, cache),
+                   kind);
+    }
+    return;
   }
   if (!std::is_same_v<T, double>) return;
   keep_smaller(out, hessian_bound(loss, data, c, weight, 1, penalty, gradient, false, cache), kind);
@@ -277,7 +288,7 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   for (std::size_t i = 0; i < n; ++i)
     c[i] = scale * (uniform ? 1.0 : double(data.sample_weight[i]));
   const double start_b = data.fit_intercept ? x[d] : 0.0;
-  gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d));
+  gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d), cache);
 
   // ∇F(w, b₀) and F(w, b₀) from the margins.
   std::vector<double> z(n);
@@ -319,18 +330,25 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   out.objective = value;
   const double lipschitz = first_derivative_lipschitz(loss);
   const auto rows_norm = [&] { return row_norm_sum(data.X, c, penalty, data.threads, cache); };
-  if (strongly_convex && std::isfinite(intercept.gap)) {
-    const double moved = std::fabs(b - start_b),
-                 delta =
-                     data.fit_intercept ? lipschitz * (intercept.shift + moved) * rows_norm() : 0.0;
+  // Tier 1 with the intercept's terms needs Σ c_i ‖x_i‖_{P⁻¹} (a pass, once per fit): only
+  // when the bound without them would be enough, or when there is no tier 2 to try first.
+  const bool tier1 = strongly_convex && std::isfinite(intercept.gap);
+  const auto try_tier1 = [&] {
+    const double moved = std::fabs(b - start_b);
+    const double delta =
+        data.fit_intercept ? lipschitz * (intercept.shift + moved) * rows_norm() : 0.0;
     keep_smaller(out, tier1_bound(intercept, std::sqrt(norm2), delta),
                  Certificate::strong_convexity);
-  }
+  };
+  const bool tier1_first =
+      !request.hessian_allowed || tier1_bound(intercept, std::sqrt(norm2), 0.0) <= request.enough;
+  if (tier1 && tier1_first) try_tier1();
   bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
     hessian_tier(loss, data, at_start, c, penalty, g, request.enough, cache, out);
     hessian_tried = std::isfinite(out.bound);
   }
+  if (tier1 && !tier1_first && !hessian_tried) try_tier1();
   if (!hessian_tried && out.bound > request.enough && strongly_convex &&
       std::isfinite(intercept.gap) && b != start_b) {
     // Tier 1 with the exact gradient at b̂.

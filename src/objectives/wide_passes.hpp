@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <span>
 #include <type_traits>
@@ -80,14 +81,17 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
 
 // One pass over float data: u_i = x_i·w + b, r_i = residual(i, u_i) and out = Σ r_i x_i, in
 // double, rows dotted as in wide_margins and summed as in wide_transpose_product (the same sums
-// for every thread count).
+// for every thread count); and, if column_max is not empty, max |x_ij| over the rows with
+// c_i ≠ 0 while the rows are in cache.
 template <class Residual>
 void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, double b,
-                         const Residual& residual, std::span<double> u, std::span<double> r,
-                         std::span<double> out, Threads threads) {
+                         std::span<const double> c, const Residual& residual, std::span<double> u,
+                         std::span<double> r, std::span<double> out, std::span<double> column_max,
+                         Threads threads) {
   constexpr std::size_t kBlock = 4096;
   const std::size_t d = X.cols, quads = d / 4 * 4, blocks = (X.rows + kBlock - 1) / kBlock;
-  std::vector<double> partial(blocks * d, 0.0);
+  const bool maxima = !column_max.empty();
+  std::vector<double> partial(blocks * d, 0.0), block_max(maxima ? blocks * d : 0, 0.0);
 #pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
   for (std::ptrdiff_t block = 0; block < std::ptrdiff_t(blocks); ++block) {
     double* sum = partial.data() + std::size_t(block) * d;
@@ -107,12 +111,23 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
       r[i] = residual(i, u[i]);
       for (std::size_t j = 0; j < d; ++j)
         sum[j] += double(row[j]) * r[i];
+      if (maxima && c[i] != 0) {
+        double* top = block_max.data() + std::size_t(block) * d;
+        for (std::size_t j = 0; j < d; ++j)
+          top[j] = std::max(top[j], std::fabs(double(row[j])));
+      }
     }
   }
   std::fill(out.begin(), out.end(), 0.0);
   for (std::size_t block = 0; block < blocks; ++block)
     for (std::size_t j = 0; j < d; ++j)
       out[j] += partial[block * d + j];
+  if (maxima) {
+    std::fill(column_max.begin(), column_max.end(), 0.0);
+    for (std::size_t block = 0; block < blocks; ++block)
+      for (std::size_t j = 0; j < d; ++j)
+        column_max[j] = std::max(column_max[j], block_max[block * d + j]);
+  }
 }
 
 // The augmented weighted Gram matrix Aᵀ D A of the rows a_i = (x_i, 1) (the 1 only with
