@@ -84,26 +84,22 @@ void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<cons
                    double scale, std::span<const double> c, std::span<const double> w, double b,
                    std::span<double> u, std::span<double> gradient_w, RowNormCache& cache) {
   if constexpr (std::is_same_v<T, double>) {
+    const auto run = [&](auto pass, auto kernel) {
+      pass.X = data.X;
+      pass.y = y.data();
+      pass.sample_weight = data.weights();
+      pass.w = w.data();
+      pass.b = b;
+      pass.grad_w = gradient_w.data();
+      pass.margins = u.data();
+      kernel(pass, data.threads);
+    };
     if (loss == OneRowLoss::logistic) {
-      LogisticPass<double> pass;
-      pass.X = data.X;
-      pass.y = y.data();
-      pass.sample_weight = data.weights();
-      pass.w = w.data();
-      pass.b = b;
-      pass.grad_w = gradient_w.data();
-      pass.margins = u.data();
-      kernels::logistic_loss_grad(pass, data.threads);
+      run(LogisticPass<double>{},
+          [](const LogisticPass<double>& p, Threads t) { kernels::logistic_loss_grad(p, t); });
     } else {
-      SquaredPass<double> pass;
-      pass.X = data.X;
-      pass.y = y.data();
-      pass.sample_weight = data.weights();
-      pass.w = w.data();
-      pass.b = b;
-      pass.grad_w = gradient_w.data();
-      pass.margins = u.data();
-      kernels::squared_loss_grad(pass, data.threads);
+      run(SquaredPass<double>{},
+          [](const SquaredPass<double>& p, Threads t) { kernels::squared_loss_grad(p, t); });
     }
     for (double& v : gradient_w)
       v *= scale;

@@ -23,6 +23,22 @@ inline int wide_threads(Threads threads) {
   return threads.count > 0 ? threads.count : omp_get_max_threads();
 }
 
+// x · w for a float row x, in double with four fixed partial sums (so the loop pipelines; the
+// order does not depend on the threads).
+inline double widened_dot(const float* row, std::span<const double> w) {
+  const std::size_t d = w.size(), quads = d / 4 * 4;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (std::size_t j = 0; j < quads; j += 4) {
+    s0 += double(row[j]) * w[j];
+    s1 += double(row[j + 1]) * w[j + 1];
+    s2 += double(row[j + 2]) * w[j + 2];
+    s3 += double(row[j + 3]) * w[j + 3];
+  }
+  for (std::size_t j = quads; j < d; ++j)
+    s0 += double(row[j]) * w[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
 // z_i = x_i · w (no intercept), n values. Float data: each row's dot product in double with
 // four fixed partial sums (so the loop pipelines; the order does not depend on the threads),
 // rows spread over threads.
@@ -33,20 +49,10 @@ void wide_margins(MatrixView<const T> X, std::span<const double> w, std::span<do
     kernels::margins(X, w.data(), 0.0, z.data(), threads);
   } else {
     const std::ptrdiff_t n = std::ptrdiff_t(X.rows);
-    const std::size_t d = X.cols, quads = d / 4 * 4;
 #pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       const T* row = X.data + std::size_t(i) * X.stride;
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (std::size_t j = 0; j < quads; j += 4) {
-        s0 += double(row[j]) * w[j];
-        s1 += double(row[j + 1]) * w[j + 1];
-        s2 += double(row[j + 2]) * w[j + 2];
-        s3 += double(row[j + 3]) * w[j + 3];
-      }
-      for (std::size_t j = quads; j < d; ++j)
-        s0 += double(row[j]) * w[j];
-      z[std::size_t(i)] = (s0 + s1) + (s2 + s3);
+      z[std::size_t(i)] = widened_dot(row, w.first(X.cols));
     }
   }
 }
@@ -89,7 +95,7 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
                          std::span<double> r, std::span<double> out, std::span<double> column_max,
                          Threads threads) {
   constexpr std::size_t kBlock = 4096;
-  const std::size_t d = X.cols, quads = d / 4 * 4, blocks = (X.rows + kBlock - 1) / kBlock;
+  const std::size_t d = X.cols, blocks = (X.rows + kBlock - 1) / kBlock;
   const bool maxima = !column_max.empty();
   std::vector<double> partial(blocks * d, 0.0), block_max(maxima ? blocks * d : 0, 0.0);
 #pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
@@ -98,16 +104,7 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
     const std::size_t end = std::min(X.rows, (std::size_t(block) + 1) * kBlock);
     for (std::size_t i = std::size_t(block) * kBlock; i < end; ++i) {
       const float* row = X.data + i * X.stride;
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (std::size_t j = 0; j < quads; j += 4) {
-        s0 += double(row[j]) * w[j];
-        s1 += double(row[j + 1]) * w[j + 1];
-        s2 += double(row[j + 2]) * w[j + 2];
-        s3 += double(row[j + 3]) * w[j + 3];
-      }
-      for (std::size_t j = quads; j < d; ++j)
-        s0 += double(row[j]) * w[j];
-      u[i] = ((s0 + s1) + (s2 + s3)) + b;
+      u[i] = widened_dot(row, w.first(d)) + b;
       r[i] = residual(i, u[i]);
       for (std::size_t j = 0; j < d; ++j)
         sum[j] += double(row[j]) * r[i];
