@@ -97,7 +97,7 @@ void bind_linear(nb::module_& m) {
   bind_typed<double>(c);
   c.def("set_fitted", &LinearCore::set_fitted_arrays, nb::arg("coef").noconvert(),
         nb::arg("intercept"));
-  c.def_prop_ro("coef", &LinearCore::coef);
+  c.def_prop_ro("coef", &LinearCore::coef, nb::rv_policy::move);
   c.def_prop_ro("intercept", &LinearCore::intercept);
 }
 

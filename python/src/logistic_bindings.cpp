@@ -150,8 +150,8 @@ void bind_logistic(nb::module_& m) {
   bind_typed<double>(c);
   c.def("set_fitted", &LogisticCore::set_fitted_arrays, nb::arg("n_classes"),
         nb::arg("coef").noconvert(), nb::arg("intercept").noconvert());
-  c.def_prop_ro("coef", &LogisticCore::coef);
-  c.def_prop_ro("intercept", &LogisticCore::intercept);
+  c.def_prop_ro("coef", &LogisticCore::coef, nb::rv_policy::move);
+  c.def_prop_ro("intercept", &LogisticCore::intercept, nb::rv_policy::move);
 }
 
 }  // namespace simdlr::python

@@ -1,4 +1,6 @@
 // simdlr._simdlr: the compiled half of the Python package (the estimators live in Python).
+#include <nanobind/stl/string.h>
+
 #include "bindings.hpp"
 #include "simdlr/version.hpp"
 

@@ -1,0 +1,172 @@
+"""simdlr.LinearRegression and simdlr.Ridge: least squares on the simdlr library."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+
+from . import _simdlr
+from ._inputs import fit_input, on_main_thread, predict_input, weights_input
+from ._model_io import ModelFileMixin
+from ._report import FitReport
+from ._threads import thread_count
+
+_SOLVERS = ("cholesky", "lbfgs", "newton", "gd")
+
+
+class _LeastSquares(ModelFileMixin, RegressorMixin, BaseEstimator):
+    """Minimises 0.5 * sum_i s_i (x_i.w + b - y_i)^2 + 0.5 * alpha * ||w||^2 (b unpenalised):
+    the minimiser of scikit-learn's LinearRegression (alpha = 0) and Ridge(alpha)."""
+
+    def _alpha(self):
+        return 0.0
+
+    def _make_core(self):
+        alpha = self._alpha()
+        if self.solver not in _SOLVERS:
+            raise ValueError(f"solver must be one of {list(_SOLVERS)}, got {self.solver!r}")
+        tol, max_iter = self.tol, self.max_iter
+        if not isinstance(tol, numbers.Real) or isinstance(tol, bool) or not 0 < tol < np.inf:
+            raise ValueError(f"tol must be a positive number, got {tol!r}")
+        if max_iter is None:
+            max_iter = 1000
+        if not isinstance(max_iter, numbers.Integral) or isinstance(max_iter, bool) or max_iter < 1:
+            raise ValueError(f"max_iter must be None or an integer >= 1, got {max_iter!r}")
+        return _simdlr.LinearCore(
+            alpha=alpha,
+            solver=self.solver,
+            tol=float(tol),
+            max_iter=int(max_iter),
+            fit_intercept=bool(self.fit_intercept),
+            threads=thread_count(self.n_jobs),
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit to X (n_samples, n_features) and targets y (n_samples,); returns self."""
+        core = self._make_core()
+        X, y = fit_input(self, X, y, y_numeric=True)
+        weights = weights_input(sample_weight, X)
+        report = FitReport(
+            **core.fit(X, np.ascontiguousarray(y, dtype=np.float64), weights, on_main_thread())
+        )
+        self._core = core
+        self.coef_ = core.coef
+        self.intercept_ = core.intercept
+        self._precision = "float32" if X.dtype == np.float32 else "float64"
+        self.fit_report_ = report
+        if not report.converged:
+            warnings.warn(
+                f"simdlr.{type(self).__name__} did not converge ({report.stop_reason}; relative "
+                f"gap bound {report.relative_gap_bound:.3g}); check fit_report_.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def predict(self, X):
+        """x.w + b for each row (float32 for float32 X)."""
+        core, X = predict_input(self, X)
+        out = np.empty(X.shape[0], dtype=X.dtype)
+        core.predict(X, out)
+        return out
+
+    def __sklearn_is_fitted__(self):
+        return "_core" in self.__dict__
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_core", None)  # rebuilt from coef_ and intercept_, bit for bit
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "coef_" in state:
+            self._restore_core()
+
+    def _restore_core(self):
+        core = self._make_core()
+        core.set_fitted(np.ascontiguousarray(self.coef_, dtype=np.float64), float(self.intercept_))
+        self._core = core
+
+
+class LinearRegression(_LeastSquares):
+    """Ordinary least squares fitted by the simdlr C++ library.
+
+    Same optimum as :class:`sklearn.linear_model.LinearRegression` when it is unique. The
+    default solver solves the normal equations (weighted Gram kernel, Cholesky in long double).
+    **Differences**: a rank-deficient X (collinear columns, fewer samples than features) raises
+    :class:`simdlr.SingularSystem` (a ``numpy.linalg.LinAlgError``, hence a ValueError) instead of
+    returning scikit-learn's minimum-norm solution (use :class:`Ridge`); y must be 1-D (no
+    multi-output); coef_ is float64 whatever X's dtype; no ``positive`` or ``copy_X`` (X is never
+    modified or copied when C-contiguous float32/float64).
+
+    Parameters
+    ----------
+    fit_intercept : bool, default=True
+    solver : {"cholesky", "lbfgs", "newton", "gd"}, default="cholesky"
+    tol : float > 0, default=1e-6
+        For the iterative solvers: converged means the objective is proved within tol / 100
+        relative of the optimum.
+    max_iter : int or None, default=None (1000)
+    n_jobs : int or None, default=None
+        Threads (None: OpenMP's default; -1: all CPUs); results are identical for any value.
+
+    Attributes
+    ----------
+    coef_ (n_features,), intercept_ (float), n_features_in_, feature_names_in_, fit_report_.
+    """
+
+    def __init__(self, *, fit_intercept=True, solver="cholesky", tol=1e-6, max_iter=None,
+                 n_jobs=None):
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
+
+
+class Ridge(_LeastSquares):
+    """Ridge regression (least squares + 0.5 * alpha * ||w||^2) fitted by the simdlr library.
+
+    Same optimum as :class:`sklearn.linear_model.Ridge` (alpha a single float >= 0; y 1-D).
+
+    Parameters
+    ----------
+    alpha : float >= 0, default=1.0
+    fit_intercept : bool, default=True
+    solver : {"cholesky", "lbfgs", "newton", "gd"}, default="cholesky"
+        scikit-learn's default is "auto"; both give the exact minimiser by a direct solve.
+    tol : float > 0, default=1e-4
+    max_iter : int or None, default=None (1000)
+    n_jobs : int or None, default=None
+
+    Attributes
+    ----------
+    coef_ (n_features,), intercept_ (float), n_iter_ (None for cholesky, else shape (1,)),
+    n_features_in_, feature_names_in_, fit_report_.
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="cholesky", tol=1e-4,
+                 max_iter=None, n_jobs=None):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
+
+    def _alpha(self):
+        a = self.alpha
+        if not isinstance(a, numbers.Real) or isinstance(a, bool) or not 0 <= a < np.inf:
+            raise ValueError(f"alpha must be a number >= 0, got {a!r}")
+        return float(a)
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight)
+        iterations = self.fit_report_.iterations
+        self.n_iter_ = None if self.solver == "cholesky" else np.array([iterations], np.int32)
+        return self
