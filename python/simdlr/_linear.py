@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _simdlr
 from ._inputs import fit_input, on_main_thread, predict_input, weights_input
+from ._min_norm import min_norm_least_squares, min_norm_report
 from ._model_io import ModelFileMixin
 from ._report import FitReport
 from ._threads import thread_count
@@ -50,15 +51,26 @@ class _LeastSquares(ModelFileMixin, RegressorMixin, BaseEstimator):
         core = self._make_core()
         X, y = fit_input(self, X, y, y_numeric=True)
         weights = weights_input(sample_weight, X)
-        report = FitReport(
-            **core.fit(X, np.ascontiguousarray(y, dtype=np.float64), weights, on_main_thread())
-        )
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        # Fewer weighted samples than parameters: singular for sure, even where rounding hides
+        # it from the Cholesky factorisation (zero weights leave exact zeros in no pivot).
+        used = X.shape[0] if weights is None else np.count_nonzero(weights)
+        if self._alpha() == 0 and used < X.shape[1] + bool(self.fit_intercept):
+            report = self._fit_min_norm(core, X, y, weights)
+        else:
+            try:
+                report = FitReport(**core.fit(X, y, weights, on_main_thread()))
+            except _simdlr.SingularSystem:
+                if self._alpha() > 0:
+                    raise
+                report = self._fit_min_norm(core, X, y, weights)
         self._core = core
         self.coef_ = core.coef
         self.intercept_ = core.intercept
         self._precision = "float32" if X.dtype == np.float32 else "float64"
         self.fit_report_ = report
-        if not report.converged:
+        self.n_iter_ = np.array([max(1, report.iterations)], dtype=np.int32)
+        if not report.converged and report.solver != "lstsq":
             warnings.warn(
                 f"simdlr.{type(self).__name__} did not converge ({report.stop_reason}; relative "
                 f"gap bound {report.relative_gap_bound:.3g}); check fit_report_.",
@@ -66,6 +78,13 @@ class _LeastSquares(ModelFileMixin, RegressorMixin, BaseEstimator):
                 stacklevel=2,
             )
         return self
+
+    def _fit_min_norm(self, core, X, y, weights):
+        coef, intercept = min_norm_least_squares(X, y, weights, self.fit_intercept, float(self.tol))
+        core.set_fitted(np.ascontiguousarray(coef), intercept)
+        residual = X.astype(np.float64) @ coef + intercept - y
+        w = np.ones_like(y) if weights is None else weights.astype(np.float64)
+        return FitReport(**min_norm_report(0.5 * float(w @ residual**2)))
 
     def predict(self, X):
         """x.w + b for each row (float32 for float32 X)."""
@@ -78,7 +97,7 @@ class _LeastSquares(ModelFileMixin, RegressorMixin, BaseEstimator):
         return "_core" in self.__dict__
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
         state.pop("_core", None)  # rebuilt from coef_ and intercept_, bit for bit
         return state
 
@@ -98,9 +117,11 @@ class LinearRegression(_LeastSquares):
 
     Same optimum as :class:`sklearn.linear_model.LinearRegression` when it is unique. The
     default solver solves the normal equations (weighted Gram kernel, Cholesky in long double).
-    **Differences**: a rank-deficient X (collinear columns, fewer samples than features) raises
-    :class:`simdlr.SingularSystem` (a ``numpy.linalg.LinAlgError``, hence a ValueError) instead of
-    returning scikit-learn's minimum-norm solution (use :class:`Ridge`); y must be 1-D (no
+    A rank-deficient X (collinear or constant columns, fewer samples than features) makes the
+    normal equations singular: then, as scikit-learn, it returns the minimum-norm solution
+    (scipy.linalg.lstsq on the weighted, centred data, singular values below ``tol`` times the
+    largest counting as zero, as in scikit-learn; ``fit_report_.solver == "lstsq"``, no
+    certificate). **Differences**: y must be 1-D (no
     multi-output); coef_ is float64 whatever X's dtype; no ``positive`` or ``copy_X`` (X is never
     modified or copied when C-contiguous float32/float64).
 
@@ -110,14 +131,15 @@ class LinearRegression(_LeastSquares):
     solver : {"cholesky", "lbfgs", "newton", "gd"}, default="cholesky"
     tol : float > 0, default=1e-6
         For the iterative solvers: converged means the objective is proved within tol / 100
-        relative of the optimum.
+        relative of the optimum. For a rank-deficient X, the relative singular-value cutoff.
     max_iter : int or None, default=None (1000)
     n_jobs : int or None, default=None
         Threads (None: OpenMP's default; -1: all CPUs); results are identical for any value.
 
     Attributes
     ----------
-    coef_ (n_features,), intercept_ (float), n_features_in_, feature_names_in_, fit_report_.
+    coef_ (n_features,), intercept_ (float), n_iter_, n_features_in_, feature_names_in_,
+    fit_report_. n_iter_ (shape (1,)) counts solver iterations; a direct solve counts as 1.
     """
 
     def __init__(self, *, fit_intercept=True, solver="cholesky", tol=1e-6, max_iter=None,
@@ -146,8 +168,8 @@ class Ridge(_LeastSquares):
 
     Attributes
     ----------
-    coef_ (n_features,), intercept_ (float), n_iter_ (None for cholesky, else shape (1,)),
-    n_features_in_, feature_names_in_, fit_report_.
+    coef_ (n_features,), intercept_ (float), n_iter_, n_features_in_, feature_names_in_,
+    fit_report_.
     """
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, solver="cholesky", tol=1e-4,
@@ -165,8 +187,3 @@ class Ridge(_LeastSquares):
             raise ValueError(f"alpha must be a number >= 0, got {a!r}")
         return float(a)
 
-    def fit(self, X, y, sample_weight=None):
-        super().fit(X, y, sample_weight)
-        iterations = self.fit_report_.iterations
-        self.n_iter_ = None if self.solver == "cholesky" else np.array([iterations], np.int32)
-        return self

@@ -243,7 +243,7 @@ class LogisticRegression(ModelFileMixin, ClassifierMixin, BaseEstimator):
         return "_core" in self.__dict__
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
         state.pop("_core", None)  # rebuilt from coef_ and intercept_, bit for bit
         return state
 

@@ -152,8 +152,7 @@ def load_model(path):
         est.fit_report_ = reports[0]
         est.coef_ = d["coef"][0]
         est.intercept_ = float(d["intercept"][0])
-        if isinstance(est, Ridge):
-            est.n_iter_ = None if o["solver"] == "cholesky" else np.array([reports[0].iterations], np.int32)
+        est.n_iter_ = np.array([max(1, reports[0].iterations)], dtype=np.int32)
     est.n_features_in_ = len(d["feature_names"])
     if d["feature_names"] != _default_names(est.n_features_in_):
         est.feature_names_in_ = np.asarray(d["feature_names"], dtype=object)
