@@ -52,8 +52,8 @@ void translate(const std::exception_ptr& p, void*) {
 
 void bind_errors(nb::module_& m) {
   nb::object linalg_error = nb::module_::import_("numpy.linalg").attr("LinAlgError");
-  types.error = new_type(m, "SimdlrError", PyExc_RuntimeError,
-                         "An error reported by the simdlr library.");
+  types.error =
+      new_type(m, "SimdlrError", PyExc_RuntimeError, "An error reported by the simdlr library.");
   types.invalid_argument = new_type(m, "InvalidArgument", PyExc_ValueError,
                                     "An argument outside its documented domain.");
   types.shape = new_type(m, "ShapeError", PyExc_ValueError, "Sizes that must agree do not.");
@@ -61,8 +61,8 @@ void bind_errors(nb::module_& m) {
                                    "An instruction set this CPU or OS cannot run, or unknown.");
   types.singular = new_type(m, "SingularSystem", linalg_error.ptr(),
                             "A linear system the model must solve is singular.");
-  types.model_file = new_type(m, "ModelFileError", PyExc_ValueError,
-                              "A model file that cannot be used.");
+  types.model_file =
+      new_type(m, "ModelFileError", PyExc_ValueError, "A model file that cannot be used.");
   nb::register_exception_translator(translate);
 }
 

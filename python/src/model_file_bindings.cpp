@@ -41,7 +41,7 @@ void save(const std::filesystem::path& file, const nb::dict& d) {
     l.solver_options.tol = nb::cast<double>(o["tol"]);
     l.solver_options.max_iter = nb::cast<int>(o["max_iter"]);
     l.class_weight = nb::cast<std::string>(o["class_weight"]) == "balanced" ? ClassWeight::balanced
-                                                                          : ClassWeight::none;
+                                                                            : ClassWeight::none;
     l.fit_intercept = nb::cast<bool>(o["fit_intercept"]);
     l.multi_class = parse_multi_class(nb::cast<std::string>(o["multi_class"]));
     l.standardize = nb::cast<bool>(o["standardize"]);
