@@ -4,7 +4,8 @@
     /usr/bin/python3 bench/report/make_report.py WORK_DIR OUT_DIR [--mode quick|full]
 
 Reads WORK_DIR/manifest.json and WORK_DIR/results/: kernels.json, peers.json, predict.json
-(Google Benchmark output), python.json (python_peers.py), memory.json (peak_memory.py) and
+(Google Benchmark output), python.json (python_peers.py), python_entry.json (python_entry.py,
+optional), memory.json (peak_memory.py) and
 machine.json (scripts/bench-report). Every fitted parameter vector in WORK_DIR/coef is evaluated
 with one evaluator (objectives.py); each problem's reference objective is the lowest any system
 reached, and every fit's relative gap to it is reported next to its time.
@@ -21,6 +22,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gbench import gbench_medians  # noqa: E402
 from objectives import objective  # noqa: E402
+import python_section  # noqa: E402
 import real_section  # noqa: E402
 from real_section import gap_text, table  # noqa: E402  (one Markdown table writer)
 
@@ -566,6 +568,8 @@ def write_report(R, out, mode):
         eval_section(R),
         "",
         real_section.section(R.work),
+        "",
+        python_section.section(R),
         "",
         "## Single-row prediction (embedding latency)",
         "",
