@@ -17,57 +17,59 @@ double first_derivative_lipschitz(OneRowLoss loss) {
   return loss == OneRowLoss::squared ? 1.0 : 0.25;
 }
 
-// The rows' margins u_i = z_i + b and the loss's derivatives there, in double: ℓ′ = σ(u) − y and
-// ℓ″ = σ(u)(1 − σ(u)) (σ by the sigmoid kernel, ≤ 3 ULP), or u − y and 1 (squared).
-struct RowDerivatives {
-  explicit RowDerivatives(std::size_t n) : margin(n), first(n), second(n) {}
-  std::vector<double> margin, first, second;
+// Sums over the rows at margins u_i + shift, in double: Σ c_i ℓ′, Σ c_i ℓ″ and, if asked,
+// Σ c_i ℓ; ℓ′ = σ(u) − y and ℓ″ = σ(u)(1 − σ(u)) (σ by the sigmoid kernel, ≤ 3 ULP), or u − y
+// and 1 (squared); ℓ by the log-loss kernel (relative error ≤ 8ε) when every c_i is the same,
+// else per row with log1p. Rows go in fixed chunks on the calling thread (the same sums for
+// every thread count) and nothing of size n is allocated; c_i ℓ′ and c_i ℓ″ are stored where
+// `first` and `second` are not empty.
+struct RowSums {
+  double first = 0, second = 0, value = 0;
 };
 
 template <class T>
-void evaluate_derivatives(OneRowLoss loss, std::span<const double> z, std::span<const T> y,
-                          double b, Threads threads, RowDerivatives& out) {
-  const std::size_t n = z.size();
-  for (std::size_t i = 0; i < n; ++i)
-    out.margin[i] = z[i] + b;
-  if (loss == OneRowLoss::squared) {
-    for (std::size_t i = 0; i < n; ++i)
-      out.first[i] = out.margin[i] - double(y[i]);
-    std::fill(out.second.begin(), out.second.end(), 1.0);
-    return;
+RowSums row_sums(OneRowLoss loss, std::span<const double> u, double shift, std::span<const T> y,
+                 std::span<const double> c, bool uniform, bool with_value,
+                 std::span<double> first = {}, std::span<double> second = {}) {
+  constexpr std::size_t kChunk = 512;
+  double margin[kChunk], p[kChunk], label[kChunk];
+  RowSums sums;
+  const std::size_t n = u.size();
+  for (std::size_t begin = 0; begin < n; begin += kChunk) {
+    const std::size_t length = std::min(kChunk, n - begin);
+    for (std::size_t t = 0; t < length; ++t) {
+      margin[t] = u[begin + t] + shift;
+      label[t] = double(y[begin + t]);
+    }
+    if (loss == OneRowLoss::logistic) kernels::sigmoid(margin, p, length, Threads{1});
+    for (std::size_t t = 0; t < length; ++t) {
+      const std::size_t i = begin + t;
+      const bool squared = loss == OneRowLoss::squared;
+      const double d1 = squared ? margin[t] - label[t] : p[t] - label[t];
+      const double d2 = squared ? 1.0 : p[t] * (1 - p[t]);
+      sums.first += c[i] * d1;
+      sums.second += c[i] * d2;
+      if (!first.empty()) first[i] = c[i] * d1;
+      if (!second.empty()) second[i] = c[i] * d2;
+    }
+    if (!with_value) continue;
+    if (loss == OneRowLoss::squared) {
+      for (std::size_t t = 0; t < length; ++t) {
+        const double r = margin[t] - label[t];
+        sums.value += c[begin + t] * 0.5 * r * r;
+      }
+    } else if (uniform) {
+      sums.value += c[begin] * kernels::log_loss(margin, label, length, Threads{1});
+    } else {
+      for (std::size_t t = 0; t < length; ++t) {
+        const double ci = c[begin + t], z = margin[t];
+        if (ci == 0) continue;
+        sums.value += ci * (std::log1p(std::exp(-std::fabs(z))) +
+                            (z >= 0 ? (1 - label[t]) * z : -label[t] * z));
+      }
+    }
   }
-  kernels::sigmoid(out.margin.data(), out.second.data(), n, threads);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double p = out.second[i];
-    out.first[i] = p - double(y[i]);
-    out.second[i] = p * (1 - p);
-  }
-}
-
-// Σ c_i ℓ(y_i, u_i) at the margins of `rows`: the log-loss kernel (relative error ≤ 8ε) when
-// every c_i is the same, else per row with log1p.
-template <class T>
-double loss_sum(OneRowLoss loss, const RowDerivatives& rows, std::span<const T> y,
-                std::span<const double> c, bool uniform, Threads threads) {
-  const std::size_t n = c.size();
-  const std::span<const double> u = rows.margin;
-  if (loss == OneRowLoss::squared) {
-    double sum = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      sum += c[i] * 0.5 * rows.first[i] * rows.first[i];
-    return sum;
-  }
-  if (uniform && n > 0) {
-    std::vector<double> labels(y.begin(), y.end());
-    return c[0] * kernels::log_loss(u.data(), labels.data(), n, threads);
-  }
-  double sum = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (c[i] == 0) continue;
-    const double e = std::exp(-std::fabs(u[i])), label = double(y[i]);
-    sum += c[i] * (std::log1p(e) + (u[i] >= 0 ? (1 - label) * u[i] : -label * u[i]));
-  }
-  return sum;
+  return sums;
 }
 
 // ℓ′(y, u) in double, for the float data's fused pass.
@@ -104,45 +106,41 @@ void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<cons
     for (double& v : gradient_w)
       v *= scale;
   } else {
-    std::vector<double> r(u.size());
     const auto residual = [&](std::size_t i, double margin) {
       return c[i] == 0 ? 0.0 : c[i] * first_derivative(loss, double(y[i]), margin);
     };
     // The column maxima come with the first check's pass (the rows are in cache).
     std::vector<double> column_max(cache.column_max.empty() ? data.d : 0);
-    wide_fused_gradient(data.X, w, b, c, residual, u, r, gradient_w, column_max, data.threads);
+    wide_fused_gradient(data.X, w, b, c, residual, u, gradient_w, column_max, data.threads);
     if (!column_max.empty()) cache.column_max = std::move(column_max);
   }
 }
 
-// Newton on the intercept β for h(β) = Σ c_i ℓ(y_i, z_i + β) from β = b (no pass over X; z are
-// the margins without intercept). Leaves b at the last point evaluated, `rows` evaluated there,
-// and returns the bound there: squared loss exactly, logistic by self-concordance
-// (h″(β + t) ≥ h″(β) e^{−|t|}).
+// Newton on the intercept β for h(β) = Σ c_i ℓ(y_i, u_i − b₀ + β) from β = b₀ (no pass over X;
+// u are the margins at b₀). Leaves b at the last point evaluated and returns the bound there:
+// squared loss exactly, logistic by self-concordance (h″(β + t) ≥ h″(β) e^{−|t|}).
 template <class T>
-InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> z, std::span<const T> y,
-                                std::span<const double> c, Threads threads, double& b,
-                                RowDerivatives& rows) {
+InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> u, double start_b,
+                                std::span<const T> y, std::span<const double> c, bool uniform,
+                                double& b) {
   double previous = kInfinity;
   for (int iteration = 0;; ++iteration) {
-    evaluate_derivatives(loss, z, y, b, threads, rows);
-    double g = 0, h = 0;
-    for (std::size_t i = 0; i < z.size(); ++i) {
-      g += c[i] * rows.first[i];
-      h += c[i] * rows.second[i];
-    }
+    const RowSums sums = row_sums(loss, u, b - start_b, y, c, uniform, false);
+    const double g = sums.first, h = sums.second;
     if (!(h > 0) || !std::isfinite(g)) return {};
-    const double u = std::fabs(g) / h;
+    const double step = std::fabs(g) / h;
     InterceptBound bound;
     if (loss == OneRowLoss::squared) {
-      bound = {0.5 * g * g / h, u};
-    } else if (u < 1) {
-      bound = {h * omega_upper(u), -std::log1p(-u)};
+      bound = {0.5 * g * g / h, step};
+    } else if (step < 1) {
+      bound = {h * omega_upper(step), -std::log1p(-step)};
     }
     // Stop at rounding level, when a step no longer helps, or after enough steps.
-    if (u <= 1e-15 * (1 + std::fabs(b)) || !(u < 0.5 * previous) || iteration == 50) return bound;
-    previous = u;
-    b -= (u < 0.25 || loss == OneRowLoss::squared) ? g / h : g / h / (1 + u);
+    if (step <= 1e-15 * (1 + std::fabs(b)) || !(step < 0.5 * previous) || iteration == 50) {
+      return bound;
+    }
+    previous = step;
+    b -= (step < 0.25 || loss == OneRowLoss::squared) ? g / h : g / h / (1 + step);
   }
 }
 
@@ -174,11 +172,20 @@ bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight
     const MatrixView<const T> sample(data.X.data, rows, d, data.X.stride * stride);
     wide_gram(sample, w, data.fit_intercept, H, data.threads);
   } else {
-    std::vector<double> widened(rows * d);
-    for (std::size_t t = 0; t < rows; ++t)
-      std::copy_n(data.X.data + t * stride * data.X.stride, d, widened.data() + t * d);
-    wide_gram(MatrixView<const double>(widened.data(), rows, d), w, data.fit_intercept, H,
-              data.threads);
+    // Float rows widened exactly, a block at a time (no copy the size of the sample), the
+    // blocks' Gram matrices added in block order.
+    constexpr std::size_t kBlock = 2048;
+    std::vector<double> widened(std::min(rows, kBlock) * d), block(m * m);
+    for (std::size_t first = 0; first < rows; first += kBlock) {
+      const std::size_t count = std::min(kBlock, rows - first);
+      for (std::size_t t = 0; t < count; ++t)
+        std::copy_n(data.X.data + (first + t) * stride * data.X.stride, d, widened.data() + t * d);
+      wide_gram(MatrixView<const double>(widened.data(), count, d),
+                std::span<const double>(w).subspan(first, count), data.fit_intercept, block,
+                data.threads);
+      for (std::size_t k = 0; k < m * m; ++k)
+        H[k] += block[k];
+    }
   }
   for (std::size_t j = 0; j < d; ++j)
     H[j * m + j] += penalty[j];
@@ -224,16 +231,15 @@ double hessian_bound(OneRowLoss loss, const ObjectiveData<T>& data, std::span<co
 }
 
 template <class T>
-void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, const RowDerivatives& rows,
-                  std::span<const double> c, std::span<const double> penalty,
-                  std::span<const double> gradient, double enough, RowNormCache& cache,
-                  GapBound& out) {
+void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> u,
+                  std::span<const T> y, std::span<const double> c, bool uniform,
+                  std::span<const double> penalty, std::span<const double> gradient, double enough,
+                  RowNormCache& cache, GapBound& out) {
   const std::size_t n = data.X.rows, m = data.d + (data.fit_intercept ? 1 : 0);
   const Certificate kind =
       loss == OneRowLoss::squared ? Certificate::quadratic : Certificate::hessian;
-  std::vector<double> weight(n);
-  for (std::size_t i = 0; i < n; ++i)
-    weight[i] = c[i] * rows.second[i];
+  std::vector<double> weight(n);  // c_i ℓ″_i at the margins u
+  row_sums(loss, u, 0.0, y, c, uniform, false, {}, weight);
   const double work = double(n) * double(m) * double(m);
   if (work <= kExactWork) {
     keep_smaller(out, hessian_bound(loss, data, c, weight, 1, penalty, gradient, true, cache),
@@ -287,14 +293,8 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d), cache);
 
   // ∇F(w, b₀) and F(w, b₀) from the margins.
-  std::vector<double> z(n);
-  for (std::size_t i = 0; i < n; ++i)
-    z[i] = u[i] - start_b;
-  RowDerivatives at_start(n);
-  evaluate_derivatives(loss, z, y, start_b, data.threads, at_start);
-  double penalty_value = 0, gradient_b = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    gradient_b += c[i] * at_start.first[i];
+  const RowSums at_start = row_sums(loss, u, 0.0, y, c, uniform, true);
+  double penalty_value = 0;
   bool strongly_convex = true;
   double norm2 = 0;
   for (std::size_t j = 0; j < d; ++j) {
@@ -303,17 +303,16 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
     strongly_convex = strongly_convex && penalty[j] > 0;
     if (penalty[j] > 0) norm2 += g[j] * g[j] / penalty[j];
   }
-  if (data.fit_intercept) g[d] = gradient_b;
-  const double start_value = loss_sum(loss, at_start, y, c, uniform, data.threads) + penalty_value;
+  if (data.fit_intercept) g[d] = at_start.first;
+  const double start_value = at_start.value + penalty_value;
 
   // The polished intercept, kept only if it did not raise F.
   double b = start_b;
   InterceptBound intercept{0, 0};
-  RowDerivatives rows(n);
   double value = start_value;
   if (data.fit_intercept) {
-    intercept = polish_intercept(loss, z, y, c, data.threads, b, rows);
-    value = loss_sum(loss, rows, y, c, uniform, data.threads) + penalty_value;
+    intercept = polish_intercept(loss, u, start_b, y, c, uniform, b);
+    value = row_sums(loss, u, b - start_b, y, c, uniform, true).value + penalty_value;
     if (!(value <= start_value)) {
       b = start_b;
       value = start_value;
@@ -341,16 +340,15 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (tier1 && tier1_first) try_tier1();
   bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
-    hessian_tier(loss, data, at_start, c, penalty, g, request.enough, cache, out);
+    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough, cache, out);
     hessian_tried = std::isfinite(out.bound);
   }
   if (tier1 && !tier1_first && !hessian_tried) try_tier1();
   if (!hessian_tried && out.bound > request.enough && strongly_convex &&
       std::isfinite(intercept.gap) && b != start_b) {
     // Tier 1 with the exact gradient at b̂.
-    std::vector<double> r(n), exact(d);
-    for (std::size_t i = 0; i < n; ++i)
-      r[i] = c[i] * rows.first[i];
+    std::vector<double> r(n), exact(d);  // r_i = c_i ℓ′ at b̂
+    row_sums(loss, u, b - start_b, y, c, uniform, false, r);
     wide_transpose_product(data.X, r, exact, data.threads);
     double exact_norm2 = 0;
     for (std::size_t j = 0; j < d; ++j) {

@@ -85,15 +85,14 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
   }
 }
 
-// One pass over float data: u_i = x_i·w + b, r_i = residual(i, u_i) and out = Σ r_i x_i, in
+// One pass over float data: u_i = x_i·w + b and out = Σ residual(i, u_i) x_i, in
 // double, rows dotted as in wide_margins and summed as in wide_transpose_product (the same sums
 // for every thread count); and, if column_max is not empty, max |x_ij| over the rows with
 // c_i ≠ 0 while the rows are in cache.
 template <class Residual>
 void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, double b,
                          std::span<const double> c, const Residual& residual, std::span<double> u,
-                         std::span<double> r, std::span<double> out, std::span<double> column_max,
-                         Threads threads) {
+                         std::span<double> out, std::span<double> column_max, Threads threads) {
   constexpr std::size_t kBlock = 4096;
   const std::size_t d = X.cols, blocks = (X.rows + kBlock - 1) / kBlock;
   const bool maxima = !column_max.empty();
@@ -105,9 +104,9 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
     for (std::size_t i = std::size_t(block) * kBlock; i < end; ++i) {
       const float* row = X.data + i * X.stride;
       u[i] = widened_dot(row, w.first(d)) + b;
-      r[i] = residual(i, u[i]);
+      const double r = residual(i, u[i]);
       for (std::size_t j = 0; j < d; ++j)
-        sum[j] += double(row[j]) * r[i];
+        sum[j] += double(row[j]) * r;
       if (maxima && c[i] != 0) {
         double* top = block_max.data() + std::size_t(block) * d;
         for (std::size_t j = 0; j < d; ++j)
