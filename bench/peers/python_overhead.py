@@ -18,11 +18,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer
-from sklearn.linear_model import LogisticRegression as SkLogisticRegression
-from sklearn.preprocessing import StandardScaler
 
 import simdlr
+
+import python_entry  # the one-row latency, as the report measures it
 
 
 def gaussian_problem(n, d, seed=0):
@@ -51,21 +50,11 @@ def fit_overhead(cli, n, d, reps):
           f"Python adds {100 * (p / c - 1):+.1f}% (medians of {reps})")
 
 
-def one_row_latency(reps, calls=20_000):
-    X, y = load_breast_cancer(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    row = np.ascontiguousarray(X[:1])
-    for name, est in (("simdlr", simdlr.LogisticRegression()),
-                      ("scikit-learn", SkLogisticRegression())):
-        est.fit(X, y)
-        per_call = []
-        for _ in range(reps):
-            start = time.perf_counter()
-            for _ in range(calls):
-                est.predict_proba(row)
-            per_call.append((time.perf_counter() - start) / calls)
-        print(f"predict_proba, one row of 30 float64: {name} "
-              f"{statistics.median(per_call) * 1e6:.2f} us (median of {reps} x {calls} calls)")
+def one_row_latency(reps):
+    for record in python_entry.one_row_latency(reps):
+        print(f"predict_proba, one row of 30 float64: {record['system']} "
+              f"{record['seconds_per_call'] * 1e6:.2f} us (median of {reps} x "
+              f"{record['calls']} calls)")
 
 
 def main():

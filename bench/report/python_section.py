@@ -7,17 +7,10 @@ import json
 import os
 import statistics
 
-from real_section import gap_text, table
+from real_section import gap_text, ms, table
 
 FIT_FLOOR = 0.010  # the target covers fits over 10 ms
 TARGET_OVERHEAD = 0.02
-
-
-def _ms(seconds):
-    if seconds is None:
-        return "–"
-    v = seconds * 1e3
-    return f"{v:.3g}" if v < 100 else f"{v:,.0f}"
 
 
 def section(R):
@@ -40,8 +33,8 @@ def section(R):
             if cpp > FIT_FLOOR:
                 overheads.append((python / cpp - 1, problem, dtype, t))
         speed = f"{sklearn / python:.1f}x" if sklearn and python else "–"
-        rows.append([problem, dtype, t, _ms(cpp), _ms(python), adds, rec["iterations"],
-                     gap_text(R.gap(problem, "simdlr-python", "lbfgs", dtype, t)), _ms(sklearn),
+        rows.append([problem, dtype, t, ms(cpp), ms(python), adds, rec["iterations"],
+                     gap_text(R.gap(problem, "simdlr-python", "lbfgs", dtype, t)), ms(sklearn),
                      speed])
     parts = head + [
         f"`simdlr.LogisticRegression(C, solver='lbfgs', tol=1e-6, max_iter=10000, n_jobs=threads)"
