@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _simdlr
+from ._core_state import CoreStateMixin
 from ._inputs import fit_input, on_main_thread, predict_input, weights_input
 from ._min_norm import min_norm_least_squares, min_norm_report
 from ._model_io import ModelFileMixin
@@ -19,7 +20,7 @@ from ._threads import thread_count
 _SOLVERS = ("cholesky", "lbfgs", "newton", "gd")
 
 
-class _LeastSquares(ModelFileMixin, RegressorMixin, BaseEstimator):
+class _LeastSquares(CoreStateMixin, ModelFileMixin, RegressorMixin, BaseEstimator):
     """Minimises 0.5 * sum_i s_i (x_i.w + b - y_i)^2 + 0.5 * alpha * ||w||^2 (b unpenalised):
     the minimiser of scikit-learn's LinearRegression (alpha = 0) and Ridge(alpha)."""
 
@@ -92,19 +93,6 @@ class _LeastSquares(ModelFileMixin, RegressorMixin, BaseEstimator):
         out = np.empty(X.shape[0], dtype=X.dtype)
         core.predict(X, out)
         return out
-
-    def __sklearn_is_fitted__(self):
-        return "_core" in self.__dict__
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
-        state.pop("_core", None)  # rebuilt from coef_ and intercept_, bit for bit
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if "coef_" in state:
-            self._restore_core()
 
     def _restore_core(self):
         core = self._make_core()

@@ -12,6 +12,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from . import _simdlr
+from ._core_state import CoreStateMixin
 from ._inputs import fit_input, on_main_thread, predict_input, weights_input
 from ._model_io import ModelFileMixin
 from ._report import FitReport
@@ -27,7 +28,7 @@ _SOLVERS = {
 }
 
 
-class LogisticRegression(ModelFileMixin, ClassifierMixin, BaseEstimator):
+class LogisticRegression(CoreStateMixin, ModelFileMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression (binary and multinomial) fitted by the simdlr C++ library.
 
     Minimises ``C * sum_i s_i * loss_i + 0.5 * ||w||^2`` (the intercept is not penalised), the
@@ -238,19 +239,6 @@ class LogisticRegression(ModelFileMixin, ClassifierMixin, BaseEstimator):
         return self.classes_[index]
 
     # --- state ---------------------------------------------------------------------------
-
-    def __sklearn_is_fitted__(self):
-        return "_core" in self.__dict__
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
-        state.pop("_core", None)  # rebuilt from coef_ and intercept_, bit for bit
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if "coef_" in state:
-            self._restore_core()
 
     def _restore_core(self):
         core = self._make_core(self.__dict__.get("_multi_class", "auto"))
