@@ -25,19 +25,10 @@ from sklearn.preprocessing import StandardScaler
 
 import simdlr
 
+from python_peers import load, params_of  # the same arrays and parameter layout
+
 TOL = 1e-6  # peer_bench's --simdlr_tol default
 MAX_ITER = 10000
-
-
-def load(problem, dtype):
-    X = np.load(problem["X_f32" if dtype == "f32" else "X_f64"])
-    return X, np.load(problem["y"])
-
-
-def params_of(model):
-    coef = np.atleast_2d(model.coef_).astype(np.float64)
-    intercept = np.atleast_1d(model.intercept_).astype(np.float64)
-    return np.concatenate([coef.ravel(), intercept])
 
 
 def time_fit(problem, dtype, threads, reps):
