@@ -241,7 +241,9 @@ template <class T>
 void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> u,
                   std::span<const T> y, std::span<const double> c, bool uniform,
                   std::span<const double> penalty, std::span<const double> gradient, double enough,
-                  RowNormCache& cache, GapBound& out) {
+                  double raised, RowNormCache& cache, GapBound& out) {
+  // The bounds are for (w, b₀); the point returned is (w, b̂), whose F may exceed F(w, b₀) by
+  // `raised` (rounding; see certify_one_row), added to each.
   const std::size_t n = data.X.rows, m = data.d + (data.fit_intercept ? 1 : 0);
   const Certificate kind =
       loss == OneRowLoss::squared ? Certificate::quadratic : Certificate::hessian;
@@ -249,14 +251,15 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
   row_sums(loss, u, 0.0, y, c, uniform, false, {}, weight);
   const double work = double(n) * double(m) * double(m);
   if (work <= kExactWork) {
-    keep_smaller(out, hessian_bound(loss, data, c, weight, 1, penalty, gradient, true, cache),
+    keep_smaller(out,
+                 raised + hessian_bound(loss, data, c, weight, 1, penalty, gradient, true, cache),
                  kind);
     return;
   }
   const std::size_t stride = sample_stride(n, m);
   if (stride > 1) {
     const double sampled =
-        hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
+        raised + hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
     keep_smaller(out, sampled, kind);
     if (out.bound <= enough) return;
     // A sample k times denser has a bound about k times smaller. One that would succeed with a
@@ -266,14 +269,15 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
     const double denser = double(stride) / (2 * needed);
     if (denser >= 2) {
       keep_smaller(out,
-                   hessian_bound(loss, data, c, weight, std::size_t(denser), penalty, gradient,
-                                 false, cache),
+                   raised + hessian_bound(loss, data, c, weight, std::size_t(denser), penalty,
+                                          gradient, false, cache),
                    kind);
     }
     return;
   }
   if (!std::is_same_v<T, double>) return;
-  keep_smaller(out, hessian_bound(loss, data, c, weight, 1, penalty, gradient, false, cache), kind);
+  keep_smaller(
+      out, raised + hessian_bound(loss, data, c, weight, 1, penalty, gradient, false, cache), kind);
 }
 
 }  // namespace
@@ -350,7 +354,8 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (tier1 && tier1_first) try_tier1();
   bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
-    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough, cache, out);
+    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough,
+                 std::max(0.0, value - start_value), cache, out);
     hessian_tried = std::isfinite(out.bound);
   }
   if (tier1 && !tier1_first && !hessian_tried) try_tier1();
