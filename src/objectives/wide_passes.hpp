@@ -18,8 +18,11 @@
 
 namespace simdlr::detail {
 
-// OpenMP threads for a wide pass (0: OpenMP's default).
-inline int wide_threads(Threads threads) {
+// OpenMP threads for a wide pass over X (0: OpenMP's default); one below 2^15 elements, where
+// starting a team costs more than the pass (the kernels' rule).
+template <class T>
+int wide_threads(Threads threads, MatrixView<const T> X) {
+  if (X.rows * X.cols < (std::size_t(1) << 15)) return 1;
   return threads.count > 0 ? threads.count : omp_get_max_threads();
 }
 
@@ -49,7 +52,7 @@ void wide_margins(MatrixView<const T> X, std::span<const double> w, std::span<do
     kernels::margins(X, w.data(), 0.0, z.data(), threads);
   } else {
     const std::ptrdiff_t n = std::ptrdiff_t(X.rows);
-#pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       const T* row = X.data + std::size_t(i) * X.stride;
       z[std::size_t(i)] = widened_dot(row, w.first(X.cols));
@@ -68,7 +71,7 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
     constexpr std::size_t kBlock = 4096;
     const std::size_t d = X.cols, blocks = (X.rows + kBlock - 1) / kBlock;
     std::vector<double> partial(blocks * d, 0.0);
-#pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
     for (std::ptrdiff_t b = 0; b < std::ptrdiff_t(blocks); ++b) {
       double* sum = partial.data() + std::size_t(b) * d;
       const std::size_t end = std::min(X.rows, (std::size_t(b) + 1) * kBlock);
@@ -97,7 +100,7 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
   const std::size_t d = X.cols, blocks = (X.rows + kBlock - 1) / kBlock;
   const bool maxima = !column_max.empty();
   std::vector<double> partial(blocks * d, 0.0), block_max(maxima ? blocks * d : 0, 0.0);
-#pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
   for (std::ptrdiff_t block = 0; block < std::ptrdiff_t(blocks); ++block) {
     double* sum = partial.data() + std::size_t(block) * d;
     const std::size_t end = std::min(X.rows, (std::size_t(block) + 1) * kBlock);
