@@ -94,8 +94,10 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
   if (progress.start(f, g)) return progress.finish(x);
 
   detail::StartHessian start(objective, options);
+  // A deferral no longer than the progress check would only cost the curvature pairs gathered
+  // until then: such a start Hessian is built at once.
   const int build_after = start.worth_after();
-  if (build_after == 0) progress.count_hessians(start.build());
+  if (build_after <= kProbeIterations) progress.count_hessians(start.build());
   int iterations = 0;
   const double f0 = f;
   CurvatureHistory history(n, std::size_t(options.history), start);

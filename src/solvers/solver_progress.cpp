@@ -114,8 +114,13 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
     stop(StopReason::uncertified);
     return true;
   }
-  if (next_check_below_ > 0 && !(estimate < next_check_below_)) return false;
+  // After a failed check, the next once the estimate fell 100-fold; or, in case it no longer
+  // falls (float data at the rounding floor of their gradient), after 10 iterations, then 20,
+  // 40, ... (few checks even in a run of thousands of iterations).
+  const bool overdue = checked_at_ >= 0 && report_.iterations - checked_at_ >= check_interval_;
+  if (next_check_below_ > 0 && !(estimate < next_check_below_) && !overdue) return false;
   if (checked_at_ == report_.iterations) return false;  // x was checked already
+  if (overdue && !(estimate < next_check_below_)) check_interval_ *= 2;
   if (certify(x)) return true;
   if (report_.certificate == Certificate::none && x.size() > bound_->hessian_dimension_limit() &&
       !bound_->penalised()) {
@@ -124,14 +129,11 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
     stop(StopReason::uncertified);
     return true;
   }
-  // The next check once the estimate has fallen by what this one missed by (bounds shrink
-  // about as fast as the estimate), with a factor 2 to spare; 100 when nothing was proved.
-  const double missed = report_.objective_gap_bound / (epsilon() * (f - estimate));
-  next_check_below_ = estimate * (missed > 1 ? std::clamp(0.5 / missed, 0.01, 0.5) : 0.01);
+  next_check_below_ = estimate / 100;
   return false;
 }
 
-bool SolverProgress::certify(std::span<double> x) {
+bool SolverProgress::certify(std::span<double> x, bool final_check) {
   checked_at_ = report_.iterations;
   CertifyRequest request;
   request.hessian_allowed = x.size() <= bound_->hessian_dimension_limit();
@@ -146,13 +148,16 @@ bool SolverProgress::certify(std::span<double> x) {
                                    : std::numeric_limits<double>::infinity();
   report_.certificate = b.certificate;
   report_.certificate_note = b.note;
-  // The certified point replaces x: its intercepts are exact for its coefficients (their damped
-  // Newton steps only decrease F), and its objective is evaluated in double arithmetic.
-  if (std::isfinite(f)) {
+  // The checked point replaces x when it is certified or the fit ends: its intercepts are exact
+  // for its coefficients (their damped Newton steps only decrease F), and its objective is
+  // evaluated in double arithmetic. A solver that goes on keeps its own x, whose objective and
+  // gradient it holds (moving x under it costs iterations).
+  const bool certified = b.bound <= epsilon() * (f - b.bound);
+  if (std::isfinite(f) && (certified || final_check)) {
     std::copy(candidate.begin(), candidate.end(), x.begin());
     report_.objective_history.back() = f;
   }
-  if (!(b.bound <= epsilon() * (f - b.bound))) return false;
+  if (!certified) return false;
   stop(StopReason::certified);
   certified_ = true;
   return true;
@@ -194,7 +199,7 @@ const FitReport& SolverProgress::finish(std::span<double> x) {
   const bool finite = all_finite(x) && report_.stop_reason != StopReason::not_finite;
   if (!certified_ && bound_ != nullptr && finite) {
     const StopReason reason = report_.stop_reason;
-    if (!certify(x)) {
+    if (!certify(x, true)) {
       report_.stop_reason = reason;
       report_.converged = false;
     }

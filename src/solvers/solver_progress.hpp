@@ -48,7 +48,7 @@ class SolverProgress {
  private:
   void stop(StopReason reason);
   // Evaluates the certificate at x and records it; returns true if it proves the rule.
-  bool certify(std::span<double> x);
+  bool certify(std::span<double> x, bool final_check = false);
   double epsilon() const { return options_.tol / 100; }
 
   const SolverOptions& options_;
@@ -58,7 +58,8 @@ class SolverProgress {
   bool stopped_ = false, certified_ = false;
   double next_check_below_ = 0;  // after a failed check, the estimate must fall below this
   int stalled_ = 0;
-  int checked_at_ = -1;  // the iteration of the last check
+  int checked_at_ = -1;      // the iteration of the last check
+  int check_interval_ = 10;  // iterations after which a check is due whatever the estimate
 };
 
 // One iteration of a line-search method along p from x: a strong-Wolfe search from `initial`,
