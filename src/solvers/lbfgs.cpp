@@ -113,6 +113,11 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
     detail::LineSearchResult ls =
         detail::strong_wolfe_search(objective, x, f, g, d, initial, x_new, g_new);
     progress.count_evaluations(ls.evaluations);
+    // At the rounding floor (the estimate already within tol, only the certificate missing) no
+    // step can be found, along −g neither: the final check decides, without 30 more passes.
+    if (!ls.ok && progress.estimated_done(f, g, -0.5 * detail::dot(g, d))) {
+      return progress.no_decrease(x);
+    }
     if (!ls.ok && !history.empty()) {
       // A stale curvature model can give a poor direction: retry once along −g.
       history.clear();

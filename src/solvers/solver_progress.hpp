@@ -30,6 +30,8 @@ class SolverProgress {
   // certificate can hold and the estimate says the solver is done (uncertified). decrease: the
   // solver's predicted decrease along its next direction (+inf if it has none).
   bool converged_at(std::span<double> x, double f, std::span<const double> g, double decrease);
+  // Whether the free estimate of the gap (as converged_at computes it) is within tol.
+  bool estimated_done(double f, std::span<const double> g, double decrease) const;
   // Records one iteration; returns true if the solver must stop (the report says why).
   bool step(double f, std::span<const double> g, double step_length);
   // The line search found no decrease from x: stops with no_progress and returns finish(x).
@@ -47,6 +49,7 @@ class SolverProgress {
 
  private:
   void stop(StopReason reason);
+  double estimate(std::span<const double> g, double decrease) const;
   // Evaluates the certificate at x and records it; returns true if it proves the rule.
   bool certify(std::span<double> x, bool final_check = false);
   double epsilon() const { return options_.tol / 100; }
