@@ -1,5 +1,6 @@
 // Strided test matrices with a fixed pattern of finite values and a chosen value in the row
-// padding, and the positions the non-finite tests poison (test_has_non_finite, test_fit_inputs).
+// padding, the shapes the whole-matrix scans are tested on, and the positions the non-finite
+// tests poison (test_has_non_finite, test_column_max_abs, test_fit_inputs).
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,12 @@ namespace simdlr::test {
 struct StridedShape {
   std::size_t rows, cols, stride;
 };
+
+// 1 x 1 to several chunks (the kernels cut X into chunks of at least 16384 values), contiguous
+// and with padded rows, with column counts around the SIMD widths.
+inline constexpr StridedShape kScanShapes[] = {
+    {1, 1, 1},     {1, 30, 30},    {3, 5, 5},      {17, 33, 33},  {40, 7, 9},     {9, 16, 17},
+    {600, 30, 30}, {2000, 16, 19}, {1200, 31, 31}, {70000, 1, 1}, {5000, 64, 64}, {3000, 15, 16}};
 
 // Finite values in [-1, 1) in X, `padding` in the padding of each row.
 template <class T>

@@ -14,10 +14,6 @@ namespace {
 
 using Shape = simdlr::test::StridedShape;
 
-const Shape kShapes[] = {{1, 1, 1},      {1, 30, 30},   {3, 5, 5},      {17, 33, 33},
-                         {40, 7, 9},     {9, 16, 17},   {600, 30, 30},  {2000, 16, 19},
-                         {1200, 31, 31}, {70000, 1, 1}, {5000, 64, 64}, {3000, 15, 16}};
-
 template <class T>
 void check_shape(const Shape& s) {
   // NaN in the padding: it must never reach a maximum.
@@ -49,7 +45,7 @@ void check_shape(const Shape& s) {
 
 TEST_CASE("column_max_abs is the exact column maximum of |x|, on every ISA", "[column_max_abs]") {
   test::for_each_isa([](Isa) {
-    for (const Shape& s : kShapes) {
+    for (const Shape& s : simdlr::test::kScanShapes) {
       check_shape<float>(s);
       check_shape<double>(s);
     }

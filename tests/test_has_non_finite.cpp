@@ -16,12 +16,6 @@ namespace {
 
 using Shape = simdlr::test::StridedShape;
 
-// 1 x 1 to several chunks (the kernels cut X into chunks of at least 16384 values), contiguous
-// and with padded rows, with column counts around the SIMD widths.
-const Shape kShapes[] = {{1, 1, 1},      {1, 30, 30},   {3, 5, 5},      {17, 33, 33},
-                         {40, 7, 9},     {9, 16, 17},   {600, 30, 30},  {2000, 16, 19},
-                         {1200, 31, 31}, {70000, 1, 1}, {5000, 64, 64}, {3000, 15, 16}};
-
 template <class T>
 void check_shape(const Shape& s) {
   const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
@@ -62,7 +56,7 @@ void check_shape(const Shape& s) {
 TEST_CASE("has_non_finite finds NaN and infinities anywhere in X, on every ISA",
           "[has_non_finite]") {
   test::for_each_isa([](Isa) {
-    for (const Shape& s : kShapes) {
+    for (const Shape& s : simdlr::test::kScanShapes) {
       check_shape<float>(s);
       check_shape<double>(s);
     }
