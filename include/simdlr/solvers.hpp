@@ -86,7 +86,7 @@ struct SolverOptions {
   // of the exact Hessian of a row sample, when the objective offers ExactHessian and has at most
   // kPreconditionerLimit parameters; or the objective's own preconditioner). Makes them
   // insensitive to feature scales and correlation. Newton-CG builds it at once. L-BFGS builds it
-  // at once when it costs less than 2 passes over the data; otherwise (wide problems, and the
+  // at once when it costs at most 5 passes over the data; otherwise (wide problems, and the
   // multinomial preconditioner, which slows well-separated classes down) after 5 iterations if
   // the last one still lowered F by more than 1 % of the decrease so far, else once the
   // iterations spent equal its cost in passes (multinomial: 20).
