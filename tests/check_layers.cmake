@@ -16,6 +16,7 @@ set(rank_objectives 3)
 set(rank_solvers 3)
 set(rank_models 4)
 set(rank_io 5)
+set(rank_distributed 5)  # the optional MPI component: models below it, never io
 set(rank_umbrella 6)  # simdlr.hpp: the whole library, for users and the command line
 set(rank_cli 7)
 
@@ -25,6 +26,7 @@ set(public_matrix.hpp base)
 set(public_version.hpp base)
 set(public_cpu.hpp kernels)
 set(public_kernels.hpp kernels)
+set(public_row_partition.hpp kernels)
 set(public_linalg.hpp linalg)
 set(public_objective.hpp objective_interface)
 set(public_objectives.hpp objectives)
@@ -34,6 +36,7 @@ set(public_logistic_regression.hpp models)
 set(public_metrics.hpp models)
 set(public_io.hpp io)
 set(public_model_file.hpp io)
+set(public_distributed.hpp distributed)
 set(public_simdlr.hpp umbrella)
 set(rank_base -1)
 

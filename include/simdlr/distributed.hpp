@@ -1,0 +1,93 @@
+// Data-parallel fits over MPI (the optional component simdlr_distributed; the core library never
+// links MPI). Every rank holds one block of rows of the training data, in rank order: rank r the
+// global rows [row_offset(r), row_offset(r + 1)). The objectives run their passes on the local
+// block under a RowPartition (<simdlr/row_partition.hpp>): each rank computes the partial sums of
+// the fixed row chunks it holds, the chunk partials are all-gathered, and every rank combines all
+// of them in the fixed pairwise tree of the single-process kernels. The solver state is therefore
+// replicated and identical on every rank.
+//
+// Determinism contract: for the same data, the fitted coefficients are bitwise identical for any
+// number of ranks and any threads per rank (same ISA), provided every rank's block starts on a
+// chunk boundary of the fit's passes; row_range gives such a split. A split that does not is an
+// InvalidArgument on every rank (never a different answer, never a hang).
+//
+// What a distributed fit does (and, for now, does not) do, compared with LogisticRegression::fit
+// and LinearRegression::fit on one process:
+//   * classes, balanced class weights and the row count are global (computed across ranks);
+//     sample weights and per-rank label blocks work as on one process;
+//   * solvers lbfgs, newton (Newton-CG) and gd, every penalty; solver auto means lbfgs;
+//   * not yet: newton-cholesky and the linear cholesky solver, standardize, the start-Hessian
+//     preconditioner and the certified convergence test (they read the data in passes that are
+//     not partitioned yet). Asking for the first two is an InvalidArgument. The fit runs without
+//     the preconditioner, and stops by the solver's own estimate (stop reason `uncertified`,
+//     converged false) or at max_iter.
+// The fit is bitwise identical to single_process_fit on the whole data in one process (the same
+// algorithm: no preconditioner, no certificate), which the tests check for 1-4 ranks.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "simdlr/linear_regression.hpp"
+#include "simdlr/logistic_regression.hpp"
+#include "simdlr/matrix.hpp"
+#include "simdlr/row_partition.hpp"
+
+namespace simdlr::distributed {
+
+// The rows [begin, end) of rank `rank` of `ranks` in a split of `global_rows` rows of `cols`
+// features on chunk boundaries of the fit's passes (those of kernels::logistic_loss_grad,
+// squared_loss_grad, hessian_vector and, for `classes` > 2 multinomial, softmax_loss_grad):
+// whole chunks, as evenly as they go. Ranks beyond the chunk count get no rows.
+struct RowRange {
+  std::size_t begin = 0, end = 0;
+};
+RowRange row_range(std::size_t global_rows, std::size_t cols, std::size_t ranks, std::size_t rank,
+                   std::size_t classes = 2);
+
+// The partition of a communicator's ranks: built collectively from every rank's local row count
+// (blocks in rank order). share_chunks is an MPI_Allgatherv in place.
+class MpiRowPartition final : public RowPartition {
+ public:
+  MpiRowPartition(MPI_Comm comm, std::size_t local_rows);
+
+  std::size_t parts() const override { return offsets_.size() - 1; }
+  std::size_t part() const override { return rank_; }
+  std::size_t row_offset(std::size_t p) const override { return offsets_.at(p); }
+  void share_chunks(void* buffer, std::size_t chunk_bytes,
+                    std::span<const std::size_t> first_chunk) const override;
+  MPI_Comm comm() const { return comm_; }
+
+ private:
+  MPI_Comm comm_;
+  std::size_t rank_;
+  std::vector<std::size_t> offsets_;
+};
+
+// Collective over comm: fits `model` (with its options) to the rows of every rank; X, y and
+// sample_weight (empty: all ones; empty on every rank or on none) are this rank's block. On return
+// the model and its report are the same on every rank. Errors (bad options, NaN in any rank's
+// block, a single class, an unaligned split) are thrown on every rank alike.
+template <class T>
+const FitReport& fit(LogisticRegression<T>& model, MPI_Comm comm, MatrixView<const T> X,
+                     std::span<const double> y, std::span<const T> sample_weight = {});
+template <class T>
+const FitReport& fit(LinearRegression<T>& model, MPI_Comm comm, MatrixView<const T> X,
+                     std::span<const double> y, std::span<const T> sample_weight = {});
+
+// The same algorithm on one process over all rows (no MPI): what a distributed fit must equal
+// bit for bit.
+template <class T>
+const FitReport& single_process_fit(LogisticRegression<T>& model, MatrixView<const T> X,
+                                    std::span<const double> y,
+                                    std::span<const T> sample_weight = {});
+template <class T>
+const FitReport& single_process_fit(LinearRegression<T>& model, MatrixView<const T> X,
+                                    std::span<const double> y,
+                                    std::span<const T> sample_weight = {});
+
+}  // namespace simdlr::distributed

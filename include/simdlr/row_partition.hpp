@@ -1,0 +1,71 @@
+// The hook a distributed fit plugs into the kernels (MPI-free: the MPI side lives in the optional
+// distributed component, <simdlr/distributed.hpp>).
+//
+// A RowPartition says that the rows a process holds are one block of a larger, global matrix
+// split over several processes ("parts"), in part order: part p holds the global rows
+// [row_offset(p), row_offset(p + 1)). While a ScopedRowPartition is active on a thread, every
+// matrix kernel that sums over rows (transpose_product, logistic_loss_grad, squared_loss_grad,
+// softmax_loss_grad, softmax_hessian_vector, hessian_vector, weighted_gram) called from that
+// thread on the local block:
+//   1. cuts the GLOBAL row count into the chunks the single-process kernel would use (the chunk
+//      plan depends only on the problem's size, never on threads or parts),
+//   2. computes the partials of the chunks whose rows this part holds,
+//   3. has the partition share every chunk's partial with every part (share_chunks),
+//   4. combines all the partials in the same fixed pairwise tree as the single-process kernel.
+// The result is then bitwise identical on every part, for any number of parts and threads, and
+// identical to the single-process kernel on the whole matrix (same ISA).
+//
+// Requirement: every part's block starts and ends on a chunk boundary of every pass it runs
+// (a part may hold no rows). A kernel finds a block that does not throws InvalidArgument on
+// every part alike (every part knows every block), so no part waits for the others forever.
+// Per-row kernels (margins, has_non_finite) need no partition and ignore it.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+namespace simdlr {
+
+class RowPartition {
+ public:
+  virtual ~RowPartition() = default;
+  // Number of parts and the index of this one.
+  virtual std::size_t parts() const = 0;
+  virtual std::size_t part() const = 0;
+  // The first global row of part p; row_offset(parts()) is the global row count.
+  virtual std::size_t row_offset(std::size_t p) const = 0;
+  std::size_t global_rows() const { return row_offset(parts()); }
+  std::size_t local_rows() const { return row_offset(part() + 1) - row_offset(part()); }
+  // buffer holds `chunks` results of chunk_bytes bytes each, chunk c at byte c · chunk_bytes;
+  // part p has written those of chunks [first_chunk[p], first_chunk[p + 1]) (first_chunk has
+  // parts() + 1 entries, the last one `chunks`). On return every part's buffer holds all of them.
+  // Collective: every part calls it with the same chunk_bytes and first_chunk.
+  virtual void share_chunks(void* buffer, std::size_t chunk_bytes,
+                            std::span<const std::size_t> first_chunk) const = 0;
+};
+
+// Makes `partition` the active partition of the calling thread until destroyed (then the previous
+// one is active again). nullptr: none (plain single-process kernels).
+class ScopedRowPartition {
+ public:
+  explicit ScopedRowPartition(const RowPartition* partition) noexcept;
+  ~ScopedRowPartition();
+  ScopedRowPartition(const ScopedRowPartition&) = delete;
+  ScopedRowPartition& operator=(const ScopedRowPartition&) = delete;
+
+ private:
+  const RowPartition* previous_;
+};
+
+// The calling thread's active partition, or nullptr.
+const RowPartition* active_row_partition() noexcept;
+
+// The rows per chunk (the last chunk may be shorter) of a pass over `rows` rows of `cols`
+// features whose chunks each produce `partials` partial sums: d + 1 for the logistic and squared
+// passes and hessian_vector, d for transpose_product, K (d + 1) for the softmax passes. A block
+// boundary at a multiple of it (or at `rows`) is a chunk boundary of that pass.
+std::size_t pass_chunk_rows(std::size_t rows, std::size_t cols, std::size_t partials);
+// The same for weighted_gram.
+std::size_t gram_chunk_rows(std::size_t rows, std::size_t cols);
+
+}  // namespace simdlr
