@@ -60,6 +60,7 @@ class MpiRowPartition final : public RowPartition {
   std::size_t row_offset(std::size_t p) const override { return offsets_.at(p); }
   void share_chunks(void* buffer, std::size_t chunk_bytes,
                     std::span<const std::size_t> first_chunk) const override;
+  std::vector<std::byte> gather(std::span<const std::byte> local) const override;
   MPI_Comm comm() const { return comm_; }
 
  private:

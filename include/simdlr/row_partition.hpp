@@ -19,10 +19,14 @@
 // (a part may hold no rows). A kernel finds a block that does not throws InvalidArgument on
 // every part alike (every part knows every block), so no part waits for the others forever.
 // Per-row kernels (margins, has_non_finite) need no partition and ignore it.
+//
+// The objectives' preconditioners (sampled_hessian, MultinomialObjective::preconditioner) sample
+// rows by their global index under a partition and gather the sample (gather below).
 #pragma once
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 namespace simdlr {
 
@@ -42,6 +46,9 @@ class RowPartition {
   // Collective: every part calls it with the same chunk_bytes and first_chunk.
   virtual void share_chunks(void* buffer, std::size_t chunk_bytes,
                             std::span<const std::size_t> first_chunk) const = 0;
+  // Every part's `local` bytes, concatenated in part order, on every part. Collective. (The
+  // preconditioners' row samples: a few thousand rows.)
+  virtual std::vector<std::byte> gather(std::span<const std::byte> local) const = 0;
 };
 
 // Makes `partition` the active partition of the calling thread until destroyed (then the previous

@@ -94,13 +94,19 @@ class Collective {
 };
 
 // An objective whose passes run over the partition: each call into the wrapped objective (built
-// on this rank's block) runs with the partition active. It offers what is partitioned so far:
-// the value and gradient and Hessian-vector products; no exact Hessian, preconditioner or
-// certificate.
-class PartitionedObjective final : public Objective, public HessianVectorProduct {
+// on this rank's block) runs with the partition active. It offers what is partitioned so far: the
+// value and gradient, Hessian-vector products and the preconditioners (the sampled Hessian and
+// the multinomial class-block preconditioner, from a gathered row sample); not the exact Hessian
+// of all rows (newton-cholesky) nor the certificate.
+class PartitionedObjective final : public Objective,
+                                   public HessianVectorProduct,
+                                   public ExactHessian {
  public:
   PartitionedObjective(Objective& inner, const RowPartition* partition)
-      : inner_(inner), hv_(inner.hessian_vector_product()), partition_(partition) {}
+      : inner_(inner),
+        hv_(inner.hessian_vector_product()),
+        exact_(inner.exact_hessian()),
+        partition_(partition) {}
 
   std::size_t dimension() const override { return inner_.dimension(); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override {
@@ -113,17 +119,26 @@ class PartitionedObjective final : public Objective, public HessianVectorProduct
     const ScopedRowPartition scope(partition_);
     hv_->hessian_vector(v, out);
   }
+  ExactHessian* exact_hessian() override { return exact_ ? this : nullptr; }
+  void hessian(std::span<double>) override {
+    throw InvalidArgument("the exact Hessian of all rows is not supported with MPI yet");
+  }
+  void sampled_hessian(std::span<double> H, std::size_t max_rows) override {
+    if (max_rows == 0) hessian(H);
+    const ScopedRowPartition scope(partition_);
+    exact_->sampled_hessian(H, max_rows);
+  }
+  std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override {
+    const ScopedRowPartition scope(partition_);
+    return inner_.preconditioner(max_rows);
+  }
 
  private:
   Objective& inner_;
   HessianVectorProduct* hv_;
+  ExactHessian* exact_;
   const RowPartition* partition_;
 };
-
-SolverOptions distributed_solver_options(SolverOptions o) {
-  o.precondition = false;  // the start Hessian's sampled Gram pass is not partitioned yet
-  return o;
-}
 
 template <class T>
 void check_block(const char* who, const Collective& c, MatrixView<const T> X,
@@ -242,7 +257,7 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
   const std::size_t rows = K == 2 ? 1 : K, per_row = d + (o.fit_intercept ? 1 : 0);
   const bool warm = o.warm_start && model.fitted() && model.n_features() == d &&
                     model.rows() == rows && model.multinomial() == multinomial;
-  const SolverOptions so = distributed_solver_options(o.solver_options);
+  const SolverOptions& so = o.solver_options;
   const auto run = [&](Objective& objective, std::vector<double>& theta) {
     PartitionedObjective partitioned(objective, c.partition());
     switch (o.solver) {
@@ -333,7 +348,7 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
   SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
   PartitionedObjective partitioned(objective, c.partition());
   std::vector<double> theta(d + (o.fit_intercept ? 1 : 0), 0.0);
-  const SolverOptions so = distributed_solver_options(o.solver_options);
+  const SolverOptions& so = o.solver_options;
   FitReport report = o.solver == LinearSolver::lbfgs ? minimize_lbfgs(partitioned, theta, so)
                      : o.solver == LinearSolver::newton
                          ? minimize_newton_cg(partitioned, theta, so)

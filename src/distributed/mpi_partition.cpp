@@ -69,4 +69,23 @@ void MpiRowPartition::share_chunks(void* buffer, std::size_t chunk_bytes,
             "MPI_Allgatherv");
 }
 
+std::vector<std::byte> MpiRowPartition::gather(std::span<const std::byte> local) const {
+  const std::size_t n = parts();
+  if (local.size() > std::size_t(INT_MAX)) throw Error("MpiRowPartition: a gather above 2 GiB");
+  std::vector<int> counts(n), at(n, 0);
+  const int mine = int(local.size());
+  check_mpi(MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_), "MPI_Allgather");
+  std::size_t total = 0;
+  for (std::size_t p = 0; p < n; ++p) {
+    if (total > std::size_t(INT_MAX)) throw Error("MpiRowPartition: a gather above 2 GiB");
+    at[p] = int(total);
+    total += std::size_t(counts[p]);
+  }
+  std::vector<std::byte> all(total);
+  check_mpi(MPI_Allgatherv(local.data(), mine, MPI_BYTE, all.data(), counts.data(), at.data(),
+                           MPI_BYTE, comm_),
+            "MPI_Allgatherv");
+  return all;
+}
+
 }  // namespace simdlr::distributed

@@ -56,14 +56,16 @@ class ClassBlockPreconditioner final : public Preconditioner {
 
 template <class T>
 std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(std::size_t max_rows) {
-  const std::size_t n = data_.X.rows, d = data_.d, m = d + (data_.fit_intercept ? 1 : 0);
+  const std::size_t d = data_.d, m = d + (data_.fit_intercept ? 1 : 0);
   if (m > kBlockLimit) return nullptr;
-  const std::size_t step = detail::row_step_for(n, max_rows);
-  const std::size_t rows = (n + step - 1) / step;
-  const MatrixView<const T> sample(data_.X.data, rows, d, data_.X.stride * step);
-  std::vector<T> weights(rows), gram(d * d), column(d);
-  for (std::size_t i = 0; i < rows; ++i)
-    weights[i] = data_.sample_weight.empty() ? T(1) : data_.sample_weight[i * step];
+  // Under a row partition: the global rows' sample, gathered (row_sample.hpp).
+  const detail::RowSample<T> rows_sample(data_.X, max_rows);
+  const std::size_t n = rows_sample.global_rows();
+  const MatrixView<const T> sample = rows_sample.X();
+  const std::size_t rows = sample.rows;
+  std::vector<T> gram(d * d), column(d);
+  const std::vector<T> weights = rows_sample.values(data_.weights());
+  const ScopedRowPartition whole_sample(nullptr);  // the sample is all here
   kernels::weighted_gram(sample, weights.data(), gram.data(), data_.threads);
   const double scale = C_ / double(K_) * double(n) / double(rows);
   std::vector<double> B(m * m);
