@@ -20,6 +20,7 @@
 #include "commands.hpp"
 #include "fit_options.hpp"
 #include "fit_output.hpp"
+#include "progress.hpp"
 #include "simdlr/cpu.hpp"
 #include "simdlr/distributed.hpp"
 #include "simdlr/errors.hpp"
@@ -123,10 +124,15 @@ std::optional<std::string> run(const cli::FitSettings& s, int rank, int ranks,
   for (std::size_t j = 0; j < block.cols; ++j)
     names.push_back("x" + std::to_string(j));
   using clock = std::chrono::steady_clock;
+  // Rank 0 alone logs the iterations (--verbose, or a progress line on a terminal); the solver
+  // state, and so the log, is the same on every rank.
+  cli::IterationPrinter printer(s.verbose);
+  const auto iteration_log = rank == 0 ? printer.callback() : nullptr;
   // The fit's own errors are thrown on every rank alike (distributed.hpp).
-  return collectively([&] {
+  auto result = collectively([&] {
     if (s.task == "logistic") {
       LogisticRegressionOptions o = cli::logistic_options(s);
+      o.solver_options.on_iteration = iteration_log;
       LogisticRegression<T> model(o);
       const auto start = clock::now();
       distributed::fit(model, MPI_COMM_WORLD, block.X, block.y);
@@ -134,6 +140,7 @@ std::optional<std::string> run(const cli::FitSettings& s, int rank, int ranks,
       out.saved = saved_model(model, names);
     } else if (s.task == "linear") {
       LinearRegressionOptions o = cli::linear_options(s);
+      o.solver_options.on_iteration = iteration_log;
       LinearRegression<T> model(o);
       const auto start = clock::now();
       distributed::fit(model, MPI_COMM_WORLD, block.X, block.y);
@@ -144,6 +151,8 @@ std::optional<std::string> run(const cli::FitSettings& s, int rank, int ranks,
     }
     out.saved.target = "";
   });
+  printer.finish();
+  return result;
 }
 
 int finish(int status) {

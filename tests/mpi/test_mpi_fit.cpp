@@ -292,6 +292,17 @@ void uneven_splits(const Data& s) {
   lo.threads = Threads{2};
   compare_fit<double, LogisticRegression<double>>("binary, ranks without rows", s, s.y_binary, lo,
                                                   true, range);
+  // The last rank holds only the last chunk, shorter than the others (fewer rows than a chunk).
+  if (s.n % size == 0) fail("uneven splits: the data should end with a short chunk");
+  const auto short_last = [&](std::size_t r) -> distributed::RowRange {
+    const std::size_t K = std::size_t(ranks);
+    if (K == 1) return {0, s.n};
+    const auto at = [&](std::size_t k) { return (chunks - 1) * k / (K - 1) * size; };
+    if (r == K - 1) return {(chunks - 1) * size, s.n};
+    return {at(r), at(r + 1)};
+  };
+  compare_fit<float, LogisticRegression<float>>("binary, a short last block", s, s.y_binary, lo,
+                                                false, short_last);
 }
 
 // A split off the chunk boundaries: every rank gets the same InvalidArgument (no hang).
