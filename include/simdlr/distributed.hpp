@@ -61,6 +61,8 @@ class MpiRowPartition final : public RowPartition {
   void share_chunks(void* buffer, std::size_t chunk_bytes,
                     std::span<const std::size_t> first_chunk) const override;
   std::vector<std::byte> gather(std::span<const std::byte> local) const override;
+  void in_order(std::span<std::byte> state,
+                const std::function<void(std::span<std::byte>)>& step) const override;
   MPI_Comm comm() const { return comm_; }
 
  private:

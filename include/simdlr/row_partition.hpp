@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -49,6 +50,12 @@ class RowPartition {
   // Every part's `local` bytes, concatenated in part order, on every part. Collective. (The
   // preconditioners' row samples: a few thousand rows.)
   virtual std::vector<std::byte> gather(std::span<const std::byte> local) const = 0;
+  // A sum in row order over all parts, as one process makes it: runs step(state) on every part
+  // in part order, each part receiving the state the previous one left (part 0: `state` as
+  // given); on return every part holds the last part's state. Collective. (The column
+  // statistics of standardize: a sequential sum, continued where the previous block ended.)
+  virtual void in_order(std::span<std::byte> state,
+                        const std::function<void(std::span<std::byte>)>& step) const = 0;
 };
 
 // Makes `partition` the active partition of the calling thread until destroyed (then the previous

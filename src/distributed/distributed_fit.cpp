@@ -15,6 +15,7 @@
 #include "simdlr/kernels.hpp"
 #include "simdlr/objectives.hpp"
 #include "simdlr/solvers.hpp"
+#include "simdlr/standardize.hpp"
 
 namespace simdlr::distributed {
 namespace {
@@ -229,9 +230,6 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
                             ": solver newton-cholesky is not supported with MPI yet (use lbfgs, "
                             "newton or gd)");
     }
-    if (o.standardize) {
-      throw InvalidArgument(std::string(kFit) + ": standardize is not supported with MPI yet");
-    }
   });
   const std::size_t n = check_data(kFit, c, X, y, sample_weight, o.threads);
   const std::size_t d = X.cols, n_local = X.rows;
@@ -258,7 +256,7 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
   const bool warm = o.warm_start && model.fitted() && model.n_features() == d &&
                     model.rows() == rows && model.multinomial() == multinomial;
   const SolverOptions& so = o.solver_options;
-  const auto run = [&](Objective& objective, std::vector<double>& theta) {
+  const auto run_solver = [&](Objective& objective, std::span<double> theta) {
     PartitionedObjective partitioned(objective, c.partition());
     switch (o.solver) {
       case Solver::newton:
@@ -268,6 +266,19 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
       default:
         return minimize_lbfgs(partitioned, theta, so);
     }
+  };
+  // make(penalty) builds the objective on this rank's block; with standardize, the unpenalised
+  // data term, reparametrised with the global column statistics (solve_standardized under the
+  // partition).
+  const auto run = [&](const auto& make, std::size_t coefficient_rows, std::vector<double>& theta) {
+    if (!o.standardize) {
+      auto objective = make(o.penalty);
+      return run_solver(*objective, theta);
+    }
+    auto data_term = make(Penalty::none);
+    const ScopedRowPartition scope(c.partition());
+    return solve_standardized<T>(*data_term, X, coefficient_rows, o.fit_intercept,
+                                 o.penalty == Penalty::l2, theta, run_solver);
   };
   // Sample weights times class weights n / (K · count_k), the counts global.
   const auto weights = [&](std::span<const std::int32_t> label, std::size_t n_classes) {
@@ -295,8 +306,12 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
       if (o.fit_intercept)
         std::copy(model.intercept().begin(), model.intercept().end(), theta.begin() + K * d);
     }
-    MultinomialObjective<T> objective(X, index, K, w, o.C, o.penalty, o.fit_intercept, o.threads);
-    reports.push_back(run(objective, theta));
+    reports.push_back(run(
+        [&](Penalty penalty) {
+          return std::make_unique<MultinomialObjective<T>>(X, index, K, w, o.C, penalty,
+                                                           o.fit_intercept, o.threads);
+        },
+        K, theta));
     std::copy(theta.begin(), theta.begin() + K * d, coef.begin());
     if (o.fit_intercept) std::copy(theta.begin() + K * d, theta.end(), intercept.begin());
   } else {
@@ -314,8 +329,12 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
         std::copy(model.coef().begin() + r * d, model.coef().begin() + (r + 1) * d, theta.begin());
         if (o.fit_intercept) theta[d] = model.intercept()[r];
       }
-      LogisticObjective<T> objective(X, target, w, o.C, o.penalty, o.fit_intercept, o.threads);
-      reports.push_back(run(objective, theta));
+      reports.push_back(run(
+          [&](Penalty penalty) {
+            return std::make_unique<LogisticObjective<T>>(X, target, w, o.C, penalty,
+                                                          o.fit_intercept, o.threads);
+          },
+          1, theta));
       std::copy(theta.begin(), theta.begin() + d, coef.begin() + r * d);
       if (o.fit_intercept) intercept[r] = theta[d];
     }

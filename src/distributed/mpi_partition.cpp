@@ -88,4 +88,17 @@ std::vector<std::byte> MpiRowPartition::gather(std::span<const std::byte> local)
   return all;
 }
 
+void MpiRowPartition::in_order(std::span<std::byte> state,
+                               const std::function<void(std::span<std::byte>)>& step) const {
+  if (state.size() > std::size_t(INT_MAX)) throw Error("MpiRowPartition: a state above 2 GiB");
+  const int bytes = int(state.size()), me = int(rank_), last = int(parts()) - 1;
+  if (me > 0) {
+    check_mpi(MPI_Recv(state.data(), bytes, MPI_BYTE, me - 1, 0, comm_, MPI_STATUS_IGNORE),
+              "MPI_Recv");
+  }
+  step(state);
+  if (me < last) check_mpi(MPI_Send(state.data(), bytes, MPI_BYTE, me + 1, 0, comm_), "MPI_Send");
+  check_mpi(MPI_Bcast(state.data(), bytes, MPI_BYTE, last, comm_), "MPI_Bcast");
+}
+
 }  // namespace simdlr::distributed

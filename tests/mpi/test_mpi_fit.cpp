@@ -221,13 +221,26 @@ void fits(const Data& binary, const Data& multi) {
   ovr.multi_class = MultiClass::ovr;
   ovr.penalty = Penalty::none;
   ovr.solver_options.max_iter = 40;
-  compare_fit<T, LogisticRegression<T>>("ovr auto, no penalty", multi, multi.y_classes, ovr, false,
-                                        split3);
+  ovr.standardize = true;
+  compare_fit<T, LogisticRegression<T>>("ovr auto, no penalty, standardize", multi, multi.y_classes,
+                                        ovr, false, split3);
   lo = {};
   lo.solver = Solver::newton;
   lo.multi_class = MultiClass::multinomial;
   compare_fit<T, LogisticRegression<T>>("multinomial newton", multi, multi.y_classes, lo, true,
                                         split3);
+  LogisticRegressionOptions so;
+  so.standardize = true;
+  so.solver = Solver::gd;
+  so.solver_options.max_iter = 40;
+  so.threads = Threads{2};
+  compare_fit<T, LogisticRegression<T>>("binary gd standardize", binary, binary.y_binary, so, true,
+                                        split2);
+  so.solver = Solver::lbfgs;
+  so.multi_class = MultiClass::multinomial;
+  so.threads = Threads{1};
+  compare_fit<T, LogisticRegression<T>>("multinomial lbfgs standardize", multi, multi.y_classes, so,
+                                        false, split3);
   LinearRegressionOptions ro;
   ro.solver = LinearSolver::newton;
   compare_fit<T, LinearRegression<T>>("least squares newton", binary, binary.y_real, ro, true,
@@ -344,9 +357,7 @@ void errors(const Data& s) {
       fail(what + ": expected an error with '" + text + "', got '" + message + "'");
   };
   expect("newton-cholesky", with_solver(Solver::newton_cholesky), "not supported with MPI");
-  LogisticRegressionOptions standardize;
-  standardize.standardize = true;
-  expect("standardize", standardize, "not supported with MPI");
+
   // A NaN in the last rank's block (if it has rows).
   const std::size_t last = std::size_t(ranks) - 1;
   const distributed::RowRange lr = even(s, 2, last);
