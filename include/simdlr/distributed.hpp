@@ -63,6 +63,9 @@ class MpiRowPartition final : public RowPartition {
   std::vector<std::byte> gather(std::span<const std::byte> local) const override;
   void in_order(std::span<std::byte> state,
                 const std::function<void(std::span<std::byte>)>& step) const override;
+  void exchange(std::span<const std::byte> send, std::span<const std::size_t> send_counts,
+                std::span<std::byte> receive,
+                std::span<const std::size_t> receive_counts) const override;
   MPI_Comm comm() const { return comm_; }
 
  private:

@@ -18,6 +18,9 @@
 // Requirement: every part's block starts and ends on a chunk boundary of every pass it runs
 // (a part may hold no rows). A kernel finds a block that does not throws InvalidArgument on
 // every part alike (every part knows every block), so no part waits for the others forever.
+// weighted_gram alone has no such requirement: the part holding the first row of a chunk that
+// continues into the next blocks receives the rest of its rows (and weights) from them
+// (exchange), at most one chunk's worth per block boundary.
 // Per-row kernels (margins, has_non_finite) need no partition and ignore it.
 //
 // The objectives' preconditioners (sampled_hessian, MultinomialObjective::preconditioner) sample
@@ -56,6 +59,13 @@ class RowPartition {
   // statistics of standardize: a sequential sum, continued where the previous block ended.)
   virtual void in_order(std::span<std::byte> state,
                         const std::function<void(std::span<std::byte>)>& step) const = 0;
+  // Point to point, collectively: this part sends send_counts[q] bytes to part q (packed in `send`
+  // in part order) and receives receive_counts[q] bytes from part q (into `receive`, in part
+  // order). Every part knows both sides, since transfers follow from the row offsets alone.
+  // (weighted_gram's chunks whose rows span two blocks.)
+  virtual void exchange(std::span<const std::byte> send, std::span<const std::size_t> send_counts,
+                        std::span<std::byte> receive,
+                        std::span<const std::size_t> receive_counts) const = 0;
 };
 
 // Makes `partition` the active partition of the calling thread until destroyed (then the previous

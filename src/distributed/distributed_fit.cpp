@@ -96,9 +96,9 @@ class Collective {
 
 // An objective whose passes run over the partition: each call into the wrapped objective (built
 // on this rank's block) runs with the partition active. It offers what is partitioned so far: the
-// value and gradient, Hessian-vector products and the preconditioners (the sampled Hessian and
-// the multinomial class-block preconditioner, from a gathered row sample); not the exact Hessian
-// of all rows (newton-cholesky) nor the certificate.
+// value and gradient, Hessian-vector products, the exact Hessian (newton-cholesky) and the
+// preconditioners (the sampled Hessian and the multinomial class-block preconditioner, from a
+// gathered row sample); not the certificate.
 class PartitionedObjective final : public Objective,
                                    public HessianVectorProduct,
                                    public ExactHessian {
@@ -121,11 +121,11 @@ class PartitionedObjective final : public Objective,
     hv_->hessian_vector(v, out);
   }
   ExactHessian* exact_hessian() override { return exact_ ? this : nullptr; }
-  void hessian(std::span<double>) override {
-    throw InvalidArgument("the exact Hessian of all rows is not supported with MPI yet");
+  void hessian(std::span<double> H) override {
+    const ScopedRowPartition scope(partition_);
+    exact_->hessian(H);
   }
   void sampled_hessian(std::span<double> H, std::size_t max_rows) override {
-    if (max_rows == 0) hessian(H);
     const ScopedRowPartition scope(partition_);
     exact_->sampled_hessian(H, max_rows);
   }
@@ -225,11 +225,6 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
       throw InvalidArgument(std::string(kFit) + ": C must be a positive number");
     check_solver_options(o.solver_options, kFit);
     if (o.threads.count < 0) throw InvalidArgument(std::string(kFit) + ": threads must be >= 0");
-    if (o.solver == Solver::newton_cholesky) {
-      throw InvalidArgument(std::string(kFit) +
-                            ": solver newton-cholesky is not supported with MPI yet (use lbfgs, "
-                            "newton or gd)");
-    }
   });
   const std::size_t n = check_data(kFit, c, X, y, sample_weight, o.threads);
   const std::size_t d = X.cols, n_local = X.rows;
@@ -256,13 +251,22 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
   const bool warm = o.warm_start && model.fitted() && model.n_features() == d &&
                     model.rows() == rows && model.multinomial() == multinomial;
   const SolverOptions& so = o.solver_options;
+  // solver auto as LogisticRegression::fit resolves it, with the global row count.
+  Solver solver = o.solver;
+  if (solver == Solver::automatic) {
+    const double work = double(n) * double(per_row) * double(per_row);
+    solver =
+        !multinomial && work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
+  }
   const auto run_solver = [&](Objective& objective, std::span<double> theta) {
     PartitionedObjective partitioned(objective, c.partition());
-    switch (o.solver) {
+    switch (solver) {
       case Solver::newton:
         return minimize_newton_cg(partitioned, theta, so);
       case Solver::gd:
         return minimize_gradient_descent(partitioned, theta, so);
+      case Solver::newton_cholesky:
+        return minimize_newton_cholesky(partitioned, theta, so);
       default:
         return minimize_lbfgs(partitioned, theta, so);
     }
@@ -339,8 +343,6 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
       if (o.fit_intercept) intercept[r] = theta[d];
     }
   }
-  for (FitReport& r : reports)
-    r.solver = solver_name(o.solver == Solver::automatic ? Solver::lbfgs : o.solver);
   model.set_fitted(classes, d, std::move(coef), std::move(intercept), std::move(reports));
   return model.fit_report();
 }

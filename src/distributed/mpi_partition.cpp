@@ -101,4 +101,27 @@ void MpiRowPartition::in_order(std::span<std::byte> state,
   check_mpi(MPI_Bcast(state.data(), bytes, MPI_BYTE, last, comm_), "MPI_Bcast");
 }
 
+void MpiRowPartition::exchange(std::span<const std::byte> send,
+                               std::span<const std::size_t> send_counts,
+                               std::span<std::byte> receive,
+                               std::span<const std::size_t> receive_counts) const {
+  const std::size_t n = parts();
+  std::vector<int> sc(n), sd(n), rc(n), rd(n);
+  std::size_t s_at = 0, r_at = 0;
+  for (std::size_t p = 0; p < n; ++p) {
+    if (send_counts[p] > std::size_t(INT_MAX) || receive_counts[p] > std::size_t(INT_MAX) ||
+        s_at > std::size_t(INT_MAX) || r_at > std::size_t(INT_MAX))
+      throw Error("MpiRowPartition: an exchange above 2 GiB");
+    sc[p] = int(send_counts[p]);
+    sd[p] = int(s_at);
+    rc[p] = int(receive_counts[p]);
+    rd[p] = int(r_at);
+    s_at += send_counts[p];
+    r_at += receive_counts[p];
+  }
+  check_mpi(MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, receive.data(), rc.data(),
+                          rd.data(), MPI_BYTE, comm_),
+            "MPI_Alltoallv");
+}
+
 }  // namespace simdlr::distributed

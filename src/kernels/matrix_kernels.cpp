@@ -429,6 +429,99 @@ void write_symmetric(const T* upper, std::size_t m, T* out, int threads) {
     tile_row(std::size_t(t) * kTile);
 }
 
+// weighted_gram on one block of a partitioned matrix (<simdlr/row_partition.hpp>). Chunk c belongs
+// to the part holding its first row; a part whose block starts inside a chunk sends those first
+// rows (and their weights) to that chunk's part, which computes the chunk from its own rows and
+// the ones it received, in row order. Every chunk's slot is then shared and all of them are added
+// in the tree's order: the same bits as the single-process kernel, for any split of the rows.
+template <class T>
+void gram_over_partition(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out,
+                         const ChunkPlan& plan) {
+  const RowPartition& partition = *e.partition;
+  const std::size_t parts = partition.parts(), me = partition.part(), m = X.cols;
+  const std::size_t size = plan.size, count = plan.count, total = plan.total;
+  if (count == 0) {  // no rows anywhere (the same on every part)
+    std::fill(out, out + m * m, T(0));
+    return;
+  }
+  const auto offset = [&](std::size_t p) { return partition.row_offset(p); };
+  // Part p computes the chunks [first[p], first[p + 1]): those whose first row it holds.
+  std::vector<std::size_t> first(parts + 1);
+  for (std::size_t p = 0; p <= parts; ++p)
+    first[p] = std::min(count, (offset(p) + size - 1) / size);
+  const auto owner = [&](std::size_t c) {
+    return std::size_t(std::upper_bound(first.begin(), first.end(), c) - first.begin()) - 1;
+  };
+  // Part p's rows before its first chunk boundary, [offset(p), head_end(p)): they belong to a
+  // chunk of an earlier part.
+  const auto head_end = [&](std::size_t p) {
+    return std::min(offset(p + 1), std::max(offset(p), first[p] * size));
+  };
+  const std::size_t values = m + 1;  // a row and its weight
+  std::vector<std::size_t> send_counts(parts, 0), receive_counts(parts, 0);
+  std::vector<T> send;
+  if (offset(me) < head_end(me)) {
+    const std::size_t rows = head_end(me) - offset(me);
+    send.resize(rows * values);
+    for (std::size_t i = 0; i < rows; ++i) {
+      std::copy(X.row(i), X.row(i) + m, send.data() + i * values);
+      send[i * values + m] = dw ? dw[i] : T(1);
+    }
+    send_counts[owner(offset(me) / size)] = send.size() * sizeof(T);
+  }
+  std::size_t received_rows = 0;
+  for (std::size_t q = 0; q < parts; ++q) {
+    if (q != me && offset(q) < head_end(q) && owner(offset(q) / size) == me) {
+      receive_counts[q] = (head_end(q) - offset(q)) * values * sizeof(T);
+      received_rows += head_end(q) - offset(q);
+    }
+  }
+  std::vector<T> received(received_rows * values);
+  partition.exchange(std::as_bytes(std::span<const T>(send)), send_counts,
+                     std::as_writable_bytes(std::span<T>(received)), receive_counts);
+
+  const std::size_t stride = whole_lines<T>(m * m);
+  const std::size_t scratch_each = whole_lines<T>(e.k.gram_scratch(m));
+  const std::size_t mine_first = first[me], mine_last = first[me + 1];
+  // The last chunk of this part continues into the next blocks when rows were received.
+  const std::size_t whole_last = received_rows > 0 ? mine_last - 1 : mine_last;
+  const ChunkPlan owned{total, size, whole_last > mine_first ? whole_last - mine_first : 0};
+  const int threads = e.threads_for_plan(owned, owned.count * size * m * m / 2);
+  T* slots = scratch_buffer<T>(count * stride, 0);
+  T* scratch = scratch_buffer<T>(std::size_t(std::max(threads, 1)) * scratch_each, 1);
+  const auto slot = [&](std::size_t c) { return slots + c * stride; };
+  for_each_chunk(owned, threads, [&](std::size_t k) {
+    const std::size_t c = mine_first + k;
+    const RowsChunk<T> rows = rows_of(X, plan, c);
+    e.k.gram_upper(rows, dw ? dw + plan.begin(c) : nullptr, slot(c),
+                   scratch + std::size_t(thread_index()) * scratch_each,
+                   X.rows - plan.begin(c) - rows.rows);
+  });
+  if (received_rows > 0) {
+    const std::size_t c = mine_last - 1, local = plan.begin(c), own = X.rows - local;
+    const std::size_t rows = own + received_rows;
+    if (rows != plan.length(c)) throw InvalidArgument("weighted_gram: inconsistent row partition");
+    std::vector<T> chunk(rows * m), weight(rows);
+    for (std::size_t i = 0; i < own; ++i) {
+      std::copy(X.row(local + i), X.row(local + i) + m, chunk.data() + i * m);
+      weight[i] = dw ? dw[local + i] : T(1);
+    }
+    for (std::size_t i = 0; i < received_rows; ++i) {
+      std::copy(received.data() + i * values, received.data() + i * values + m,
+                chunk.data() + (own + i) * m);
+      weight[own + i] = received[i * values + m];
+    }
+    e.k.gram_upper(RowsChunk<T>{chunk.data(), rows, m, m}, dw ? weight.data() : nullptr, slot(c),
+                   scratch, 0);
+  }
+  partition.share_chunks(slots, stride * sizeof(T), first);
+  for (std::size_t s = 1; s < count; s *= 2) {
+    for (std::size_t g = 0; g + s < count; g += 2 * s)
+      add_upper(slot(g), slot(g + s), m, threads);
+  }
+  write_symmetric(slot(0), m, out, threads);
+}
+
 // Each chunk writes the upper triangle of its own slot, using its thread's packing buffer. The
 // slots are summed in the fixed pairwise tree of pairwise_combine (so the bits do not depend on
 // the thread count), but each thread adds the nodes whose chunks it computed itself as soon as
@@ -441,9 +534,13 @@ void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
   const std::size_t m = X.cols;
   if (m == 0) return;
   const char* name = "weighted_gram";
-  ChunkPlan plan = e.chunked ? plan_gram(e.partition ? e.global_rows(name, X.rows) : X.rows, m)
-                             : e.plan(name, X.rows, m, m * m);
-  if (e.partition) plan.origin = e.partition->row_offset(e.partition->part());
+  if (e.partition) {
+    ChunkPlan plan = plan_gram(e.global_rows(name, X.rows), m);
+    plan.origin = e.partition->row_offset(e.partition->part());
+    gram_over_partition(e, X, dw, out, plan);
+    return;
+  }
+  const ChunkPlan plan = e.chunked ? plan_gram(X.rows, m) : e.plan(name, X.rows, m, m * m);
   const Share share = share_of(name, plan, e.partition);
   const std::size_t count = plan.count;
   if (count == 0) {
@@ -457,23 +554,6 @@ void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
   T* slots = scratch_buffer<T>(count * stride, 0);
   T* scratch = scratch_buffer<T>(std::size_t(std::max(threads, 1)) * scratch_each, 1);
   const auto slot = [&](std::size_t c) { return slots + c * stride; };
-  if (share.partition) {
-    // A block of a partitioned matrix: this part's chunks, each into its own slot, then every
-    // chunk's slot from every part, added in the tree's order.
-    for_each_chunk_of(share, plan, threads, [&](std::size_t c) {
-      const RowsChunk<T> rows = rows_of(X, plan, c);
-      e.k.gram_upper(rows, dw ? dw + plan.begin(c) : nullptr, slot(c),
-                     scratch + std::size_t(thread_index()) * scratch_each,
-                     X.rows - plan.begin(c) - rows.rows);
-    });
-    share.partition->share_chunks(slots, stride * sizeof(T), share.first_chunk);
-    for (std::size_t s = 1; s < count; s *= 2) {
-      for (std::size_t g = 0; g + s < count; g += 2 * s)
-        add_upper(slot(g), slot(g + s), m, threads);
-    }
-    write_symmetric(slot(0), m, out, threads);
-    return;
-  }
   const int team =
       for_each_chunk_range(count, threads, [&](std::size_t first, std::size_t last, int t) {
         for (std::size_t c = first; c < last; ++c) {

@@ -62,12 +62,12 @@ void one_row_hessian(const ObjectiveData<T>& data, const T* diagonal, const Weig
                      std::span<double> H, const RowSample<T>& sample) {
   const std::size_t d = data.d, m = data.dimension(1);
   const MatrixView<const T> X = sample.X();
-  const std::size_t rows = X.rows;
   std::vector<T> gram(d * d), column(d);
   const std::vector<T> picked = sample.values(diagonal);
-  const ScopedRowPartition whole_sample(nullptr);  // the sample is all here
+  // The whole sample here, or this part's block of all rows with the partition active.
+  const ScopedRowPartition scope(sample.partition());
   kernels::weighted_gram(X, picked.data(), gram.data(), data.threads);
-  const double scale = weighting.scale * double(sample.global_rows()) / double(rows);
+  const double scale = weighting.scale * double(sample.global_rows()) / double(sample.rows());
   for (std::size_t j = 0; j < d; ++j) {
     for (std::size_t k = 0; k < d; ++k)
       H[j * m + k] = scale * double(gram[j * d + k]);
@@ -76,8 +76,15 @@ void one_row_hessian(const ObjectiveData<T>& data, const T* diagonal, const Weig
   if (data.fit_intercept) {
     kernels::transpose_product(X, picked.data(), column.data(), data.threads);
     long double sum = 0;
-    for (std::size_t i = 0; i < rows; ++i)
-      sum += picked[i];
+    const auto add = [&](std::span<std::byte>) {
+      for (std::size_t i = 0; i < X.rows; ++i)
+        sum += picked[i];
+    };
+    if (sample.partition()) {  // in row order across the parts
+      sample.partition()->in_order(std::as_writable_bytes(std::span<long double>(&sum, 1)), add);
+    } else {
+      add({});
+    }
     for (std::size_t j = 0; j < d; ++j)
       H[j * m + d] = H[d * m + j] = scale * double(column[j]);
     H[d * m + d] = scale * double(sum);

@@ -3,7 +3,9 @@
 // the sample is of the global rows (row g with g % k == 0), and every part's sampled rows are
 // gathered, in part order, into one contiguous matrix on every part: the sample is small by
 // design (about max_rows rows), and the Gram pass over it then runs exactly as on one process,
-// so the estimate has the same bits for any number of parts.
+// so the estimate has the same bits for any number of parts. All rows (max_rows = 0, the exact
+// Hessian) are not gathered: the sample is then the local block, to be passed over with the
+// partition active (partition() says so).
 #pragma once
 
 #include <cstddef>
@@ -29,21 +31,28 @@ class RowSample {
     first_ = (step_ - offset % step_) % step_;
     local_ = first_ < X.rows ? (X.rows - first_ + step_ - 1) / step_ : 0;
     const MatrixView<const T> mine(X.data + first_ * X.stride, local_, X.cols, X.stride * step_);
-    if (!partition_) {
+    if (!partition_ || rows_wanted == 0) {
       X_ = mine;
+      rows_ = partition_ ? global_rows_ : local_;
+      local_block_ = partition_ != nullptr;
       return;
     }
     std::vector<T> packed(local_ * X.cols);
     for (std::size_t i = 0; i < local_; ++i)
       std::memcpy(packed.data() + i * X.cols, mine.row(i), X.cols * sizeof(T));
-    rows_ = gather(packed);
-    X_ = MatrixView<const T>(rows_.data(), rows_.size() / (X.cols > 0 ? X.cols : 1), X.cols);
+    gathered_ = gather(packed);
+    rows_ = gathered_.size() / (X.cols > 0 ? X.cols : 1);
+    X_ = MatrixView<const T>(gathered_.data(), rows_, X.cols);
   }
 
-  // Rows in the whole data set, the sampling step, the sample (all parts' sampled rows).
+  // Rows in the whole data set, the sampling step, the rows in the sample.
   std::size_t global_rows() const { return global_rows_; }
   std::size_t step() const { return step_; }
+  std::size_t rows() const { return rows_; }
+  // The sample's rows here: all of them, or (partition() not null) this part's block of them.
   MatrixView<const T> X() const { return X_; }
+  // The partition to pass over X() with: nullptr when X() is the whole sample.
+  const RowPartition* partition() const { return local_block_ ? partition_ : nullptr; }
   // This process's sampled rows: local indices first() + i · step(), i < local_rows().
   std::size_t first() const { return first_; }
   std::size_t local_rows() const { return local_; }
@@ -55,7 +64,7 @@ class RowSample {
       for (std::size_t i = 0; i < local_; ++i)
         mine[i] = per_row[first_ + i * step_];
     }
-    return partition_ ? gather(mine) : mine;
+    return partition_ && !local_block_ ? gather(mine) : mine;
   }
 
  private:
@@ -68,8 +77,9 @@ class RowSample {
   }
 
   const RowPartition* partition_;
-  std::size_t global_rows_, step_, first_ = 0, local_ = 0;
-  std::vector<T> rows_;
+  std::size_t global_rows_, step_, first_ = 0, local_ = 0, rows_ = 0;
+  bool local_block_ = false;
+  std::vector<T> gathered_;
   MatrixView<const T> X_;
 };
 

@@ -229,6 +229,16 @@ void fits(const Data& binary, const Data& multi) {
   lo.multi_class = MultiClass::multinomial;
   compare_fit<T, LogisticRegression<T>>("multinomial newton", multi, multi.y_classes, lo, true,
                                         split3);
+  lo = {};
+  lo.solver = Solver::newton_cholesky;
+  lo.threads = Threads{2};
+  compare_fit<T, LogisticRegression<T>>("binary newton-cholesky", binary, binary.y_binary, lo, true,
+                                        split2);
+  lo.solver = Solver::automatic;  // newton-cholesky at this size
+  lo.standardize = true;
+  lo.threads = Threads{1};
+  compare_fit<T, LogisticRegression<T>>("binary auto standardize", binary, binary.y_binary, lo,
+                                        false, split2);
   LogisticRegressionOptions so;
   so.standardize = true;
   so.solver = Solver::gd;
@@ -258,22 +268,30 @@ void kernels_under_partition(const Data& s) {
                          Threads{2});
   kernels::transpose_product(MatrixView<const T>(X.data(), n, d), w.data(), tp_all.data(),
                              Threads{2});
-  const std::size_t gram_size = gram_chunk_rows(n, d);
-  const std::size_t gram_chunks = (n + gram_size - 1) / gram_size;
-  const auto gram_boundary = [&](std::size_t r) {
-    return std::min(n, gram_chunks * r / std::size_t(ranks) * gram_size);
-  };
-  const std::size_t begin = gram_boundary(std::size_t(rank)),
-                    end = gram_boundary(std::size_t(rank) + 1);
-  distributed::MpiRowPartition partition(MPI_COMM_WORLD, end - begin);
-  std::vector<T> gram(d * d);
-  {
-    const ScopedRowPartition scope(&partition);
-    kernels::weighted_gram(MatrixView<const T>(X.data() + begin * d, end - begin, d),
-                           w.data() + begin, gram.data(), Threads{1});
+  // weighted_gram takes any split: its own chunk boundaries, blocks off them, and blocks of a few
+  // rows inside one chunk (their rows travel to the part holding the chunk's first row).
+  const std::size_t K = std::size_t(ranks), me = std::size_t(rank);
+  const std::vector<std::function<std::size_t(std::size_t)>> splits = {
+      [&](std::size_t r) {
+        const std::size_t size = gram_chunk_rows(n, d), chunks = (n + size - 1) / size;
+        return std::min(n, chunks * r / K * size);
+      },
+      [&](std::size_t r) { return r == K ? n : std::min(n, n * r / K + 13 * r); },
+      [&](std::size_t r) { return r == 0 ? 0 : n - 5 * (K - r); }};
+  for (std::size_t k = 0; k < splits.size(); ++k) {
+    const std::size_t begin = splits[k](me), end = splits[k](me + 1);
+    distributed::MpiRowPartition partition(MPI_COMM_WORLD, end - begin);
+    std::vector<T> gram(d * d);
+    for (int threads : {1, 2}) {
+      const ScopedRowPartition scope(&partition);
+      kernels::weighted_gram(MatrixView<const T>(X.data() + begin * d, end - begin, d),
+                             w.data() + begin, gram.data(), Threads{threads});
+      if (std::memcmp(gram.data(), gram_all.data(), gram.size() * sizeof(T)) != 0) {
+        fail(std::string("weighted_gram under a partition, ") + type_name(T()) + ", split " +
+             std::to_string(k) + ", threads " + std::to_string(threads));
+      }
+    }
   }
-  if (std::memcmp(gram.data(), gram_all.data(), gram.size() * sizeof(T)) != 0)
-    fail(std::string("weighted_gram under a partition, ") + type_name(T()));
   const distributed::RowRange r =
       distributed::row_range(n, d, std::size_t(ranks), std::size_t(rank));
   distributed::MpiRowPartition rows(MPI_COMM_WORLD, r.end - r.begin);
@@ -356,7 +374,6 @@ void errors(const Data& s) {
     if (message.find(text) == std::string::npos)
       fail(what + ": expected an error with '" + text + "', got '" + message + "'");
   };
-  expect("newton-cholesky", with_solver(Solver::newton_cholesky), "not supported with MPI");
 
   // A NaN in the last rank's block (if it has rows).
   const std::size_t last = std::size_t(ranks) - 1;
