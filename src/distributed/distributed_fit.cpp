@@ -357,11 +357,6 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
       throw InvalidArgument(std::string(kFit) + ": alpha must be >= 0");
     check_solver_options(o.solver_options, kFit);
     if (o.threads.count < 0) throw InvalidArgument(std::string(kFit) + ": threads must be >= 0");
-    if (o.solver == LinearSolver::cholesky) {
-      throw InvalidArgument(std::string(kFit) +
-                            ": the cholesky solver is not supported with MPI yet (use lbfgs, "
-                            "newton or gd)");
-    }
   });
   check_data(kFit, c, X, y, sample_weight, o.threads);
   const std::size_t d = X.cols;
@@ -370,6 +365,17 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
   PartitionedObjective partitioned(objective, c.partition());
   std::vector<double> theta(d + (o.fit_intercept ? 1 : 0), 0.0);
   const SolverOptions& so = o.solver_options;
+  if (o.solver == LinearSolver::cholesky) {
+    {
+      const ScopedRowPartition scope(c.partition());
+      theta = solve_normal_equations<T>(X, y, sample_weight, o);
+    }
+    FitReport report = certify_solution(partitioned, theta, so, "cholesky");
+    const double intercept = o.fit_intercept ? theta[d] : 0.0;
+    theta.resize(d);
+    model.set_fitted(std::move(theta), intercept, std::move(report));
+    return model.fit_report();
+  }
   FitReport report = o.solver == LinearSolver::lbfgs ? minimize_lbfgs(partitioned, theta, so)
                      : o.solver == LinearSolver::newton
                          ? minimize_newton_cg(partitioned, theta, so)

@@ -3,9 +3,10 @@
 #         -DWORK_DIR=dir -P run_mpi_cli_test.cmake
 # 1. `fit --json` on one shared .npy file gives the same coef and intercept (bit for bit: the
 #    JSON numbers round-trip) on 1, 2, 3 and 4 ranks, for logistic (binary and multinomial, float32
-#    and float64) and linear fits; the model file is written once, by rank 0.
+#    and float64; lbfgs, and auto = newton-cholesky with standardize) and linear fits (lbfgs, and
+#    the default cholesky solver); the model file is written once, by rank 0.
 # 2. per-rank shard files ('X-part-{rank}.npy') give the same answer as the shared file;
-# 3. errors: a rank whose file is missing, shards off the chunk boundaries, an unsupported solver:
+# 3. errors: a rank whose file is missing, shards off the chunk boundaries, a bad option:
 #    every rank exits, mpirun with status 2, the one-line message printed once, no model file.
 cmake_minimum_required(VERSION 3.25)
 
@@ -38,7 +39,9 @@ set(cases
   "binary64|--x X.npy --y y.npy --solver lbfgs"
   "binary32|--x Xf.npy --y y.npy --solver lbfgs --class-weight balanced"
   "multinomial|--x X.npy --y yk.npy --solver lbfgs --threads 2"
-  "ridge|--x X.npy --y yr.npy --task linear --solver lbfgs --alpha 0.5")
+  "ridge|--x X.npy --y yr.npy --task linear --solver lbfgs --alpha 0.5"
+  "binary-auto|--x X.npy --y y.npy --standardize"
+  "cholesky|--x Xf.npy --y yr.npy --task linear")
 foreach(case IN LISTS cases)
   string(REPLACE "|" ";" parts "${case}")
   list(GET parts 0 name)
@@ -112,5 +115,5 @@ expect_error("a missing file on one rank" "X-part-3.npy"
              4 --x "X-part-{rank}.npy" --y "y-part-{rank}.npy")
 expect_error("shards off the chunk boundaries" "chunk boundaries"
              2 --x "X-odd-{rank}.npy" --y "y-odd-{rank}.npy" --solver lbfgs)
-expect_error("an unsupported solver" "not supported with MPI"
-             3 --x X.npy --y y.npy --solver newton-cholesky)
+expect_error("a bad option" "C must be a positive number"
+             3 --x X.npy --y y.npy --C=-1)
