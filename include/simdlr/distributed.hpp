@@ -8,21 +8,26 @@
 //
 // Determinism contract: for the same data, the fitted coefficients are bitwise identical for any
 // number of ranks and any threads per rank (same ISA), provided every rank's block starts on a
-// chunk boundary of the fit's passes; row_range gives such a split. A split that does not is an
-// InvalidArgument on every rank (never a different answer, never a hang).
+// chunk boundary of the fit's passes (those of pass_chunk_rows; weighted_gram takes any split);
+// row_range gives such a split. A split that does not is an InvalidArgument on every rank (never
+// a different answer, never a hang). A rank may hold no rows, and the last block may be shorter
+// than a chunk.
 //
 // What a distributed fit does (and, for now, does not) do, compared with LogisticRegression::fit
 // and LinearRegression::fit on one process:
-//   * classes, balanced class weights and the row count are global (computed across ranks);
-//     sample weights and per-rank label blocks work as on one process;
-//   * solvers lbfgs, newton (Newton-CG) and gd, every penalty; solver auto means lbfgs;
-//   * not yet: newton-cholesky and the linear cholesky solver, standardize, the start-Hessian
-//     preconditioner and the certified convergence test (they read the data in passes that are
-//     not partitioned yet). Asking for the first two is an InvalidArgument. The fit runs without
-//     the preconditioner, and stops by the solver's own estimate (stop reason `uncertified`,
-//     converged false) or at max_iter.
+//   * classes, balanced class weights, the row count, the standardization statistics (summed in
+//     row order across ranks) and the preconditioner's row sample (rows chosen by global index,
+//     then gathered) are global; sample weights work as on one process;
+//   * every solver (lbfgs, newton, newton-cholesky, gd, auto resolved with the global row count;
+//     linear: cholesky, lbfgs, newton, gd), every penalty, standardize, the start-Hessian
+//     preconditioner;
+//   * not yet: the certified convergence test (its passes over the data are not partitioned
+//     yet). A distributed fit stops by the solver's own estimate (stop reason `uncertified`,
+//     converged false), at max_iter, or, for cholesky, after the direct solve, and reports no
+//     gap bound.
 // The fit is bitwise identical to single_process_fit on the whole data in one process (the same
-// algorithm: no preconditioner, no certificate), which the tests check for 1-4 ranks.
+// algorithm, without the certificate), which the tests check for 1-4 ranks; LogisticRegression::fit
+// differs from it only where its certificate stops earlier or moves the intercept.
 #pragma once
 
 #include <mpi.h>

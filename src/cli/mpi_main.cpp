@@ -54,14 +54,21 @@ std::optional<std::string> first_error(const std::optional<std::string>& mine) {
   return message;
 }
 
-// Runs `step` on every rank; on an error anywhere, every rank gets the first message.
+// Runs `step` on every rank; on an error anywhere, every rank gets the first message. The
+// library's errors (simdlr::Error) are thrown on every rank alike, or, while reading the files,
+// before any collective step; anything else (out of memory, say) may strike one rank in the
+// middle of a collective step, where the others would wait for it forever: that rank prints its
+// message and aborts the job (status 2).
 template <class Step>
 std::optional<std::string> collectively(const Step& step) {
   std::optional<std::string> mine;
   try {
     step();
-  } catch (const std::exception& e) {
+  } catch (const Error& e) {
     mine = e.what();
+  } catch (const std::exception& e) {
+    std::cerr << "simdlr-mpi: error: " << one_line(e.what()) << std::endl;
+    MPI_Abort(MPI_COMM_WORLD, 2);
   }
   return first_error(mine);
 }
