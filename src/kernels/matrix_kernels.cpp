@@ -19,7 +19,6 @@ namespace simdlr {
 namespace detail {
 namespace {
 
-// Which chunk kernels run and how: the active ISA cut into chunks, or the plain twin in one.
 // The chunks of a pass that this process computes: all of them, or, with a row partition active
 // (<simdlr/row_partition.hpp>), those of its own block, and where every part's chunks begin.
 struct Share {
@@ -71,6 +70,7 @@ void for_each_chunk_of(const Share& share, const ChunkPlan& plan, int threads, c
   for_each_chunk(owned, threads, [&](std::size_t c) { body(share.first + c); });
 }
 
+// Which chunk kernels run and how: the active ISA cut into chunks, or the plain twin in one.
 template <class T>
 struct Engine {
   const KernelTable<T>& k;
