@@ -108,6 +108,7 @@ struct SoftmaxHessianPass {
   void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});           \
   void softmax(const T* z, T* out, std::size_t rows, std::size_t classes, Threads threads = {}); \
   bool has_non_finite(MatrixView<const T> X, Threads threads = {});                              \
+  void column_max_abs(MatrixView<const T> X, T* out, Threads threads = {});                      \
   inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {               \
     return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);          \
   }                                                                                              \
@@ -207,6 +208,10 @@ struct SoftmaxHessianPass {
 // has_non_finite(X): true when X holds a NaN or ±inf (values in a stride's padding are not
 //   part of X). Exact. Chunks are scanned in parallel for large X; the answer does not depend
 //   on the thread count.
+//
+// column_max_abs(X, out): out_j = max_i |x_ij| (out has X.cols elements; 0 for X without rows).
+//   Exact, for every thread count. Valid for finite X (the maximum of a column holding a NaN is
+//   unspecified; ±inf gives inf).
 // ---------------------------------------------------------------------------------------------
 
 namespace kernels {

@@ -1,6 +1,6 @@
 // Small dense symmetric positive definite systems in double: the Newton systems of the
 // newton-cholesky solver and the Hessian certificate of the objectives (dimension up to a few
-// thousand; plain loops, no threads, no allocation after factor()).
+// thousand; plain loops that vectorize, no threads).
 #pragma once
 
 #include <cstddef>
@@ -23,6 +23,9 @@ class Cholesky {
   void solve(std::span<double> b) const;
   // vᵀ A⁻¹ v, as ‖L⁻¹ S v‖² (S the Jacobi scaling) so it is never negative. scratch: m values.
   double inverse_quadratic(std::span<const double> v, std::span<double> scratch) const;
+  // The largest vᵀA⁻¹v over `count` vectors stored as rows of `rows` (count x m, row-major),
+  // solved in batches: several times faster per vector than inverse_quadratic.
+  double largest_inverse_quadratic(std::span<const double> rows, std::size_t count) const;
   // A bound κ with vᵀA⁻¹v ≤ κ · ‖S v‖² for every v (S the Jacobi scaling): the smaller of
   // ‖L⁻¹‖_F² and 1/μ for a μ ≤ λ_min(SAS) proved by factoring SAS − μI. m triangular solves
   // and up to four factorizations.
@@ -32,14 +35,14 @@ class Cholesky {
 
  private:
   std::size_t m_ = 0;
-  std::vector<double> L_;       // lower triangle of the scaled factor, row-major m x m
+  std::vector<double> U_;       // Lᵀ: upper triangle of the scaled factor, row-major m x m
   std::vector<double> scale_;   // 1 / √A_jj
-  std::vector<double> scaled_;  // lower triangle of SAS, row-major m x m
+  std::vector<double> scaled_;  // upper triangle of SAS, row-major m x m
 
-  // Factors SAS − shift·I into L (m x m); false if not numerically positive definite.
-  bool factor_scaled(double shift, std::vector<double>& L) const;
-  // b ← (LLᵀ)⁻¹ b = (SAS)⁻¹ b.
-  void solve_scaled(std::span<double> b) const;
+  // Factors SAS − shift·I = UᵀU into U (m x m); false if not numerically positive definite.
+  bool factor_scaled(double shift, std::vector<double>& U) const;
+  void forward(std::span<double> b) const;   // b ← L⁻¹ b
+  void backward(std::span<double> b) const;  // b ← L⁻ᵀ b
 };
 
 }  // namespace simdlr::linalg

@@ -91,8 +91,9 @@ struct CertifyRequest {
 
 // Capability: a certified bound on the distance to the optimum (see solvers.hpp for how the
 // solvers use it). certify may move x's intercepts to their exact minimiser for the given
-// coefficients (the bound and objective then refer to the moved x, whose F is not larger), and
-// costs one or two passes over the data (tier 1) or the Hessian's (tier 2).
+// coefficients (the bound and objective then refer to the moved x, whose F is not larger up to the
+// rounding of its evaluation), and costs one or two passes over the data (tier 1) or the Hessian's
+// (tier 2).
 class CertifiedBound {
  public:
   virtual GapBound certify(std::span<double> x, const CertifyRequest& request) = 0;
@@ -114,6 +115,9 @@ class Objective {
  public:
   virtual ~Objective() = default;
   virtual std::size_t dimension() const = 0;
+  // Rows of data each pass over them reads (0: not known). Lets a solver weigh a once-only cost
+  // such as a Hessian estimate against the passes it would save.
+  virtual std::size_t rows() const { return 0; }
   virtual double value_and_gradient(std::span<const double> x, std::span<double> gradient) = 0;
   // Relative rounding level of value_and_gradient's value: the machine epsilon of the arithmetic
   // the data are processed in (float data: 2^-23). Differences of objective values below this

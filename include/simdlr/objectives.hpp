@@ -81,6 +81,7 @@ class LogisticObjective final : public Objective,
                     double C, Penalty penalty, bool fit_intercept, Threads threads = {});
 
   std::size_t dimension() const override { return data_.dimension(1); }
+  std::size_t rows() const override { return data_.X.rows; }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   HessianVectorProduct* hessian_vector_product() override { return this; }
@@ -119,6 +120,7 @@ class MultinomialObjective final : public Objective,
   MultinomialObjective& operator=(const MultinomialObjective&) = delete;
 
   std::size_t dimension() const override { return data_.dimension(K_); }
+  std::size_t rows() const override { return data_.X.rows; }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   HessianVectorProduct* hessian_vector_product() override { return this; }
@@ -157,6 +159,7 @@ class SquaredObjective final : public Objective,
                    double alpha, bool fit_intercept, Threads threads = {});
 
   std::size_t dimension() const override { return data_.dimension(1); }
+  std::size_t rows() const override { return data_.X.rows; }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
   double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
   HessianVectorProduct* hessian_vector_product() override { return this; }

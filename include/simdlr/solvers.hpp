@@ -82,9 +82,14 @@ struct SolverOptions {
   int max_iter = 100;
   // L-BFGS memory (pairs kept).
   int history = 10;
-  // L-BFGS and Newton-CG: precondition with the exact Hessian at the start point (its Cholesky
-  // factor; one Gram pass) when the objective offers it (ExactHessian) and has at most
-  // kPreconditionerLimit parameters. Makes them insensitive to feature scales and correlation.
+  // L-BFGS and Newton-CG: precondition with the Hessian at the start point (the Cholesky factor
+  // of the exact Hessian of a row sample, when the objective offers ExactHessian and has at most
+  // kPreconditionerLimit parameters; or the objective's own preconditioner). Makes them
+  // insensitive to feature scales and correlation. Newton-CG builds it at once. L-BFGS builds it
+  // at once when it costs less than 2 passes over the data; otherwise (wide problems, and the
+  // multinomial preconditioner, which slows well-separated classes down) after 5 iterations if
+  // the last one still lowered F by more than 1 % of the decrease so far, else once the
+  // iterations spent equal its cost in passes (multinomial: 20).
   bool precondition = true;
   // Called after every iteration (for --verbose logs and progress lines); may be empty.
   std::function<void(const IterationLog&)> on_iteration = {};

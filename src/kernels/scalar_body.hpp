@@ -206,6 +206,15 @@ bool any_non_finite(RowsChunk<T> X) {
   return false;
 }
 
+template <class T>
+void column_max_abs(RowsChunk<T> X, T* out) {
+  for (std::size_t i = 0; i < X.rows; ++i) {
+    const T* x = X.X + i * X.stride;
+    for (std::size_t j = 0; j < X.cols; ++j)
+      out[j] = std::max(out[j], std::fabs(x[j]));
+  }
+}
+
 // Row-wise softmax, out == z allowed: the loop LogisticRegression::predict_proba ran for the
 // multinomial model before it was a kernel (std::exp, classes in order), kept bit for bit.
 template <class T>
@@ -237,6 +246,7 @@ constexpr KernelTable<T> table() {
           &gram_upper<T>,
           &gram_scratch<T>,
           &any_non_finite<T>,
+          &column_max_abs<T>,
           &softmax_rows<T>};
 }
 

@@ -63,6 +63,7 @@ constexpr KernelTable<T> table_for() {
           &gram_upper<T, A>,
           &gram_scratch<T, A>,
           &any_non_finite<T, A>,
+          &column_max_abs<T, A>,
           &softmax_rows<T, A>};
 }
 

@@ -1,3 +1,7 @@
+// The factor is kept as U = Lᵀ, row-major: row k of U is column k of L, so every inner loop
+// below runs along a contiguous row as an axpy (independent lanes that vectorize) instead of a
+// dot product (one chain of dependent additions, latency bound). Each element still receives
+// its updates in the order k = 0, 1, ..., as in the textbook row-oriented loops.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -5,10 +9,19 @@
 #include "simdlr/linalg.hpp"
 
 namespace simdlr::linalg {
+namespace {
+
+// Rows factored together in the left-looking update: each row k of the finished part is read
+// once for this many target rows, which keeps a 1,000 x 1,000 factorization out of memory.
+constexpr std::size_t kPanel = 4;
+// Right-hand sides solved together by inverse_quadratics.
+constexpr std::size_t kBatch = 64;
+
+}  // namespace
 
 bool Cholesky::factor(std::span<const double> A, std::size_t m) {
   m_ = 0;
-  L_.assign(m * m, 0.0);
+  U_.assign(m * m, 0.0);
   scaled_.assign(m * m, 0.0);
   scale_.assign(m, 1.0);
   for (std::size_t i = 0; i < m; ++i) {
@@ -16,63 +29,132 @@ bool Cholesky::factor(std::span<const double> A, std::size_t m) {
     if (!(a > 0) || !std::isfinite(a)) return false;
     scale_[i] = 1.0 / std::sqrt(a);
   }
+  // Upper triangle of SAS from A's lower triangle.
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j <= i; ++j)
-      scaled_[i * m + j] = A[i * m + j] * scale_[i] * scale_[j];
-  if (!factor_scaled(0.0, L_)) return false;
+      scaled_[j * m + i] = A[i * m + j] * scale_[i] * scale_[j];
+  if (!factor_scaled(0.0, U_)) return false;
   m_ = m;
   return true;
 }
 
-bool Cholesky::factor_scaled(double shift, std::vector<double>& L) const {
+bool Cholesky::factor_scaled(double shift, std::vector<double>& U) const {
   const std::size_t m = scale_.size();
   const double tiny = 16.0 * double(m) * std::numeric_limits<double>::epsilon();
+  U.assign(m * m, 0.0);
   for (std::size_t j = 0; j < m; ++j) {
-    double pivot = scaled_[j * m + j] - shift;
-    for (std::size_t k = 0; k < j; ++k)
-      pivot -= L[j * m + k] * L[j * m + k];
-    if (!(pivot > tiny) || !std::isfinite(pivot)) return false;
-    const double l = std::sqrt(pivot);
-    L[j * m + j] = l;
-    for (std::size_t i = j + 1; i < m; ++i) {
-      double v = scaled_[i * m + j];
-      for (std::size_t k = 0; k < j; ++k)
-        v -= L[i * m + k] * L[j * m + k];
-      L[i * m + j] = v / l;
+    std::copy(scaled_.begin() + std::ptrdiff_t(j * m + j),
+              scaled_.begin() + std::ptrdiff_t(j * m + m), U.begin() + std::ptrdiff_t(j * m + j));
+    U[j * m + j] -= shift;
+  }
+  for (std::size_t j0 = 0; j0 < m; j0 += kPanel) {
+    const std::size_t j1 = std::min(m, j0 + kPanel);
+    // Left-looking: the finished rows k < j0 update rows j0..j1-1 (columns from j0 on).
+    for (std::size_t k = 0; k < j0; ++k) {
+      const double* __restrict uk = &U[k * m];
+      for (std::size_t r = j0; r < j1; ++r) {
+        const double c = uk[r];
+        double* __restrict ur = &U[r * m];
+        for (std::size_t i = r; i < m; ++i)
+          ur[i] -= c * uk[i];
+      }
+    }
+    // Then the panel itself, row by row.
+    for (std::size_t r = j0; r < j1; ++r) {
+      double* __restrict ur = &U[r * m];
+      for (std::size_t k = j0; k < r; ++k) {
+        const double* __restrict uk = &U[k * m];
+        const double c = uk[r];
+        for (std::size_t i = r; i < m; ++i)
+          ur[i] -= c * uk[i];
+      }
+      const double pivot = ur[r];
+      if (!(pivot > tiny) || !std::isfinite(pivot)) return false;
+      const double l = std::sqrt(pivot);
+      ur[r] = l;
+      for (std::size_t i = r + 1; i < m; ++i)
+        ur[i] /= l;
     }
   }
   return true;
 }
 
-void Cholesky::solve(std::span<double> b) const {
+void Cholesky::forward(std::span<double> b) const {  // L z = b, L = Uᵀ
   const std::size_t m = m_;
-  for (std::size_t i = 0; i < m; ++i) {  // L z = S b
-    double v = b[i] * scale_[i];
-    for (std::size_t k = 0; k < i; ++k)
-      v -= L_[i * m + k] * b[k];
-    b[i] = v / L_[i * m + i];
+  for (std::size_t k = 0; k < m; ++k) {
+    const double* __restrict uk = &U_[k * m];
+    const double z = b[k] / uk[k];
+    b[k] = z;
+    for (std::size_t i = k + 1; i < m; ++i)
+      b[i] -= uk[i] * z;
   }
-  for (std::size_t i = m; i-- > 0;) {  // Lᵀ u = z, x = S u
-    double v = b[i];
-    for (std::size_t k = i + 1; k < m; ++k)
-      v -= L_[k * m + i] * b[k];
-    b[i] = v / L_[i * m + i];
+}
+
+void Cholesky::backward(std::span<double> b) const {  // Lᵀ u = z, Lᵀ = U
+  const std::size_t m = m_;
+  for (std::size_t i = m; i-- > 0;) {
+    const double* ui = &U_[i * m];
+    // Four partial sums: a single one would chain m − i dependent additions.
+    double s[4] = {0, 0, 0, 0};
+    std::size_t k = i + 1;
+    for (; k + 4 <= m; k += 4)
+      for (std::size_t t = 0; t < 4; ++t)
+        s[t] += ui[k + t] * b[k + t];
+    for (; k < m; ++k)
+      s[0] += ui[k] * b[k];
+    b[i] = (b[i] - ((s[0] + s[1]) + (s[2] + s[3]))) / ui[i];
   }
-  for (std::size_t i = 0; i < m; ++i)
+}
+
+void Cholesky::solve(std::span<double> b) const {
+  for (std::size_t i = 0; i < m_; ++i)
+    b[i] *= scale_[i];
+  forward(b);
+  backward(b);
+  for (std::size_t i = 0; i < m_; ++i)
     b[i] *= scale_[i];
 }
 
 double Cholesky::inverse_quadratic(std::span<const double> v, std::span<double> z) const {
-  const std::size_t m = m_;
+  for (std::size_t i = 0; i < m_; ++i)
+    z[i] = v[i] * scale_[i];
+  forward(z.first(m_));
   double sum = 0;
-  for (std::size_t i = 0; i < m; ++i) {
-    double t = v[i] * scale_[i];
-    for (std::size_t k = 0; k < i; ++k)
-      t -= L_[i * m + k] * z[k];
-    z[i] = t / L_[i * m + i];
+  for (std::size_t i = 0; i < m_; ++i)
     sum += z[i] * z[i];
-  }
   return sum;
+}
+
+double Cholesky::largest_inverse_quadratic(std::span<const double> rows, std::size_t count) const {
+  const std::size_t m = m_;
+  std::vector<double> Z(m * kBatch), sums(kBatch);
+  double largest = 0;
+  for (std::size_t first = 0; first < count; first += kBatch) {
+    const std::size_t width = std::min(kBatch, count - first);
+    // Z holds the batch transposed (one row per coordinate), so the solve runs across it.
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t b = 0; b < kBatch; ++b)
+        Z[i * kBatch + b] = b < width ? rows[(first + b) * m + i] * scale_[i] : 0.0;
+    std::fill(sums.begin(), sums.end(), 0.0);
+    for (std::size_t k = 0; k < m; ++k) {
+      const double* __restrict uk = &U_[k * m];
+      double* zk = &Z[k * kBatch];
+      const double inverse_pivot = 1.0 / uk[k];
+      for (std::size_t b = 0; b < kBatch; ++b) {
+        zk[b] *= inverse_pivot;
+        sums[b] += zk[b] * zk[b];
+      }
+      for (std::size_t i = k + 1; i < m; ++i) {
+        const double c = uk[i];
+        double* __restrict zi = &Z[i * kBatch];
+        for (std::size_t b = 0; b < kBatch; ++b)
+          zi[b] -= c * zk[b];
+      }
+    }
+    for (std::size_t b = 0; b < width; ++b)
+      largest = std::max(largest, sums[b]);
+  }
+  return largest;
 }
 
 double Cholesky::inverse_bound() const {
@@ -80,12 +162,14 @@ double Cholesky::inverse_bound() const {
   std::vector<double> z(m);
   double frobenius = 0;
   for (std::size_t k = 0; k < m; ++k) {  // column k of L⁻¹: L z = e_k, z_i = 0 for i < k
-    for (std::size_t i = k; i < m; ++i) {
-      double t = i == k ? 1.0 : 0.0;
-      for (std::size_t j = k; j < i; ++j)
-        t -= L_[i * m + j] * z[j];
-      z[i] = t / L_[i * m + i];
-      frobenius += z[i] * z[i];
+    std::fill(z.begin() + std::ptrdiff_t(k), z.end(), 0.0);
+    z[k] = 1.0;
+    for (std::size_t j = k; j < m; ++j) {
+      const double* uj = &U_[j * m];
+      const double zj = z[j] / uj[j];
+      frobenius += zj * zj;
+      for (std::size_t i = j + 1; i < m; ++i)
+        z[i] -= uj[i] * zj;
     }
   }
   // ‖L⁻¹‖_F² overstates ‖L⁻¹‖₂² = 1/λ_min(SAS) by up to m times. Inverse iteration estimates
@@ -104,35 +188,20 @@ double Cholesky::inverse_bound() const {
     norm = std::sqrt(norm);
     for (double& value : v)
       value /= norm;
-    solve_scaled(v);
+    forward(v);
+    backward(v);
     double grown = 0;
     for (double value : v)
       grown += value * value;
     estimate = 1 / std::sqrt(grown);  // ≥ λ_min for a unit start vector
   }
   const double rounding = 4.0 * double(m) * double(m) * std::numeric_limits<double>::epsilon();
-  std::vector<double> shifted(m * m);
+  std::vector<double> shifted;
   double mu = 0.5 * estimate;
   for (int attempt = 0; attempt < 4 && mu > 2 * rounding; ++attempt, mu *= 0.25) {
     if (factor_scaled(mu, shifted)) return std::min(frobenius, 1 / (mu - rounding));
   }
   return frobenius;
-}
-
-void Cholesky::solve_scaled(std::span<double> b) const {
-  const std::size_t m = m_;
-  for (std::size_t i = 0; i < m; ++i) {  // L z = b
-    double v = b[i];
-    for (std::size_t k = 0; k < i; ++k)
-      v -= L_[i * m + k] * b[k];
-    b[i] = v / L_[i * m + i];
-  }
-  for (std::size_t i = m; i-- > 0;) {  // Lᵀ u = z
-    double v = b[i];
-    for (std::size_t k = i + 1; k < m; ++k)
-      v -= L_[k * m + i] * b[k];
-    b[i] = v / L_[i * m + i];
-  }
 }
 
 double Cholesky::scaled_norm_squared(std::span<const double> v) const {

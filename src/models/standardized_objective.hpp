@@ -25,6 +25,7 @@ class StandardizedObjective final : public Objective,
                         bool fit_intercept, bool l2);
 
   std::size_t dimension() const override { return inner_.dimension(); }
+  std::size_t rows() const override { return inner_.rows(); }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
   double value_precision() const override { return inner_.value_precision(); }
   // Hessian-vector products exactly when the inner objective has them.

@@ -8,6 +8,7 @@
 
 #include "certificate_math.hpp"
 #include "row_statistics.hpp"
+#include "simdlr/kernels.hpp"
 #include "simdlr/linalg.hpp"
 #include "simdlr/objectives.hpp"
 #include "wide_passes.hpp"
@@ -31,27 +32,40 @@ double softmax_at(const double* z, std::span<const double> b, std::span<double> 
   return top + std::log(sum);
 }
 
+// Softmax probabilities P (n x K) of the rows of Z + b, by the vectorized kernel.
+void probabilities(std::span<const double> Z, std::span<const double> b, std::span<double> P,
+                   Threads threads) {
+  const std::size_t K = b.size(), n = Z.size() / K;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < K; ++k)
+      P[i * K + k] = Z[i * K + k] + b[k];
+  kernels::softmax(P.data(), P.data(), n, K, threads);
+}
+
 // Newton on the first K − 1 intercepts (b_K held: F is constant along b + t·1) from b, on the
-// margins Z (n x K, without intercepts). Leaves b at the last point evaluated and returns the
-// bound there: gap ≤ ω(Rν)/R², ‖b̂ − b*‖₂ ≤ −log(1 − Rν)/R · √trace(H⁻¹), with
-// R² = max_{k<l} (e_k − e_l)ᵀ H⁻¹ (e_k − e_l) (e_K = 0) bounding the range of an intercept move.
+// margins Z (n x K, without intercepts). Leaves b at the last point evaluated, P at its
+// probabilities, and returns the bound there: gap ≤ ω(Rν)/R², ‖b̂ − b*‖₂ ≤ −log(1 − Rν)/R ·
+// √trace(H⁻¹), with R² = max_{k<l} (e_k − e_l)ᵀ H⁻¹ (e_k − e_l) (e_K = 0) bounding the range of
+// an intercept move. Per step: the softmax kernel, g = Pᵀc − (class totals of c) and
+// H = diag(Pᵀc) − Pᵀ diag(c) P by the transpose-product and weighted-Gram kernels.
 detail::InterceptBound polish_intercepts(std::span<const double> Z, std::span<const std::int32_t> y,
-                                         std::span<const double> c, std::span<double> b) {
+                                         std::span<const double> c, std::span<double> b,
+                                         std::span<double> P, Threads threads) {
   const std::size_t K = b.size(), m = K - 1, n = y.size();
-  std::vector<double> p(K), g(m), H(m * m), step(m), scratch(m), e(m);
+  std::vector<double> totals(K, 0.0), mass(K), G(K * K), g(m), H(m * m), step(m), scratch(m), e(m);
+  for (std::size_t i = 0; i < n; ++i)
+    totals[std::size_t(y[i])] += c[i];
+  const MatrixView<const double> probs(P.data(), n, K);
   linalg::Cholesky cholesky;
   double previous = detail::kInfinity;
   for (int iteration = 0;; ++iteration) {
-    std::fill(g.begin(), g.end(), 0.0);
-    std::fill(H.begin(), H.end(), 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (c[i] == 0) continue;
-      softmax_at(Z.data() + i * K, b, p);
-      for (std::size_t k = 0; k < m; ++k) {
-        g[k] += c[i] * (p[k] - (std::size_t(y[i]) == k ? 1.0 : 0.0));
-        for (std::size_t l = 0; l <= k; ++l)
-          H[k * m + l] += c[i] * ((k == l ? p[k] : 0.0) - p[k] * p[l]);
-      }
+    probabilities(Z, b, P, threads);
+    kernels::transpose_product(probs, c.data(), mass.data(), threads);
+    kernels::weighted_gram(probs, c.data(), G.data(), threads);
+    for (std::size_t k = 0; k < m; ++k) {
+      g[k] = mass[k] - totals[k];
+      for (std::size_t l = 0; l < m; ++l)
+        H[k * m + l] = (k == l ? mass[k] : 0.0) - G[k * K + l];
     }
     if (!cholesky.factor(H, m)) return {};
     const double nu = std::sqrt(cholesky.inverse_quadratic(g, scratch));
@@ -83,6 +97,19 @@ detail::InterceptBound polish_intercepts(std::span<const double> Z, std::span<co
   }
 }
 
+// lse(z + b) − (z_y + b_y) = −log p_y: as −log1p(−Σ_{k≠y} p_k) where p_y is close to 1, from the
+// row itself where p_y is too small for its relative accuracy.
+double row_loss(const double* z, std::span<const double> b, const double* p, std::size_t y,
+                std::span<double> scratch) {
+  const std::size_t K = b.size();
+  double others = 0;
+  for (std::size_t k = 0; k < K; ++k)
+    if (k != y) others += p[k];
+  if (others < 0.5) return -std::log1p(-others);
+  if (p[y] >= 1e-200) return -std::log(p[y]);
+  return softmax_at(z, b, scratch) - (z[y] + b[y]);
+}
+
 }  // namespace
 
 template <class T>
@@ -102,21 +129,24 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   detail::InterceptBound polished{0, 0};
   if (intercept) {
     std::copy(x.begin() + std::ptrdiff_t(K * d), x.end(), b.begin());
-    polished = polish_intercepts(Z, labels_, c, b);
+    polished = polish_intercepts(Z, labels_, c, b, R, data_.threads);
     std::copy(b.begin(), b.end(), x.begin() + std::ptrdiff_t(K * d));
+  } else {
+    probabilities(Z, b, R, data_.threads);
   }
+  // R holds the probabilities; each row becomes c_i (p_i − e_{y_i}).
   long double value = 0;
-  std::vector<double> p(K);
+  std::vector<double> scratch(K);
   for (std::size_t i = 0; i < n; ++i) {
+    double* r = R.data() + i * K;
     if (c[i] == 0) {
-      std::fill(R.begin() + std::ptrdiff_t(i * K), R.begin() + std::ptrdiff_t((i + 1) * K), 0.0);
+      std::fill(r, r + K, 0.0);
       continue;
     }
-    const double lse = softmax_at(Z.data() + i * K, b, p);
     const std::size_t label = std::size_t(labels_[i]);
-    value += c[i] * (lse - (Z[i * K + label] + b[label]));
+    value += c[i] * row_loss(Z.data() + i * K, b, r, label, scratch);
     for (std::size_t k = 0; k < K; ++k)
-      R[i * K + k] = c[i] * (p[k] - (k == label ? 1.0 : 0.0));
+      r[k] = c[i] * (r[k] - (k == label ? 1.0 : 0.0));
   }
   bool strongly_convex = true;
   double norm2 = 0;

@@ -117,12 +117,13 @@ void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<cons
 }
 
 // Newton on the intercept β for h(β) = Σ c_i ℓ(y_i, u_i − b₀ + β) from β = b₀ (no pass over X;
-// u are the margins at b₀). Leaves b at the last point evaluated and returns the bound there:
-// squared loss exactly, logistic by self-concordance (h″(β + t) ≥ h″(β) e^{−|t|}).
+// u are the margins at b₀), at most max_steps steps. Leaves b at the last point evaluated and
+// returns the bound there: squared loss exactly, logistic by self-concordance
+// (h″(β + t) ≥ h″(β) e^{−|t|}).
 template <class T>
 InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> u, double start_b,
                                 std::span<const T> y, std::span<const double> c, bool uniform,
-                                double& b) {
+                                double& b, int max_steps = 50) {
   double previous = kInfinity;
   for (int iteration = 0;; ++iteration) {
     const RowSums sums = row_sums(loss, u, b - start_b, y, c, uniform, false);
@@ -136,7 +137,7 @@ InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> u, doub
       bound = {h * omega_upper(step), -std::log1p(-step)};
     }
     // Stop at rounding level, when a step no longer helps, or after enough steps.
-    if (step <= 1e-15 * (1 + std::fabs(b)) || !(step < 0.5 * previous) || iteration == 50) {
+    if (step <= 1e-15 * (1 + std::fabs(b)) || !(step < 0.5 * previous) || iteration == max_steps) {
       return bound;
     }
     previous = step;
@@ -198,18 +199,24 @@ template <class T>
 double largest_leverage(const ObjectiveData<T>& data, std::span<const double> c,
                         const linalg::Cholesky& cholesky, bool exact, RowNormCache& cache) {
   const std::size_t n = data.X.rows, d = data.d, m = cholesky.size();
-  std::vector<double> a(m, 1.0), scratch(m);
   if (!exact) {
+    std::vector<double> a(m, 1.0);
     const std::span<const double> column_max = column_max_abs(data.X, c, data.threads, cache);
     std::copy(column_max.begin(), column_max.end(), a.begin());
     return cholesky.scaled_norm_squared(a) * cholesky.inverse_bound();
   }
+  // Rows with c_i > 0, widened (and with the intercept's 1), a block at a time.
+  constexpr std::size_t kBlock = 256;
+  std::vector<double> block(kBlock * m, 1.0);
   double r2 = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (c[i] == 0) continue;
-    for (std::size_t j = 0; j < d; ++j)
-      a[j] = double(data.X.data[i * data.X.stride + j]);
-    r2 = std::max(r2, cholesky.inverse_quadratic(a, scratch));
+  for (std::size_t i = 0; i < n;) {
+    std::size_t count = 0;
+    for (; i < n && count < kBlock; ++i) {
+      if (c[i] == 0) continue;
+      std::copy_n(data.X.data + i * data.X.stride, d, block.begin() + std::ptrdiff_t(count * m));
+      ++count;
+    }
+    r2 = std::max(r2, cholesky.largest_inverse_quadratic(block, count));
   }
   return r2;
 }
@@ -234,7 +241,9 @@ template <class T>
 void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> u,
                   std::span<const T> y, std::span<const double> c, bool uniform,
                   std::span<const double> penalty, std::span<const double> gradient, double enough,
-                  RowNormCache& cache, GapBound& out) {
+                  double raised, RowNormCache& cache, GapBound& out) {
+  // The bounds are for (w, b₀); the point returned is (w, b̂), whose F may exceed F(w, b₀) by
+  // `raised` (rounding; see certify_one_row), added to each.
   const std::size_t n = data.X.rows, m = data.d + (data.fit_intercept ? 1 : 0);
   const Certificate kind =
       loss == OneRowLoss::squared ? Certificate::quadratic : Certificate::hessian;
@@ -242,14 +251,15 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
   row_sums(loss, u, 0.0, y, c, uniform, false, {}, weight);
   const double work = double(n) * double(m) * double(m);
   if (work <= kExactWork) {
-    keep_smaller(out, hessian_bound(loss, data, c, weight, 1, penalty, gradient, true, cache),
+    keep_smaller(out,
+                 raised + hessian_bound(loss, data, c, weight, 1, penalty, gradient, true, cache),
                  kind);
     return;
   }
   const std::size_t stride = sample_stride(n, m);
   if (stride > 1) {
     const double sampled =
-        hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
+        raised + hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
     keep_smaller(out, sampled, kind);
     if (out.bound <= enough) return;
     // A sample k times denser has a bound about k times smaller. One that would succeed with a
@@ -259,14 +269,15 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
     const double denser = double(stride) / (2 * needed);
     if (denser >= 2) {
       keep_smaller(out,
-                   hessian_bound(loss, data, c, weight, std::size_t(denser), penalty, gradient,
-                                 false, cache),
+                   raised + hessian_bound(loss, data, c, weight, std::size_t(denser), penalty,
+                                          gradient, false, cache),
                    kind);
     }
     return;
   }
   if (!std::is_same_v<T, double>) return;
-  keep_smaller(out, hessian_bound(loss, data, c, weight, 1, penalty, gradient, false, cache), kind);
+  keep_smaller(
+      out, raised + hessian_bound(loss, data, c, weight, 1, penalty, gradient, false, cache), kind);
 }
 
 }  // namespace
@@ -313,10 +324,13 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (data.fit_intercept) {
     intercept = polish_intercept(loss, u, start_b, y, c, uniform, b);
     value = row_sums(loss, u, b - start_b, y, c, uniform, true).value + penalty_value;
-    if (!(value <= start_value)) {
+    // Kept unless it raised F beyond the rounding of the two sums (at an intercept that was
+    // already optimal, F(w, b̂) may come out a few ulps above F(w, b₀): the bound refers to the
+    // returned point, so b̂ is still the one to keep, its gradient being the more exact).
+    if (!(value <= start_value + 1e-13 * std::fabs(start_value))) {
       b = start_b;
       value = start_value;
-      intercept = {};
+      intercept = polish_intercept(loss, u, start_b, y, c, uniform, b, 0);
     }
     x[d] = b;
   }
@@ -340,7 +354,8 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (tier1 && tier1_first) try_tier1();
   bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
-    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough, cache, out);
+    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough,
+                 std::max(0.0, value - start_value), cache, out);
     hessian_tried = std::isfinite(out.bound);
   }
   if (tier1 && !tier1_first && !hessian_tried) try_tier1();

@@ -26,9 +26,8 @@ FitReport minimize_newton_cg(Objective& objective, std::span<double> x,
   if (progress.start(f, g)) return progress.finish(x);
   const double g0 = progress.report().initial_gradient_norm;
   const int max_cg = int(std::min<std::size_t>(std::max<std::size_t>(2 * n, 20), 500));
-  int hessians = 0;
-  const detail::StartHessian start(objective, options, hessians);
-  progress.count_hessians(hessians);
+  detail::StartHessian start(objective, options);
+  progress.count_hessians(start.build());
 
   for (;;) {
     // Preconditioned CG on H p = −g from p = 0 (the objective's last evaluation is at x), with

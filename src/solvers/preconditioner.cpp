@@ -19,23 +19,52 @@ bool factor_regularised(std::vector<double>& H, std::size_t n, linalg::Cholesky&
   return true;
 }
 
-StartHessian::StartHessian(Objective& objective, const SolverOptions& options, int& hessians) {
-  const std::size_t n = objective.dimension();
-  if (!options.precondition) return;
-  // A sample of rows estimates H₀ well enough to precondition, at a fraction of a Gram pass.
-  const std::size_t sample = std::max<std::size_t>(50 * n, 10000);
-  own_ = objective.preconditioner(sample);
+namespace {
+
+constexpr int kOwnPreconditionerDeferral = 20;
+
+// A sample of rows estimates H₀ well enough to precondition, at a fraction of a Gram pass.
+std::size_t sample_rows(std::size_t dimension) {
+  return std::max<std::size_t>(50 * dimension, 10000);
+}
+
+}  // namespace
+
+int StartHessian::worth_after() const {
+  const std::size_t m = objective_.dimension(), rows = objective_.rows();
+  if (!options_.precondition || rows == 0) return 0;
+  // An objective's own preconditioner (multinomial: the Hessian at W = 0, from one Gram matrix of
+  // the features) is cheap to build but, made where every probability is 1/K, it slows the fit
+  // down on well-separated classes (10,000 x 100 Gaussian, 10 classes: 21 iterations against 19
+  // without it); on correlated features it is what makes the fit converge at all. So it waits
+  // for the solver's progress check, or for this many iterations.
+  if (objective_.exact_hessian() == nullptr) return kOwnPreconditionerDeferral;
+  if (m > kPreconditionerLimit) return 0;
+  // In passes of n·m elements read: the sample's Gram matrix (s·m²/2 multiply-adds, which run
+  // about 16 times faster per element than a pass reads) and the m³/6 of the Cholesky (about
+  // twice as fast per element as a pass), as measured on AVX-512 at m = 100 and 1,000.
+  const double n = double(rows), sample = std::min(n, double(sample_rows(m)));
+  const double passes = sample * double(m) / (32 * n) + double(m) * double(m) / (12 * n);
+  return passes < 2 ? 0 : int(passes);
+}
+
+int StartHessian::build() {
+  if (built_) return 0;
+  built_ = true;
+  const std::size_t n = objective_.dimension();
+  if (!options_.precondition) return 0;
+  const std::size_t sample = sample_rows(n);
+  own_ = objective_.preconditioner(sample);
   if (own_) {
-    hessians += 1;
     active_ = true;
-    return;
+    return 1;
   }
-  ExactHessian* exact = objective.exact_hessian();
-  if (exact == nullptr || n > kPreconditionerLimit) return;
+  ExactHessian* exact = objective_.exact_hessian();
+  if (exact == nullptr || n > kPreconditionerLimit) return 0;
   std::vector<double> H(n * n);
   exact->sampled_hessian(H, sample);
-  hessians += 1;
   active_ = factor_regularised(H, n, cholesky_);
+  return 1;
 }
 
 }  // namespace simdlr::detail

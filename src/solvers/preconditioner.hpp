@@ -16,10 +16,21 @@ namespace simdlr::detail {
 
 class StartHessian {
  public:
+  // Nothing is evaluated until build().
+  StartHessian(Objective& objective, const SolverOptions& options)
+      : objective_(objective), options_(options) {}
+
   // Evaluates H at the objective's last evaluation point when options.precondition, the
-  // capability and the dimension allow; otherwise active() is false. hessians counts the Gram
-  // passes spent (0 or 1).
-  StartHessian(Objective& objective, const SolverOptions& options, int& hessians);
+  // capability and the dimension allow; otherwise active() stays false. Once only; returns the
+  // Gram passes spent (0 or 1).
+  int build();
+  bool built() const { return built_; }
+  // The iterations a solver should run without the start Hessian before building it: its cost
+  // in passes over the data (0: build at once). Problems that converge in fewer iterations
+  // never pay for it; the others pay at most twice the least they could have (the rent-or-buy
+  // rule). A sampled Gram matrix of a wide problem can cost dozens of passes, which Gaussian
+  // columns never earn back and correlated ones earn back many times.
+  int worth_after() const;
 
   bool active() const { return active_; }
   // v ← H₀⁻¹ v (or the objective's own approximation of it).
@@ -32,6 +43,9 @@ class StartHessian {
   }
 
  private:
+  Objective& objective_;
+  const SolverOptions& options_;
+  bool built_ = false;
   bool active_ = false;
   std::unique_ptr<Preconditioner> own_;  // the objective's, when it offers one
   linalg::Cholesky cholesky_;

@@ -1,0 +1,71 @@
+// kernels::column_max_abs and scalar::column_max_abs: the exact column maxima of |x|, in float and
+// double, contiguous and strided X (padding ignored), one chunk and many, on every ISA and thread
+// count, against a plain loop.
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "strided_matrix.hpp"
+#include "support.hpp"
+
+using namespace simdlr;
+
+namespace {
+
+using Shape = simdlr::test::StridedShape;
+
+const Shape kShapes[] = {{1, 1, 1},      {1, 30, 30},   {3, 5, 5},      {17, 33, 33},
+                         {40, 7, 9},     {9, 16, 17},   {600, 30, 30},  {2000, 16, 19},
+                         {1200, 31, 31}, {70000, 1, 1}, {5000, 64, 64}, {3000, 15, 16}};
+
+template <class T>
+void check_shape(const Shape& s) {
+  // NaN in the padding: it must never reach a maximum.
+  std::vector<T> X = simdlr::test::patterned_matrix<T>(s, std::numeric_limits<T>::quiet_NaN());
+  // One large value per column, of alternating sign, at a row that moves with the column, so the
+  // maximum sits in different chunks and lanes.
+  for (std::size_t j = 0; j < s.cols; ++j) {
+    const std::size_t row = (j * 7919 + 3) % s.rows;
+    X[row * s.stride + j] = T(j % 2 ? -1 : 1) * T(1000 + j);
+  }
+  const MatrixView<const T> view(X.data(), s.rows, s.cols, s.stride);
+  std::vector<T> expected(s.cols, T(0));
+  for (std::size_t i = 0; i < s.rows; ++i)
+    for (std::size_t j = 0; j < s.cols; ++j)
+      expected[j] = std::max(expected[j], std::fabs(X[i * s.stride + j]));
+  INFO("shape " << s.rows << " x " << s.cols << " (stride " << s.stride << "), "
+                << (sizeof(T) == 4 ? "float" : "double"));
+  for (int threads : {1, 2, 3}) {
+    std::vector<T> out(s.cols, T(-1));
+    kernels::column_max_abs(view, out.data(), Threads{threads});
+    CHECK(out == expected);
+  }
+  std::vector<T> out(s.cols, T(-1));
+  scalar::column_max_abs(view, out.data());
+  CHECK(out == expected);
+}
+
+}  // namespace
+
+TEST_CASE("column_max_abs is the exact column maximum of |x|, on every ISA", "[column_max_abs]") {
+  test::for_each_isa([](Isa) {
+    for (const Shape& s : kShapes) {
+      check_shape<float>(s);
+      check_shape<double>(s);
+    }
+  });
+}
+
+TEST_CASE("column_max_abs of a matrix without rows is 0", "[column_max_abs]") {
+  test::for_each_isa([](Isa) {
+    std::vector<double> out(5, -1.0);
+    kernels::column_max_abs(MatrixView<const double>(nullptr, 0, 5), out.data());
+    CHECK(out == std::vector<double>(5, 0.0));
+  });
+}
+
+TEST_CASE("column_max_abs checks its arguments", "[column_max_abs][errors]") {
+  std::vector<double> X(6, 1.0);
+  CHECK_THROWS_AS(kernels::column_max_abs(MatrixView<const double>(X.data(), 2, 3), nullptr),
+                  InvalidArgument);
+}
