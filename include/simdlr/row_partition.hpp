@@ -21,7 +21,8 @@
 // weighted_gram alone has no such requirement: the part holding the first row of a chunk that
 // continues into the next blocks receives the rest of its rows (and weights) from them
 // (exchange), at most one chunk's worth per block boundary.
-// Per-row kernels (margins, has_non_finite) need no partition and ignore it.
+// Per-row kernels (margins, has_non_finite) need no partition and ignore it; column_max_abs too
+// (it gives the maxima of the local block).
 //
 // The objectives' preconditioners (sampled_hessian, MultinomialObjective::preconditioner) sample
 // rows by their global index under a partition and gather the sample (gather below).

@@ -110,6 +110,11 @@ class PartitionedObjective final : public Objective,
         partition_(partition) {}
 
   std::size_t dimension() const override { return inner_.dimension(); }
+  // The rows of all ranks: the solvers weigh a Hessian estimate against the passes it saves by
+  // it, and must decide alike on every rank.
+  std::size_t rows() const override {
+    return partition_ ? partition_->global_rows() : inner_.rows();
+  }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override {
     const ScopedRowPartition scope(partition_);
     return inner_.value_and_gradient(x, gradient);
