@@ -3,7 +3,8 @@
 // whose collective steps meet at barriers. The kernels' sums, an L-BFGS fit with the start
 // Hessian and a newton-cholesky fit over K = 1-4 parts equal the single-process ones bit for
 // bit, weighted_gram takes any split, and a block off the chunk boundaries is the same error on
-// every part. (tests/mpi runs the same over MPI.)
+// every part. The fits certify over the partition and equal the plain objective's fit. (tests/mpi
+// runs the same over MPI.)
 #include <barrier>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -242,7 +243,7 @@ TEST_CASE("row partition: weighted_gram over any split, a block off a chunk boun
   }
 }
 
-TEST_CASE("row partition: L-BFGS (start Hessian) and newton-cholesky fits over 1-4 parts",
+TEST_CASE("row partition: certified L-BFGS (start Hessian) and newton-cholesky fits over 1-4 parts",
           "[row_partition]") {
   const Problem<double> p = problem<double>(20000, 8);
   const std::size_t n = p.n, d = p.d;
@@ -258,9 +259,10 @@ TEST_CASE("row partition: L-BFGS (start Hessian) and newton-cholesky fits over 1
       return theta;
     };
     LogisticObjective<double> whole(X, p.y, p.w, 1.0, Penalty::l2, true);
-    PartitionedObjective single(whole, nullptr);
-    const std::vector<double> expected = fit(single);  // the coefficients, then the iterations
+    const std::vector<double> expected = fit(whole);  // the coefficients, then the iterations
     CHECK(expected.back() >= 2);
+    PartitionedObjective single(whole, nullptr, true);  // the certificate too
+    CHECK(same(fit(single), expected));
     for (std::size_t parts = 1; parts <= 4; ++parts) {
       INFO(parts << " parts");
       std::vector<int> ok(parts, 0);
@@ -271,7 +273,7 @@ TEST_CASE("row partition: L-BFGS (start Hessian) and newton-cholesky fits over 1
                      block, std::span<const double>(p.y).subspan(begin, end - begin),
                      std::span<const double>(p.w).subspan(begin, end - begin), 1.0, Penalty::l2,
                      true, Threads{2});
-                 PartitionedObjective objective(local, &partition);
+                 PartitionedObjective objective(local, &partition, true);
                  ok[partition.part()] = same(fit(objective), expected);
                });
       for (std::size_t part = 0; part < parts; ++part)

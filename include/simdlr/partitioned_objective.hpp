@@ -15,18 +15,23 @@
 namespace simdlr {
 
 // It offers what is partitioned so far: the value and gradient, Hessian-vector products, the exact
-// Hessian (newton-cholesky) and the preconditioners (the sampled Hessian and the multinomial
-// class-block preconditioner, from a gathered row sample); not the certificate. With a null
-// partition it is the wrapped objective without its certificate (the single-process twin of a
-// distributed fit).
+// Hessian (newton-cholesky), the preconditioners (the sampled Hessian and the multinomial
+// class-block preconditioner, from a gathered row sample) and, when asked to, the certificate
+// (the logistic and least-squares objectives on double data); not the multinomial or float32
+// certificates. With a null partition it is the wrapped objective with the same capabilities
+// (the single-process twin of a distributed fit).
 class PartitionedObjective final : public Objective,
                                    public HessianVectorProduct,
-                                   public ExactHessian {
+                                   public ExactHessian,
+                                   public CertifiedBound {
  public:
-  PartitionedObjective(Objective& inner, const RowPartition* partition)
+  // certify: offer the inner objective's certificate too (the logistic and least-squares
+  // objectives on double data, whose certificate runs over a partition; the caller says so).
+  PartitionedObjective(Objective& inner, const RowPartition* partition, bool certify = false)
       : inner_(inner),
         hv_(inner.hessian_vector_product()),
         exact_(inner.exact_hessian()),
+        bound_(certify ? inner.certified_bound() : nullptr),
         partition_(partition) {}
 
   std::size_t dimension() const override { return inner_.dimension(); }
@@ -58,11 +63,22 @@ class PartitionedObjective final : public Objective,
     const ScopedRowPartition scope(partition_);
     return inner_.preconditioner(max_rows);
   }
+  CertifiedBound* certified_bound() override { return bound_ ? this : nullptr; }
+  GapBound certify(std::span<double> x, const CertifyRequest& request) override {
+    const ScopedRowPartition scope(partition_);
+    return bound_->certify(x, request);
+  }
+  double gap_estimate(std::span<const double> gradient) const override {
+    return bound_->gap_estimate(gradient);
+  }
+  bool penalised() const override { return bound_->penalised(); }
+  std::size_t hessian_dimension_limit() const override { return bound_->hessian_dimension_limit(); }
 
  private:
   Objective& inner_;
   HessianVectorProduct* hv_;
   ExactHessian* exact_;
+  CertifiedBound* bound_;
   const RowPartition* partition_;
 };
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <type_traits>
 
 #include "simdlr/distributed.hpp"
 #include "simdlr/errors.hpp"
@@ -213,7 +214,9 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
         !multinomial && work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
   }
   const auto run_solver = [&](Objective& objective, std::span<double> theta) {
-    PartitionedObjective partitioned(objective, c.partition());
+    // The certificate runs over a partition for the one-row objectives on double data.
+    PartitionedObjective partitioned(objective, c.partition(),
+                                     std::is_same_v<T, double> && !multinomial);
     switch (solver) {
       case Solver::newton:
         return minimize_newton_cg(partitioned, theta, so);
@@ -316,7 +319,7 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
   const std::size_t d = X.cols;
   std::vector<T> target(y.begin(), y.end());
   SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
-  PartitionedObjective partitioned(objective, c.partition());
+  PartitionedObjective partitioned(objective, c.partition(), std::is_same_v<T, double>);
   std::vector<double> theta(d + (o.fit_intercept ? 1 : 0), 0.0);
   const SolverOptions& so = o.solver_options;
   if (o.solver == LinearSolver::cholesky) {

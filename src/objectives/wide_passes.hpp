@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "partition_rows.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
 
@@ -160,9 +161,11 @@ void wide_gram(MatrixView<const T> X, std::span<const double> d, bool intercept,
         out[k * m + j] = out[j * m + k];
   }
   if (intercept) {
-    double sum = 0;
-    for (double v : d)
-      sum += v;
+    // In row order (under a row partition: continued from part to part).
+    const double sum = sum_in_row_order(0.0, [&](double& s) {
+      for (double v : d)
+        s += v;
+    });
     for (std::size_t j = 0; j < p; ++j)
       out[j * m + p] = out[p * m + j] = xtd[j];
     out[p * m + p] = sum;
