@@ -1,10 +1,12 @@
 # simdlr-mpi end to end:
-#   cmake -DMPIRUN=mpirun -DNP_FLAG=-np -DSIMDLR_MPI=simdlr-mpi -DWRITER=test_mpi_fit
+#   cmake -DMPIRUN=mpirun -DNP_FLAG=-np -DSIMDLR_MPI=simdlr-mpi -DSIMDLR=simdlr -DWRITER=test_mpi_fit
 #         -DWORK_DIR=dir -P run_mpi_cli_test.cmake
 # 1. `fit --json` on one shared .npy file gives the same coef and intercept (bit for bit: the
 #    JSON numbers round-trip) on 1, 2, 3 and 4 ranks, for logistic (binary and multinomial, float32
 #    and float64; lbfgs, and auto = newton-cholesky with standardize) and linear fits (lbfgs, and
 #    the default cholesky solver); the model file is written once, by rank 0.
+#    On float64 data with one coefficient row (binary, linear) they are also those of simdlr fit,
+#    with the same converged flag, iterations and certified bound.
 # 2. per-rank shard files ('X-part-{rank}.npy') give the same answer as the shared file;
 # 3. errors: a rank whose file is missing, shards off the chunk boundaries, a bad option:
 #    every rank exits, mpirun with status 2, the one-line message printed once, no model file.
@@ -79,6 +81,26 @@ foreach(case IN LISTS cases)
   message(STATUS "${name}: the same coefficients on 1-4 ranks")
   if(name STREQUAL "binary64")
     set(binary64 "${first}")
+  endif()
+  # float64 data, one coefficient row: the distributed fit is simdlr fit's, bit for bit.
+  if(name MATCHES "^(binary64|ridge|binary-auto)$")
+    execute_process(COMMAND ${SIMDLR} fit ${args} --json WORKING_DIRECTORY ${WORK_DIR}
+                    OUTPUT_VARIABLE single RESULT_VARIABLE status)
+    if(NOT status EQUAL 0)
+      message(FATAL_ERROR "simdlr fit ${args}: status ${status}")
+    endif()
+    parameters_of("${single}" p)
+    if(NOT p STREQUAL first)
+      message(FATAL_ERROR "${name}: simdlr fit gives\n${p}\nsimdlr-mpi gave\n${first}")
+    endif()
+    foreach(key converged iterations objective_gap_bound)
+      string(JSON a GET "${single}" ${key})
+      string(JSON b GET "${out}" ${key})
+      if(NOT a STREQUAL b)
+        message(FATAL_ERROR "${name}: ${key} is ${b} with simdlr-mpi, ${a} with simdlr fit")
+      endif()
+    endforeach()
+    message(STATUS "${name}: the same coefficients and report as simdlr fit")
   endif()
 endforeach()
 
