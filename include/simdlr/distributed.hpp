@@ -21,13 +21,14 @@
 //   * every solver (lbfgs, newton, newton-cholesky, gd, auto resolved with the global row count;
 //     linear: cholesky, lbfgs, newton, gd), every penalty, standardize, the start-Hessian
 //     preconditioner;
-//   * not yet: the certified convergence test (its passes over the data are not partitioned
-//     yet). A distributed fit stops by the solver's own estimate (stop reason `uncertified`,
-//     converged false), at max_iter, or, for cholesky, after the direct solve, and reports no
-//     gap bound.
-// The fit is bitwise identical to single_process_fit on the whole data in one process (the same
-// algorithm, without the certificate), which the tests check for 1-4 ranks; LogisticRegression::fit
-// differs from it only where its certificate stops earlier or moves the intercept.
+//   * the certified convergence test of the one-row objectives (binary / one-vs-rest logistic,
+//     least squares) on double data: a distributed float64 fit of those is the model's own fit,
+//     bit for bit (coefficients, report, bound);
+//   * not yet: the certificate of the multinomial objective and of float32 data. Those fits stop
+//     by the solver's own estimate (stop reason `uncertified`, converged false), at max_iter, or,
+//     for cholesky, after the direct solve, and report no gap bound; they are bitwise identical to
+//     single_process_fit (the same algorithm on the whole data in one process).
+// The tests check both for 1-4 ranks.
 #pragma once
 
 #include <mpi.h>
