@@ -21,13 +21,12 @@
 //   * every solver (lbfgs, newton, newton-cholesky, gd, auto resolved with the global row count;
 //     linear: cholesky, lbfgs, newton, gd), every penalty, standardize, the start-Hessian
 //     preconditioner;
-//   * the certified convergence test of the one-row objectives (binary / one-vs-rest logistic,
-//     least squares) on double data: a distributed float64 fit of those is the model's own fit,
-//     bit for bit (coefficients, report, bound);
-//   * not yet: the certificate of the multinomial objective and of float32 data. Those fits stop
-//     by the solver's own estimate (stop reason `uncertified`, converged false), at max_iter, or,
-//     for cholesky, after the direct solve, and report no gap bound; they are bitwise identical to
-//     single_process_fit (the same algorithm on the whole data in one process).
+//   * on double data, the certified convergence test: a distributed float64 fit is the model's
+//     own fit, bit for bit (coefficients, report, bound);
+//   * not yet: the certificate on float32 data. Those fits stop by the solver's own estimate
+//     (stop reason `uncertified`, converged false), at max_iter, or, for cholesky, after the
+//     direct solve, and report no gap bound; they are bitwise identical to single_process_fit
+//     (the same algorithm on the whole data in one process).
 // The tests check both for 1-4 ranks.
 #pragma once
 

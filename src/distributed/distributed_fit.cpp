@@ -214,9 +214,8 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
         !multinomial && work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
   }
   const auto run_solver = [&](Objective& objective, std::span<double> theta) {
-    // The certificate runs over a partition for the one-row objectives on double data.
-    PartitionedObjective partitioned(objective, c.partition(),
-                                     std::is_same_v<T, double> && !multinomial);
+    // The certificates run over a partition on double data.
+    PartitionedObjective partitioned(objective, c.partition(), std::is_same_v<T, double>);
     switch (solver) {
       case Solver::newton:
         return minimize_newton_cg(partitioned, theta, so);

@@ -2,9 +2,8 @@
 // logistic regression and least squares, float and double, with sample weights and balanced
 // class weights, on 1 and 2 threads per rank, the coefficients are bitwise identical on every
 // rank and bitwise identical to the single-process fit of all rows on rank 0
-// (distributed::single_process_fit); on double data with one coefficient row per problem (the
-// certificate runs over the partition) also to the model's own fit (LogisticRegression::fit,
-// LinearRegression::fit). Also: the kernels'
+// (distributed::single_process_fit); on double data (the certificate runs over the partition)
+// also to the model's own fit (LogisticRegression::fit, LinearRegression::fit). Also: the kernels'
 // sums under a partition, uneven splits (ranks without rows, a short last block), a split off
 // the chunk boundaries (the same error on every rank) and the unsupported options' errors.
 //
@@ -172,9 +171,9 @@ void compare_fit(const std::string& name, const Data& s, const std::vector<doubl
     reference = parameters(single);
     if (single.fit_report().iterations != model.fit_report().iterations)
       fail(what + ": iteration counts differ");
-    // Double data, one coefficient row per problem (not multinomial): the certificate runs over
-    // the partition too, so the distributed fit is the model's own fit, bit for bit.
-    if (std::is_same_v<T, double> && name.rfind("multinomial", 0) != 0) {
+    // Double data: the certificate runs over the partition too, so the distributed fit is the
+    // model's own fit, bit for bit.
+    if (std::is_same_v<T, double>) {
       Model plain(options);
       plain.fit(view_of(full, s.d), std::span<const double>(full.y), std::span<const T>(full.w));
       if (!same_bits<double>(parameters(plain), reference))
