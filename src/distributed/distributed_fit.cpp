@@ -214,8 +214,8 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
         !multinomial && work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
   }
   const auto run_solver = [&](Objective& objective, std::span<double> theta) {
-    // The certificates run over a partition on double data.
-    PartitionedObjective partitioned(objective, c.partition(), std::is_same_v<T, double>);
+    // The certificates run over the partition too.
+    PartitionedObjective partitioned(objective, c.partition(), true);
     switch (solver) {
       case Solver::newton:
         return minimize_newton_cg(partitioned, theta, so);
@@ -318,7 +318,7 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
   const std::size_t d = X.cols;
   std::vector<T> target(y.begin(), y.end());
   SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
-  PartitionedObjective partitioned(objective, c.partition(), std::is_same_v<T, double>);
+  PartitionedObjective partitioned(objective, c.partition(), true);
   std::vector<double> theta(d + (o.fit_intercept ? 1 : 0), 0.0);
   const SolverOptions& so = o.solver_options;
   if (o.solver == LinearSolver::cholesky) {

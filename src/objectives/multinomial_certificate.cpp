@@ -137,8 +137,6 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   const RowPartition* partition = active_row_partition();
   std::vector<std::int32_t> all_labels;
   if (partition) {
-    if constexpr (!std::is_same_v<T, double>)
-      throw InvalidArgument("certificate: float32 data under a row partition are not supported");
     Z = detail::gather_rows<double>(Z);
     c = detail::gather_rows<double>(c);
     all_labels = detail::gather_rows<std::int32_t>(labels_);

@@ -172,27 +172,27 @@ bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight
   std::vector<double> H(m * m), w(rows);
   for (std::size_t t = 0; t < rows; ++t)
     w[t] = weight[t * stride];
-  if (const RowPartition* partition = active_row_partition()) {
-    // Double data only (the float certificate is not partitioned). All rows: this part's block
-    // with the partition active; a sample: every part's sampled rows (global index a multiple
-    // of stride), gathered, then as on one process.
-    const std::size_t offset = partition->row_offset(partition->part()), local = data.X.rows;
-    if (stride == 1) {
-      wide_gram(data.X, this_part(std::span<const double>(weight), local), data.fit_intercept, H,
-                data.threads);
-    } else {
-      const std::size_t first = (stride - offset % stride) % stride;
-      std::vector<T> mine;
-      for (std::size_t i = first; i < local; i += stride)
-        mine.insert(mine.end(), data.X.row(i), data.X.row(i) + d);
-      const std::vector<T> sample = gather_rows(std::span<const T>(mine));
-      const ScopedRowPartition whole_sample(nullptr);
-      wide_gram(MatrixView<const T>(sample.data(), rows, d), w, data.fit_intercept, H,
-                data.threads);
-    }
-  } else if (std::is_same_v<T, double> || stride == 1) {
-    const MatrixView<const T> sample(data.X.data, rows, d, data.X.stride * stride);
-    wide_gram(sample, w, data.fit_intercept, H, data.threads);
+  // The sample's rows: every `stride`-th row of X. Under a row partition: all rows, this part's
+  // block with the partition active; a sample, every part's sampled rows (global index a multiple
+  // of stride) gathered, then as on one process.
+  MatrixView<const T> sample(data.X.data, rows, d, data.X.stride * stride);
+  std::span<const double> sample_weight = w;
+  std::vector<T> gathered;
+  const RowPartition* partition = active_row_partition();
+  if (partition && stride == 1) {
+    sample = data.X;
+    sample_weight = this_part(std::span<const double>(weight), data.X.rows);
+  } else if (partition) {
+    const std::size_t offset = partition->row_offset(partition->part());
+    std::vector<T> mine;
+    for (std::size_t i = (stride - offset % stride) % stride; i < data.X.rows; i += stride)
+      mine.insert(mine.end(), data.X.row(i), data.X.row(i) + d);
+    gathered = gather_rows(std::span<const T>(mine));
+    sample = MatrixView<const T>(gathered.data(), rows, d);
+  }
+  const ScopedRowPartition scope(partition && stride == 1 ? partition : nullptr);
+  if (std::is_same_v<T, double> || stride == 1) {
+    wide_gram(sample, sample_weight, data.fit_intercept, H, data.threads);
   } else {
     // Float rows widened exactly, a block at a time (no copy the size of the sample), the
     // blocks' Gram matrices added in block order.
@@ -201,7 +201,7 @@ bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight
     for (std::size_t first = 0; first < rows; first += kBlock) {
       const std::size_t count = std::min(kBlock, rows - first);
       for (std::size_t t = 0; t < count; ++t)
-        std::copy_n(data.X.data + (first + t) * stride * data.X.stride, d, widened.data() + t * d);
+        std::copy_n(sample.row(first + t), d, widened.data() + t * d);
       wide_gram(MatrixView<const double>(widened.data(), count, d),
                 std::span<const double>(w).subspan(first, count), data.fit_intercept, block,
                 data.threads);
@@ -321,8 +321,6 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   // Under a row partition: uniform weights on every part that has rows.
   bool uniform = data.sample_weight.empty();
   if (active_row_partition()) {
-    if constexpr (!std::is_same_v<T, double>)
-      throw InvalidArgument("certificate: float32 data under a row partition are not supported");
     double weighted = uniform || n == 0 ? 0.0 : 1.0;  // a part without rows has no say
     max_over_parts(std::span<double>(&weighted, 1));
     uniform = weighted == 0.0;

@@ -2,8 +2,8 @@
 // logistic regression and least squares, float and double, with sample weights and balanced
 // class weights, on 1 and 2 threads per rank, the coefficients are bitwise identical on every
 // rank and bitwise identical to the single-process fit of all rows on rank 0
-// (distributed::single_process_fit); on double data (the certificate runs over the partition)
-// also to the model's own fit (LogisticRegression::fit, LinearRegression::fit). Also: the kernels'
+// (distributed::single_process_fit) and to the model's own fit (LogisticRegression::fit,
+// LinearRegression::fit: the certificate runs over the partition too). Also: the kernels'
 // sums under a partition, uneven splits (ranks without rows, a short last block), a split off
 // the chunk boundaries (the same error on every rank) and the unsupported options' errors.
 //
@@ -171,9 +171,9 @@ void compare_fit(const std::string& name, const Data& s, const std::vector<doubl
     reference = parameters(single);
     if (single.fit_report().iterations != model.fit_report().iterations)
       fail(what + ": iteration counts differ");
-    // Double data: the certificate runs over the partition too, so the distributed fit is the
-    // model's own fit, bit for bit.
-    if (std::is_same_v<T, double>) {
+    // The certificate runs over the partition too, so the distributed fit is the model's own
+    // fit, bit for bit.
+    {
       Model plain(options);
       plain.fit(view_of(full, s.d), std::span<const double>(full.y), std::span<const T>(full.w));
       if (!same_bits<double>(parameters(plain), reference))
@@ -345,6 +345,8 @@ void uneven_splits(const Data& s) {
   lo.threads = Threads{2};
   compare_fit<double, LogisticRegression<double>>("binary, ranks without rows", s, s.y_binary, lo,
                                                   true, range);
+  compare_fit<float, LogisticRegression<float>>("binary, ranks without rows", s, s.y_binary, lo,
+                                                true, range);
   // The last rank holds only the last chunk, shorter than the others (fewer rows than a chunk).
   if (s.n % size == 0) fail("uneven splits: the data should end with a short chunk");
   const auto short_last = [&](std::size_t r) -> distributed::RowRange {
