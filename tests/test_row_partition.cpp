@@ -243,11 +243,13 @@ TEST_CASE("row partition: weighted_gram over any split, a block off a chunk boun
   }
 }
 
-TEST_CASE("row partition: certified L-BFGS (start Hessian) and newton-cholesky fits over 1-4 parts",
-          "[row_partition]") {
-  const Problem<double> p = problem<double>(20000, 8);
+TEMPLATE_TEST_CASE(
+    "row partition: certified L-BFGS (start Hessian) and newton-cholesky fits over 1-4 parts",
+    "[row_partition]", float, double) {
+  using T = TestType;
+  const Problem<T> p = problem<T>(20000, 8);
   const std::size_t n = p.n, d = p.d;
-  const MatrixView<const double> X(p.X.data(), n, d);
+  const MatrixView<const T> X(p.X.data(), n, d);
   for (bool cholesky : {false, true}) {
     INFO((cholesky ? "newton-cholesky" : "lbfgs"));
     const auto fit = [&](Objective& objective) {
@@ -258,7 +260,7 @@ TEST_CASE("row partition: certified L-BFGS (start Hessian) and newton-cholesky f
       theta.push_back(double(report.iterations));
       return theta;
     };
-    LogisticObjective<double> whole(X, p.y, p.w, 1.0, Penalty::l2, true);
+    LogisticObjective<T> whole(X, p.y, p.w, 1.0, Penalty::l2, true);
     const std::vector<double> expected = fit(whole);  // the coefficients, then the iterations
     CHECK(expected.back() >= 2);
     PartitionedObjective single(whole, nullptr, true);  // the certificate too
@@ -268,11 +270,11 @@ TEST_CASE("row partition: certified L-BFGS (start Hessian) and newton-cholesky f
       std::vector<int> ok(parts, 0);
       on_parts(split(n, pass_chunk_rows(n, d, d + 1), parts),
                [&](const ThreadPartition& partition, std::size_t begin, std::size_t end) {
-                 const MatrixView<const double> block(p.X.data() + begin * d, end - begin, d);
-                 LogisticObjective<double> local(
-                     block, std::span<const double>(p.y).subspan(begin, end - begin),
-                     std::span<const double>(p.w).subspan(begin, end - begin), 1.0, Penalty::l2,
-                     true, Threads{2});
+                 const MatrixView<const T> block(p.X.data() + begin * d, end - begin, d);
+                 LogisticObjective<T> local(block,
+                                            std::span<const T>(p.y).subspan(begin, end - begin),
+                                            std::span<const T>(p.w).subspan(begin, end - begin),
+                                            1.0, Penalty::l2, true, Threads{2});
                  PartitionedObjective objective(local, &partition, true);
                  ok[partition.part()] = same(fit(objective), expected);
                });
