@@ -13,21 +13,13 @@
 // a different answer, never a hang). A rank may hold no rows, and the last block may be shorter
 // than a chunk.
 //
-// What a distributed fit does (and, for now, does not) do, compared with LogisticRegression::fit
-// and LinearRegression::fit on one process:
-//   * classes, balanced class weights, the row count, the standardization statistics (summed in
-//     row order across ranks) and the preconditioner's row sample (rows chosen by global index,
-//     then gathered) are global; sample weights work as on one process;
-//   * every solver (lbfgs, newton, newton-cholesky, gd, auto resolved with the global row count;
-//     linear: cholesky, lbfgs, newton, gd), every penalty, standardize, the start-Hessian
-//     preconditioner;
-//   * on double data, the certified convergence test: a distributed float64 fit is the model's
-//     own fit, bit for bit (coefficients, report, bound);
-//   * not yet: the certificate on float32 data. Those fits stop by the solver's own estimate
-//     (stop reason `uncertified`, converged false), at max_iter, or, for cholesky, after the
-//     direct solve, and report no gap bound; they are bitwise identical to single_process_fit
-//     (the same algorithm on the whole data in one process).
-// The tests check both for 1-4 ranks.
+// What a distributed fit does, compared with LogisticRegression::fit and LinearRegression::fit
+// on one process: the same, bit for bit (coefficients, report, certified bound). Classes,
+// balanced class weights, the row count, the standardization statistics (summed in row order
+// across ranks), the preconditioner's row sample (rows chosen by global index, then gathered) and
+// the certificate's sums over rows (every row's margins, target and weight gathered) are global;
+// every solver (auto resolved with the global row count), penalty and option works. The tests
+// check it for 1-4 ranks. single_process_fit runs the same code on one process (no MPI).
 #pragma once
 
 #include <mpi.h>

@@ -16,16 +16,16 @@ namespace simdlr {
 
 // It offers what is partitioned so far: the value and gradient, Hessian-vector products, the exact
 // Hessian (newton-cholesky), the preconditioners (the sampled Hessian and the multinomial
-// class-block preconditioner, from a gathered row sample) and, when asked to, the certificate
-// (on double data; the float32 certificates are not partitioned). With a null partition it is the
-// wrapped objective with the same capabilities (the single-process twin of a distributed fit).
+// class-block preconditioner, from a gathered row sample) and, when asked to, the certificate. With
+// a null partition it is the wrapped objective with the same capabilities (the single-process twin
+// of a distributed fit).
 class PartitionedObjective final : public Objective,
                                    public HessianVectorProduct,
                                    public ExactHessian,
                                    public CertifiedBound {
  public:
-  // certify: offer the inner objective's certificate too (double data, whose certificates run
-  // over a partition; the caller says so).
+  // certify: offer the inner objective's certificate too (the objectives' certificates run over
+  // a partition).
   PartitionedObjective(Objective& inner, const RowPartition* partition, bool certify = false)
       : inner_(inner),
         hv_(inner.hessian_vector_product()),
