@@ -2,7 +2,8 @@
 // manifest written by bench/peers/make_problems.py, side by side in one run:
 //   simdlr-<isa>   LogisticRegression / LinearRegression under the best ISA and under the scalar
 //                  twins (the same code with SIMDLR_ISA=scalar), float32 and float64, 1 and 2
-//                  threads; solvers lbfgs and newton (logistic), cholesky (least squares);
+//                  threads; solvers lbfgs and newton (logistic; and auto, the default, on the
+//                  best ISA), cholesky (least squares);
 //   liblinear      LIBLINEAR 2.3's primal trust-region Newton solver for L2 logistic regression
 //                  (-s 0), linked in process, on the float64 data, with its bias term (bias = 1,
 //                  a feature of constant value whose weight LIBLINEAR also penalises).
@@ -463,8 +464,12 @@ void register_problem(const Problem& p, const char* dtype) {
             threads);
         continue;
       }
-      for (simdlr::Solver solver : {simdlr::Solver::lbfgs, simdlr::Solver::newton}) {
+      // lbfgs and newton by name; the default solver (auto) on the best ISA, the one a user who
+      // sets nothing gets (on the large problem auto is lbfgs: n·m² is far above its limit).
+      for (simdlr::Solver solver :
+           {simdlr::Solver::lbfgs, simdlr::Solver::newton, simdlr::Solver::automatic}) {
         if (large && solver != simdlr::Solver::lbfgs) continue;
+        if (solver == simdlr::Solver::automatic && isa != best) continue;
         add("fit/" + p.name + "/" + system + "/" + std::string(simdlr::solver_name(solver)) +
                 suffix,
             fit_simdlr_logistic<T>, p, isa, solver, threads);

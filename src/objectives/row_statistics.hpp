@@ -34,7 +34,7 @@ void row_statistics_pass(MatrixView<const T> X, std::span<const double> c,
     for (std::size_t j = 0; j < d; ++j)
       inverse[j] = 1 / penalty[j];
   }
-#pragma omp parallel num_threads(wide_threads(threads))
+#pragma omp parallel num_threads(wide_threads(threads, X))
   {
     std::vector<double> local(maxima ? d : 0, 0.0);
 #pragma omp for schedule(static)

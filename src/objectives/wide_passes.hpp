@@ -19,8 +19,11 @@
 
 namespace simdlr::detail {
 
-// OpenMP threads for a wide pass (0: OpenMP's default).
-inline int wide_threads(Threads threads) {
+// OpenMP threads for a wide pass over X (0: OpenMP's default); one below 2^15 elements, where
+// starting a team costs more than the pass (the kernels' rule).
+template <class T>
+int wide_threads(Threads threads, MatrixView<const T> X) {
+  if (X.rows * X.cols < (std::size_t(1) << 15)) return 1;
   return threads.count > 0 ? threads.count : omp_get_max_threads();
 }
 
@@ -50,7 +53,7 @@ void wide_margins(MatrixView<const T> X, std::span<const double> w, std::span<do
     kernels::margins(X, w.data(), 0.0, z.data(), threads);
   } else {
     const std::ptrdiff_t n = std::ptrdiff_t(X.rows);
-#pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       const T* row = X.data + std::size_t(i) * X.stride;
       z[std::size_t(i)] = widened_dot(row, w.first(X.cols));
@@ -60,14 +63,14 @@ void wide_margins(MatrixView<const T> X, std::span<const double> w, std::span<do
 
 // Sums over float rows as the wide passes make them: the rows in fixed blocks of kBlock rows,
 // each block's partial sum (width values) added up row by row by add_rows(begin, end, partial)
-// over local rows [begin, end), blocks spread over threads, then the partials added into out in
-// block order; the same sums for every thread count. Under a row partition the blocks are those
-// of the global rows: a block that spans two parts is continued by the second from the first's
-// partial (in_order), and the partials of every part are gathered and added in block order, so
-// out has the single-process bits on every part.
+// over local rows [begin, end), blocks spread over `threads` threads, then the partials added into
+// out in block order; the same sums for every thread count. Under a row partition the blocks are
+// those of the global rows: a block that spans two parts is continued by the second from the
+// first's partial (in_order), and the partials of every part are gathered and added in block order,
+// so out has the single-process bits on every part.
 template <class AddRows>
-void blocked_row_sums(std::size_t local_rows, std::size_t width, std::span<double> out,
-                      Threads threads, const AddRows& add_rows) {
+void blocked_row_sums(std::size_t local_rows, std::size_t width, std::span<double> out, int threads,
+                      const AddRows& add_rows) {
   constexpr std::size_t kBlock = 4096;
   const RowPartition* partition = active_row_partition();
   const std::size_t offset = partition ? partition->row_offset(partition->part()) : 0;
@@ -87,7 +90,7 @@ void blocked_row_sums(std::size_t local_rows, std::size_t width, std::span<doubl
   const bool open =
       partition && segments > 0 && end % kBlock != 0 && end < partition->global_rows();
   std::vector<double> partial(segments * width, 0.0);
-#pragma omp parallel for schedule(static) num_threads(wide_threads(threads))
+#pragma omp parallel for schedule(static) num_threads(threads)
   for (std::ptrdiff_t k = continued ? 1 : 0; k < std::ptrdiff_t(segments); ++k)
     add_rows(segment_begin(std::size_t(k)), segment_end(std::size_t(k)),
              partial.data() + std::size_t(k) * width);
@@ -134,13 +137,14 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
     kernels::transpose_product(X, r.data(), out.data(), threads);
   } else {
     const std::size_t d = X.cols;
-    blocked_row_sums(X.rows, d, out, threads, [&](std::size_t begin, std::size_t end, double* sum) {
-      for (std::size_t i = begin; i < end; ++i) {
-        const T* row = X.data + i * X.stride;
-        for (std::size_t j = 0; j < d; ++j)
-          sum[j] += double(row[j]) * r[i];
-      }
-    });
+    blocked_row_sums(X.rows, d, out, wide_threads(threads, X),
+                     [&](std::size_t begin, std::size_t end, double* sum) {
+                       for (std::size_t i = begin; i < end; ++i) {
+                         const T* row = X.data + i * X.stride;
+                         for (std::size_t j = 0; j < d; ++j)
+                           sum[j] += double(row[j]) * r[i];
+                       }
+                     });
   }
 }
 
@@ -156,8 +160,9 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
   const bool maxima = !column_max.empty();
   // The maxima are exact in any order: one per thread, then the largest (and over the parts of
   // a row partition).
-  std::vector<std::vector<double>> thread_max(std::size_t(wide_threads(threads)) + 1);
-  blocked_row_sums(X.rows, d, out, threads, [&](std::size_t begin, std::size_t end, double* sum) {
+  const int team = wide_threads(threads, X);
+  std::vector<std::vector<double>> thread_max(std::size_t(team) + 1);
+  blocked_row_sums(X.rows, d, out, team, [&](std::size_t begin, std::size_t end, double* sum) {
     std::vector<double>& top = thread_max[std::size_t(omp_get_thread_num())];
     if (maxima && top.empty()) top.assign(d, 0.0);
     for (std::size_t i = begin; i < end; ++i) {

@@ -94,8 +94,10 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
   if (progress.start(f, g)) return progress.finish(x);
 
   detail::StartHessian start(objective, options);
+  // A deferral no longer than the progress check would only cost the curvature pairs gathered
+  // until then: such a start Hessian is built at once.
   const int build_after = start.worth_after();
-  if (build_after == 0) progress.count_hessians(start.build());
+  if (build_after <= kProbeIterations) progress.count_hessians(start.build());
   int iterations = 0;
   const double f0 = f;
   CurvatureHistory history(n, std::size_t(options.history), start);
@@ -111,6 +113,11 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
     detail::LineSearchResult ls =
         detail::strong_wolfe_search(objective, x, f, g, d, initial, x_new, g_new);
     progress.count_evaluations(ls.evaluations);
+    // At the rounding floor (the estimate already within tol, only the certificate missing) no
+    // step can be found, along −g neither: the final check decides, without 30 more passes.
+    if (!ls.ok && progress.estimated_done(f, g, -0.5 * detail::dot(g, d))) {
+      return progress.no_decrease(x);
+    }
     if (!ls.ok && !history.empty()) {
       // A stale curvature model can give a poor direction: retry once along −g.
       history.clear();

@@ -30,6 +30,8 @@ class SolverProgress {
   // certificate can hold and the estimate says the solver is done (uncertified). decrease: the
   // solver's predicted decrease along its next direction (+inf if it has none).
   bool converged_at(std::span<double> x, double f, std::span<const double> g, double decrease);
+  // Whether the free estimate of the gap (as converged_at computes it) is within tol.
+  bool estimated_done(double f, std::span<const double> g, double decrease) const;
   // Records one iteration; returns true if the solver must stop (the report says why).
   bool step(double f, std::span<const double> g, double step_length);
   // The line search found no decrease from x: stops with no_progress and returns finish(x).
@@ -47,8 +49,9 @@ class SolverProgress {
 
  private:
   void stop(StopReason reason);
+  double estimate(std::span<const double> g, double decrease) const;
   // Evaluates the certificate at x and records it; returns true if it proves the rule.
-  bool certify(std::span<double> x);
+  bool certify(std::span<double> x, bool final_check = false);
   double epsilon() const { return options_.tol / 100; }
 
   const SolverOptions& options_;
@@ -58,7 +61,8 @@ class SolverProgress {
   bool stopped_ = false, certified_ = false;
   double next_check_below_ = 0;  // after a failed check, the estimate must fall below this
   int stalled_ = 0;
-  int checked_at_ = -1;  // the iteration of the last check
+  int checked_at_ = -1;      // the iteration of the last check
+  int check_interval_ = 10;  // iterations after which a check is due whatever the estimate
 };
 
 // One iteration of a line-search method along p from x: a strong-Wolfe search from `initial`,

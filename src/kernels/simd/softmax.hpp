@@ -89,12 +89,13 @@ inline void softmax_block_logits(const T* const* x, const T* M_t, std::size_t K,
 // G[k · d + j] += Σ_r coef[k · kSoftmaxBlockRows + r] x[r][j] for k < K, the rows added in order
 // (the coefficients of a class for the rows of a block are adjacent, so the broadcasts address
 // them at fixed offsets from one pointer).
+// The coefficient of class k for row r is coef[k · S + r · P]: S = kSoftmaxBlockRows, P = 1 (class
+// rows) or S = 1, P = the padded class count (row rows).
 template <class T, class A, std::size_t R>
 inline void softmax_block_update(const T* const* x, const T* coef, std::size_t K, std::size_t d,
-                                 T* G) {
+                                 T* G, std::size_t S, std::size_t P) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
-  constexpr std::size_t S = kSoftmaxBlockRows;
   std::size_t j = 0;
   for (; j + L <= d; j += L) {
     B xv[R];
@@ -107,7 +108,7 @@ inline void softmax_block_update(const T* const* x, const T* coef, std::size_t K
       B o = B::load_unaligned(g);
 #pragma GCC unroll 16
       for (std::size_t r = 0; r < R; ++r)
-        o = madd(xv[r], B(c[r]), o);
+        o = madd(xv[r], B(c[r * P]), o);
       o.store_unaligned(g);
     }
   }
@@ -123,7 +124,7 @@ inline void softmax_block_update(const T* const* x, const T* coef, std::size_t K
       B o = load_partial<T, A>(g, m);
 #pragma GCC unroll 16
       for (std::size_t r = 0; r < R; ++r)
-        o = madd(xv[r], B(c[r]), o);
+        o = madd(xv[r], B(c[r * P]), o);
       store_partial<T, A>(g, o, m);
     }
   }
@@ -171,15 +172,18 @@ inline void softmax_logits(const T* const* x, std::size_t count, const T* M, con
   }
 }
 
+// G += the block's rows weighted by coef (layout as softmax_block_update: class stride S, row
+// stride P).
 template <class T, class A>
 inline void softmax_update(const T* const* x, std::size_t count, const T* coef, std::size_t K,
-                           std::size_t d, T* G) {
+                           std::size_t d, T* G, std::size_t S = kSoftmaxBlockRows,
+                           std::size_t P = 1) {
   constexpr std::size_t R = kSoftmaxBlockRows;
   if (count == R) {
-    softmax_block_update<T, A, R>(x, coef, K, d, G);
+    softmax_block_update<T, A, R>(x, coef, K, d, G, S, P);
   } else {
     for (std::size_t r = 0; r < count; ++r)
-      softmax_block_update<T, A, 1>(x + r, coef + r, K, d, G);
+      softmax_block_update<T, A, 1>(x + r, coef + r * P, K, d, G, S, P);
   }
 }
 
@@ -202,7 +206,21 @@ double softmax(const SoftmaxChunk<T>& a) {
   const std::size_t Kp = softmax_padded_classes(K), Kl = (K + L - 1) / L * L;
   T* zb = a.scratch;               // R rows of logits
   T* eb = a.scratch + R * Kp;      // R rows of exp(z − max)
-  T* rt = a.scratch + 2 * R * Kp;  // residuals, K rows of R
+  T* rt = a.scratch + 2 * R * Kp;  // residuals, R rows of Kp
+  // The intercepts padded to whole registers with −inf: adding them also sets the padding lanes
+  // of the logits (zero from the zero-padded W_t) to −inf, whose exponential is 0. And the
+  // intercepts' gradient in as many lanes, added to row by row (in row order, as each class's sum
+  // always was).
+  T* bp = a.scratch + 3 * R * Kp;
+  T* gb = bp + Kp;
+  for (std::size_t k = 0; k < Kl; ++k) {
+    bp[k] = k < K ? (a.b ? a.b[k] : T(0)) : T(-__builtin_inf());
+    gb[k] = k < K && a.grad_b ? a.grad_b[k] : T(0);
+  }
+  alignas(64) T lane_index[L];
+  for (std::size_t l = 0; l < L; ++l)
+    lane_index[l] = T(l);
+  const B iota = B::load_aligned(lane_index);
   long double loss = 0;
   for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
     const T* x[R];
@@ -210,19 +228,25 @@ double softmax(const SoftmaxChunk<T>& a) {
     softmax_logits<T, A>(x, count, a.W, a.W_t, K, d, zb);
     alignas(64) T sums[16 + R];
     alignas(64) T logsum[16 + R];
+    alignas(64) T lanes[L];
     T zmax[R];
     for (std::size_t r = 0; r < 16 + R; ++r)
       sums[r] = T(1);
     for (std::size_t r = 0; r < count; ++r) {
       T* z = zb + r * Kp;
-      T m = -__builtin_inf();
-      for (std::size_t k = 0; k < K; ++k) {
-        if (a.b) z[k] += a.b[k];
-        m = z[k] > m ? z[k] : m;
+      B vmax = B::load_unaligned(z) + B::load_unaligned(bp);
+      vmax.store_unaligned(z);
+      for (std::size_t k = L; k < Kl; k += L) {
+        const B zk = B::load_unaligned(z + k) + B::load_unaligned(bp + k);
+        zk.store_unaligned(z + k);
+        vmax = xsimd::max(vmax, zk);
       }
-      for (std::size_t k = K; k < Kl; ++k)
-        z[k] = -__builtin_inf();
-      zmax[r] = m;
+      vmax.store_aligned(lanes);
+      // A tree of maxima over the lanes (a chain of L − 1 dependent ones would be slower).
+      for (std::size_t width = L / 2; width > 0; width /= 2)
+        for (std::size_t l = 0; l < width; ++l)
+          lanes[l] = lanes[l + width] > lanes[l] ? lanes[l + width] : lanes[l];
+      zmax[r] = lanes[0];
     }
     // The exponentials of the whole block in one loop of independent iterations (the polynomial
     // is a long dependency chain; several in flight hide its latency).
@@ -247,17 +271,27 @@ double softmax(const SoftmaxChunk<T>& a) {
       const std::size_t y = std::size_t(a.labels[i]);
       const T s = a.sample_weight ? a.sample_weight[i] : T(1);
       loss += (long double)s * ((long double)logsum[r] + (long double)(zmax[r] - z[y]));
-      const T inv = T(1) / sums[r];
-      for (std::size_t k = 0; k < K; ++k) {
-        const T p = ez[k] * inv;
-        if (a.probabilities) a.probabilities[i * K + k] = p;
-        const T res = s * (p - (k == y ? T(1) : T(0)));
-        if (a.grad_b) a.grad_b[k] += res;
-        rt[k * R + r] = res;
+      const B inv(T(1) / sums[r]), sv(s);
+      const B label = B(static_cast<T>(y));
+      T* res_row = rt + r * Kp;
+      for (std::size_t k = 0; k < Kl; k += L) {
+        const B p = B::load_unaligned(ez + k) * inv;  // 0 in the padding lanes
+        if (a.probabilities) {
+          if (k + L <= K)
+            p.store_unaligned(a.probabilities + i * K + k);
+          else if (k < K)
+            store_partial<T, A>(a.probabilities + i * K + k, p, K - k);
+        }
+        const B res = sv * (p - xsimd::select(iota + B(T(k)) == label, B(T(1)), B(T(0))));
+        res.store_unaligned(res_row + k);
+        (B::load_unaligned(gb + k) + res).store_unaligned(gb + k);
       }
     }
-    softmax_update<T, A>(x, count, rt, K, d, a.grad_W);
+    softmax_update<T, A>(x, count, rt, K, d, a.grad_W, 1, Kp);
   }
+  if (a.grad_b)
+    for (std::size_t k = 0; k < K; ++k)
+      a.grad_b[k] = gb[k];
   return double(loss);
 }
 
