@@ -4,13 +4,11 @@
 // convexity of the l2 penalty in W.
 #include <algorithm>
 #include <cmath>
-#include <type_traits>
 #include <vector>
 
 #include "certificate_math.hpp"
 #include "partition_rows.hpp"
 #include "row_statistics.hpp"
-#include "simdlr/errors.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/linalg.hpp"
 #include "simdlr/objectives.hpp"

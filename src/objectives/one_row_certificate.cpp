@@ -7,7 +7,6 @@
 #include "certificate_math.hpp"
 #include "partition_rows.hpp"
 #include "row_statistics.hpp"
-#include "simdlr/errors.hpp"
 #include "simdlr/linalg.hpp"
 #include "wide_passes.hpp"
 
