@@ -88,7 +88,8 @@ class ThreadPartition final : public RowPartition {
       for (std::size_t p = 0; p < part_; ++p)
         from += bus_.counts[q][p];
       if (bus_.counts[q][part_] != receive_counts[q]) std::abort();  // the two sides disagree
-      std::memcpy(receive.data() + at, bus_.posted[q].data() + from, receive_counts[q]);
+      if (receive_counts[q] > 0)
+        std::memcpy(receive.data() + at, bus_.posted[q].data() + from, receive_counts[q]);
       at += receive_counts[q];
     }
     bus_.barrier.arrive_and_wait();
