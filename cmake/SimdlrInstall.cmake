@@ -22,3 +22,13 @@ install(FILES ${PROJECT_BINARY_DIR}/simdlrConfig.cmake ${PROJECT_BINARY_DIR}/sim
 if(TARGET simdlr_cli)
   install(TARGETS simdlr_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+# The distributed component and simdlr-mpi, when MPI was found (not in the package config: a
+# project that does not use MPI must not need it).
+if(TARGET simdlr_distributed)
+  install(TARGETS simdlr_distributed
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
+if(TARGET simdlr_mpi)
+  install(TARGETS simdlr_mpi RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()

@@ -30,6 +30,16 @@ struct LinearRegressionOptions {
   Threads threads;  // for fit and predict, >= 0; {0}: OpenMP's default
 };
 
+// [w, b] (b only with fit_intercept) from the normal equations of the (weighted, ridge)
+// least-squares problem: the cholesky solver of LinearRegression::fit, without its checks and
+// certificate (the distributed fits call it). Under a row partition (<simdlr/row_partition.hpp>)
+// the sums are of the global rows, with the single-process bits on every part. A singular
+// system is a SingularSystem error.
+template <class T>
+std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<const double> y,
+                                           std::span<const T> sample_weight,
+                                           const LinearRegressionOptions& options);
+
 template <class T>
 class LinearRegression {
  public:

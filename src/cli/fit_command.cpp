@@ -9,13 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "fit_output.hpp"
 #include "progress.hpp"
 #include "simdlr/cpu.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/model_file.hpp"
 
 namespace simdlr::cli {
-namespace {
 
 LogisticRegressionOptions logistic_options(const FitSettings& s) {
   LogisticRegressionOptions o;
@@ -45,10 +45,7 @@ LinearRegressionOptions linear_options(const FitSettings& s) {
   return o;
 }
 
-struct FitOutcome {
-  SavedModel saved;
-  double seconds = 0;
-};
+namespace {
 
 template <class T>
 FitOutcome fit_typed(const FitSettings& s, IterationPrinter& printer) {
@@ -87,6 +84,8 @@ FitOutcome fit_typed(const FitSettings& s, IterationPrinter& printer) {
   out.saved.target = data.has_target ? s.data.target : "";
   return out;
 }
+
+}  // namespace
 
 void print_text(const FitOutcome& out, const FitSettings& s) {
   const SavedModel& m = out.saved;
@@ -151,8 +150,6 @@ void print_json(const FitOutcome& out, const FitSettings& s) {
   j["precision"] = m.precision;
   std::cout << j.dump() << std::endl;
 }
-
-}  // namespace
 
 int run_fit(const FitSettings& s) {
   const std::string precision =

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "fit_options.hpp"
 #include "simdlr/errors.hpp"
 
 #ifndef SIMDLR_DATA_DIR
@@ -72,33 +73,7 @@ int main(int argc, char** argv) {
   simdlr::cli::FitSettings fit;
   auto* fit_cmd = app.add_subcommand("fit", "fit a model");
   add_data_options(*fit_cmd, fit.data, true);
-  fit_cmd->add_option("--model", fit.model_out, "write the fitted model to this JSON file");
-  fit_cmd->add_option("--task", fit.task, "logistic (default) or linear")
-      ->check(CLI::IsMember({"logistic", "linear"}));
-  fit_cmd->add_option("--penalty", fit.penalty, "l2 (default) or none")
-      ->check(CLI::IsMember({"l2", "none"}));
-  fit_cmd->add_option("--C", fit.C, "inverse regularisation strength (logistic), > 0; default 1");
-  fit_cmd->add_option("--alpha", fit.alpha, "ridge penalty (linear), >= 0; default 0");
-  fit_cmd->add_option("--solver", fit.solver,
-                      "logistic: auto (default)|lbfgs|newton|newton-cholesky|gd; "
-                      "linear: cholesky|lbfgs|newton|gd");
-  fit_cmd->add_option("--tol", fit.solver_options.tol,
-                      "> 0; converged means a certified relative gap <= tol/100; default 1e-4");
-  fit_cmd->add_option("--max-iter", fit.solver_options.max_iter,
-                      "iteration limit, > 0; default 100");
-  fit_cmd->add_option("--class-weight", fit.class_weight, "balanced or none (default)")
-      ->check(CLI::IsMember({"balanced", "none"}));
-  fit_cmd->add_option("--multi-class", fit.multi_class, "auto (default), multinomial or ovr")
-      ->check(CLI::IsMember({"auto", "multinomial", "ovr"}));
-  fit_cmd->add_flag("--standardize", fit.standardize, "fit on standardized features");
-  fit_cmd->add_flag("--no-intercept", fit.no_intercept, "fit without an intercept");
-  fit_cmd->add_option("--threads", fit.threads.count, "threads (0: OpenMP default)");
-  fit_cmd
-      ->add_option("--precision", fit.precision,
-                   "float32 or float64 (default: float64; .npy: its dtype)")
-      ->check(CLI::IsMember({"float32", "float64"}));
-  fit_cmd->add_flag("--json", fit.json, "print one JSON object");
-  fit_cmd->add_flag("--verbose", fit.verbose, "log every iteration on stderr");
+  simdlr::cli::add_fit_options(*fit_cmd, fit);
 
   simdlr::cli::PredictSettings predict;
   auto* predict_cmd = add_model_command(app, "predict", "predict with a saved model", predict.model,

@@ -44,8 +44,12 @@ struct ChunkPlan {
   std::size_t total = 0;  // elements or rows
   std::size_t size = 0;   // per chunk (the last may be shorter)
   std::size_t count = 0;
+  // The global index of the first local element: 0, except for a process holding one block of
+  // a matrix split over several (<simdlr/row_partition.hpp>), whose plan is that of the whole.
+  std::size_t origin = 0;
 
-  std::size_t begin(std::size_t c) const { return c * size; }
+  // Where chunk c starts, as a local index.
+  std::size_t begin(std::size_t c) const { return c * size - origin; }
   std::size_t length(std::size_t c) const {
     const std::size_t b = c * size;
     return total - b < size ? total - b : size;

@@ -13,10 +13,62 @@
 #include "dispatch.hpp"
 #include "scalar_body.hpp"
 #include "simdlr/errors.hpp"
+#include "simdlr/row_partition.hpp"
 
 namespace simdlr {
 namespace detail {
 namespace {
+
+// The chunks of a pass that this process computes: all of them, or, with a row partition active
+// (<simdlr/row_partition.hpp>), those of its own block, and where every part's chunks begin.
+struct Share {
+  const RowPartition* partition = nullptr;
+  std::size_t first = 0, last = 0;
+  std::vector<std::size_t> first_chunk;  // parts() + 1 entries (partition only)
+};
+
+[[noreturn]] void throw_unaligned(const char* kernel, std::size_t part, std::size_t row,
+                                  const ChunkPlan& plan) {
+  throw InvalidArgument(std::string(kernel) + ": the row block of part " + std::to_string(part) +
+                        " starts at global row " + std::to_string(row) +
+                        ", inside a chunk of this pass (chunks of " + std::to_string(plan.size) +
+                        " of " + std::to_string(plan.total) +
+                        " rows): distributed row blocks must start on chunk boundaries (see "
+                        "simdlr::distributed::row_range)");
+}
+
+// The share of `plan` (made for the partition's global row count when one is active). Every part
+// checks every part's block, so all of them throw alike.
+inline Share share_of(const char* kernel, const ChunkPlan& plan, const RowPartition* partition) {
+  Share s;
+  if (partition == nullptr) {
+    s.last = plan.count;
+    return s;
+  }
+  s.partition = partition;
+  const std::size_t parts = partition->parts();
+  s.first_chunk.resize(parts + 1);
+  for (std::size_t p = 0; p <= parts; ++p) {
+    const std::size_t row = partition->row_offset(p);
+    if (row >= plan.total) {
+      s.first_chunk[p] = plan.count;
+    } else if (row % plan.size != 0) {
+      throw_unaligned(kernel, p, row, plan);
+    } else {
+      s.first_chunk[p] = row / plan.size;
+    }
+  }
+  s.first = s.first_chunk[partition->part()];
+  s.last = s.first_chunk[partition->part() + 1];
+  return s;
+}
+
+// Runs body(c) for the chunks c in [first, last), on `threads` threads.
+template <class Body>
+void for_each_chunk_of(const Share& share, const ChunkPlan& plan, int threads, const Body& body) {
+  const ChunkPlan owned{plan.total, plan.size, share.last - share.first};
+  for_each_chunk(owned, threads, [&](std::size_t c) { body(share.first + c); });
+}
 
 // Which chunk kernels run and how: the active ISA cut into chunks, or the plain twin in one.
 template <class T>
@@ -24,10 +76,27 @@ struct Engine {
   const KernelTable<T>& k;
   bool chunked;
   Threads threads;
+  const RowPartition* partition = nullptr;  // the active row partition (chunked kernels only)
 
-  ChunkPlan plan(std::size_t rows, std::size_t cols, std::size_t partial_size) const {
+  // The plan of a pass over `rows` local rows: the plan of the global rows when a partition is
+  // active, its origin the block's first global row.
+  ChunkPlan plan(const char* kernel, std::size_t rows, std::size_t cols,
+                 std::size_t partial_size) const {
+    if (partition) {
+      ChunkPlan p = plan_rows(global_rows(kernel, rows), cols, partial_size);
+      p.origin = partition->row_offset(partition->part());
+      return p;
+    }
     if (chunked) return plan_rows(rows, cols, partial_size);
     return {rows, std::max<std::size_t>(rows, 1), rows == 0 ? 0u : 1u};
+  }
+  std::size_t global_rows(const char* kernel, std::size_t rows) const {
+    if (rows != partition->local_rows()) {
+      throw ShapeError(std::string(kernel) + ": X has " + std::to_string(rows) +
+                       " rows, the row block of this part " +
+                       std::to_string(partition->local_rows()));
+    }
+    return partition->global_rows();
   }
   int threads_for_plan(const ChunkPlan& p, std::size_t work) const {
     return chunked ? threads_for(p, work, threads) : 1;
@@ -37,22 +106,27 @@ struct Engine {
 template <class T>
 Engine<T> simd_engine(const char* kernel, Threads threads) {
   check_threads(kernel, threads);
-  return {active_table<T>(), true, threads};
+  return {active_table<T>(), true, threads, active_row_partition()};
 }
 
 template <class T>
 Engine<T> twin_engine(const char* kernel, Threads threads) {
   static constexpr KernelTable<T> plain_table = plain::table<T>();
   check_threads(kernel, threads);
-  return {plain_table, false, Threads{1}};
+  return {plain_table, false, Threads{1}, nullptr};
 }
 
 // Runs chunk(c, slot) for every chunk, each adding into its own zeroed slot of `partial_size`
 // elements and returning a scalar; writes the pairwise-combined slot to result and returns the
 // pairwise sum of the scalars.
+// With a row partition active, this process computes its own chunks' slots, the partition shares
+// every chunk's slot and scalar with every part, and every part combines all of them in the same
+// tree.
 template <class T, class Chunk>
-long double run_with_partials(const Engine<T>& e, const ChunkPlan& plan, std::size_t work,
-                              std::size_t partial_size, T* result, const Chunk& chunk) {
+long double run_with_partials(const Engine<T>& e, const char* kernel, const ChunkPlan& plan,
+                              std::size_t work, std::size_t partial_size, T* result,
+                              const Chunk& chunk) {
+  const Share share = share_of(kernel, plan, e.partition);
   if (plan.count == 0) {
     std::fill(result, result + partial_size, T(0));
     return 0;
@@ -62,11 +136,16 @@ long double run_with_partials(const Engine<T>& e, const ChunkPlan& plan, std::si
   const std::size_t stride = whole_lines<T>(partial_size);
   T* slots = scratch_buffer<T>(plan.count * stride, 0);
   long double* scalars = scratch_buffer<long double>(plan.count, 0);
-  for_each_chunk(plan, e.threads_for_plan(plan, work), [&](std::size_t c) {
+  const ChunkPlan owned{plan.total, plan.size, share.last - share.first};
+  for_each_chunk_of(share, plan, e.threads_for_plan(owned, work), [&](std::size_t c) {
     T* slot = slots + c * stride;
     std::fill(slot, slot + partial_size, T(0));
     scalars[c] = chunk(c, slot);
   });
+  if (share.partition) {
+    share.partition->share_chunks(slots, stride * sizeof(T), share.first_chunk);
+    share.partition->share_chunks(scalars, sizeof(long double), share.first_chunk);
+  }
   pairwise_combine(slots, plan.count, partial_size, stride);
   std::copy(slots, slots + partial_size, result);
   return pairwise_sum(scalars, plan.count);
@@ -76,7 +155,7 @@ long double run_with_partials(const Engine<T>& e, const ChunkPlan& plan, std::si
 template <class T>
 [[gnu::noinline]] void margins_chunked(const Engine<T>& e, MatrixView<const T> X, const T* w, T b,
                                        T* z) {
-  const ChunkPlan plan = e.plan(X.rows, X.cols, 0);
+  const ChunkPlan plan = Engine<T>{e.k, e.chunked, e.threads}.plan("margins", X.rows, X.cols, 0);
   for_each_chunk(plan, e.threads_for_plan(plan, X.rows * X.cols), [&](std::size_t c) {
     const RowsChunk<T> rows = rows_of(X, plan, c);
     e.k.margins(rows.X, rows.rows, rows.cols, rows.stride, w, b, z + plan.begin(c));
@@ -102,11 +181,12 @@ void transpose_product_impl(const Engine<T>& e, MatrixView<const T> X, const T* 
   check_matrix("transpose_product", X);
   check_pointer("transpose_product", "r", r, X.rows);
   check_pointer("transpose_product", "out", out, X.cols);
-  const ChunkPlan plan = e.plan(X.rows, X.cols, X.cols);
-  run_with_partials(e, plan, X.rows * X.cols, X.cols, out, [&](std::size_t c, T* slot) {
-    e.k.transpose_product(rows_of(X, plan, c), r + plan.begin(c), slot);
-    return 0.0L;
-  });
+  const ChunkPlan plan = e.plan("transpose_product", X.rows, X.cols, X.cols);
+  run_with_partials(e, "transpose_product", plan, X.rows * X.cols, X.cols, out,
+                    [&](std::size_t c, T* slot) {
+                      e.k.transpose_product(rows_of(X, plan, c), r + plan.begin(c), slot);
+                      return 0.0L;
+                    });
 }
 
 // The one-pass GLM drivers (logistic and squared loss) share everything but the chunk kernel
@@ -120,10 +200,10 @@ double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_
   check_pointer(name, "w", a.w, a.X.cols);
   check_pointer(name, "grad_w", a.grad_w, a.X.cols);
   const std::size_t d = a.X.cols;
-  const ChunkPlan plan = e.plan(a.X.rows, d, d + 1);
+  const ChunkPlan plan = e.plan(name, a.X.rows, d, d + 1);
   T* grad = scratch_buffer<T>(d + 1, 1);
   const long double loss =
-      run_with_partials(e, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
+      run_with_partials(e, name, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
         const std::size_t i0 = plan.begin(c);
         const GlmChunk<T> chunk{rows_of(a.X, plan, c),
                                 a.y + i0,
@@ -194,9 +274,10 @@ void check_softmax_shape(const char* name, MatrixView<const T> X, std::size_t n_
 
 // Call once the arguments are checked (M is read here).
 template <class T>
-SoftmaxRun<T> softmax_run(const Engine<T>& e, MatrixView<const T> X, std::size_t K, const T* M) {
+SoftmaxRun<T> softmax_run(const Engine<T>& e, const char* kernel, MatrixView<const T> X,
+                          std::size_t K, const T* M) {
   const std::size_t d = X.cols, partial = K * d + K;
-  const ChunkPlan plan = e.plan(X.rows, d, partial);
+  const ChunkPlan plan = e.plan(kernel, X.rows, d, partial);
   const std::size_t scratch_each = softmax_scratch_size(K);
   T* scratch = scratch_buffer<T>(std::max<std::size_t>(plan.count, 1) * scratch_each, 1);
   return {K,
@@ -224,9 +305,9 @@ double softmax_impl(const Engine<T>& e, const SoftmaxPass<T>& a) {
                             std::to_string(K) + ")");
     }
   }
-  const SoftmaxRun<T> run = softmax_run(e, a.X, K, a.W);
+  const SoftmaxRun<T> run = softmax_run(e, name, a.X, K, a.W);
   const long double loss = run_with_partials(
-      e, run.plan, n * d * K, run.partial, run.result, [&](std::size_t c, T* slot) {
+      e, name, run.plan, n * d * K, run.partial, run.result, [&](std::size_t c, T* slot) {
         const std::size_t i0 = run.plan.begin(c);
         const SoftmaxChunk<T> chunk{rows_of(a.X, run.plan, c),
                                     a.labels + i0,
@@ -253,22 +334,23 @@ void softmax_hessian_impl(const Engine<T>& e, const SoftmaxHessianPass<T>& a) {
   check_pointer(name, "probabilities", a.probabilities, n * K);
   check_pointer(name, "V", a.V, K * d);
   check_pointer(name, "out", a.out, K * d);
-  const SoftmaxRun<T> run = softmax_run(e, a.X, K, a.V);
-  run_with_partials(e, run.plan, n * d * K, run.partial, run.result, [&](std::size_t c, T* slot) {
-    const std::size_t i0 = run.plan.begin(c);
-    const SoftmaxHessianChunk<T> chunk{rows_of(a.X, run.plan, c),
-                                       K,
-                                       a.probabilities + i0 * K,
-                                       a.sample_weight ? a.sample_weight + i0 : nullptr,
-                                       a.V,
-                                       a.v_b,
-                                       slot,
-                                       slot + K * d,
-                                       run.scratch_of(c),
-                                       run.M_t};
-    e.k.softmax_hessian_vector(chunk);
-    return 0.0L;
-  });
+  const SoftmaxRun<T> run = softmax_run(e, name, a.X, K, a.V);
+  run_with_partials(
+      e, name, run.plan, n * d * K, run.partial, run.result, [&](std::size_t c, T* slot) {
+        const std::size_t i0 = run.plan.begin(c);
+        const SoftmaxHessianChunk<T> chunk{rows_of(a.X, run.plan, c),
+                                           K,
+                                           a.probabilities + i0 * K,
+                                           a.sample_weight ? a.sample_weight + i0 : nullptr,
+                                           a.V,
+                                           a.v_b,
+                                           slot,
+                                           slot + K * d,
+                                           run.scratch_of(c),
+                                           run.M_t};
+        e.k.softmax_hessian_vector(chunk);
+        return 0.0L;
+      });
   run.finish(a.out, a.out_b);
 }
 
@@ -280,9 +362,9 @@ void hessian_vector_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw,
   check_pointer(name, "v", v, X.cols);
   check_pointer(name, "out", out, X.cols);
   const std::size_t d = X.cols;
-  const ChunkPlan plan = e.plan(X.rows, d, d + 1);
+  const ChunkPlan plan = e.plan(name, X.rows, d, d + 1);
   T* result = scratch_buffer<T>(d + 1, 1);
-  run_with_partials(e, plan, X.rows * d, d + 1, result, [&](std::size_t c, T* slot) {
+  run_with_partials(e, name, plan, X.rows * d, d + 1, result, [&](std::size_t c, T* slot) {
     e.k.hessian_vector(rows_of(X, plan, c), dw ? dw + plan.begin(c) : nullptr, v, v_b, slot,
                        slot + d);
     return 0.0L;
@@ -347,6 +429,99 @@ void write_symmetric(const T* upper, std::size_t m, T* out, int threads) {
     tile_row(std::size_t(t) * kTile);
 }
 
+// weighted_gram on one block of a partitioned matrix (<simdlr/row_partition.hpp>). Chunk c belongs
+// to the part holding its first row; a part whose block starts inside a chunk sends those first
+// rows (and their weights) to that chunk's part, which computes the chunk from its own rows and
+// the ones it received, in row order. Every chunk's slot is then shared and all of them are added
+// in the tree's order: the same bits as the single-process kernel, for any split of the rows.
+template <class T>
+void gram_over_partition(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out,
+                         const ChunkPlan& plan) {
+  const RowPartition& partition = *e.partition;
+  const std::size_t parts = partition.parts(), me = partition.part(), m = X.cols;
+  const std::size_t size = plan.size, count = plan.count, total = plan.total;
+  if (count == 0) {  // no rows anywhere (the same on every part)
+    std::fill(out, out + m * m, T(0));
+    return;
+  }
+  const auto offset = [&](std::size_t p) { return partition.row_offset(p); };
+  // Part p computes the chunks [first[p], first[p + 1]): those whose first row it holds.
+  std::vector<std::size_t> first(parts + 1);
+  for (std::size_t p = 0; p <= parts; ++p)
+    first[p] = std::min(count, (offset(p) + size - 1) / size);
+  const auto owner = [&](std::size_t c) {
+    return std::size_t(std::upper_bound(first.begin(), first.end(), c) - first.begin()) - 1;
+  };
+  // Part p's rows before its first chunk boundary, [offset(p), head_end(p)): they belong to a
+  // chunk of an earlier part.
+  const auto head_end = [&](std::size_t p) {
+    return std::min(offset(p + 1), std::max(offset(p), first[p] * size));
+  };
+  const std::size_t values = m + 1;  // a row and its weight
+  std::vector<std::size_t> send_counts(parts, 0), receive_counts(parts, 0);
+  std::vector<T> send;
+  if (offset(me) < head_end(me)) {
+    const std::size_t rows = head_end(me) - offset(me);
+    send.resize(rows * values);
+    for (std::size_t i = 0; i < rows; ++i) {
+      std::copy(X.row(i), X.row(i) + m, send.data() + i * values);
+      send[i * values + m] = dw ? dw[i] : T(1);
+    }
+    send_counts[owner(offset(me) / size)] = send.size() * sizeof(T);
+  }
+  std::size_t received_rows = 0;
+  for (std::size_t q = 0; q < parts; ++q) {
+    if (q != me && offset(q) < head_end(q) && owner(offset(q) / size) == me) {
+      receive_counts[q] = (head_end(q) - offset(q)) * values * sizeof(T);
+      received_rows += head_end(q) - offset(q);
+    }
+  }
+  std::vector<T> received(received_rows * values);
+  partition.exchange(std::as_bytes(std::span<const T>(send)), send_counts,
+                     std::as_writable_bytes(std::span<T>(received)), receive_counts);
+
+  const std::size_t stride = whole_lines<T>(m * m);
+  const std::size_t scratch_each = whole_lines<T>(e.k.gram_scratch(m));
+  const std::size_t mine_first = first[me], mine_last = first[me + 1];
+  // The last chunk of this part continues into the next blocks when rows were received.
+  const std::size_t whole_last = received_rows > 0 ? mine_last - 1 : mine_last;
+  const ChunkPlan owned{total, size, whole_last > mine_first ? whole_last - mine_first : 0};
+  const int threads = e.threads_for_plan(owned, owned.count * size * m * m / 2);
+  T* slots = scratch_buffer<T>(count * stride, 0);
+  T* scratch = scratch_buffer<T>(std::size_t(std::max(threads, 1)) * scratch_each, 1);
+  const auto slot = [&](std::size_t c) { return slots + c * stride; };
+  for_each_chunk(owned, threads, [&](std::size_t k) {
+    const std::size_t c = mine_first + k;
+    const RowsChunk<T> rows = rows_of(X, plan, c);
+    e.k.gram_upper(rows, dw ? dw + plan.begin(c) : nullptr, slot(c),
+                   scratch + std::size_t(thread_index()) * scratch_each,
+                   X.rows - plan.begin(c) - rows.rows);
+  });
+  if (received_rows > 0) {
+    const std::size_t c = mine_last - 1, local = plan.begin(c), own = X.rows - local;
+    const std::size_t rows = own + received_rows;
+    if (rows != plan.length(c)) throw InvalidArgument("weighted_gram: inconsistent row partition");
+    std::vector<T> chunk(rows * m), weight(rows);
+    for (std::size_t i = 0; i < own; ++i) {
+      std::copy(X.row(local + i), X.row(local + i) + m, chunk.data() + i * m);
+      weight[i] = dw ? dw[local + i] : T(1);
+    }
+    for (std::size_t i = 0; i < received_rows; ++i) {
+      std::copy(received.data() + i * values, received.data() + i * values + m,
+                chunk.data() + (own + i) * m);
+      weight[own + i] = received[i * values + m];
+    }
+    e.k.gram_upper(RowsChunk<T>{chunk.data(), rows, m, m}, dw ? weight.data() : nullptr, slot(c),
+                   scratch, 0);
+  }
+  partition.share_chunks(slots, stride * sizeof(T), first);
+  for (std::size_t s = 1; s < count; s *= 2) {
+    for (std::size_t g = 0; g + s < count; g += 2 * s)
+      add_upper(slot(g), slot(g + s), m, threads);
+  }
+  write_symmetric(slot(0), m, out, threads);
+}
+
 // Each chunk writes the upper triangle of its own slot, using its thread's packing buffer. The
 // slots are summed in the fixed pairwise tree of pairwise_combine (so the bits do not depend on
 // the thread count), but each thread adds the nodes whose chunks it computed itself as soon as
@@ -358,17 +533,26 @@ void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
   check_pointer("weighted_gram", "out", out, X.cols * X.cols);
   const std::size_t m = X.cols;
   if (m == 0) return;
-  const ChunkPlan plan = e.chunked ? plan_gram(X.rows, m) : e.plan(X.rows, m, m * m);
+  const char* name = "weighted_gram";
+  if (e.partition) {
+    ChunkPlan plan = plan_gram(e.global_rows(name, X.rows), m);
+    plan.origin = e.partition->row_offset(e.partition->part());
+    gram_over_partition(e, X, dw, out, plan);
+    return;
+  }
+  const ChunkPlan plan = e.chunked ? plan_gram(X.rows, m) : e.plan(name, X.rows, m, m * m);
+  const Share share = share_of(name, plan, e.partition);
   const std::size_t count = plan.count;
   if (count == 0) {
     std::fill(out, out + m * m, T(0));
     return;
   }
-  const int threads = e.threads_for_plan(plan, X.rows * m * m / 2);
+  const ChunkPlan owned{plan.total, plan.size, share.last - share.first};
+  const int threads = e.threads_for_plan(owned, X.rows * m * m / 2);
   const std::size_t stride = whole_lines<T>(m * m);
   const std::size_t scratch_each = whole_lines<T>(e.k.gram_scratch(m));
   T* slots = scratch_buffer<T>(count * stride, 0);
-  T* scratch = scratch_buffer<T>(std::size_t(threads) * scratch_each, 1);
+  T* scratch = scratch_buffer<T>(std::size_t(std::max(threads, 1)) * scratch_each, 1);
   const auto slot = [&](std::size_t c) { return slots + c * stride; };
   const int team =
       for_each_chunk_range(count, threads, [&](std::size_t first, std::size_t last, int t) {
@@ -406,7 +590,8 @@ void gram_impl(const Engine<T>& e, MatrixView<const T> X, const T* dw, T* out) {
 template <class T>
 bool has_non_finite_impl(const Engine<T>& e, MatrixView<const T> X) {
   check_matrix("has_non_finite", X);
-  const ChunkPlan plan = e.plan(X.rows, X.cols, 0);
+  const ChunkPlan plan =
+      Engine<T>{e.k, e.chunked, e.threads}.plan("has_non_finite", X.rows, X.cols, 0);
   const int nt = e.threads_for_plan(plan, X.rows * X.cols);
   if (nt <= 1) {
     for (std::size_t c = 0; c < plan.count; ++c)
@@ -428,7 +613,8 @@ void column_max_abs_impl(const Engine<T>& e, MatrixView<const T> X, T* out) {
   check_matrix("column_max_abs", X);
   check_pointer("column_max_abs", "out", out, X.cols);
   const std::size_t d = X.cols;
-  const ChunkPlan plan = e.plan(X.rows, d, d);
+  // Maxima are exact in any order: the local block's, whether or not a row partition is active.
+  const ChunkPlan plan = Engine<T>{e.k, e.chunked, e.threads}.plan("column_max_abs", X.rows, d, d);
   std::vector<T> slots(plan.count * d, T(0));
   for_each_chunk(plan, e.threads_for_plan(plan, X.rows * d),
                  [&](std::size_t c) { e.k.column_max_abs(rows_of(X, plan, c), &slots[c * d]); });

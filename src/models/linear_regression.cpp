@@ -12,6 +12,7 @@
 #include "simdlr/kernels.hpp"
 #include "simdlr/metrics.hpp"
 #include "simdlr/objectives.hpp"
+#include "simdlr/row_partition.hpp"
 
 namespace simdlr {
 namespace {
@@ -28,7 +29,8 @@ void check_options(const LinearRegressionOptions& o) {
   detail::check_shared_options(kFit, o.solver_options, o.threads);
 }
 
-// [w, b] from the normal equations of the (weighted, ridge) least-squares problem.
+}  // namespace
+
 template <class T>
 std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<const double> y,
                                            std::span<const T> s, const LinearRegressionOptions& o) {
@@ -36,13 +38,21 @@ std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<cons
   const Threads threads = o.threads;
   std::vector<T> gram(d * d), weighted_y(n), xty(d);
   kernels::weighted_gram(X, s.empty() ? nullptr : s.data(), gram.data(), threads);
-  long double sum_s = 0, sum_sy = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double si = s.empty() ? 1.0 : double(s[i]);
-    weighted_y[i] = T(si * y[i]);
-    sum_s += si;
-    sum_sy += (long double)si * y[i];
+  long double sums[2] = {0, 0};  // Σ s_i and Σ s_i y_i, in row order
+  const auto add = [&](std::span<std::byte>) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double si = s.empty() ? 1.0 : double(s[i]);
+      weighted_y[i] = T(si * y[i]);
+      sums[0] += si;
+      sums[1] += (long double)si * y[i];
+    }
+  };
+  if (const RowPartition* partition = active_row_partition()) {
+    partition->in_order(std::as_writable_bytes(std::span<long double>(sums)), add);
+  } else {
+    add({});
   }
+  const long double sum_s = sums[0], sum_sy = sums[1];
   kernels::transpose_product(X, weighted_y.data(), xty.data(), threads);
   std::vector<long double> A(m * m), b(m);
   for (std::size_t j = 0; j < d; ++j) {
@@ -63,7 +73,14 @@ std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<cons
   return detail::cholesky_solve(kFit, std::move(A), std::move(b), m);
 }
 
-}  // namespace
+template std::vector<double> solve_normal_equations<float>(MatrixView<const float>,
+                                                           std::span<const double>,
+                                                           std::span<const float>,
+                                                           const LinearRegressionOptions&);
+template std::vector<double> solve_normal_equations<double>(MatrixView<const double>,
+                                                            std::span<const double>,
+                                                            std::span<const double>,
+                                                            const LinearRegressionOptions&);
 
 std::string_view linear_solver_name(LinearSolver solver) noexcept {
   return kLinearSolvers.name(solver);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "simdlr/standardize.hpp"
+
 namespace simdlr::detail {
 
 StandardizedObjective::StandardizedObjective(Objective& inner, const ColumnStats& stats,
@@ -177,3 +179,27 @@ double StandardizedObjective::gap_estimate(std::span<const double> gradient) con
 }
 
 }  // namespace simdlr::detail
+
+namespace simdlr {
+
+template <class T>
+FitReport solve_standardized(Objective& data_term, MatrixView<const T> X, std::size_t rows,
+                             bool fit_intercept, bool l2, std::span<double> theta,
+                             const std::function<FitReport(Objective&, std::span<double>)>& solve) {
+  const detail::ColumnStats stats = detail::column_stats(X, fit_intercept);
+  detail::StandardizedObjective standardized(data_term, stats, rows, fit_intercept, l2);
+  std::vector<double> theta_s(theta.size());
+  standardized.to_standardized(theta, theta_s);
+  FitReport report = solve(standardized, theta_s);
+  standardized.to_raw(theta_s, theta);
+  return report;
+}
+
+template FitReport solve_standardized<float>(
+    Objective&, MatrixView<const float>, std::size_t, bool, bool, std::span<double>,
+    const std::function<FitReport(Objective&, std::span<double>)>&);
+template FitReport solve_standardized<double>(
+    Objective&, MatrixView<const double>, std::size_t, bool, bool, std::span<double>,
+    const std::function<FitReport(Objective&, std::span<double>)>&);
+
+}  // namespace simdlr

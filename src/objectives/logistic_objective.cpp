@@ -55,18 +55,21 @@ void LogisticObjective<T>::hessian(std::span<double> H) {
 
 template <class T>
 void LogisticObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_rows) {
-  const std::size_t step = detail::row_step_for(data_.X.rows, max_rows);
+  const detail::RowSample<T> sample(data_.X, max_rows);
+  const std::size_t step = sample.step();
   if (step > 1 && !diagonal_current_) {
     // A sample needs the diagonal of its rows only: their margins, not a pass over X (and the
     // passes that follow need not compute the diagonal).
-    const std::size_t rows = (data_.X.rows + step - 1) / step;
-    const MatrixView<const T> sample(data_.X.data, rows, data_.d, data_.X.stride * step);
+    const std::size_t rows = sample.local_rows(), first = sample.first();
+    const MatrixView<const T> mine(data_.X.data + first * data_.X.stride, rows, data_.d,
+                                   data_.X.stride * step);
     std::vector<T> z(rows);
-    kernels::margins(sample, row_.w.data(), row_.b, z.data(), data_.threads);
+    kernels::margins(mine, row_.w.data(), row_.b, z.data(), data_.threads);
     kernels::sigmoid(z.data(), z.data(), rows, data_.threads);
     for (std::size_t i = 0; i < rows; ++i) {
-      const T s = data_.sample_weight.empty() ? T(1) : data_.sample_weight[i * step];
-      hessian_diag_[i * step] = s * z[i] * (T(1) - z[i]);
+      const std::size_t at = first + i * step;
+      const T s = data_.sample_weight.empty() ? T(1) : data_.sample_weight[at];
+      hessian_diag_[at] = s * z[i] * (T(1) - z[i]);
     }
   } else if (!diagonal_current_) {
     diagonal_wanted_ = true;
@@ -74,7 +77,7 @@ void LogisticObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_
     diagonal_current_ = true;
   }
   detail::one_row_hessian(data_, hessian_diag_.data(), detail::Weighting::logistic(C_, l2_), H,
-                          step);
+                          sample);
 }
 
 template <class T>

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "certificate_math.hpp"
+#include "partition_rows.hpp"
 #include "row_statistics.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/linalg.hpp"
@@ -114,9 +115,11 @@ double row_loss(const double* z, std::span<const double> b, const double* p, std
 
 template <class T>
 GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequest& request) {
-  const std::size_t n = data_.X.rows, d = data_.d, K = K_;
+  const std::size_t local = data_.X.rows, d = data_.d, K = K_;
+  std::size_t n = local;
   const bool intercept = data_.fit_intercept;
   std::vector<double> Z(n * K), column(n), c(n), penalty(d), b(K, 0.0), R(n * K), grad(d);
+  std::span<const std::int32_t> labels = labels_;
   for (std::size_t j = 0; j < d; ++j)
     penalty[j] = detail::penalty_of(request, j, l2_ ? 1.0 : 0.0);
   for (std::size_t i = 0; i < n; ++i)
@@ -126,13 +129,30 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
     for (std::size_t i = 0; i < n; ++i)
       Z[i * K + k] = column[i];
   }
+  // Under a row partition (double data): every row's margins, labels and weights, gathered in row
+  // order; the polish and the sums over rows then run on them as on one process, and the passes
+  // over X on this part's rows (partition_rows.hpp).
+  const RowPartition* partition = active_row_partition();
+  std::vector<std::int32_t> all_labels;
+  if (partition) {
+    Z = detail::gather_rows<double>(Z);
+    c = detail::gather_rows<double>(c);
+    all_labels = detail::gather_rows<std::int32_t>(labels_);
+    labels = all_labels;
+    n = c.size();
+    column.resize(n);
+    R.resize(n * K);
+  }
   detail::InterceptBound polished{0, 0};
-  if (intercept) {
-    std::copy(x.begin() + std::ptrdiff_t(K * d), x.end(), b.begin());
-    polished = polish_intercepts(Z, labels_, c, b, R, data_.threads);
-    std::copy(b.begin(), b.end(), x.begin() + std::ptrdiff_t(K * d));
-  } else {
-    probabilities(Z, b, R, data_.threads);
+  {
+    const ScopedRowPartition all_rows_here(nullptr);
+    if (intercept) {
+      std::copy(x.begin() + std::ptrdiff_t(K * d), x.end(), b.begin());
+      polished = polish_intercepts(Z, labels, c, b, R, data_.threads);
+      std::copy(b.begin(), b.end(), x.begin() + std::ptrdiff_t(K * d));
+    } else {
+      probabilities(Z, b, R, data_.threads);
+    }
   }
   // R holds the probabilities; each row becomes c_i (p_i − e_{y_i}).
   long double value = 0;
@@ -143,7 +163,7 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
       std::fill(r, r + K, 0.0);
       continue;
     }
-    const std::size_t label = std::size_t(labels_[i]);
+    const std::size_t label = std::size_t(labels[i]);
     value += c[i] * row_loss(Z.data() + i * K, b, r, label, scratch);
     for (std::size_t k = 0; k < K; ++k)
       r[k] = c[i] * (r[k] - (k == label ? 1.0 : 0.0));
@@ -153,7 +173,8 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   for (std::size_t k = 0; k < K; ++k) {
     for (std::size_t i = 0; i < n; ++i)
       column[i] = R[i * K + k];
-    detail::wide_transpose_product(data_.X, column, grad, data_.threads);
+    detail::wide_transpose_product(
+        data_.X, detail::this_part(std::span<const double>(column), local), grad, data_.threads);
     for (std::size_t j = 0; j < d; ++j) {
       const double w = x[k * d + j];
       value += 0.5L * penalty[j] * w * w;
@@ -167,7 +188,9 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   if (strongly_convex && std::isfinite(polished.gap)) {
     double delta = 0;
     if (intercept) {
-      const double rows = detail::row_norm_sum(data_.X, c, penalty, data_.threads, row_norms_);
+      const double rows =
+          detail::row_norm_sum(data_.X, detail::this_part(std::span<const double>(c), local),
+                               penalty, data_.threads, row_norms_);
       delta = 0.5 * polished.shift * rows;  // the softmax Jacobian's norm is at most ½
     }
     detail::keep_smaller(out, detail::tier1_bound(polished, std::sqrt(norm2), delta),

@@ -56,14 +56,16 @@ class ClassBlockPreconditioner final : public Preconditioner {
 
 template <class T>
 std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(std::size_t max_rows) {
-  const std::size_t n = data_.X.rows, d = data_.d, m = d + (data_.fit_intercept ? 1 : 0);
+  const std::size_t d = data_.d, m = d + (data_.fit_intercept ? 1 : 0);
   if (m > kBlockLimit) return nullptr;
-  const std::size_t step = detail::row_step_for(n, max_rows);
-  const std::size_t rows = (n + step - 1) / step;
-  const MatrixView<const T> sample(data_.X.data, rows, d, data_.X.stride * step);
-  std::vector<T> weights(rows), gram(d * d), column(d);
-  for (std::size_t i = 0; i < rows; ++i)
-    weights[i] = data_.sample_weight.empty() ? T(1) : data_.sample_weight[i * step];
+  // Under a row partition: the global rows' sample, gathered (row_sample.hpp).
+  const detail::RowSample<T> rows_sample(data_.X, max_rows);
+  const std::size_t n = rows_sample.global_rows();
+  const MatrixView<const T> sample = rows_sample.X();
+  const std::size_t rows = rows_sample.rows();
+  std::vector<T> gram(d * d), column(d);
+  const std::vector<T> weights = rows_sample.values(data_.weights());
+  const ScopedRowPartition scope(rows_sample.partition());  // nullptr: the sample is all here
   kernels::weighted_gram(sample, weights.data(), gram.data(), data_.threads);
   const double scale = C_ / double(K_) * double(n) / double(rows);
   std::vector<double> B(m * m);
@@ -75,8 +77,16 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(std::siz
   if (data_.fit_intercept) {
     kernels::transpose_product(sample, weights.data(), column.data(), data_.threads);
     long double total = 0;
-    for (T w : weights)
-      total += w;
+    const auto add = [&](std::span<std::byte>) {
+      for (T w : weights)
+        total += w;
+    };
+    if (rows_sample.partition()) {  // all rows of a partition: in row order across the parts
+      rows_sample.partition()->in_order(std::as_writable_bytes(std::span<long double>(&total, 1)),
+                                        add);
+    } else {
+      add({});
+    }
     for (std::size_t j = 0; j < d; ++j)
       B[j * m + d] = B[d * m + j] = scale * double(column[j]);
     B[d * m + d] = scale * double(total);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "parameters.hpp"
+#include "row_sample.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/objectives.hpp"
 
@@ -53,19 +54,20 @@ void one_row_hessian_vector(const ObjectiveData<T>& data, OneRow<T>& row, const 
 
 // The exact Hessian for the solver: scale · Aᵀ D A (+ λ on the coefficients' diagonal), A the
 // rows (x_i, 1) (the 1 with fit_intercept), D = diagonal (nullptr: all ones), m x m row-major.
-// With row_step k > 1, only rows 0, k, 2k, … enter, and the data part is scaled by n / rows used
-// (an estimate, for preconditioning).
+// With a sample of every k-th row (k > 1), only those rows enter, and the data part is scaled by
+// n / rows used (an estimate, for preconditioning). Under a row partition, n and the sample are
+// global (row_sample.hpp).
 template <class T>
 void one_row_hessian(const ObjectiveData<T>& data, const T* diagonal, const Weighting& weighting,
-                     std::span<double> H, std::size_t row_step = 1) {
+                     std::span<double> H, const RowSample<T>& sample) {
   const std::size_t d = data.d, m = data.dimension(1);
-  const std::size_t rows = (data.X.rows + row_step - 1) / row_step;
-  const MatrixView<const T> X(data.X.data, rows, d, data.X.stride * row_step);
-  std::vector<T> gram(d * d), picked(rows), column(d);
-  for (std::size_t i = 0; i < rows; ++i)
-    picked[i] = diagonal == nullptr ? T(1) : diagonal[i * row_step];
+  const MatrixView<const T> X = sample.X();
+  std::vector<T> gram(d * d), column(d);
+  const std::vector<T> picked = sample.values(diagonal);
+  // The whole sample here, or this part's block of all rows with the partition active.
+  const ScopedRowPartition scope(sample.partition());
   kernels::weighted_gram(X, picked.data(), gram.data(), data.threads);
-  const double scale = weighting.scale * double(data.X.rows) / double(rows);
+  const double scale = weighting.scale * double(sample.global_rows()) / double(sample.rows());
   for (std::size_t j = 0; j < d; ++j) {
     for (std::size_t k = 0; k < d; ++k)
       H[j * m + k] = scale * double(gram[j * d + k]);
@@ -74,8 +76,15 @@ void one_row_hessian(const ObjectiveData<T>& data, const T* diagonal, const Weig
   if (data.fit_intercept) {
     kernels::transpose_product(X, picked.data(), column.data(), data.threads);
     long double sum = 0;
-    for (std::size_t i = 0; i < rows; ++i)
-      sum += picked[i];
+    const auto add = [&](std::span<std::byte>) {
+      for (std::size_t i = 0; i < X.rows; ++i)
+        sum += picked[i];
+    };
+    if (sample.partition()) {  // in row order across the parts
+      sample.partition()->in_order(std::as_writable_bytes(std::span<long double>(&sum, 1)), add);
+    } else {
+      add({});
+    }
     for (std::size_t j = 0; j < d; ++j)
       H[j * m + d] = H[d * m + j] = scale * double(column[j]);
     H[d * m + d] = scale * double(sum);

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "certificate_math.hpp"
+#include "partition_rows.hpp"
 #include "row_statistics.hpp"
 #include "simdlr/linalg.hpp"
 #include "wide_passes.hpp"
@@ -164,14 +165,33 @@ std::size_t sample_stride(std::size_t n, std::size_t m) {
 template <class T>
 bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight,
                     std::size_t stride, std::span<const double> penalty, linalg::Cholesky& out) {
-  const std::size_t n = data.X.rows, d = data.d, m = d + (data.fit_intercept ? 1 : 0);
+  // weight: every row's (under a row partition: of every part, row_sums on AllRows).
+  const std::size_t n = weight.size(), d = data.d, m = d + (data.fit_intercept ? 1 : 0);
   const std::size_t rows = (n + stride - 1) / stride;
   std::vector<double> H(m * m), w(rows);
   for (std::size_t t = 0; t < rows; ++t)
     w[t] = weight[t * stride];
+  // The sample's rows: every `stride`-th row of X. Under a row partition: all rows, this part's
+  // block with the partition active; a sample, every part's sampled rows (global index a multiple
+  // of stride) gathered, then as on one process.
+  MatrixView<const T> sample(data.X.data, rows, d, data.X.stride * stride);
+  std::span<const double> sample_weight = w;
+  std::vector<T> gathered;
+  const RowPartition* partition = active_row_partition();
+  if (partition && stride == 1) {
+    sample = data.X;
+    sample_weight = this_part(std::span<const double>(weight), data.X.rows);
+  } else if (partition) {
+    const std::size_t offset = partition->row_offset(partition->part());
+    std::vector<T> mine;
+    for (std::size_t i = (stride - offset % stride) % stride; i < data.X.rows; i += stride)
+      mine.insert(mine.end(), data.X.row(i), data.X.row(i) + d);
+    gathered = gather_rows(std::span<const T>(mine));
+    sample = MatrixView<const T>(gathered.data(), rows, d);
+  }
+  const ScopedRowPartition scope(partition && stride == 1 ? partition : nullptr);
   if (std::is_same_v<T, double> || stride == 1) {
-    const MatrixView<const T> sample(data.X.data, rows, d, data.X.stride * stride);
-    wide_gram(sample, w, data.fit_intercept, H, data.threads);
+    wide_gram(sample, sample_weight, data.fit_intercept, H, data.threads);
   } else {
     // Float rows widened exactly, a block at a time (no copy the size of the sample), the
     // blocks' Gram matrices added in block order.
@@ -180,7 +200,7 @@ bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight
     for (std::size_t first = 0; first < rows; first += kBlock) {
       const std::size_t count = std::min(kBlock, rows - first);
       for (std::size_t t = 0; t < count; ++t)
-        std::copy_n(data.X.data + (first + t) * stride * data.X.stride, d, widened.data() + t * d);
+        std::copy_n(sample.row(first + t), d, widened.data() + t * d);
       wide_gram(MatrixView<const double>(widened.data(), count, d),
                 std::span<const double>(w).subspan(first, count), data.fit_intercept, block,
                 data.threads);
@@ -218,6 +238,7 @@ double largest_leverage(const ObjectiveData<T>& data, std::span<const double> c,
     }
     r2 = std::max(r2, cholesky.largest_inverse_quadratic(block, count));
   }
+  max_over_parts(std::span<double>(&r2, 1));  // under a row partition: of every part's rows
   return r2;
 }
 
@@ -244,22 +265,24 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
                   double raised, RowNormCache& cache, GapBound& out) {
   // The bounds are for (w, b₀); the point returned is (w, b̂), whose F may exceed F(w, b₀) by
   // `raised` (rounding; see certify_one_row), added to each.
-  const std::size_t n = data.X.rows, m = data.d + (data.fit_intercept ? 1 : 0);
+  // u, y, c: every row's (AllRows); the leverages read this part's rows of X with c_local.
+  const std::size_t n = u.size(), m = data.d + (data.fit_intercept ? 1 : 0);
+  const std::span<const double> c_local = this_part(c, data.X.rows);
   const Certificate kind =
       loss == OneRowLoss::squared ? Certificate::quadratic : Certificate::hessian;
   std::vector<double> weight(n);  // c_i ℓ″_i at the margins u
   row_sums(loss, u, 0.0, y, c, uniform, false, {}, weight);
   const double work = double(n) * double(m) * double(m);
   if (work <= kExactWork) {
-    keep_smaller(out,
-                 raised + hessian_bound(loss, data, c, weight, 1, penalty, gradient, true, cache),
-                 kind);
+    keep_smaller(
+        out, raised + hessian_bound(loss, data, c_local, weight, 1, penalty, gradient, true, cache),
+        kind);
     return;
   }
   const std::size_t stride = sample_stride(n, m);
   if (stride > 1) {
-    const double sampled =
-        raised + hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
+    const double sampled = raised + hessian_bound(loss, data, c_local, weight, stride, penalty,
+                                                  gradient, false, cache);
     keep_smaller(out, sampled, kind);
     if (out.bound <= enough) return;
     // A sample k times denser has a bound about k times smaller. One that would succeed with a
@@ -269,7 +292,7 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
     const double denser = double(stride) / (2 * needed);
     if (denser >= 2) {
       keep_smaller(out,
-                   raised + hessian_bound(loss, data, c, weight, std::size_t(denser), penalty,
+                   raised + hessian_bound(loss, data, c_local, weight, std::size_t(denser), penalty,
                                           gradient, false, cache),
                    kind);
     }
@@ -277,7 +300,8 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
   }
   if (!std::is_same_v<T, double>) return;
   keep_smaller(
-      out, raised + hessian_bound(loss, data, c, weight, 1, penalty, gradient, false, cache), kind);
+      out, raised + hessian_bound(loss, data, c_local, weight, 1, penalty, gradient, false, cache),
+      kind);
 }
 
 }  // namespace
@@ -293,7 +317,13 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
                          double scale, double own_penalty, std::span<double> x,
                          const CertifyRequest& request, RowNormCache& cache) {
   const std::size_t n = data.X.rows, d = data.d;
-  const bool uniform = data.sample_weight.empty();
+  // Under a row partition: uniform weights on every part that has rows.
+  bool uniform = data.sample_weight.empty();
+  if (active_row_partition()) {
+    double weighted = uniform || n == 0 ? 0.0 : 1.0;  // a part without rows has no say
+    max_over_parts(std::span<double>(&weighted, 1));
+    uniform = weighted == 0.0;
+  }
   std::vector<double> w(x.begin(), x.begin() + std::ptrdiff_t(d)), u(n), c(n), g(x.size());
   std::vector<double> penalty(d);
   for (std::size_t j = 0; j < d; ++j)
@@ -302,9 +332,11 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
     c[i] = scale * (uniform ? 1.0 : double(data.sample_weight[i]));
   const double start_b = data.fit_intercept ? x[d] : 0.0;
   gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d), cache);
-
+  // The sums over rows below run on every row's margin, target and weight (under a row
+  // partition: gathered from every part, in row order); the passes over X on this part's rows.
+  const AllRows<T> all(u, y, c);
   // ∇F(w, b₀) and F(w, b₀) from the margins.
-  const RowSums at_start = row_sums(loss, u, 0.0, y, c, uniform, true);
+  const RowSums at_start = row_sums(loss, all.u, 0.0, all.y, all.c, uniform, true);
   double penalty_value = 0;
   bool strongly_convex = true;
   double norm2 = 0;
@@ -322,15 +354,15 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   InterceptBound intercept{0, 0};
   double value = start_value;
   if (data.fit_intercept) {
-    intercept = polish_intercept(loss, u, start_b, y, c, uniform, b);
-    value = row_sums(loss, u, b - start_b, y, c, uniform, true).value + penalty_value;
+    intercept = polish_intercept(loss, all.u, start_b, all.y, all.c, uniform, b);
+    value = row_sums(loss, all.u, b - start_b, all.y, all.c, uniform, true).value + penalty_value;
     // Kept unless it raised F beyond the rounding of the two sums (at an intercept that was
     // already optimal, F(w, b̂) may come out a few ulps above F(w, b₀): the bound refers to the
     // returned point, so b̂ is still the one to keep, its gradient being the more exact).
     if (!(value <= start_value + 1e-13 * std::fabs(start_value))) {
       b = start_b;
       value = start_value;
-      intercept = polish_intercept(loss, u, start_b, y, c, uniform, b, 0);
+      intercept = polish_intercept(loss, all.u, start_b, all.y, all.c, uniform, b, 0);
     }
     x[d] = b;
   }
@@ -354,7 +386,7 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (tier1 && tier1_first) try_tier1();
   bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
-    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough,
+    hessian_tier(loss, data, all.u, all.y, all.c, uniform, penalty, g, request.enough,
                  std::max(0.0, value - start_value), cache, out);
     hessian_tried = std::isfinite(out.bound);
   }
@@ -362,9 +394,9 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (!hessian_tried && out.bound > request.enough && strongly_convex &&
       std::isfinite(intercept.gap) && b != start_b) {
     // Tier 1 with the exact gradient at b̂.
-    std::vector<double> r(n), exact(d);  // r_i = c_i ℓ′ at b̂
-    row_sums(loss, u, b - start_b, y, c, uniform, false, r);
-    wide_transpose_product(data.X, r, exact, data.threads);
+    std::vector<double> r(all.u.size()), exact(d);  // r_i = c_i ℓ′ at b̂
+    row_sums(loss, all.u, b - start_b, all.y, all.c, uniform, false, r);
+    wide_transpose_product(data.X, this_part(std::span<const double>(r), n), exact, data.threads);
     double exact_norm2 = 0;
     for (std::size_t j = 0; j < d; ++j) {
       const double gj = exact[j] + penalty[j] * w[j];

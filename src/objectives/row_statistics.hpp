@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "partition_rows.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
 #include "simdlr/objectives.hpp"
@@ -63,11 +64,16 @@ void row_statistics_pass(MatrixView<const T> X, std::span<const double> c,
     for (std::size_t j = 0; j < local.size(); ++j)
       column_max[j] = std::max(column_max[j], local[j]);
   }
-  if (maxima) cache.column_max = std::move(column_max);
+  if (maxima) {
+    max_over_parts(column_max);  // under a row partition: of every part's rows
+    cache.column_max = std::move(column_max);
+  }
   if (norms) {
-    double sum = 0;
-    for (double v : term)
-      sum += v;
+    // In row order (under a row partition: continued from part to part).
+    const double sum = sum_in_row_order(0.0, [&](double& s) {
+      for (double v : term)
+        s += v;
+    });
     cache.penalty.assign(penalty.begin(), penalty.end());
     cache.value = sum;
   }
@@ -94,6 +100,7 @@ std::span<const double> column_max_abs(MatrixView<const T> X, std::span<const do
     std::vector<T> maxima(X.cols);
     kernels::column_max_abs(X, maxima.data(), threads);
     cache.column_max.assign(maxima.begin(), maxima.end());
+    max_over_parts(cache.column_max);  // under a row partition: of every part's rows
   }
   return cache.column_max;
 }

@@ -38,8 +38,8 @@ void SquaredObjective<T>::hessian(std::span<double> H) {
 
 template <class T>
 void SquaredObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_rows) {
-  detail::one_row_hessian(data_, data_.weights(), detail::Weighting::ridge(alpha_), H,
-                          detail::row_step_for(data_.X.rows, max_rows));
+  const detail::RowSample<T> sample(data_.X, max_rows);
+  detail::one_row_hessian(data_, data_.weights(), detail::Weighting::ridge(alpha_), H, sample);
 }
 
 template <class T>
