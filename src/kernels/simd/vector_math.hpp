@@ -28,7 +28,7 @@ inline V<T, A> exp_nonpositive(V<T, A> x) {
   if constexpr (std::is_same_v<T, double>) {
     using I = xsimd::batch<std::int64_t, A>;
     const B lo(-708.73), shifter(6755399441055744.0);  // 1.5 · 2^52
-    const B xc = xsimd::select(x < lo, B(0.0), x);  // see "Speed" above
+    const B xc = xsimd::select(x < lo, B(0.0), x);     // see "Speed" above
     const B t = xc * B(1.4426950408889634) + shifter;
     const B n = t - shifter;
     B r = madd(n, B(-6.93147180369123816490e-01), xc);
