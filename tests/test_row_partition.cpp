@@ -2,11 +2,13 @@
 // MPI: K parts are K threads of this process, each with its own block of rows and a partition
 // whose collective steps meet at barriers. The kernels' sums, an L-BFGS fit with the start
 // Hessian and a newton-cholesky fit over K = 1-4 parts equal the single-process ones bit for
-// bit, weighted_gram takes any split, and a block off the chunk boundaries is the same error on
-// every part. The fits certify over the partition and equal the plain objective's fit. (tests/mpi
-// runs the same over MPI.)
+// bit, weighted_gram and sum_in_row_blocks take any split, and a block off the chunk boundaries
+// is the same error on every part. The fits certify over the partition and equal the plain
+// objective's fit. (tests/mpi runs the same over MPI.)
+#include <algorithm>
 #include <barrier>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -282,5 +284,56 @@ TEMPLATE_TEST_CASE(
       for (std::size_t part = 0; part < parts; ++part)
         CHECK(ok[part] == 1);
     }
+  }
+}
+
+TEST_CASE("row partition: sum_in_row_blocks gives its defined sum over any split and thread count",
+          "[row_partition]") {
+  // Terms of very different sizes, so that any other order of the additions changes the bits.
+  const std::size_t n = 3 * kRowBlockRows + 1234, width = 3;
+  std::vector<double> terms(n * width);
+  std::mt19937_64 gen(5);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  for (std::size_t k = 0; k < terms.size(); ++k)
+    terms[k] = unit(gen) * std::ldexp(1.0, int(k % 41) - 20);
+  // The definition: each block of kRowBlockRows rows summed from zero in row order, the blocks'
+  // sums added in block order.
+  std::vector<double> expected(width, 0.0);
+  for (std::size_t begin = 0; begin < n; begin += kRowBlockRows) {
+    std::vector<double> block(width, 0.0);
+    for (std::size_t i = begin; i < std::min(n, begin + kRowBlockRows); ++i)
+      for (std::size_t j = 0; j < width; ++j)
+        block[j] += terms[i * width + j];
+    for (std::size_t j = 0; j < width; ++j)
+      expected[j] += block[j];
+  }
+  const auto add_rows = [&](std::size_t offset) {
+    return [&terms, offset](std::size_t begin, std::size_t end, double* sum) {
+      for (std::size_t i = begin; i < end; ++i)
+        for (std::size_t j = 0; j < 3; ++j)
+          sum[j] += terms[(offset + i) * 3 + j];
+    };
+  };
+  for (int threads : {1, 2}) {
+    std::vector<double> single(width);
+    sum_in_row_blocks(n, single, threads, add_rows(0));
+    CHECK(same(single, expected));
+  }
+  // Boundaries on and off the blocks, a part inside one block, empty parts.
+  const std::size_t B = kRowBlockRows;
+  for (const std::vector<std::size_t>& offsets :
+       {std::vector<std::size_t>{0, B, 2 * B, n}, std::vector<std::size_t>{0, 100, B + 7, n},
+        std::vector<std::size_t>{0, 0, B + 10, B + 20, B + 20, n},
+        std::vector<std::size_t>{0, n, n}}) {
+    const std::size_t parts = offsets.size() - 1;
+    std::vector<int> ok(parts, 0);
+    on_parts(offsets, [&](const ThreadPartition& partition, std::size_t begin, std::size_t end) {
+      const ScopedRowPartition scope(&partition);
+      std::vector<double> out(width);
+      sum_in_row_blocks(end - begin, out, 2, add_rows(begin));
+      ok[partition.part()] = same(out, expected);
+    });
+    for (std::size_t part = 0; part < parts; ++part)
+      CHECK(ok[part] == 1);
   }
 }

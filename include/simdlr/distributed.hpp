@@ -15,9 +15,9 @@
 //
 // What a distributed fit does, compared with LogisticRegression::fit and LinearRegression::fit
 // on one process: the same, bit for bit (coefficients, report, certified bound). Classes,
-// balanced class weights, the row count, the standardization statistics (summed in row order
-// across ranks), the preconditioner's row sample (rows chosen by global index, then gathered) and
-// the certificate's sums over rows (every row's margins, target and weight gathered) are global;
+// balanced class weights, the row count, the standardization statistics and the certificate's
+// sums over rows (each rank summing its own rows in fixed blocks, sum_in_row_blocks) and the
+// preconditioner's row sample (rows chosen by global index, then gathered) are global;
 // every solver (auto resolved with the global row count), penalty and option works. The tests
 // check it for 1-4 ranks. single_process_fit runs the same code on one process (no MPI).
 #pragma once

@@ -85,6 +85,22 @@ class ScopedRowPartition {
 // The calling thread's active partition, or nullptr.
 const RowPartition* active_row_partition() noexcept;
 
+// Rows per block of sum_in_row_blocks.
+inline constexpr std::size_t kRowBlockRows = 4096;
+
+// Sums over rows outside the kernels (column statistics, the certificates' sums over margins):
+// out[0..width) = Σ over blocks of the block's partial, in block order, where the blocks are the
+// GLOBAL rows cut every kRowBlockRows rows and add_rows(begin, end, partial) adds this process's
+// local rows [begin, end) of one block into its partial (width doubles, zero at first). The blocks
+// run on up to `threads` OpenMP threads (0: OpenMP's default; add_rows must be safe to call
+// concurrently for different blocks), so the sums are the same for every thread count. Under an
+// active partition (collective) every part sums its own blocks; a block that spans parts is
+// continued by each from the partial the one before left (in_order), and the running total travels
+// from part to part with it: every part ends with the single-process bits, with nothing of size n
+// gathered or sent and the serial part of the work one block per part.
+void sum_in_row_blocks(std::size_t local_rows, std::span<double> out, int threads,
+                       const std::function<void(std::size_t, std::size_t, double*)>& add_rows);
+
 // The rows per chunk (the last chunk may be shorter) of a pass over `rows` rows of `cols`
 // features whose chunks each produce `partials` partial sums: d + 1 for the logistic and squared
 // passes and hessian_vector, d for transpose_product, K (d + 1) for the softmax passes. A block

@@ -22,6 +22,7 @@ namespace simdlr {
 template <class T>
 FitReport solve_standardized(Objective& data_term, MatrixView<const T> X, std::size_t rows,
                              bool fit_intercept, bool l2, std::span<double> theta,
-                             const std::function<FitReport(Objective&, std::span<double>)>& solve);
+                             const std::function<FitReport(Objective&, std::span<double>)>& solve,
+                             Threads threads = {});
 
 }  // namespace simdlr

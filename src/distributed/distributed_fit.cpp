@@ -238,7 +238,7 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
     auto data_term = make(Penalty::none);
     const ScopedRowPartition scope(c.partition());
     return solve_standardized<T>(*data_term, X, coefficient_rows, o.fit_intercept,
-                                 o.penalty == Penalty::l2, theta, run_solver);
+                                 o.penalty == Penalty::l2, theta, run_solver, o.threads);
   };
   // Sample weights times class weights n / (K · count_k), the counts global.
   const auto weights = [&](std::span<const std::int32_t> label, std::size_t n_classes) {

@@ -1,5 +1,7 @@
 #include "column_stats.hpp"
 
+#include "compensated_sum.hpp"
+
 #include <cmath>
 #include <span>
 #include <vector>
@@ -9,55 +11,53 @@
 namespace simdlr::detail {
 namespace {
 
-// Runs add(sums) over the rows, sums holding d long doubles: on one process once; under a row
-// partition on every part in row order, each continuing the sums where the previous part's rows
-// ended (RowPartition::in_order), so the sums have the single-process bits on every part.
-template <class Add>
-void sum_in_row_order(std::vector<long double>& sums, const Add& add) {
-  const RowPartition* partition = active_row_partition();
-  if (partition == nullptr) {
-    add(sums);
-    return;
-  }
-  std::span<std::byte> state(reinterpret_cast<std::byte*>(sums.data()),
-                             sums.size() * sizeof(long double));
-  partition->in_order(state, [&](std::span<std::byte>) { add(sums); });
+// Column sums of term(row, j) over the rows, d values: compensated sums (compensated_sum.hpp)
+// in fixed blocks of rows (sum_in_row_blocks: the same bits for every thread count and, under a
+// row partition, on every part for every split), the blocks' pairs added in block order.
+template <class T, class Term>
+std::vector<double> column_sums(MatrixView<const T> X, int threads, const Term& term) {
+  const std::size_t d = X.cols;
+  std::vector<double> pairs(2 * d, 0.0);  // sums, then compensations
+  sum_in_row_blocks(X.rows, pairs, threads, [&](std::size_t begin, std::size_t end, double* out) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const T* row = X.row(i);
+      for (std::size_t j = 0; j < d; ++j)
+        add_compensated(out[j], out[d + j], term(row[j], j));
+    }
+  });
+  std::vector<double> sums(d);
+  for (std::size_t j = 0; j < d; ++j)
+    sums[j] = pairs[j] + pairs[d + j];
+  return sums;
 }
 
 }  // namespace
 
 template <class T>
-ColumnStats column_stats(MatrixView<const T> X, bool center) {
+ColumnStats column_stats(MatrixView<const T> X, bool center, Threads threads) {
   const RowPartition* partition = active_row_partition();
   const std::size_t n = partition ? partition->global_rows() : X.rows, d = X.cols;
-  std::vector<long double> sum(d, 0.0L), sq(d, 0.0L);
-  sum_in_row_order(sum, [&](std::vector<long double>& s) {
-    for (std::size_t i = 0; i < X.rows; ++i) {
-      const T* row = X.row(i);
-      for (std::size_t j = 0; j < d; ++j)
-        s[j] += row[j];
-    }
-  });
+  const int team =
+      X.rows * d < (std::size_t(1) << 15) ? 1 : (threads.count > 0 ? threads.count : 0);
   ColumnStats s{std::vector<double>(d, 0.0), std::vector<double>(d, 1.0)};
-  for (std::size_t j = 0; j < d; ++j)
-    s.mean[j] = center ? double(sum[j] / n) : 0.0;
-  sum_in_row_order(sq, [&](std::vector<long double>& q) {
-    for (std::size_t i = 0; i < X.rows; ++i) {
-      const T* row = X.row(i);
-      for (std::size_t j = 0; j < d; ++j) {
-        const long double dev = (long double)row[j] - s.mean[j];
-        q[j] += dev * dev;
-      }
-    }
+  if (center) {
+    const std::vector<double> sum =
+        column_sums(X, team, [](T v, std::size_t) { return double(v); });
+    for (std::size_t j = 0; j < d; ++j)
+      s.mean[j] = sum[j] / double(n);
+  }
+  const std::vector<double> sq = column_sums(X, team, [&](T v, std::size_t j) {
+    const double dev = double(v) - s.mean[j];
+    return dev * dev;
   });
   for (std::size_t j = 0; j < d; ++j) {
-    const double sd = double(std::sqrt(sq[j] / n));
+    const double sd = std::sqrt(sq[j] / double(n));
     s.scale[j] = sd > 0 && std::isfinite(sd) ? sd : 1.0;
   }
   return s;
 }
 
-template ColumnStats column_stats<float>(MatrixView<const float>, bool);
-template ColumnStats column_stats<double>(MatrixView<const double>, bool);
+template ColumnStats column_stats<float>(MatrixView<const float>, bool, Threads);
+template ColumnStats column_stats<double>(MatrixView<const double>, bool, Threads);
 
 }  // namespace simdlr::detail

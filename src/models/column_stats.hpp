@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
 
 namespace simdlr::detail {
@@ -12,9 +13,11 @@ struct ColumnStats {
   std::vector<double> scale;  // standard deviation, or 1 for a constant column
 };
 
-// Two passes (mean, then squared deviations) in long double. With center == false the means are
-// reported as 0 and the scale is the root mean square, so no shift is applied.
+// Two passes (mean, then squared deviations), compensated sums in fixed blocks of rows
+// (sum_in_row_blocks: the same bits for every thread count and, under a row partition, for every
+// split). With center == false the means are reported as 0 and the scale is the root mean
+// square, so no shift is applied.
 template <class T>
-ColumnStats column_stats(MatrixView<const T> X, bool center);
+ColumnStats column_stats(MatrixView<const T> X, bool center, Threads threads);
 
 }  // namespace simdlr::detail

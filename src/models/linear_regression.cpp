@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "cholesky.hpp"
+#include "compensated_sum.hpp"
 #include "input_checks.hpp"
 #include "name_table.hpp"
 #include "option_checks.hpp"
@@ -38,21 +39,19 @@ std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<cons
   const Threads threads = o.threads;
   std::vector<T> gram(d * d), weighted_y(n), xty(d);
   kernels::weighted_gram(X, s.empty() ? nullptr : s.data(), gram.data(), threads);
-  long double sums[2] = {0, 0};  // Σ s_i and Σ s_i y_i, in row order
-  const auto add = [&](std::span<std::byte>) {
-    for (std::size_t i = 0; i < n; ++i) {
+  // Σ s_i and Σ s_i y_i, compensated (compensated_sum.hpp) in fixed blocks of rows
+  // (sum_in_row_blocks: under a row partition over every part's rows, the single-process bits on
+  // every part).
+  double sums[4] = {0, 0, 0, 0};  // the two sums, then their compensations
+  sum_in_row_blocks(n, sums, threads.count, [&](std::size_t begin, std::size_t end, double* out) {
+    for (std::size_t i = begin; i < end; ++i) {
       const double si = s.empty() ? 1.0 : double(s[i]);
       weighted_y[i] = T(si * y[i]);
-      sums[0] += si;
-      sums[1] += (long double)si * y[i];
+      detail::add_compensated(out[0], out[2], si);
+      detail::add_compensated(out[1], out[3], si * y[i]);
     }
-  };
-  if (const RowPartition* partition = active_row_partition()) {
-    partition->in_order(std::as_writable_bytes(std::span<long double>(sums)), add);
-  } else {
-    add({});
-  }
-  const long double sum_s = sums[0], sum_sy = sums[1];
+  });
+  const long double sum_s = (long double)sums[0] + sums[2], sum_sy = (long double)sums[1] + sums[3];
   kernels::transpose_product(X, weighted_y.data(), xty.data(), threads);
   std::vector<long double> A(m * m), b(m);
   for (std::size_t j = 0; j < d; ++j) {

@@ -168,7 +168,8 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
 
   std::unique_ptr<detail::ColumnStats> stats;
   if (o.standardize) {
-    stats = std::make_unique<detail::ColumnStats>(detail::column_stats(X, o.fit_intercept));
+    stats =
+        std::make_unique<detail::ColumnStats>(detail::column_stats(X, o.fit_intercept, threads));
   }
   // Start: zeros, or the previous solution for a warm start with matching shapes.
   const bool warm =

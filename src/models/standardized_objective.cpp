@@ -185,8 +185,9 @@ namespace simdlr {
 template <class T>
 FitReport solve_standardized(Objective& data_term, MatrixView<const T> X, std::size_t rows,
                              bool fit_intercept, bool l2, std::span<double> theta,
-                             const std::function<FitReport(Objective&, std::span<double>)>& solve) {
-  const detail::ColumnStats stats = detail::column_stats(X, fit_intercept);
+                             const std::function<FitReport(Objective&, std::span<double>)>& solve,
+                             Threads threads) {
+  const detail::ColumnStats stats = detail::column_stats(X, fit_intercept, threads);
   detail::StandardizedObjective standardized(data_term, stats, rows, fit_intercept, l2);
   std::vector<double> theta_s(theta.size());
   standardized.to_standardized(theta, theta_s);
@@ -197,9 +198,9 @@ FitReport solve_standardized(Objective& data_term, MatrixView<const T> X, std::s
 
 template FitReport solve_standardized<float>(
     Objective&, MatrixView<const float>, std::size_t, bool, bool, std::span<double>,
-    const std::function<FitReport(Objective&, std::span<double>)>&);
+    const std::function<FitReport(Objective&, std::span<double>)>&, Threads);
 template FitReport solve_standardized<double>(
     Objective&, MatrixView<const double>, std::size_t, bool, bool, std::span<double>,
-    const std::function<FitReport(Objective&, std::span<double>)>&);
+    const std::function<FitReport(Objective&, std::span<double>)>&, Threads);
 
 }  // namespace simdlr

@@ -44,25 +44,35 @@ void probabilities(std::span<const double> Z, std::span<const double> b, std::sp
 }
 
 // Newton on the first K − 1 intercepts (b_K held: F is constant along b + t·1) from b, on the
-// margins Z (n x K, without intercepts). Leaves b at the last point evaluated, P at its
-// probabilities, and returns the bound there: gap ≤ ω(Rν)/R², ‖b̂ − b*‖₂ ≤ −log(1 − Rν)/R ·
-// √trace(H⁻¹), with R² = max_{k<l} (e_k − e_l)ᵀ H⁻¹ (e_k − e_l) (e_K = 0) bounding the range of
-// an intercept move. Per step: the softmax kernel, g = Pᵀc − (class totals of c) and
-// H = diag(Pᵀc) − Pᵀ diag(c) P by the transpose-product and weighted-Gram kernels.
+// margins Z (n x K, without intercepts; this process's rows, the sums over every part's). Leaves b
+// at the last point evaluated, P at its probabilities, and returns the bound there: gap ≤ ω(Rν)/R²,
+// ‖b̂ − b*‖₂ ≤ −log(1 − Rν)/R · √trace(H⁻¹), with R² = max_{k<l} (e_k − e_l)ᵀ H⁻¹ (e_k − e_l) (e_K =
+// 0) bounding the range of an intercept move. Per step: the softmax kernel, g = Pᵀc − (class totals
+// of c) and H = diag(Pᵀc) − Pᵀ diag(c) P, PᵀCP by the weighted-Gram kernel (any row partition) and
+// Pᵀc as its row sums.
 detail::InterceptBound polish_intercepts(std::span<const double> Z, std::span<const std::int32_t> y,
                                          std::span<const double> c, std::span<double> b,
                                          std::span<double> P, Threads threads) {
   const std::size_t K = b.size(), m = K - 1, n = y.size();
   std::vector<double> totals(K, 0.0), mass(K), G(K * K), g(m), H(m * m), step(m), scratch(m), e(m);
-  for (std::size_t i = 0; i < n; ++i)
-    totals[std::size_t(y[i])] += c[i];
+  const int row_team = detail::row_threads(threads, n);
+  sum_in_row_blocks(n, totals, row_team, [&](std::size_t begin, std::size_t end, double* t) {
+    for (std::size_t i = begin; i < end; ++i)
+      t[std::size_t(y[i])] += c[i];
+  });
   const MatrixView<const double> probs(P.data(), n, K);
   linalg::Cholesky cholesky;
   double previous = detail::kInfinity;
   for (int iteration = 0;; ++iteration) {
     probabilities(Z, b, P, threads);
-    kernels::transpose_product(probs, c.data(), mass.data(), threads);
     kernels::weighted_gram(probs, c.data(), G.data(), threads);
+    // Pᵀc from the row sums of PᵀCP: each row of P sums to 1 (within a few ε), so
+    // Σ_l (PᵀCP)_kl = Σ_i c_i p_ik, without another pass over P.
+    for (std::size_t k = 0; k < K; ++k) {
+      mass[k] = 0;
+      for (std::size_t l = 0; l < K; ++l)
+        mass[k] += G[k * K + l];
+    }
     for (std::size_t k = 0; k < m; ++k) {
       g[k] = mass[k] - totals[k];
       for (std::size_t l = 0; l < m; ++l)
@@ -115,11 +125,10 @@ double row_loss(const double* z, std::span<const double> b, const double* p, std
 
 template <class T>
 GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequest& request) {
-  const std::size_t local = data_.X.rows, d = data_.d, K = K_;
-  std::size_t n = local;
+  const std::size_t n = data_.X.rows, d = data_.d, K = K_;
   const bool intercept = data_.fit_intercept;
   std::vector<double> Z(n * K), column(n), c(n), penalty(d), b(K, 0.0), R(n * K), grad(d);
-  std::span<const std::int32_t> labels = labels_;
+  const std::span<const std::int32_t> labels = labels_;
   for (std::size_t j = 0; j < d; ++j)
     penalty[j] = detail::penalty_of(request, j, l2_ ? 1.0 : 0.0);
   for (std::size_t i = 0; i < n; ++i)
@@ -129,68 +138,53 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
     for (std::size_t i = 0; i < n; ++i)
       Z[i * K + k] = column[i];
   }
-  // Under a row partition (double data): every row's margins, labels and weights, gathered in row
-  // order; the polish and the sums over rows then run on them as on one process, and the passes
-  // over X on this part's rows (partition_rows.hpp).
-  const RowPartition* partition = active_row_partition();
-  std::vector<std::int32_t> all_labels;
-  if (partition) {
-    Z = detail::gather_rows<double>(Z);
-    c = detail::gather_rows<double>(c);
-    all_labels = detail::gather_rows<std::int32_t>(labels_);
-    labels = all_labels;
-    n = c.size();
-    column.resize(n);
-    R.resize(n * K);
-  }
+  // Under a row partition: this part's rows; the sums over rows combine every part's
+  // (sum_in_row_blocks, weighted_gram) and the passes over X run on this part's block.
   detail::InterceptBound polished{0, 0};
-  {
-    const ScopedRowPartition all_rows_here(nullptr);
-    if (intercept) {
-      std::copy(x.begin() + std::ptrdiff_t(K * d), x.end(), b.begin());
-      polished = polish_intercepts(Z, labels, c, b, R, data_.threads);
-      std::copy(b.begin(), b.end(), x.begin() + std::ptrdiff_t(K * d));
-    } else {
-      probabilities(Z, b, R, data_.threads);
-    }
+  if (intercept) {
+    std::copy(x.begin() + std::ptrdiff_t(K * d), x.end(), b.begin());
+    polished = polish_intercepts(Z, labels, c, b, R, data_.threads);
+    std::copy(b.begin(), b.end(), x.begin() + std::ptrdiff_t(K * d));
+  } else {
+    probabilities(Z, b, R, data_.threads);
   }
   // R holds the probabilities; each row becomes c_i (p_i − e_{y_i}).
-  long double value = 0;
-  std::vector<double> scratch(K);
-  for (std::size_t i = 0; i < n; ++i) {
-    double* r = R.data() + i * K;
-    if (c[i] == 0) {
-      std::fill(r, r + K, 0.0);
-      continue;
-    }
-    const std::size_t label = std::size_t(labels[i]);
-    value += c[i] * row_loss(Z.data() + i * K, b, r, label, scratch);
-    for (std::size_t k = 0; k < K; ++k)
-      r[k] = c[i] * (r[k] - (k == label ? 1.0 : 0.0));
-  }
+  double value = 0;
+  sum_in_row_blocks(n, std::span<double>(&value, 1), detail::row_threads(data_.threads, n),
+                    [&](std::size_t begin, std::size_t end, double* sum) {
+                      std::vector<double> scratch(K);
+                      for (std::size_t i = begin; i < end; ++i) {
+                        double* r = R.data() + i * K;
+                        if (c[i] == 0) {
+                          std::fill(r, r + K, 0.0);
+                          continue;
+                        }
+                        const std::size_t label = std::size_t(labels[i]);
+                        *sum += c[i] * row_loss(Z.data() + i * K, b, r, label, scratch);
+                        for (std::size_t k = 0; k < K; ++k)
+                          r[k] = c[i] * (r[k] - (k == label ? 1.0 : 0.0));
+                      }
+                    });
   bool strongly_convex = true;
   double norm2 = 0;
   for (std::size_t k = 0; k < K; ++k) {
     for (std::size_t i = 0; i < n; ++i)
       column[i] = R[i * K + k];
-    detail::wide_transpose_product(
-        data_.X, detail::this_part(std::span<const double>(column), local), grad, data_.threads);
+    detail::wide_transpose_product(data_.X, column, grad, data_.threads);
     for (std::size_t j = 0; j < d; ++j) {
       const double w = x[k * d + j];
-      value += 0.5L * penalty[j] * w * w;
+      value += 0.5 * penalty[j] * w * w;
       const double g = grad[j] + penalty[j] * w;
       strongly_convex = strongly_convex && penalty[j] > 0;
       if (penalty[j] > 0) norm2 += g * g / penalty[j];
     }
   }
   GapBound out;
-  out.objective = double(value);
+  out.objective = value;
   if (strongly_convex && std::isfinite(polished.gap)) {
     double delta = 0;
     if (intercept) {
-      const double rows =
-          detail::row_norm_sum(data_.X, detail::this_part(std::span<const double>(c), local),
-                               penalty, data_.threads, row_norms_);
+      const double rows = detail::row_norm_sum(data_.X, c, penalty, data_.threads, row_norms_);
       delta = 0.5 * polished.shift * rows;  // the softmax Jacobian's norm is at most ½
     }
     detail::keep_smaller(out, detail::tier1_bound(polished, std::sqrt(norm2), delta),

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "one_row.hpp"
+#include "partition_rows.hpp"
 #include "simdlr/linalg.hpp"
 #include "simdlr/objectives.hpp"
 
@@ -76,17 +77,8 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(std::siz
   }
   if (data_.fit_intercept) {
     kernels::transpose_product(sample, weights.data(), column.data(), data_.threads);
-    long double total = 0;
-    const auto add = [&](std::span<std::byte>) {
-      for (T w : weights)
-        total += w;
-    };
-    if (rows_sample.partition()) {  // all rows of a partition: in row order across the parts
-      rows_sample.partition()->in_order(std::as_writable_bytes(std::span<long double>(&total, 1)),
-                                        add);
-    } else {
-      add({});
-    }
+    // (all rows of a partition: this part's, the parts' block sums combined)
+    const double total = detail::row_total(std::span<const T>(weights));
     for (std::size_t j = 0; j < d; ++j)
       B[j * m + d] = B[d * m + j] = scale * double(column[j]);
     B[d * m + d] = scale * double(total);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "parameters.hpp"
+#include "partition_rows.hpp"
 #include "row_sample.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/objectives.hpp"
@@ -75,16 +76,8 @@ void one_row_hessian(const ObjectiveData<T>& data, const T* diagonal, const Weig
   }
   if (data.fit_intercept) {
     kernels::transpose_product(X, picked.data(), column.data(), data.threads);
-    long double sum = 0;
-    const auto add = [&](std::span<std::byte>) {
-      for (std::size_t i = 0; i < X.rows; ++i)
-        sum += picked[i];
-    };
-    if (sample.partition()) {  // in row order across the parts
-      sample.partition()->in_order(std::as_writable_bytes(std::span<long double>(&sum, 1)), add);
-    } else {
-      add({});
-    }
+    // (under the partition: this part's rows, the parts' block sums combined)
+    const double sum = row_total(std::span<const T>(picked));
     for (std::size_t j = 0; j < d; ++j)
       H[j * m + d] = H[d * m + j] = scale * double(column[j]);
     H[d * m + d] = scale * double(sum);

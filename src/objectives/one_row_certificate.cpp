@@ -20,57 +20,87 @@ double first_derivative_lipschitz(OneRowLoss loss) {
 
 // Sums over the rows at margins u_i + shift, in double: Σ c_i ℓ′, Σ c_i ℓ″ and, if asked,
 // Σ c_i ℓ; ℓ′ = σ(u) − y and ℓ″ = σ(u)(1 − σ(u)) (σ by the sigmoid kernel, ≤ 3 ULP), or u − y
-// and 1 (squared); ℓ by the log-loss kernel (relative error ≤ 8ε) when every c_i is the same,
-// else per row with log1p. Rows go in fixed chunks on the calling thread (the same sums for
-// every thread count) and nothing of size n is allocated; c_i ℓ′ and c_i ℓ″ are stored where
-// `first` and `second` are not empty.
+// and 1 (squared); ℓ by the log-loss kernel (relative error ≤ 8ε) over cells of kCell rows when
+// every c_i is the same, else per row with log1p. The rows are this process's (u, y, c and the
+// outputs are local); they are summed in fixed blocks (sum_in_row_blocks: the same sums for every
+// thread count and, under a row partition, over every part's rows with the single-process bits:
+// a cell that spans parts goes whole to the log-loss kernel on the part holding its first row,
+// cell_tail). Nothing of size n is allocated; c_i ℓ′ and c_i ℓ″ are stored where `first` and
+// `second` are not empty.
 struct RowSums {
   double first = 0, second = 0, value = 0;
 };
 
+constexpr std::size_t kCell = 512;
+
 template <class T>
 RowSums row_sums(OneRowLoss loss, std::span<const double> u, double shift, std::span<const T> y,
-                 std::span<const double> c, bool uniform, bool with_value,
+                 std::span<const double> c, bool uniform, bool with_value, Threads threads,
                  std::span<double> first = {}, std::span<double> second = {}) {
-  constexpr std::size_t kChunk = 512;
-  double margin[kChunk], p[kChunk], label[kChunk];
-  RowSums sums;
   const std::size_t n = u.size();
-  for (std::size_t begin = 0; begin < n; begin += kChunk) {
-    const std::size_t length = std::min(kChunk, n - begin);
-    for (std::size_t t = 0; t < length; ++t) {
-      margin[t] = u[begin + t] + shift;
-      label[t] = double(y[begin + t]);
-    }
-    if (loss == OneRowLoss::logistic) kernels::sigmoid(margin, p, length, Threads{1});
-    for (std::size_t t = 0; t < length; ++t) {
-      const std::size_t i = begin + t;
-      const bool squared = loss == OneRowLoss::squared;
-      const double d1 = squared ? margin[t] - label[t] : p[t] - label[t];
-      const double d2 = squared ? 1.0 : p[t] * (1 - p[t]);
-      sums.first += c[i] * d1;
-      sums.second += c[i] * d2;
-      if (!first.empty()) first[i] = c[i] * d1;
-      if (!second.empty()) second[i] = c[i] * d2;
-    }
-    if (!with_value) continue;
-    if (loss == OneRowLoss::squared) {
-      for (std::size_t t = 0; t < length; ++t) {
-        const double r = margin[t] - label[t];
-        sums.value += c[begin + t] * 0.5 * r * r;
-      }
-    } else if (uniform) {
-      sums.value += c[begin] * kernels::log_loss(margin, label, length, Threads{1});
-    } else {
-      for (std::size_t t = 0; t < length; ++t) {
-        const double ci = c[begin + t], z = margin[t];
-        if (ci == 0) continue;
-        sums.value += ci * (std::log1p(std::exp(-std::fabs(z))) +
-                            (z >= 0 ? (1 - label[t]) * z : -label[t] * z));
-      }
-    }
+  const RowPartition* partition = active_row_partition();
+  const std::size_t offset = partition ? partition->row_offset(partition->part()) : 0;
+  const bool whole_cells = with_value && uniform && loss == OneRowLoss::logistic;
+  // The margins and targets of the rows after this part's end that complete its last cell.
+  std::vector<double> tail;
+  if (whole_cells && partition) {
+    const std::size_t head = head_rows(n, kCell);
+    std::vector<double> mine(2 * head);
+    for (std::size_t i = 0; i < head; ++i)
+      mine[2 * i] = u[i], mine[2 * i + 1] = double(y[i]);
+    tail = cell_tail(mine, 2, kCell);
   }
-  return sums;
+  const auto add_rows = [&](std::size_t from, std::size_t to, double* sums) {
+    double margin[kCell], p[kCell], label[kCell];
+    // Local ranges cut at the global multiples of kCell.
+    for (std::size_t begin = from; begin < to;) {
+      const std::size_t global = offset + begin;
+      const std::size_t length = std::min(to, (global / kCell + 1) * kCell - offset) - begin;
+      for (std::size_t t = 0; t < length; ++t) {
+        margin[t] = u[begin + t] + shift;
+        label[t] = double(y[begin + t]);
+      }
+      if (loss == OneRowLoss::logistic) kernels::sigmoid(margin, p, length, Threads{1});
+      for (std::size_t t = 0; t < length; ++t) {
+        const std::size_t i = begin + t;
+        const bool squared = loss == OneRowLoss::squared;
+        const double d1 = squared ? margin[t] - label[t] : p[t] - label[t];
+        const double d2 = squared ? 1.0 : p[t] * (1 - p[t]);
+        sums[0] += c[i] * d1;
+        sums[1] += c[i] * d2;
+        if (!first.empty()) first[i] = c[i] * d1;
+        if (!second.empty()) second[i] = c[i] * d2;
+      }
+      if (with_value && loss == OneRowLoss::squared) {
+        for (std::size_t t = 0; t < length; ++t) {
+          const double r = margin[t] - label[t];
+          sums[2] += c[begin + t] * 0.5 * r * r;
+        }
+      } else if (whole_cells && global % kCell == 0) {
+        // A cell that starts here, completed by the tail if it runs past this part's end
+        // (a part's first rows inside a cell begun on an earlier part are that part's).
+        std::size_t cell = length;
+        if (begin + length == n) {
+          for (std::size_t k = 0; 2 * k < tail.size() && cell < kCell; ++k, ++cell) {
+            margin[cell] = tail[2 * k] + shift;
+            label[cell] = tail[2 * k + 1];
+          }
+        }
+        sums[2] += c[begin] * kernels::log_loss(margin, label, cell, Threads{1});
+      } else if (with_value && !uniform) {
+        for (std::size_t t = 0; t < length; ++t) {
+          const double ci = c[begin + t], z = margin[t];
+          if (ci == 0) continue;
+          sums[2] += ci * (std::log1p(std::exp(-std::fabs(z))) +
+                           (z >= 0 ? (1 - label[t]) * z : -label[t] * z));
+        }
+      }
+      begin += length;
+    }
+  };
+  double totals[3];
+  sum_in_row_blocks(n, totals, row_threads(threads, n), add_rows);
+  return {totals[0], totals[1], totals[2]};
 }
 
 // ℓ′(y, u) in double, for the float data's fused pass.
@@ -124,10 +154,10 @@ void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<cons
 template <class T>
 InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> u, double start_b,
                                 std::span<const T> y, std::span<const double> c, bool uniform,
-                                double& b, int max_steps = 50) {
+                                Threads threads, double& b, int max_steps = 50) {
   double previous = kInfinity;
   for (int iteration = 0;; ++iteration) {
-    const RowSums sums = row_sums(loss, u, b - start_b, y, c, uniform, false);
+    const RowSums sums = row_sums(loss, u, b - start_b, y, c, uniform, false, threads);
     const double g = sums.first, h = sums.second;
     if (!(h > 0) || !std::isfinite(g)) return {};
     const double step = std::fabs(g) / h;
@@ -162,47 +192,47 @@ std::size_t sample_stride(std::size_t n, std::size_t m) {
 // H_S = Σ_{i ∈ S} c_i ℓ″_i a_i a_iᵀ + diag(p, 0), S every `stride`-th row (all rows: stride 1).
 // Every dropped term is positive semidefinite, so H_S ⪯ H: gᵀH_S⁻¹g ≥ ν² and a_iᵀH_S⁻¹a_i ≥ the
 // leverages, and the bound, increasing in both, stays a bound. Float data are widened exactly.
+// weight: c_i ℓ″_i of this process's rows.
 template <class T>
 bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight,
                     std::size_t stride, std::span<const double> penalty, linalg::Cholesky& out) {
-  // weight: every row's (under a row partition: of every part, row_sums on AllRows).
-  const std::size_t n = weight.size(), d = data.d, m = d + (data.fit_intercept ? 1 : 0);
-  const std::size_t rows = (n + stride - 1) / stride;
-  std::vector<double> H(m * m), w(rows);
-  for (std::size_t t = 0; t < rows; ++t)
-    w[t] = weight[t * stride];
-  // The sample's rows: every `stride`-th row of X. Under a row partition: all rows, this part's
-  // block with the partition active; a sample, every part's sampled rows (global index a multiple
-  // of stride) gathered, then as on one process.
-  MatrixView<const T> sample(data.X.data, rows, d, data.X.stride * stride);
-  std::span<const double> sample_weight = w;
-  std::vector<T> gathered;
+  const std::size_t d = data.d, m = d + (data.fit_intercept ? 1 : 0);
+  std::vector<double> H(m * m);
+  // The sample: every `stride`-th row by global index. Under a row partition with stride 1, this
+  // part's block with the partition active; with a sample, every part's sampled rows and weights
+  // gathered (a few thousand rows), then as on one process.
   const RowPartition* partition = active_row_partition();
-  if (partition && stride == 1) {
-    sample = data.X;
-    sample_weight = this_part(std::span<const double>(weight), data.X.rows);
-  } else if (partition) {
-    const std::size_t offset = partition->row_offset(partition->part());
-    std::vector<T> mine;
-    for (std::size_t i = (stride - offset % stride) % stride; i < data.X.rows; i += stride)
-      mine.insert(mine.end(), data.X.row(i), data.X.row(i) + d);
-    gathered = gather_rows(std::span<const T>(mine));
-    sample = MatrixView<const T>(gathered.data(), rows, d);
+  const std::size_t offset = partition ? partition->row_offset(partition->part()) : 0;
+  const std::size_t first = (stride - offset % stride) % stride;
+  std::vector<T> rows_here;
+  std::vector<double> w;
+  for (std::size_t i = first; i < data.X.rows; i += stride) {
+    w.push_back(weight[i]);
+    if (partition && stride > 1)
+      rows_here.insert(rows_here.end(), data.X.row(i), data.X.row(i) + d);
   }
+  MatrixView<const T> sample(data.X.data + first * data.X.stride, w.size(), d,
+                             data.X.stride * stride);
+  if (partition && stride > 1) {
+    rows_here = gather_rows(std::span<const T>(rows_here));
+    w = gather_rows(std::span<const double>(w));
+    sample = MatrixView<const T>(rows_here.data(), w.size(), d);
+  }
+  const std::size_t rows = w.size();
   const ScopedRowPartition scope(partition && stride == 1 ? partition : nullptr);
   if (std::is_same_v<T, double> || stride == 1) {
-    wide_gram(sample, sample_weight, data.fit_intercept, H, data.threads);
+    wide_gram(sample, w, data.fit_intercept, H, data.threads);
   } else {
     // Float rows widened exactly, a block at a time (no copy the size of the sample), the
     // blocks' Gram matrices added in block order.
     constexpr std::size_t kBlock = 2048;
     std::vector<double> widened(std::min(rows, kBlock) * d), block(m * m);
-    for (std::size_t first = 0; first < rows; first += kBlock) {
-      const std::size_t count = std::min(kBlock, rows - first);
+    for (std::size_t begin = 0; begin < rows; begin += kBlock) {
+      const std::size_t count = std::min(kBlock, rows - begin);
       for (std::size_t t = 0; t < count; ++t)
-        std::copy_n(sample.row(first + t), d, widened.data() + t * d);
+        std::copy_n(sample.row(begin + t), d, widened.data() + t * d);
       wide_gram(MatrixView<const double>(widened.data(), count, d),
-                std::span<const double>(w).subspan(first, count), data.fit_intercept, block,
+                std::span<const double>(w).subspan(begin, count), data.fit_intercept, block,
                 data.threads);
       for (std::size_t k = 0; k < m * m; ++k)
         H[k] += block[k];
@@ -265,24 +295,25 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
                   double raised, RowNormCache& cache, GapBound& out) {
   // The bounds are for (w, b₀); the point returned is (w, b̂), whose F may exceed F(w, b₀) by
   // `raised` (rounding; see certify_one_row), added to each.
-  // u, y, c: every row's (AllRows); the leverages read this part's rows of X with c_local.
-  const std::size_t n = u.size(), m = data.d + (data.fit_intercept ? 1 : 0);
-  const std::span<const double> c_local = this_part(c, data.X.rows);
+  // u, y, c: this process's rows; n: the global rows (under a row partition: of every part).
+  const RowPartition* partition = active_row_partition();
+  const std::size_t n = partition ? partition->global_rows() : u.size();
+  const std::size_t m = data.d + (data.fit_intercept ? 1 : 0);
   const Certificate kind =
       loss == OneRowLoss::squared ? Certificate::quadratic : Certificate::hessian;
-  std::vector<double> weight(n);  // c_i ℓ″_i at the margins u
-  row_sums(loss, u, 0.0, y, c, uniform, false, {}, weight);
+  std::vector<double> weight(u.size());  // c_i ℓ″_i at the margins u
+  row_sums(loss, u, 0.0, y, c, uniform, false, data.threads, {}, weight);
   const double work = double(n) * double(m) * double(m);
   if (work <= kExactWork) {
-    keep_smaller(
-        out, raised + hessian_bound(loss, data, c_local, weight, 1, penalty, gradient, true, cache),
-        kind);
+    keep_smaller(out,
+                 raised + hessian_bound(loss, data, c, weight, 1, penalty, gradient, true, cache),
+                 kind);
     return;
   }
   const std::size_t stride = sample_stride(n, m);
   if (stride > 1) {
-    const double sampled = raised + hessian_bound(loss, data, c_local, weight, stride, penalty,
-                                                  gradient, false, cache);
+    const double sampled =
+        raised + hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
     keep_smaller(out, sampled, kind);
     if (out.bound <= enough) return;
     // A sample k times denser has a bound about k times smaller. One that would succeed with a
@@ -292,7 +323,7 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
     const double denser = double(stride) / (2 * needed);
     if (denser >= 2) {
       keep_smaller(out,
-                   raised + hessian_bound(loss, data, c_local, weight, std::size_t(denser), penalty,
+                   raised + hessian_bound(loss, data, c, weight, std::size_t(denser), penalty,
                                           gradient, false, cache),
                    kind);
     }
@@ -300,8 +331,7 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
   }
   if (!std::is_same_v<T, double>) return;
   keep_smaller(
-      out, raised + hessian_bound(loss, data, c_local, weight, 1, penalty, gradient, false, cache),
-      kind);
+      out, raised + hessian_bound(loss, data, c, weight, 1, penalty, gradient, false, cache), kind);
 }
 
 }  // namespace
@@ -317,7 +347,8 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
                          double scale, double own_penalty, std::span<double> x,
                          const CertifyRequest& request, RowNormCache& cache) {
   const std::size_t n = data.X.rows, d = data.d;
-  // Under a row partition: uniform weights on every part that has rows.
+  // Under a row partition: uniform weights on every part that has rows. The sums over rows below
+  // are over every part's rows (row_sums), the passes over X on this part's rows.
   bool uniform = data.sample_weight.empty();
   if (active_row_partition()) {
     double weighted = uniform || n == 0 ? 0.0 : 1.0;  // a part without rows has no say
@@ -332,11 +363,8 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
     c[i] = scale * (uniform ? 1.0 : double(data.sample_weight[i]));
   const double start_b = data.fit_intercept ? x[d] : 0.0;
   gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d), cache);
-  // The sums over rows below run on every row's margin, target and weight (under a row
-  // partition: gathered from every part, in row order); the passes over X on this part's rows.
-  const AllRows<T> all(u, y, c);
   // ∇F(w, b₀) and F(w, b₀) from the margins.
-  const RowSums at_start = row_sums(loss, all.u, 0.0, all.y, all.c, uniform, true);
+  const RowSums at_start = row_sums(loss, u, 0.0, y, c, uniform, true, data.threads);
   double penalty_value = 0;
   bool strongly_convex = true;
   double norm2 = 0;
@@ -354,15 +382,15 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   InterceptBound intercept{0, 0};
   double value = start_value;
   if (data.fit_intercept) {
-    intercept = polish_intercept(loss, all.u, start_b, all.y, all.c, uniform, b);
-    value = row_sums(loss, all.u, b - start_b, all.y, all.c, uniform, true).value + penalty_value;
+    intercept = polish_intercept(loss, u, start_b, y, c, uniform, data.threads, b);
+    value = row_sums(loss, u, b - start_b, y, c, uniform, true, data.threads).value + penalty_value;
     // Kept unless it raised F beyond the rounding of the two sums (at an intercept that was
     // already optimal, F(w, b̂) may come out a few ulps above F(w, b₀): the bound refers to the
     // returned point, so b̂ is still the one to keep, its gradient being the more exact).
     if (!(value <= start_value + 1e-13 * std::fabs(start_value))) {
       b = start_b;
       value = start_value;
-      intercept = polish_intercept(loss, all.u, start_b, all.y, all.c, uniform, b, 0);
+      intercept = polish_intercept(loss, u, start_b, y, c, uniform, data.threads, b, 0);
     }
     x[d] = b;
   }
@@ -386,7 +414,7 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (tier1 && tier1_first) try_tier1();
   bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
-    hessian_tier(loss, data, all.u, all.y, all.c, uniform, penalty, g, request.enough,
+    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough,
                  std::max(0.0, value - start_value), cache, out);
     hessian_tried = std::isfinite(out.bound);
   }
@@ -394,9 +422,9 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (!hessian_tried && out.bound > request.enough && strongly_convex &&
       std::isfinite(intercept.gap) && b != start_b) {
     // Tier 1 with the exact gradient at b̂.
-    std::vector<double> r(all.u.size()), exact(d);  // r_i = c_i ℓ′ at b̂
-    row_sums(loss, all.u, b - start_b, all.y, all.c, uniform, false, r);
-    wide_transpose_product(data.X, this_part(std::span<const double>(r), n), exact, data.threads);
+    std::vector<double> r(n), exact(d);  // r_i = c_i ℓ′ at b̂
+    row_sums(loss, u, b - start_b, y, c, uniform, false, data.threads, r);
+    wide_transpose_product(data.X, r, exact, data.threads);
     double exact_norm2 = 0;
     for (std::size_t j = 0; j < d; ++j) {
       const double gj = exact[j] + penalty[j] * w[j];

@@ -1,8 +1,7 @@
-// The certificates over a row partition (<simdlr/row_partition.hpp>, distributed fits): their sums
-// over rows run on every row's margin, target and weight, gathered in row order on every part,
-// exactly as on one process; their passes over X run on this part's block (the kernels combine
-// the parts), their maxima are taken over the parts, and their sums in row order continue from
-// part to part. On one process every helper is the identity.
+// The objectives' sums and maxima over rows under a row partition (<simdlr/row_partition.hpp>,
+// distributed fits): each part works on its own rows, and the parts' results are combined so
+// that every part has the single-process bits. Their passes over X run on this part's block (the
+// kernels combine the parts). On one process every helper works on the local rows alone.
 #pragma once
 
 #include <algorithm>
@@ -36,53 +35,67 @@ inline void max_over_parts(std::span<double> values) {
   }
 }
 
-// add(sum) over this part's rows, continuing the sum of the parts before it (in_order).
-template <class V, class Add>
-V sum_in_row_order(V sum, const Add& add) {
+// The global rows cut into cells of `grid` rows; a cell that spans parts is to be handled whole by
+// the part holding its first row. Under a row partition (collective): every part sends the rows it
+// holds before its first cell boundary (`width` values per row, row-major in `head`, which holds
+// those rows only) to the part holding that cell's first row, and receives, in row order, the
+// rows after its own end that complete its last cell. Empty on one process.
+inline std::vector<double> cell_tail(std::span<const double> head, std::size_t width,
+                                     std::size_t grid) {
   const RowPartition* partition = active_row_partition();
-  if (partition == nullptr) {
-    add(sum);
-    return sum;
+  if (partition == nullptr) return {};
+  const std::size_t parts = partition->parts(), me = partition->part();
+  // The part holding global row g (parts without rows hold none).
+  const auto holder = [&](std::size_t g) {
+    std::size_t p = 0;
+    while (partition->row_offset(p + 1) <= g)
+      ++p;
+    return p;
+  };
+  // Part q's head: its rows before the first multiple of grid, and who takes them.
+  const auto head_rows = [&](std::size_t q) -> std::size_t {
+    const std::size_t begin = partition->row_offset(q), end = partition->row_offset(q + 1);
+    if (begin == end || begin % grid == 0) return 0;
+    return std::min(end, (begin / grid + 1) * grid) - begin;
+  };
+  std::vector<std::size_t> send(parts, 0), receive(parts, 0);
+  for (std::size_t q = 0; q < parts; ++q) {
+    const std::size_t rows = head_rows(q);
+    if (rows == 0) continue;
+    const std::size_t to = holder(partition->row_offset(q) / grid * grid);
+    if (q == me) send[to] = rows * width * sizeof(double);
+    if (to == me) receive[q] = rows * width * sizeof(double);
   }
-  partition->in_order(std::as_writable_bytes(std::span<V>(&sum, 1)),
-                      [&](std::span<std::byte>) { add(sum); });
-  return sum;
+  std::size_t total = 0;
+  for (std::size_t bytes : receive)
+    total += bytes;
+  std::vector<double> tail(total / sizeof(double));
+  partition->exchange(std::as_bytes(head), send, std::as_writable_bytes(std::span<double>(tail)),
+                      receive);
+  return tail;
 }
 
-// This part's slice of a vector over every row (the vector itself on one process).
+// The rows this part holds before its first multiple of grid (0 on one process): cell_tail's head.
+inline std::size_t head_rows(std::size_t local_rows, std::size_t grid) {
+  const RowPartition* partition = active_row_partition();
+  if (partition == nullptr || local_rows == 0) return 0;
+  const std::size_t begin = partition->row_offset(partition->part());
+  if (begin % grid == 0) return 0;
+  return std::min(begin + local_rows, (begin / grid + 1) * grid) - begin;
+}
+
+// Σ values[i] over the rows (this part's values under a row partition), in fixed blocks of rows
+// (sum_in_row_blocks): the single-process bits on every part, for every thread count. Collective
+// under a partition.
 template <class V>
-std::span<V> this_part(std::span<V> all, std::size_t local_rows) {
-  const RowPartition* partition = active_row_partition();
-  return partition ? all.subspan(partition->row_offset(partition->part()), local_rows) : all;
+double row_total(std::span<const V> values, int threads = 1) {
+  double total = 0;
+  sum_in_row_blocks(values.size(), std::span<double>(&total, 1), threads,
+                    [&](std::size_t begin, std::size_t end, double* sum) {
+                      for (std::size_t i = begin; i < end; ++i)
+                        *sum += double(values[i]);
+                    });
+  return total;
 }
-
-// The margins u, targets y and weights c of every row, for the sums over rows; views of this
-// part's own vectors on one process. This part's rows are [offset, offset + local size).
-template <class T>
-struct AllRows {
-  AllRows(std::span<const double> u_local, std::span<const T> y_local,
-          std::span<const double> c_local)
-      : partition(active_row_partition()) {
-    // (u, y and c view the vectors below: not copied or moved)
-    if (partition == nullptr) {
-      u = u_local, y = y_local, c = c_local;
-      return;
-    }
-    offset = partition->row_offset(partition->part());
-    u_ = gather_rows(u_local), y_ = gather_rows(y_local), c_ = gather_rows(c_local);
-    u = u_, y = y_, c = c_;
-  }
-  AllRows(const AllRows&) = delete;
-  AllRows& operator=(const AllRows&) = delete;
-
-  const RowPartition* partition;
-  std::size_t offset = 0;
-  std::span<const double> u, c;
-  std::span<const T> y;
-
- private:
-  std::vector<double> u_, c_;
-  std::vector<T> y_;
-};
 
 }  // namespace simdlr::detail

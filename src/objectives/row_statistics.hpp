@@ -22,8 +22,8 @@ namespace simdlr::detail {
 
 // One pass over the rows with c_i ≠ 0: Σ c_i ‖x_i‖_{P⁻¹} when `penalty` is not empty (every
 // p_j > 0), and max_i |x_ij| when the cache has none yet. Rows run in parallel; the per-row
-// terms are summed in row order afterwards and maxima are exact, so the values do not depend on
-// the thread count.
+// terms are summed in fixed blocks of rows afterwards and maxima are exact, so the values do not
+// depend on the thread count.
 template <class T>
 void row_statistics_pass(MatrixView<const T> X, std::span<const double> c,
                          std::span<const double> penalty, Threads threads, RowNormCache& cache) {
@@ -69,13 +69,8 @@ void row_statistics_pass(MatrixView<const T> X, std::span<const double> c,
     cache.column_max = std::move(column_max);
   }
   if (norms) {
-    // In row order (under a row partition: continued from part to part).
-    const double sum = sum_in_row_order(0.0, [&](double& s) {
-      for (double v : term)
-        s += v;
-    });
     cache.penalty.assign(penalty.begin(), penalty.end());
-    cache.value = sum;
+    cache.value = row_total(std::span<const double>(term), wide_threads(threads, X));
   }
 }
 

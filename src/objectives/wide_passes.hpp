@@ -27,6 +27,13 @@ int wide_threads(Threads threads, MatrixView<const T> X) {
   return threads.count > 0 ? threads.count : omp_get_max_threads();
 }
 
+// OpenMP threads for a sum over rows that does a few dozen flops per row (sum_in_row_blocks):
+// one below two blocks of rows.
+inline int row_threads(Threads threads, std::size_t rows) {
+  if (rows < 2 * kRowBlockRows) return 1;
+  return threads.count > 0 ? threads.count : omp_get_max_threads();
+}
+
 // x · w for a float row x, in double with four fixed partial sums (so the loop pipelines; the
 // order does not depend on the threads).
 inline double widened_dot(const float* row, std::span<const double> w) {
@@ -61,73 +68,6 @@ void wide_margins(MatrixView<const T> X, std::span<const double> w, std::span<do
   }
 }
 
-// Sums over float rows as the wide passes make them: the rows in fixed blocks of kBlock rows,
-// each block's partial sum (width values) added up row by row by add_rows(begin, end, partial)
-// over local rows [begin, end), blocks spread over `threads` threads, then the partials added into
-// out in block order; the same sums for every thread count. Under a row partition the blocks are
-// those of the global rows: a block that spans two parts is continued by the second from the
-// first's partial (in_order), and the partials of every part are gathered and added in block order,
-// so out has the single-process bits on every part.
-template <class AddRows>
-void blocked_row_sums(std::size_t local_rows, std::size_t width, std::span<double> out, int threads,
-                      const AddRows& add_rows) {
-  constexpr std::size_t kBlock = 4096;
-  const RowPartition* partition = active_row_partition();
-  const std::size_t offset = partition ? partition->row_offset(partition->part()) : 0;
-  const std::size_t end = offset + local_rows;
-  // Local segments: global blocks [b·kBlock, (b + 1)·kBlock) cut to [offset, end).
-  const std::size_t first_block = offset / kBlock;
-  const std::size_t segments = local_rows == 0 ? 0 : (end - 1) / kBlock - first_block + 1;
-  const auto segment_begin = [&](std::size_t k) {
-    return std::max(offset, (first_block + k) * kBlock) - offset;
-  };
-  const auto segment_end = [&](std::size_t k) {
-    return std::min(end, (first_block + k + 1) * kBlock) - offset;
-  };
-  // The first segment continues a block begun on an earlier part; the last one's block may go on
-  // into a later part.
-  const bool continued = partition && offset % kBlock != 0 && segments > 0;
-  const bool open =
-      partition && segments > 0 && end % kBlock != 0 && end < partition->global_rows();
-  std::vector<double> partial(segments * width, 0.0);
-#pragma omp parallel for schedule(static) num_threads(threads)
-  for (std::ptrdiff_t k = continued ? 1 : 0; k < std::ptrdiff_t(segments); ++k)
-    add_rows(segment_begin(std::size_t(k)), segment_end(std::size_t(k)),
-             partial.data() + std::size_t(k) * width);
-  if (partition == nullptr) {
-    std::fill(out.begin(), out.end(), 0.0);
-    for (std::size_t k = 0; k < segments; ++k)
-      for (std::size_t j = 0; j < width; ++j)
-        out[j] += partial[k * width + j];
-    return;
-  }
-  // The open block's partial travels from part to part: [has one, its block, width values].
-  std::vector<double> state(width + 2, 0.0);
-  partition->in_order(std::as_writable_bytes(std::span<double>(state)), [&](std::span<std::byte>) {
-    if (continued) {
-      if (state[0] == 1.0 && state[1] == double(first_block))
-        std::copy(state.begin() + 2, state.end(), partial.begin());
-      add_rows(segment_begin(0), segment_end(0), partial.data());
-    }
-    if (open) {
-      state[0] = 1.0;
-      state[1] = double(first_block + segments - 1);
-      std::copy_n(partial.begin() + std::ptrdiff_t((segments - 1) * width), width,
-                  state.begin() + 2);
-    } else if (segments > 0) {
-      state[0] = 0.0;
-    }
-  });
-  // The blocks that end on this part, in order, from every part.
-  const std::size_t done = open ? segments - 1 : segments;
-  const std::vector<double> all =
-      gather_rows<double>(std::span<const double>(partial.data(), done * width));
-  std::fill(out.begin(), out.end(), 0.0);
-  for (std::size_t k = 0; k * width < all.size(); ++k)
-    for (std::size_t j = 0; j < width; ++j)
-      out[j] += all[k * width + j];
-}
-
 // out = Xᵀ r, X.cols values. Float data: fixed blocks of rows, each summed into its own partial
 // vector, the partials added in block order (the same sums for every thread count).
 template <class T>
@@ -137,14 +77,14 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
     kernels::transpose_product(X, r.data(), out.data(), threads);
   } else {
     const std::size_t d = X.cols;
-    blocked_row_sums(X.rows, d, out, wide_threads(threads, X),
-                     [&](std::size_t begin, std::size_t end, double* sum) {
-                       for (std::size_t i = begin; i < end; ++i) {
-                         const T* row = X.data + i * X.stride;
-                         for (std::size_t j = 0; j < d; ++j)
-                           sum[j] += double(row[j]) * r[i];
-                       }
-                     });
+    sum_in_row_blocks(X.rows, out.first(d), wide_threads(threads, X),
+                      [&](std::size_t begin, std::size_t end, double* sum) {
+                        for (std::size_t i = begin; i < end; ++i) {
+                          const T* row = X.data + i * X.stride;
+                          for (std::size_t j = 0; j < d; ++j)
+                            sum[j] += double(row[j]) * r[i];
+                        }
+                      });
   }
 }
 
@@ -162,21 +102,22 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
   // a row partition).
   const int team = wide_threads(threads, X);
   std::vector<std::vector<double>> thread_max(std::size_t(team) + 1);
-  blocked_row_sums(X.rows, d, out, team, [&](std::size_t begin, std::size_t end, double* sum) {
-    std::vector<double>& top = thread_max[std::size_t(omp_get_thread_num())];
-    if (maxima && top.empty()) top.assign(d, 0.0);
-    for (std::size_t i = begin; i < end; ++i) {
-      const float* row = X.data + i * X.stride;
-      u[i] = widened_dot(row, w.first(d)) + b;
-      const double r = residual(i, u[i]);
-      for (std::size_t j = 0; j < d; ++j)
-        sum[j] += double(row[j]) * r;
-      if (maxima && c[i] != 0) {
-        for (std::size_t j = 0; j < d; ++j)
-          top[j] = std::max(top[j], std::fabs(double(row[j])));
-      }
-    }
-  });
+  sum_in_row_blocks(X.rows, out.first(d), team,
+                    [&](std::size_t begin, std::size_t end, double* sum) {
+                      std::vector<double>& top = thread_max[std::size_t(omp_get_thread_num())];
+                      if (maxima && top.empty()) top.assign(d, 0.0);
+                      for (std::size_t i = begin; i < end; ++i) {
+                        const float* row = X.data + i * X.stride;
+                        u[i] = widened_dot(row, w.first(d)) + b;
+                        const double r = residual(i, u[i]);
+                        for (std::size_t j = 0; j < d; ++j)
+                          sum[j] += double(row[j]) * r;
+                        if (maxima && c[i] != 0) {
+                          for (std::size_t j = 0; j < d; ++j)
+                            top[j] = std::max(top[j], std::fabs(double(row[j])));
+                        }
+                      }
+                    });
   if (maxima) {
     std::fill(column_max.begin(), column_max.end(), 0.0);
     for (const std::vector<double>& top : thread_max)
@@ -239,14 +180,9 @@ void wide_gram(MatrixView<const T> X, std::span<const double> d, bool intercept,
         out[k * m + j] = out[j * m + k];
   }
   if (intercept) {
-    // In row order (under a row partition: continued from part to part).
-    const double sum = sum_in_row_order(0.0, [&](double& s) {
-      for (double v : d)
-        s += v;
-    });
     for (std::size_t j = 0; j < p; ++j)
       out[j * m + p] = out[p * m + j] = xtd[j];
-    out[p * m + p] = sum;
+    out[p * m + p] = row_total(d, wide_threads(threads, X));
   }
 }
 
