@@ -104,6 +104,11 @@ class LogisticObjective final : public Objective,
   // The Hessian diagonal costs a division per row in every pass, so it is only computed once a
   // solver has asked for Hessian-vector products (L-BFGS and gradient descent never do).
   bool diagonal_wanted_ = false, diagonal_current_ = false;
+  // Double data with many columns: every pass also writes its margins (n values, under 1/64 of
+  // the pass's reading), kept with the point they belong to, so that a certificate check at that
+  // point (the solvers check where they last evaluated) skips its first pass.
+  std::vector<T> margins_;
+  std::vector<double> margins_point_;
   double pass(T* hessian_diag);
 };
 

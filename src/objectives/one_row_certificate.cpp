@@ -345,7 +345,7 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
 template <class T>
 GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const T> y,
                          double scale, double own_penalty, std::span<double> x,
-                         const CertifyRequest& request, RowNormCache& cache) {
+                         const CertifyRequest& request, RowNormCache& cache, const LastPass& last) {
   const std::size_t n = data.X.rows, d = data.d;
   // Under a row partition: uniform weights on every part that has rows. The sums over rows below
   // are over every part's rows (row_sums), the passes over X on this part's rows.
@@ -362,7 +362,13 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   for (std::size_t i = 0; i < n; ++i)
     c[i] = scale * (uniform ? 1.0 : double(data.sample_weight[i]));
   const double start_b = data.fit_intercept ? x[d] : 0.0;
-  gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d), cache);
+  if (!last.margins.empty()) {
+    std::copy(last.margins.begin(), last.margins.end(), u.begin());
+    for (std::size_t j = 0; j < d; ++j)
+      g[j] = last.gradient[j] * scale;  // as gradient_pass scales the kernel's sums
+  } else {
+    gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d), cache);
+  }
   // ∇F(w, b₀) and F(w, b₀) from the margins.
   const RowSums at_start = row_sums(loss, u, 0.0, y, c, uniform, true, data.threads);
   double penalty_value = 0;
@@ -455,9 +461,10 @@ double one_row_gap_estimate(std::span<const double> gradient, std::size_t coeffi
 
 template GapBound certify_one_row<float>(OneRowLoss, const ObjectiveData<float>&,
                                          std::span<const float>, double, double, std::span<double>,
-                                         const CertifyRequest&, RowNormCache&);
+                                         const CertifyRequest&, RowNormCache&, const LastPass&);
 template GapBound certify_one_row<double>(OneRowLoss, const ObjectiveData<double>&,
                                           std::span<const double>, double, double,
-                                          std::span<double>, const CertifyRequest&, RowNormCache&);
+                                          std::span<double>, const CertifyRequest&, RowNormCache&,
+                                          const LastPass&);
 
 }  // namespace simdlr::detail

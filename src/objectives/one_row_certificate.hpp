@@ -13,12 +13,20 @@ namespace simdlr::detail {
 
 enum class OneRowLoss { logistic, squared };
 
+// What the objective's last fused pass left, when it was at the point to certify (double data):
+// the margins x_i·w + b and the gradient sums Σ s_i ℓ′ x_i, exactly what the check's first pass
+// would compute, so the check skips that pass. Empty: no such pass.
+struct LastPass {
+  std::span<const double> margins, gradient;
+};
+
 // The bound at x for F = scale · Σ s_i ℓ(y_i, x_i·w + b) + ½ Σ_j p_j w_j², p_j = own_penalty or
 // the request's. Moves x's intercept to its exact minimiser (with fit_intercept).
 template <class T>
 GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const T> y,
                          double scale, double own_penalty, std::span<double> x,
-                         const CertifyRequest& request, RowNormCache& cache);
+                         const CertifyRequest& request, RowNormCache& cache,
+                         const LastPass& last = {});
 
 // The tier-1 estimate without a pass: ½ Σ_j g_j² / p_j over the coefficients (+inf if some
 // p_j = 0).

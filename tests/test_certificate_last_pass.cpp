@@ -1,0 +1,73 @@
+// A certificate check at the point of the objective's last pass reuses that pass's margins and
+// gradient sums (double data with at least 64 columns, LogisticObjective::margins_): the check
+// must give the same bits as one that makes its own first pass, at every iterate of a fit.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "simdlr/simdlr.hpp"
+
+using namespace simdlr;
+
+namespace {
+
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("certify after a pass at x equals certify without it, bit for bit", "[certificate]") {
+  const std::size_t n = 3000, d = 80;  // d >= 64: the margins are kept
+  std::mt19937_64 gen(3);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> X(n * d), y(n), w(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double z = 0.3;
+    for (std::size_t j = 0; j < d; ++j) {
+      X[i * d + j] = normal(gen) * double(1 + j % 5);
+      z += X[i * d + j] * (j % 3 == 0 ? 0.05 : -0.02);
+    }
+    y[i] = z + normal(gen) > 0 ? 1.0 : 0.0;
+    w[i] = 0.5 + double(i % 4) / 3;
+  }
+  const MatrixView<const double> view(X.data(), n, d);
+  const double kC = 0.7;  // not 1: the gradient sums are scaled by C
+  for (bool weighted : {false, true}) {
+    INFO((weighted ? "weighted" : "unweighted"));
+    LogisticObjective<double> objective(
+        view, y, weighted ? std::span<const double>(w) : std::span<const double>(), kC, Penalty::l2,
+        true);
+    LogisticObjective<double> fresh(
+        view, y, weighted ? std::span<const double>(w) : std::span<const double>(), kC, Penalty::l2,
+        true);
+    // The iterates of a fit (after 1, 2, ... iterations; the solver is deterministic): certify
+    // each one after a pass there (the kept margins) and on an objective whose last pass was
+    // elsewhere (its own first pass).
+    std::vector<std::vector<double>> iterates;
+    for (int k = 1; k <= 12; ++k) {
+      LogisticObjective<double> solve(
+          view, y, weighted ? std::span<const double>(w) : std::span<const double>(), kC,
+          Penalty::l2, true);
+      std::vector<double> theta(d + 1, 0.0);
+      minimize_lbfgs(solve, theta, SolverOptions{.tol = 1e-12, .max_iter = k});
+      iterates.push_back(theta);
+    }
+    std::vector<double> g(d + 1), elsewhere(d + 1, 0.25);
+    std::size_t checked = 0;
+    for (const std::vector<double>& point : iterates) {
+      std::vector<double> a = point, b = point;
+      objective.value_and_gradient(a, g);
+      const GapBound cached = objective.certify(a, CertifyRequest{});
+      fresh.value_and_gradient(elsewhere, g);
+      const GapBound own = fresh.certify(b, CertifyRequest{});
+      CHECK(same_bits(cached.bound, own.bound));
+      CHECK(same_bits(cached.objective, own.objective));
+      CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+      checked += std::isfinite(own.bound) ? 1 : 0;
+    }
+    CHECK(checked >= 2);  // some iterates are close enough for a finite bound
+  }
+}
