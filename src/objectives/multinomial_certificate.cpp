@@ -4,6 +4,7 @@
 // convexity of the l2 penalty in W.
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "certificate_math.hpp"
@@ -43,16 +44,19 @@ void probabilities(std::span<const double> Z, std::span<const double> b, std::sp
   kernels::softmax(P.data(), P.data(), n, K, threads);
 }
 
-// Newton on the first K − 1 intercepts (b_K held: F is constant along b + t·1) from b, on the
-// margins Z (n x K, without intercepts; this process's rows, the sums over every part's). Leaves b
+// Newton on the first K − 1 intercepts (b_K held: F is constant along b + t·1) from b;
+// probabilities_at(b, P) gives the softmax probabilities at intercepts b (n x K, this process's
+// rows; the sums are over every part's). Leaves b
 // at the last point evaluated, P at its probabilities, and returns the bound there: gap ≤ ω(Rν)/R²,
 // ‖b̂ − b*‖₂ ≤ −log(1 − Rν)/R · √trace(H⁻¹), with R² = max_{k<l} (e_k − e_l)ᵀ H⁻¹ (e_k − e_l) (e_K =
 // 0) bounding the range of an intercept move. Per step: the softmax kernel, g = Pᵀc − (class totals
 // of c) and H = diag(Pᵀc) − Pᵀ diag(c) P, PᵀCP by the weighted-Gram kernel (any row partition) and
 // Pᵀc as its row sums.
-detail::InterceptBound polish_intercepts(std::span<const double> Z, std::span<const std::int32_t> y,
-                                         std::span<const double> c, std::span<double> b,
-                                         std::span<double> P, Threads threads) {
+template <class ProbabilitiesAt>
+detail::InterceptBound polish_intercepts(const ProbabilitiesAt& probabilities_at,
+                                         std::span<const std::int32_t> y, std::span<const double> c,
+                                         std::span<double> b, std::span<double> P,
+                                         Threads threads) {
   const std::size_t K = b.size(), m = K - 1, n = y.size();
   std::vector<double> totals(K, 0.0), mass(K), G(K * K), g(m), H(m * m), step(m), scratch(m), e(m);
   const int row_team = detail::row_threads(threads, n);
@@ -64,7 +68,7 @@ detail::InterceptBound polish_intercepts(std::span<const double> Z, std::span<co
   linalg::Cholesky cholesky;
   double previous = detail::kInfinity;
   for (int iteration = 0;; ++iteration) {
-    probabilities(Z, b, P, threads);
+    probabilities_at(b, P);
     kernels::weighted_gram(probs, c.data(), G.data(), threads);
     // Pᵀc from the row sums of PᵀCP: each row of P sums to 1 (within a few ε), so
     // Σ_l (PᵀCP)_kl = Σ_i c_i p_ik, without another pass over P.
@@ -109,16 +113,44 @@ detail::InterceptBound polish_intercepts(std::span<const double> Z, std::span<co
 }
 
 // lse(z + b) − (z_y + b_y) = −log p_y: as −log1p(−Σ_{k≠y} p_k) where p_y is close to 1, from the
-// row itself where p_y is too small for its relative accuracy.
-double row_loss(const double* z, std::span<const double> b, const double* p, std::size_t y,
-                std::span<double> scratch) {
+// row's margins z (logits(): K values without intercepts, asked for only then) where p_y is too
+// small for its relative accuracy.
+template <class Logits>
+double row_loss(std::span<const double> b, const double* p, std::size_t y,
+                std::span<double> scratch, const Logits& logits) {
   const std::size_t K = b.size();
   double others = 0;
   for (std::size_t k = 0; k < K; ++k)
     if (k != y) others += p[k];
   if (others < 0.5) return -std::log1p(-others);
   if (p[y] >= 1e-200) return -std::log(p[y]);
+  const double* z = logits();
   return softmax_at(z, b, scratch) - (z[y] + b[y]);
+}
+
+// P = the softmax probabilities at intercepts b from those at b0 (P0, n x K): a change of
+// intercepts multiplies class k's by exp(b_k − b0_k) before the rows are normalised again.
+// Entries of P0 flushed to zero (below the smallest normal number) stay zero.
+void rescaled_probabilities(std::span<const double> P0, std::span<const double> b0,
+                            std::span<const double> b, std::span<double> P, int threads) {
+  const std::size_t K = b.size(), n = P0.size() / (K > 0 ? K : 1);
+  std::vector<double> factor(K);
+  for (std::size_t k = 0; k < K; ++k)
+    factor[k] = std::exp(b[k] - b0[k]);
+  const std::ptrdiff_t rows = std::ptrdiff_t(n);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (std::ptrdiff_t i = 0; i < rows; ++i) {
+    const double* from = P0.data() + std::size_t(i) * K;
+    double* to = P.data() + std::size_t(i) * K;
+    double total = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      to[k] = from[k] * factor[k];
+      total += to[k];
+    }
+    const double inverse = 1 / total;
+    for (std::size_t k = 0; k < K; ++k)
+      to[k] *= inverse;
+  }
 }
 
 }  // namespace
@@ -127,32 +159,71 @@ template <class T>
 GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequest& request) {
   const std::size_t n = data_.X.rows, d = data_.d, K = K_;
   const bool intercept = data_.fit_intercept;
-  std::vector<double> Z(n * K), column(n), c(n), penalty(d), b(K, 0.0), R(n * K), grad(d);
+  // Double data: the probabilities at (W, b₀) and the gradient come from the fused softmax pass
+  // (one read of X each), and the intercept polish rescales those probabilities. Float data:
+  // the margins and the gradient in double over the widened rows (docs/convergence.md, 2e),
+  // K passes each.
+  constexpr bool kFused = std::is_same_v<T, double>;
+  std::vector<double> c(n), penalty(d), b(K, 0.0), R(n * K), grad_W(K * d), grad_b(K);
   const std::span<const std::int32_t> labels = labels_;
   for (std::size_t j = 0; j < d; ++j)
     penalty[j] = detail::penalty_of(request, j, l2_ ? 1.0 : 0.0);
   for (std::size_t i = 0; i < n; ++i)
     c[i] = C_ * (data_.sample_weight.empty() ? 1.0 : double(data_.sample_weight[i]));
-  for (std::size_t k = 0; k < K; ++k) {
-    detail::wide_margins(data_.X, x.subspan(k * d, d), column, data_.threads);
-    for (std::size_t i = 0; i < n; ++i)
-      Z[i * K + k] = column[i];
+  if (intercept) std::copy(x.begin() + std::ptrdiff_t(K * d), x.end(), b.begin());
+  const std::vector<double> b0 = b;
+  // Σ s_i (p_i − e_{y_i}) x_iᵀ at (W, at) into grad_W, and the probabilities into P if given.
+  [[maybe_unused]] const auto fused_pass = [&](std::span<const double> at, double* P) {
+    if constexpr (kFused) {
+      SoftmaxPass<double> pass{.X = data_.X,
+                               .labels = labels.data(),
+                               .n_classes = K,
+                               .sample_weight = data_.weights(),
+                               .W = x.data(),
+                               .b = intercept ? at.data() : nullptr,
+                               .grad_W = grad_W.data(),
+                               .grad_b = grad_b.data(),
+                               .probabilities = P};
+      kernels::softmax_loss_grad(pass, data_.threads);
+    }
+  };
+  std::vector<double> Z, P0, column;
+  if constexpr (kFused) {
+    P0.resize(n * K);
+    fused_pass(b0, P0.data());
+  } else {
+    Z.resize(n * K);
+    column.resize(n);
+    for (std::size_t k = 0; k < K; ++k) {
+      detail::wide_margins(data_.X, x.subspan(k * d, d), column, data_.threads);
+      for (std::size_t i = 0; i < n; ++i)
+        Z[i * K + k] = column[i];
+    }
   }
+  const int row_team = detail::row_threads(data_.threads, n);
+  const auto probabilities_at = [&](std::span<const double> at, std::span<double> P) {
+    if constexpr (kFused) {
+      rescaled_probabilities(P0, b0, at, P, row_team);
+    } else {
+      probabilities(Z, at, P, data_.threads);
+    }
+  };
   // Under a row partition: this part's rows; the sums over rows combine every part's
-  // (sum_in_row_blocks, weighted_gram) and the passes over X run on this part's block.
+  // (sum_in_row_blocks, weighted_gram, the fused pass) and the passes over X run on this part's
+  // block.
   detail::InterceptBound polished{0, 0};
   if (intercept) {
-    std::copy(x.begin() + std::ptrdiff_t(K * d), x.end(), b.begin());
-    polished = polish_intercepts(Z, labels, c, b, R, data_.threads);
+    polished = polish_intercepts(probabilities_at, labels, c, b, R, data_.threads);
     std::copy(b.begin(), b.end(), x.begin() + std::ptrdiff_t(K * d));
   } else {
-    probabilities(Z, b, R, data_.threads);
+    probabilities_at(b, R);
   }
-  // R holds the probabilities; each row becomes c_i (p_i − e_{y_i}).
+  // R holds the probabilities; each row becomes c_i (p_i − e_{y_i}) (float data: for the
+  // gradient).
   double value = 0;
-  sum_in_row_blocks(n, std::span<double>(&value, 1), detail::row_threads(data_.threads, n),
+  sum_in_row_blocks(n, std::span<double>(&value, 1), row_team,
                     [&](std::size_t begin, std::size_t end, double* sum) {
-                      std::vector<double> scratch(K);
+                      std::vector<double> scratch(K), z(K);
                       for (std::size_t i = begin; i < end; ++i) {
                         double* r = R.data() + i * K;
                         if (c[i] == 0) {
@@ -160,21 +231,47 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
                           continue;
                         }
                         const std::size_t label = std::size_t(labels[i]);
-                        *sum += c[i] * row_loss(Z.data() + i * K, b, r, label, scratch);
-                        for (std::size_t k = 0; k < K; ++k)
-                          r[k] = c[i] * (r[k] - (k == label ? 1.0 : 0.0));
+                        const auto logits = [&]() -> const double* {
+                          if constexpr (kFused) {
+                            // (a rare row: p_y below 1e-200)
+                            const T* row = data_.X.row(i);
+                            for (std::size_t k = 0; k < K; ++k) {
+                              z[k] = 0;
+                              for (std::size_t j = 0; j < d; ++j)
+                                z[k] += double(row[j]) * x[k * d + j];
+                            }
+                            return z.data();
+                          } else {
+                            return Z.data() + i * K;
+                          }
+                        };
+                        *sum += c[i] * row_loss(b, r, label, scratch, logits);
+                        if (!kFused) {
+                          for (std::size_t k = 0; k < K; ++k)
+                            r[k] = c[i] * (r[k] - (k == label ? 1.0 : 0.0));
+                        }
                       }
                     });
+  if constexpr (kFused) {
+    // The gradient at the polished intercepts (the first pass's when they did not move).
+    if (!std::equal(b.begin(), b.end(), b0.begin())) fused_pass(b, nullptr);
+    for (double& v : grad_W)
+      v *= C_;
+  } else {
+    for (std::size_t k = 0; k < K; ++k) {
+      for (std::size_t i = 0; i < n; ++i)
+        column[i] = R[i * K + k];
+      detail::wide_transpose_product(data_.X, column, std::span<double>(grad_W).subspan(k * d, d),
+                                     data_.threads);
+    }
+  }
   bool strongly_convex = true;
   double norm2 = 0;
   for (std::size_t k = 0; k < K; ++k) {
-    for (std::size_t i = 0; i < n; ++i)
-      column[i] = R[i * K + k];
-    detail::wide_transpose_product(data_.X, column, grad, data_.threads);
     for (std::size_t j = 0; j < d; ++j) {
       const double w = x[k * d + j];
       value += 0.5 * penalty[j] * w * w;
-      const double g = grad[j] + penalty[j] * w;
+      const double g = grad_W[k * d + j] + penalty[j] * w;
       strongly_convex = strongly_convex && penalty[j] > 0;
       if (penalty[j] > 0) norm2 += g * g / penalty[j];
     }
