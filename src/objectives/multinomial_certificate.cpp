@@ -160,9 +160,9 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   const std::size_t n = data_.X.rows, d = data_.d, K = K_;
   const bool intercept = data_.fit_intercept;
   // Double data: the probabilities at (W, b₀) and the gradient come from the fused softmax pass
-  // (one read of X each), and the intercept polish rescales those probabilities. Float data:
-  // the margins and the gradient in double over the widened rows (docs/convergence.md, 2e),
-  // K passes each.
+  // (one read of X each). Float data: the margins and the gradient in double over the widened
+  // rows (docs/convergence.md, 2e), one pass each, the probabilities by the softmax kernel.
+  // The intercept polish rescales the probabilities at b₀.
   constexpr bool kFused = std::is_same_v<T, double>;
   std::vector<double> c(n), penalty(d), b(K, 0.0), R(n * K), grad_W(K * d), grad_b(K);
   const std::span<const std::int32_t> labels = labels_;
@@ -187,26 +187,19 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
       kernels::softmax_loss_grad(pass, data_.threads);
     }
   };
-  std::vector<double> Z, P0, column;
+  std::vector<double> Z, P0;
   if constexpr (kFused) {
     P0.resize(n * K);
     fused_pass(b0, P0.data());
   } else {
     Z.resize(n * K);
-    column.resize(n);
-    for (std::size_t k = 0; k < K; ++k) {
-      detail::wide_margins(data_.X, x.subspan(k * d, d), column, data_.threads);
-      for (std::size_t i = 0; i < n; ++i)
-        Z[i * K + k] = column[i];
-    }
+    P0.resize(n * K);
+    detail::wide_margins_classes(data_.X, x.first(K * d), K, Z, data_.threads);
+    probabilities(Z, b0, P0, data_.threads);
   }
   const int row_team = detail::row_threads(data_.threads, n);
   const auto probabilities_at = [&](std::span<const double> at, std::span<double> P) {
-    if constexpr (kFused) {
-      rescaled_probabilities(P0, b0, at, P, row_team);
-    } else {
-      probabilities(Z, at, P, data_.threads);
-    }
+    rescaled_probabilities(P0, b0, at, P, row_team);
   };
   // Under a row partition: this part's rows; the sums over rows combine every part's
   // (sum_in_row_blocks, weighted_gram, the fused pass) and the passes over X run on this part's
@@ -258,12 +251,7 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
     for (double& v : grad_W)
       v *= C_;
   } else {
-    for (std::size_t k = 0; k < K; ++k) {
-      for (std::size_t i = 0; i < n; ++i)
-        column[i] = R[i * K + k];
-      detail::wide_transpose_product(data_.X, column, std::span<double>(grad_W).subspan(k * d, d),
-                                     data_.threads);
-    }
+    detail::wide_transpose_product_classes(data_.X, R, K, grad_W, data_.threads);
   }
   bool strongly_convex = true;
   double norm2 = 0;

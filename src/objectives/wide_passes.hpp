@@ -88,6 +88,38 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
   }
 }
 
+// The K classes at once, in one pass over float rows (each row in cache for all of them), with
+// the bits of K calls of wide_margins / wide_transpose_product: Z (n x K) = X Wᵀ, W holding K
+// rows of X.cols coefficients; out (K x X.cols) = Rᵀ X, R n x K.
+inline void wide_margins_classes(MatrixView<const float> X, std::span<const double> W,
+                                 std::size_t K, std::span<double> Z, Threads threads) {
+  const std::size_t d = X.cols;
+  const std::ptrdiff_t n = std::ptrdiff_t(X.rows);
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
+  for (std::ptrdiff_t i = 0; i < n; ++i) {
+    const float* row = X.data + std::size_t(i) * X.stride;
+    for (std::size_t k = 0; k < K; ++k)
+      Z[std::size_t(i) * K + k] = widened_dot(row, W.subspan(k * d, d));
+  }
+}
+
+inline void wide_transpose_product_classes(MatrixView<const float> X, std::span<const double> R,
+                                           std::size_t K, std::span<double> out, Threads threads) {
+  const std::size_t d = X.cols;
+  sum_in_row_blocks(X.rows, out.first(K * d), wide_threads(threads, X),
+                    [&](std::size_t begin, std::size_t end, double* sum) {
+                      for (std::size_t i = begin; i < end; ++i) {
+                        const float* row = X.data + i * X.stride;
+                        for (std::size_t k = 0; k < K; ++k) {
+                          const double r = R[i * K + k];
+                          double* into = sum + k * d;
+                          for (std::size_t j = 0; j < d; ++j)
+                            into[j] += double(row[j]) * r;
+                        }
+                      }
+                    });
+}
+
 // One pass over float data: u_i = x_i·w + b and out = Σ residual(i, u_i) x_i, in
 // double, rows dotted as in wide_margins and summed as in wide_transpose_product (the same sums
 // for every thread count); and, if column_max is not empty, max |x_ij| over the rows with
