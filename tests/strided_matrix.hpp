@@ -3,7 +3,9 @@
 // tests poison (test_has_non_finite, test_column_max_abs, test_fit_inputs).
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 namespace simdlr::test {
@@ -37,6 +39,24 @@ inline std::vector<std::size_t> poison_positions(std::size_t count) {
   for (std::size_t& q : p)
     q = q < count ? q : count - 1;
   return p;
+}
+
+// Calls check() with NaN, +inf and −inf in turn at each of the poison positions of the s.rows x
+// s.cols values of X (row-major with s.stride), restoring each value afterwards.
+template <class T, class Check>
+void for_each_non_finite(std::vector<T>& X, const StridedShape& s, const Check& check) {
+  const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
+  for (std::size_t position : poison_positions(s.rows * s.cols)) {
+    const std::size_t row = position / s.cols, col = position % s.cols;
+    for (T bad : {nan, inf, -inf}) {
+      INFO("row " << row << ", column " << col << ", value " << bad);
+      T& x = X[row * s.stride + col];
+      const T saved = x;
+      x = bad;
+      check();
+      x = saved;
+    }
+  }
 }
 
 }  // namespace simdlr::test

@@ -108,7 +108,7 @@ struct SoftmaxHessianPass {
   void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});           \
   void softmax(const T* z, T* out, std::size_t rows, std::size_t classes, Threads threads = {}); \
   bool has_non_finite(MatrixView<const T> X, Threads threads = {});                              \
-  void column_max_abs(MatrixView<const T> X, T* out, Threads threads = {});                      \
+  bool column_max_abs(MatrixView<const T> X, T* out, Threads threads = {});                      \
   inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {               \
     return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);          \
   }                                                                                              \
@@ -209,9 +209,10 @@ struct SoftmaxHessianPass {
 //   part of X). Exact. Chunks are scanned in parallel for large X; the answer does not depend
 //   on the thread count.
 //
-// column_max_abs(X, out): out_j = max_i |x_ij| (out has X.cols elements; 0 for X without rows).
-//   Exact, for every thread count. Valid for finite X (the maximum of a column holding a NaN is
-//   unspecified; ±inf gives inf).
+// column_max_abs(X, out): out_j = max_i |x_ij| (out has X.cols elements; 0 for X without rows);
+//   returns whether every x_ij is finite, so one pass both checks X and gives its maxima. Exact,
+//   for every thread count, when it returns true (otherwise out is unspecified). Values in a
+//   stride's padding are not part of X.
 // ---------------------------------------------------------------------------------------------
 
 namespace kernels {

@@ -59,12 +59,18 @@ struct OneRow {
 
 // Σ c_i ‖x_i‖_{P⁻¹} for a certificate's δ, kept for the penalty vector it was computed with;
 // and max_i |x_ij| over the rows with c_i ≠ 0 (empty: not computed), which bounds every row's
-// leverage in the sampled Hessian certificate without another pass.
+// leverage in the sampled Hessian certificate without another pass. known_column_max: the
+// maxima of this process's rows when the caller had them (use_column_max_abs), not yet combined
+// over the parts of a row partition.
 struct RowNormCache {
   std::vector<double> penalty;
   double value = -1;  // < 0: not computed
   std::vector<double> column_max;
+  std::vector<double> known_column_max;
 };
+
+// Stores `maxima` (d values) as the cache's known column maxima; ShapeError if not d values.
+void set_known_column_max(RowNormCache& cache, std::vector<double> maxima, std::size_t d);
 
 }  // namespace detail
 
@@ -93,6 +99,12 @@ class LogisticObjective final : public Objective,
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
   bool penalised() const override { return l2_; }
+  // max_i |x_ij| of each column over this process's rows of X, or upper bounds of them, when the
+  // caller has them (the models' input check computes them in its scan of X): the certificate
+  // then uses them instead of reading X for them. ShapeError unless X.cols values.
+  void use_column_max_abs(std::vector<double> maxima) {
+    detail::set_known_column_max(row_norms_, std::move(maxima), data_.d);
+  }
 
  private:
   detail::ObjectiveData<T> data_;
@@ -139,6 +151,12 @@ class MultinomialObjective final : public Objective,
   std::size_t hessian_dimension_limit() const override { return 0; }
   // The start Hessian's class-block structure (multinomial_preconditioner.cpp).
   std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override;
+  // max_i |x_ij| of each column over this process's rows of X, or upper bounds of them, when the
+  // caller has them (the models' input check computes them in its scan of X): the certificate
+  // then uses them instead of reading X for them. ShapeError unless X.cols values.
+  void use_column_max_abs(std::vector<double> maxima) {
+    detail::set_known_column_max(row_norms_, std::move(maxima), data_.d);
+  }
 
  private:
   detail::ObjectiveData<T> data_;
@@ -176,6 +194,12 @@ class SquaredObjective final : public Objective,
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
   bool penalised() const override { return alpha_ > 0; }
+  // max_i |x_ij| of each column over this process's rows of X, or upper bounds of them, when the
+  // caller has them (the models' input check computes them in its scan of X): the certificate
+  // then uses them instead of reading X for them. ShapeError unless X.cols values.
+  void use_column_max_abs(std::vector<double> maxima) {
+    detail::set_known_column_max(row_norms_, std::move(maxima), data_.d);
+  }
 
  private:
   detail::ObjectiveData<T> data_;

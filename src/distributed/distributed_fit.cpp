@@ -98,7 +98,8 @@ class Collective {
 
 template <class T>
 void check_block(const char* who, const Collective& c, MatrixView<const T> X,
-                 std::span<const double> y, std::span<const T> sample_weight, Threads threads) {
+                 std::span<const double> y, std::span<const T> sample_weight, Threads threads,
+                 std::vector<double>& column_max) {
   const std::size_t offset = c.row_offset();
   if (X.stride < X.cols) throw ShapeError(std::string(who) + ": X row stride below its columns");
   if (X.rows > 0 && X.data == nullptr) throw InvalidArgument(std::string(who) + ": X is null");
@@ -111,7 +112,11 @@ void check_block(const char* who, const Collective& c, MatrixView<const T> X,
                      std::to_string(sample_weight.size()) + " values for " +
                      std::to_string(X.rows) + " rows (rank " + std::to_string(c.rank()) + ")");
   }
-  if (X.rows > 0 && kernels::has_non_finite(X, threads)) {
+  // The block's column maxima come with the scan (the certificates use them).
+  std::vector<T> maxima(X.cols);
+  const bool finite = X.rows == 0 || kernels::column_max_abs(X, maxima.data(), threads);
+  column_max.assign(maxima.begin(), maxima.end());
+  if (!finite) {
     for (std::size_t i = 0; i < X.rows; ++i) {
       for (std::size_t j = 0; j < X.cols; ++j) {
         if (!std::isfinite(double(X(i, j)))) {
@@ -136,12 +141,13 @@ void check_block(const char* who, const Collective& c, MatrixView<const T> X,
 }
 
 // The checks every fit makes across ranks: each block's data, the same column count and use of
-// sample weights everywhere, at least one row, weights with a positive sum.
+// sample weights everywhere, at least one row, weights with a positive sum. column_max: the
+// block's max_i |x_ij|.
 template <class T>
 std::size_t check_data(const char* who, const Collective& c, MatrixView<const T> X,
-                       std::span<const double> y, std::span<const T> sample_weight,
-                       Threads threads) {
-  c.agree([&] { check_block(who, c, X, y, sample_weight, threads); });
+                       std::span<const double> y, std::span<const T> sample_weight, Threads threads,
+                       std::vector<double>& column_max) {
+  c.agree([&] { check_block(who, c, X, y, sample_weight, threads, column_max); });
   std::size_t lo = 0, hi = 0, w_lo = 0, w_hi = 0;
   c.min_max(X.cols, X.cols, lo, hi);
   // Sample weights on every rank that has rows, or on none (a rank without rows may give none).
@@ -181,7 +187,8 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
     check_solver_options(o.solver_options, kFit);
     if (o.threads.count < 0) throw InvalidArgument(std::string(kFit) + ": threads must be >= 0");
   });
-  const std::size_t n = check_data(kFit, c, X, y, sample_weight, o.threads);
+  std::vector<double> column_max;
+  const std::size_t n = check_data(kFit, c, X, y, sample_weight, o.threads, column_max);
   const std::size_t d = X.cols, n_local = X.rows;
 
   // The classes: every rank's distinct labels, gathered.
@@ -268,8 +275,10 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
     }
     reports.push_back(run(
         [&](Penalty penalty) {
-          return std::make_unique<MultinomialObjective<T>>(X, index, K, w, o.C, penalty,
-                                                           o.fit_intercept, o.threads);
+          auto objective = std::make_unique<MultinomialObjective<T>>(X, index, K, w, o.C, penalty,
+                                                                     o.fit_intercept, o.threads);
+          objective->use_column_max_abs(column_max);
+          return objective;
         },
         K, theta));
     std::copy(theta.begin(), theta.begin() + K * d, coef.begin());
@@ -291,8 +300,10 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
       }
       reports.push_back(run(
           [&](Penalty penalty) {
-            return std::make_unique<LogisticObjective<T>>(X, target, w, o.C, penalty,
-                                                          o.fit_intercept, o.threads);
+            auto objective = std::make_unique<LogisticObjective<T>>(X, target, w, o.C, penalty,
+                                                                    o.fit_intercept, o.threads);
+            objective->use_column_max_abs(column_max);
+            return objective;
           },
           1, theta));
       std::copy(theta.begin(), theta.begin() + d, coef.begin() + r * d);
@@ -314,10 +325,12 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
     check_solver_options(o.solver_options, kFit);
     if (o.threads.count < 0) throw InvalidArgument(std::string(kFit) + ": threads must be >= 0");
   });
-  check_data(kFit, c, X, y, sample_weight, o.threads);
+  std::vector<double> column_max;
+  check_data(kFit, c, X, y, sample_weight, o.threads, column_max);
   const std::size_t d = X.cols;
   std::vector<T> target(y.begin(), y.end());
   SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
+  objective.use_column_max_abs(std::move(column_max));
   PartitionedObjective partitioned(objective, c.partition(), true);
   std::vector<double> theta(d + (o.fit_intercept ? 1 : 0), 0.0);
   const SolverOptions& so = o.solver_options;

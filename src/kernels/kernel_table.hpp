@@ -104,8 +104,9 @@ struct KernelTable {
   void (*gram_upper)(RowsChunk<T> X, const T* d, T* out, T* scratch, std::size_t rows_after);
   std::size_t (*gram_scratch)(std::size_t cols);
   bool (*any_non_finite)(RowsChunk<T> X);  // a NaN or ±inf among the rows
-  // out_j = max(out_j, |x_ij|) over the chunk's rows (out: cols values).
-  void (*column_max_abs)(RowsChunk<T> X, T* out);
+  // out_j = max(out_j, |x_ij|) over the chunk's rows (out: cols values); false if a value was
+  // NaN or ±inf (out is then unspecified).
+  bool (*column_max_abs)(RowsChunk<T> X, T* out);
   // Row-wise softmax of rows x classes values (out may equal z); classes >= 1.
   void (*softmax_rows)(const T* z, T* out, std::size_t rows, std::size_t classes);
 };

@@ -609,19 +609,22 @@ bool has_non_finite_impl(const Engine<T>& e, MatrixView<const T> X) {
 // Column maxima of |x|: each chunk into its own slot, the slots then combined (exactly, so in any
 // order).
 template <class T>
-void column_max_abs_impl(const Engine<T>& e, MatrixView<const T> X, T* out) {
+bool column_max_abs_impl(const Engine<T>& e, MatrixView<const T> X, T* out) {
   check_matrix("column_max_abs", X);
   check_pointer("column_max_abs", "out", out, X.cols);
   const std::size_t d = X.cols;
   // Maxima are exact in any order: the local block's, whether or not a row partition is active.
   const ChunkPlan plan = Engine<T>{e.k, e.chunked, e.threads}.plan("column_max_abs", X.rows, d, d);
   std::vector<T> slots(plan.count * d, T(0));
-  for_each_chunk(plan, e.threads_for_plan(plan, X.rows * d),
-                 [&](std::size_t c) { e.k.column_max_abs(rows_of(X, plan, c), &slots[c * d]); });
+  std::vector<char> finite(plan.count, 1);
+  for_each_chunk(plan, e.threads_for_plan(plan, X.rows * d), [&](std::size_t c) {
+    finite[c] = e.k.column_max_abs(rows_of(X, plan, c), &slots[c * d]) ? 1 : 0;
+  });
   std::fill(out, out + d, T(0));
   for (std::size_t c = 0; c < plan.count; ++c)
     for (std::size_t j = 0; j < d; ++j)
       out[j] = std::max(out[j], slots[c * d + j]);
+  return std::find(finite.begin(), finite.end(), 0) == finite.end();
 }
 
 }  // namespace
@@ -657,8 +660,8 @@ void column_max_abs_impl(const Engine<T>& e, MatrixView<const T> X, T* out) {
   bool has_non_finite(MatrixView<const T> X, Threads t) {                                         \
     return detail::has_non_finite_impl(detail::ENGINE<T>(PREFIX "has_non_finite", t), X);         \
   }                                                                                               \
-  void column_max_abs(MatrixView<const T> X, T* out, Threads t) {                                 \
-    detail::column_max_abs_impl(detail::ENGINE<T>(PREFIX "column_max_abs", t), X, out);           \
+  bool column_max_abs(MatrixView<const T> X, T* out, Threads t) {                                 \
+    return detail::column_max_abs_impl(detail::ENGINE<T>(PREFIX "column_max_abs", t), X, out);    \
   }
 
 namespace kernels {

@@ -207,12 +207,16 @@ bool any_non_finite(RowsChunk<T> X) {
 }
 
 template <class T>
-void column_max_abs(RowsChunk<T> X, T* out) {
+bool column_max_abs(RowsChunk<T> X, T* out) {
+  bool finite = true;
   for (std::size_t i = 0; i < X.rows; ++i) {
     const T* x = X.X + i * X.stride;
-    for (std::size_t j = 0; j < X.cols; ++j)
+    for (std::size_t j = 0; j < X.cols; ++j) {
+      finite = finite && std::isfinite(x[j]);
       out[j] = std::max(out[j], std::fabs(x[j]));
+    }
   }
+  return finite;
 }
 
 // Row-wise softmax, out == z allowed: the loop LogisticRegression::predict_proba ran for the

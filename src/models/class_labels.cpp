@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <set>
 
 #include "name_table.hpp"
@@ -21,16 +22,35 @@ std::string number_text(double v) {
 }  // namespace
 
 ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
-  std::set<double> distinct;
+  // The classes seen so far, sorted: a few as a rule, and labels repeat, so most rows match the
+  // previous row's class or a short binary search (a set node per row was a visible share of a
+  // small fit). Many distinct values (a regression target by mistake) go to a set.
+  constexpr std::size_t kFewClasses = 256;
+  std::vector<double> few;
+  std::set<double> many;
+  double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (!std::isfinite(labels[i])) {
       throw InvalidArgument("labels: y[" + std::to_string(i) + "] is not a finite number");
     }
-    distinct.insert(labels[i] == 0 ? 0.0 : labels[i]);  // −0 and +0 are one class
+    const double v = labels[i] == 0 ? 0.0 : labels[i];  // −0 and +0 are one class
+    if (v == previous) continue;
+    previous = v;
+    if (!many.empty()) {
+      many.insert(v);
+      continue;
+    }
+    const auto at = std::lower_bound(few.begin(), few.end(), v);
+    if (at != few.end() && *at == v) continue;
+    few.insert(at, v);
+    if (few.size() > kFewClasses) many.insert(few.begin(), few.end());
   }
   ClassLabels c;
   c.numeric_ = true;
-  c.values_.assign(distinct.begin(), distinct.end());
+  if (many.empty())
+    c.values_ = std::move(few);
+  else
+    c.values_.assign(many.begin(), many.end());
   for (double v : c.values_)
     c.text_.push_back(number_text(v));
   return c;

@@ -51,14 +51,16 @@ void check_layout(const char* who, MatrixView<const T> X) {
 }  // namespace
 
 template <class T>
-void check_training_matrix(const char* who, MatrixView<const T> X, Threads threads) {
+std::vector<double> check_training_matrix(const char* who, MatrixView<const T> X, Threads threads) {
   if (X.rows == 0)
     throw InvalidArgument(where(who) + "X has no rows; a fit needs at least one sample");
   if (X.cols == 0)
     throw InvalidArgument(where(who) + "X has no columns; a fit needs at least one feature");
   check_layout(who, X);
   // The vectorized scan says whether to look; the row-by-row scan finds what and where.
-  if (kernels::has_non_finite(X, threads)) check_finite(who, X);
+  std::vector<T> maxima(X.cols);
+  if (!kernels::column_max_abs(X, maxima.data(), threads)) check_finite(who, X);
+  return std::vector<double>(maxima.begin(), maxima.end());
 }
 
 template <class T>
@@ -113,8 +115,10 @@ void check_label_count(const char* who, std::size_t labels, std::size_t rows) {
   }
 }
 
-template void check_training_matrix<float>(const char*, MatrixView<const float>, Threads);
-template void check_training_matrix<double>(const char*, MatrixView<const double>, Threads);
+template std::vector<double> check_training_matrix<float>(const char*, MatrixView<const float>,
+                                                          Threads);
+template std::vector<double> check_training_matrix<double>(const char*, MatrixView<const double>,
+                                                           Threads);
 template void check_prediction_shape<float>(const char*, MatrixView<const float>, std::size_t);
 template void check_prediction_shape<double>(const char*, MatrixView<const double>, std::size_t);
 template void check_finite_margins<float>(const char*, MatrixView<const float>,

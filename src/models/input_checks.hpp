@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 #include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
@@ -11,9 +12,10 @@
 namespace simdlr::detail {
 
 // X must be non-empty (rows >= 1, cols >= 1) with stride >= cols and every value finite (scanned
-// on `threads`, as fast as a read).
+// on `threads`, as fast as a read). Returns max_i |x_ij| for each column, which the same scan
+// computes and the objectives' certificates would otherwise read X once more for.
 template <class T>
-void check_training_matrix(const char* who, MatrixView<const T> X, Threads threads);
+std::vector<double> check_training_matrix(const char* who, MatrixView<const T> X, Threads threads);
 // The shape of X for prediction with a model of n_features features; its values are checked by
 // check_finite_margins once the margins are computed.
 template <class T>

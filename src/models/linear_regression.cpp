@@ -94,7 +94,7 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
                                           std::span<const T> sample_weight) {
   const LinearRegressionOptions& o = options_;
   check_options(o);
-  detail::check_training_matrix(kFit, X, o.threads);
+  std::vector<double> column_max = detail::check_training_matrix(kFit, X, o.threads);
   detail::check_targets(kFit, y, X.rows);
   detail::check_sample_weight(kFit, sample_weight, X.rows);
   const std::size_t d = X.cols;
@@ -102,6 +102,7 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
   FitReport report;
   std::vector<T> target(y.begin(), y.end());
   SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
+  objective.use_column_max_abs(std::move(column_max));  // from the scan of X
   if (o.solver == LinearSolver::cholesky) {
     theta = solve_normal_equations(X, y, sample_weight, o);
     report = certify_solution(objective, theta, o.solver_options, "cholesky");

@@ -155,7 +155,8 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
                                                     std::span<const T> sample_weight) {
   const LogisticRegressionOptions& o = options_;
   check_options(o);
-  detail::check_training_matrix(kFit, X, o.threads);
+  // The column maxima come with the scan of X; the certificates use them.
+  const std::vector<double> column_max = detail::check_training_matrix(kFit, X, o.threads);
   detail::check_sample_weight(kFit, sample_weight, X.rows);
   const std::size_t K = classes_.size(), n = X.rows, d = X.cols;
   if (K < 2) {
@@ -188,8 +189,10 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
       if (o.fit_intercept) std::copy(intercept_.begin(), intercept_.end(), theta.begin() + K * d);
     }
     reports.push_back(solve(resolved, stats.get(), K, theta, [&](Penalty penalty) {
-      return std::make_unique<MultinomialObjective<T>>(X, y, K, weights, o.C, penalty,
-                                                       o.fit_intercept, threads);
+      auto objective = std::make_unique<MultinomialObjective<T>>(X, y, K, weights, o.C, penalty,
+                                                                 o.fit_intercept, threads);
+      objective->use_column_max_abs(column_max);
+      return objective;
     }));
     std::copy(theta.begin(), theta.begin() + K * d, coef.begin());
     if (o.fit_intercept) std::copy(theta.begin() + K * d, theta.end(), intercept.begin());
@@ -211,8 +214,10 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
         if (o.fit_intercept) theta[d] = intercept_[r];
       }
       reports.push_back(solve(resolved, stats.get(), 1, theta, [&](Penalty penalty) {
-        return std::make_unique<LogisticObjective<T>>(X, target, weights, o.C, penalty,
-                                                      o.fit_intercept, threads);
+        auto objective = std::make_unique<LogisticObjective<T>>(X, target, weights, o.C, penalty,
+                                                                o.fit_intercept, threads);
+        objective->use_column_max_abs(column_max);
+        return objective;
       }));
       std::copy(theta.begin(), theta.begin() + d, coef.begin() + r * d);
       if (o.fit_intercept) intercept[r] = theta[d];

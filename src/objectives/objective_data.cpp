@@ -33,4 +33,13 @@ ObjectiveData<T>::ObjectiveData(const char* objective, MatrixView<const T> X, st
 template struct ObjectiveData<float>;
 template struct ObjectiveData<double>;
 
+void set_known_column_max(RowNormCache& cache, std::vector<double> maxima, std::size_t d) {
+  if (maxima.size() != d) {
+    throw ShapeError("use_column_max_abs: " + std::to_string(maxima.size()) +
+                     " column maxima for " + std::to_string(d) + " columns");
+  }
+  cache.known_column_max = std::move(maxima);
+  cache.column_max.clear();  // combined again from these when next needed
+}
+
 }  // namespace simdlr::detail

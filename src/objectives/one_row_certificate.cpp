@@ -140,8 +140,9 @@ void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<cons
     const auto residual = [&](std::size_t i, double margin) {
       return c[i] == 0 ? 0.0 : c[i] * first_derivative(loss, double(y[i]), margin);
     };
-    // The column maxima come with the first check's pass (the rows are in cache).
-    std::vector<double> column_max(cache.column_max.empty() ? data.d : 0);
+    // The column maxima, unless known, come with the first check's pass (the rows are in cache).
+    const bool maxima = cache.column_max.empty() && cache.known_column_max.empty();
+    std::vector<double> column_max(maxima ? data.d : 0);
     wide_fused_gradient(data.X, w, b, c, residual, u, gradient_w, column_max, data.threads);
     if (!column_max.empty()) cache.column_max = std::move(column_max);
   }
@@ -425,8 +426,15 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
     hessian_tried = std::isfinite(out.bound);
   }
   if (tier1 && !tier1_first && !hessian_tried) try_tier1();
+  // The exact gradient at b̂ is within L′ |b̂ − b₀| Σ c_i ‖x_i‖_{P⁻¹} of the one at b₀, so its
+  // bound is at least the one below: when that already misses, the pass could not succeed.
+  const auto exact_may_succeed = [&] {
+    const double floor =
+        std::max(0.0, std::sqrt(norm2) - lipschitz * std::fabs(b - start_b) * rows_norm());
+    return tier1_bound(intercept, floor, 0.0) <= request.enough;
+  };
   if (!hessian_tried && out.bound > request.enough && strongly_convex &&
-      std::isfinite(intercept.gap) && b != start_b) {
+      std::isfinite(intercept.gap) && b != start_b && exact_may_succeed()) {
     // Tier 1 with the exact gradient at b̂.
     std::vector<double> r(n), exact(d);  // r_i = c_i ℓ′ at b̂
     row_sums(loss, u, b - start_b, y, c, uniform, false, data.threads, r);

@@ -27,8 +27,10 @@ namespace simdlr::detail {
 template <class T>
 void row_statistics_pass(MatrixView<const T> X, std::span<const double> c,
                          std::span<const double> penalty, Threads threads, RowNormCache& cache) {
-  const std::size_t n = X.rows, d = X.cols, quads = d / 4 * 4;
-  const bool norms = !penalty.empty(), maxima = cache.column_max.empty();
+  constexpr std::size_t kSums = 8;  // independent sums, in pairs that baseline SSE2 vectorizes
+  const std::size_t n = X.rows, d = X.cols, blocks = d / kSums * kSums;
+  const bool norms = !penalty.empty();
+  const bool maxima = cache.column_max.empty() && cache.known_column_max.empty();
   std::vector<double> inverse(d, 0.0), term(norms ? n : 0, 0.0), column_max(d, 0.0);
   if (norms) {
     for (std::size_t j = 0; j < d; ++j)
@@ -43,17 +45,17 @@ void row_statistics_pass(MatrixView<const T> X, std::span<const double> c,
       if (c[i] == 0) continue;
       const T* row = X.data + i * X.stride;
       if (norms) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // four sums so the loop pipelines
-        for (std::size_t j = 0; j < quads; j += 4) {
-          const double v0 = row[j], v1 = row[j + 1], v2 = row[j + 2], v3 = row[j + 3];
-          s0 += v0 * v0 * inverse[j];
-          s1 += v1 * v1 * inverse[j + 1];
-          s2 += v2 * v2 * inverse[j + 2];
-          s3 += v3 * v3 * inverse[j + 3];
+        double s[kSums] = {};
+        for (std::size_t j = 0; j < blocks; j += kSums) {
+          for (std::size_t k = 0; k < kSums; ++k) {
+            const double v = row[j + k];
+            s[k] += v * v * inverse[j + k];
+          }
         }
-        for (std::size_t j = quads; j < d; ++j)
-          s0 += double(row[j]) * double(row[j]) * inverse[j];
-        term[i] = c[i] * std::sqrt((s0 + s1) + (s2 + s3));
+        for (std::size_t j = blocks; j < d; ++j)
+          s[0] += double(row[j]) * double(row[j]) * inverse[j];
+        term[i] =
+            c[i] * std::sqrt(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])));
       }
       if (maxima) {
         for (std::size_t j = 0; j < d; ++j)
@@ -85,13 +87,17 @@ double row_norm_sum(MatrixView<const T> X, std::span<const double> c,
   return cache.value;
 }
 
-// Bounds max_i |x_ij| over the rows with c_i ≠ 0, X.cols values: the maxima over all rows, by
-// the kernel (rows of zero weight only make the bound larger, and are rare).
+// Bounds max_i |x_ij| over the rows with c_i ≠ 0, X.cols values: the maxima over all rows, the
+// caller's (known_column_max) or by the kernel (rows of zero weight only make the bound larger,
+// and are rare).
 template <class T>
 std::span<const double> column_max_abs(MatrixView<const T> X, std::span<const double> c,
                                        Threads threads, RowNormCache& cache) {
   (void)c;
-  if (cache.column_max.empty()) {
+  if (cache.column_max.empty() && !cache.known_column_max.empty()) {
+    cache.column_max = cache.known_column_max;
+    max_over_parts(cache.column_max);  // under a row partition: of every part's rows
+  } else if (cache.column_max.empty()) {
     std::vector<T> maxima(X.cols);
     kernels::column_max_abs(X, maxima.data(), threads);
     cache.column_max.assign(maxima.begin(), maxima.end());

@@ -233,29 +233,36 @@ inline bool any_non_finite_run(const T* x, std::size_t n) {
 }
 
 // out_j = max(out_j, |x_ij|): four rows at a time, so out is read and written once per four rows
-// (max is exact: the order does not matter).
+// (max is exact: the order does not matter). Returns whether every value was finite: x − x is 0
+// for finite x and NaN otherwise, and NaN sticks in a sum (one more add per load, free in a pass
+// that waits for memory), so input checks get the maxima with their scan.
 template <class T, class A>
-void column_max_abs(RowsChunk<T> X, T* out) {
+bool column_max_abs(RowsChunk<T> X, T* out) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   const std::size_t n = X.rows, d = X.cols, s = X.stride;
+  B bad(T(0));
+  const auto magnitude = [&bad](const B& x) {
+    bad = bad + (x - x);
+    return xsimd::abs(x);
+  };
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const T* x = X.X + i * s;
     std::size_t j = 0;
     for (; j + L <= d; j += L) {
-      const B a = xsimd::max(xsimd::abs(B::load_unaligned(x + j)),
-                             xsimd::abs(B::load_unaligned(x + s + j)));
-      const B b = xsimd::max(xsimd::abs(B::load_unaligned(x + 2 * s + j)),
-                             xsimd::abs(B::load_unaligned(x + 3 * s + j)));
+      const B a =
+          xsimd::max(magnitude(B::load_unaligned(x + j)), magnitude(B::load_unaligned(x + s + j)));
+      const B b = xsimd::max(magnitude(B::load_unaligned(x + 2 * s + j)),
+                             magnitude(B::load_unaligned(x + 3 * s + j)));
       xsimd::max(B::load_unaligned(out + j), xsimd::max(a, b)).store_unaligned(out + j);
     }
     if (j < d) {
       const std::size_t m = d - j;
-      const B a = xsimd::max(xsimd::abs(load_partial<T, A>(x + j, m)),
-                             xsimd::abs(load_partial<T, A>(x + s + j, m)));
-      const B b = xsimd::max(xsimd::abs(load_partial<T, A>(x + 2 * s + j, m)),
-                             xsimd::abs(load_partial<T, A>(x + 3 * s + j, m)));
+      const B a = xsimd::max(magnitude(load_partial<T, A>(x + j, m)),
+                             magnitude(load_partial<T, A>(x + s + j, m)));
+      const B b = xsimd::max(magnitude(load_partial<T, A>(x + 2 * s + j, m)),
+                             magnitude(load_partial<T, A>(x + 3 * s + j, m)));
       store_partial<T, A>(out + j, xsimd::max(load_partial<T, A>(out + j, m), xsimd::max(a, b)), m);
     }
   }
@@ -263,15 +270,17 @@ void column_max_abs(RowsChunk<T> X, T* out) {
     const T* x = X.X + i * s;
     std::size_t j = 0;
     for (; j + L <= d; j += L)
-      xsimd::max(B::load_unaligned(out + j), xsimd::abs(B::load_unaligned(x + j)))
+      xsimd::max(B::load_unaligned(out + j), magnitude(B::load_unaligned(x + j)))
           .store_unaligned(out + j);
     if (j < d) {
       const std::size_t m = d - j;
       store_partial<T, A>(
           out + j,
-          xsimd::max(load_partial<T, A>(out + j, m), xsimd::abs(load_partial<T, A>(x + j, m))), m);
+          xsimd::max(load_partial<T, A>(out + j, m), magnitude(load_partial<T, A>(x + j, m))), m);
     }
   }
+  // == is ordered (false for NaN) in xsimd 8.1, as any_non_finite_run relies on.
+  return xsimd::all(bad == bad);
 }
 
 template <class T, class A>
