@@ -1,8 +1,10 @@
 // A certificate check at the point of the objective's last pass reuses that pass's margins and
 // gradient sums (double data with at least 64 columns, LogisticObjective::margins_): the check
-// must give the same bits as one that makes its own first pass, at every iterate of a fit.
+// must give the same bits as one that makes its own first pass, at every iterate of a fit; and
+// the same for the multinomial objective, which keeps its last probabilities.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -69,5 +71,53 @@ TEST_CASE("certify after a pass at x equals certify without it, bit for bit", "[
       checked += std::isfinite(own.bound) ? 1 : 0;
     }
     CHECK(checked >= 2);  // some iterates are close enough for a finite bound
+  }
+}
+
+// The multinomial objective keeps the probabilities and gradient sums of its last pass (double
+// data): a check at that point starts from them instead of its own first pass, with the same bits.
+TEST_CASE("multinomial: certify after a pass at x equals certify without it, bit for bit",
+          "[certificate]") {
+  const std::size_t n = 2500, d = 12, K = 4;
+  std::mt19937_64 gen(5);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> X(n * d), w(n);
+  std::vector<std::int32_t> labels(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double best = -1e300;
+    for (std::size_t j = 0; j < d; ++j)
+      X[i * d + j] = normal(gen) * double(1 + j % 3);
+    for (std::size_t k = 0; k < K; ++k) {
+      const double z = X[i * d + k] * 0.6 - X[i * d + k + 4] * 0.3 + normal(gen);
+      if (z > best) best = z, labels[i] = std::int32_t(k);
+    }
+    w[i] = 0.5 + double(i % 3) / 2;
+  }
+  const MatrixView<const double> view(X.data(), n, d);
+  const double kC = 0.8;
+  for (bool weighted : {false, true}) {
+    INFO((weighted ? "weighted" : "unweighted"));
+    const std::span<const double> weights =
+        weighted ? std::span<const double>(w) : std::span<const double>();
+    MultinomialObjective<double> objective(view, labels, K, weights, kC, Penalty::l2, true);
+    MultinomialObjective<double> fresh(view, labels, K, weights, kC, Penalty::l2, true);
+    std::vector<double> g(K * (d + 1)), elsewhere(K * (d + 1), 0.1);
+    std::size_t checked = 0;
+    for (int k = 2; k <= 30; k += 4) {
+      MultinomialObjective<double> solve(view, labels, K, weights, kC, Penalty::l2, true);
+      std::vector<double> theta(K * (d + 1), 0.0);
+      minimize_lbfgs(solve, theta, SolverOptions{.tol = 1e-12, .max_iter = k});
+      std::vector<double> a = theta, b = theta;
+      objective.value_and_gradient(a, g);
+      const GapBound cached = objective.certify(a, CertifyRequest{});
+      fresh.value_and_gradient(elsewhere, g);
+      const GapBound own = fresh.certify(b, CertifyRequest{});
+      INFO(k << " iterations");
+      CHECK(same_bits(cached.bound, own.bound));
+      CHECK(same_bits(cached.objective, own.objective));
+      CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+      checked += std::isfinite(own.bound) ? 1 : 0;
+    }
+    CHECK(checked >= 2);
   }
 }

@@ -166,6 +166,9 @@ class MultinomialObjective final : public Objective,
   double C_;
   bool l2_;
   std::vector<T> W_, b_, grad_W_, grad_b_, probabilities_, V_, v_b_, out_, out_b_;
+  // The point of the last pass, whose probabilities and gradient sums the buffers above hold:
+  // a certificate check there (double data) starts from them instead of its own first pass.
+  std::vector<double> pass_point_;
   // The kernels' arguments, pointing into the buffers above (set once; hence no copies).
   SoftmaxPass<T> pass_;
   SoftmaxHessianPass<T> hessian_pass_;

@@ -4,6 +4,7 @@
 // convexity of the l2 penalty in W.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -188,18 +189,29 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
     }
   };
   std::vector<double> Z, P0;
+  std::span<const double> start;  // the probabilities at (W, b₀)
   if constexpr (kFused) {
-    P0.resize(n * K);
-    fused_pass(b0, P0.data());
+    // At the point of the objective's last pass (where the solvers check), its probabilities and
+    // gradient sums are this pass's, bit for bit.
+    if (pass_point_.size() == x.size() &&
+        std::memcmp(pass_point_.data(), x.data(), x.size() * sizeof(double)) == 0) {
+      start = probabilities_;
+      std::copy(grad_W_.begin(), grad_W_.end(), grad_W.begin());
+    } else {
+      P0.resize(n * K);
+      fused_pass(b0, P0.data());
+      start = P0;
+    }
   } else {
     Z.resize(n * K);
     P0.resize(n * K);
     detail::wide_margins_classes(data_.X, x.first(K * d), K, Z, data_.threads);
     probabilities(Z, b0, P0, data_.threads);
+    start = P0;
   }
   const int row_team = detail::row_threads(data_.threads, n);
   const auto probabilities_at = [&](std::span<const double> at, std::span<double> P) {
-    rescaled_probabilities(P0, b0, at, P, row_team);
+    rescaled_probabilities(start, b0, at, P, row_team);
   };
   // Under a row partition: this part's rows; the sums over rows combine every part's
   // (sum_in_row_blocks, weighted_gram, the fused pass) and the passes over X run on this part's

@@ -1,3 +1,5 @@
+#include <type_traits>
+
 #include "parameters.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/objectives.hpp"
@@ -50,6 +52,7 @@ template <class T>
 double MultinomialObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
   detail::split_parameters<T>(x, data_.fit_intercept, W_, b_);
   const double loss = kernels::softmax_loss_grad(pass_, data_.threads);
+  if constexpr (std::is_same_v<T, double>) pass_point_.assign(x.begin(), x.end());
   return detail::value_and_gradient_from<T>(detail::Weighting::logistic(C_, l2_), loss, x, grad_W_,
                                             grad_b_, data_.fit_intercept, g);
 }
