@@ -151,9 +151,7 @@ class MultinomialObjective final : public Objective,
   std::size_t hessian_dimension_limit() const override { return 0; }
   // The start Hessian's class-block structure (multinomial_preconditioner.cpp).
   std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override;
-  // max_i |x_ij| of each column over this process's rows of X, or upper bounds of them, when the
-  // caller has them (the models' input check computes them in its scan of X): the certificate
-  // then uses them instead of reading X for them. ShapeError unless X.cols values.
+  // As LogisticObjective::use_column_max_abs.
   void use_column_max_abs(std::vector<double> maxima) {
     detail::set_known_column_max(row_norms_, std::move(maxima), data_.d);
   }
@@ -197,9 +195,7 @@ class SquaredObjective final : public Objective,
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
   bool penalised() const override { return alpha_ > 0; }
-  // max_i |x_ij| of each column over this process's rows of X, or upper bounds of them, when the
-  // caller has them (the models' input check computes them in its scan of X): the certificate
-  // then uses them instead of reading X for them. ShapeError unless X.cols values.
+  // As LogisticObjective::use_column_max_abs.
   void use_column_max_abs(std::vector<double> maxima) {
     detail::set_known_column_max(row_norms_, std::move(maxima), data_.d);
   }
