@@ -18,6 +18,7 @@
 
 #include "reference_fixtures.hpp"
 #include "simdlr/io.hpp"
+#include "simdlr/model_file.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -242,6 +243,179 @@ TEST_CASE("linear regression through the command line", "[cli][e2e][linear]") {
 
 namespace {
 
+// The non-zero entries of a --json report's coef rows.
+std::size_t nonzero_in(const json& coef) {
+  std::size_t count = 0;
+  for (const json& row : coef) {
+    for (const json& v : row)
+      count += v.get<double>() != 0;
+  }
+  return count;
+}
+
+// F is certified within tol/100 relative of the optimum F*, given as a reference value polished
+// well below that (within 1e-12 relative).
+void check_objective_near(double F, double reference, double tol) {
+  INFO("objective " << F << ", reference " << reference);
+  CHECK(F >= reference * (1 - 1e-12));
+  CHECK(F <= reference * (1 + tol / 100 + 1e-12));
+}
+
+// A fit that must fail: status 2, one line on stderr containing every one of `expected`.
+void check_fails(const Run& r, const std::vector<std::string>& expected) {
+  INFO("stderr: " << r.err);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  REQUIRE_FALSE(r.err.empty());
+  CHECK(r.err.find('\n') == r.err.size() - 1);
+  for (const std::string& e : expected)
+    CHECK(r.err.find(e) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("l1 logistic regression through the command line: sparse, certified by the duality gap",
+          "[cli][e2e][l1]") {
+  TempDir dir;
+  const std::string data = "--data " + data_file("breast_cancer.csv") + " --target diagnosis";
+  const Run fit =
+      simdlr_cli("fit " + data + " --penalty l1 --standardize --json --model m.json", dir);
+  INFO(fit.err);
+  REQUIRE(fit.status == 0);
+  const json report = json::parse(fit.out);
+  for (const char* key : {"fit_seconds", "objective", "iterations", "converged", "isa", "threads",
+                          "coef", "intercept", "classes", "certificate", "relative_gap_bound"}) {
+    CHECK(report.contains(key));
+  }
+  CHECK(report["converged"].get<bool>());
+  CHECK(report["certificate"] == "duality-gap");
+  CHECK(report["penalty"] == "l1");
+  CHECK_FALSE(report.contains("l1_ratio"));  // elasticnet only
+  REQUIRE(report.contains("nonzero_coef"));
+  const auto nonzero = report["nonzero_coef"].get<std::size_t>();
+  CHECK(nonzero > 0);
+  CHECK(nonzero < 30);
+  CHECK(nonzero == nonzero_in(report["coef"]));
+  // scikit-learn: LogisticRegression(penalty="l1", C=1, solver="saga", tol=1e-14) on the columns
+  // standardized with their population standard deviation (as --standardize does), labels M = 1:
+  // C·Σ log-loss + ‖w‖₁ = 46.081685660078755 with 16 non-zero coefficients, KKT residual 1e-10.
+  check_objective_near(report["objective"].get<double>(), 46.081685660078755, 1e-4);
+
+  const json model = json::parse(slurp(dir / "m.json"));
+  CHECK(model["version"] == simdlr::kModelFileVersion);
+  CHECK(model["options"]["penalty"] == "l1");
+  CHECK(model["options"]["l1_ratio"] == 0.5);
+  CHECK(model["fit_report"][0]["certificate"] == "duality-gap");
+  CHECK(model["coef"] == report["coef"]);
+  const Run eval = simdlr_cli("eval --model m.json " + data + " --json", dir);
+  REQUIRE(eval.status == 0);
+  CHECK(json::parse(eval.out)["accuracy"].get<double>() > 0.95);
+
+  // The text summary names the penalty and counts the non-zero coefficients.
+  const Run text = simdlr_cli("fit " + data + " --penalty l1 --standardize", dir);
+  REQUIRE(text.status == 0);
+  CHECK(text.out.find("penalty     l1, C 1: nonzero " + std::to_string(nonzero) +
+                      " of 30 coefficients") != std::string::npos);
+
+  // Elastic net: l1_ratio in the report and the model file.
+  const Run net = simdlr_cli(
+      "fit " + data + " --penalty elasticnet --l1-ratio 0.75 --standardize --json --model e.json",
+      dir);
+  INFO(net.err);
+  REQUIRE(net.status == 0);
+  const json net_report = json::parse(net.out);
+  CHECK(net_report["converged"].get<bool>());
+  CHECK(net_report["certificate"] == "duality-gap");
+  CHECK(net_report["penalty"] == "elasticnet");
+  CHECK(net_report["l1_ratio"] == 0.75);
+  CHECK(net_report["nonzero_coef"].get<std::size_t>() == nonzero_in(net_report["coef"]));
+  const json net_model = json::parse(slurp(dir / "e.json"));
+  CHECK(net_model["options"]["penalty"] == "elasticnet");
+  CHECK(net_model["options"]["l1_ratio"] == 0.75);
+
+  // One-vs-rest runs l1 (one binary problem per class); multinomial does not yet.
+  const Run ovr = simdlr_cli("fit --data " + data_file("iris.csv") +
+                                 " --target species --penalty l1 --multi-class ovr --json",
+                             dir);
+  INFO(ovr.err);
+  REQUIRE(ovr.status == 0);
+  const json ovr_report = json::parse(ovr.out);
+  CHECK(ovr_report["coef"].size() == 3);
+  CHECK(ovr_report["nonzero_coef"].get<std::size_t>() == nonzero_in(ovr_report["coef"]));
+  check_fails(simdlr_cli("fit --data " + data_file("iris.csv") +
+                             " --target species --penalty l1 --multi-class multinomial",
+                         dir),
+              {"l1"});
+}
+
+TEST_CASE("lasso and elastic net through the command line", "[cli][e2e][l1][linear]") {
+  TempDir dir;
+  const std::string data =
+      "--data " + data_file("diabetes.csv") + " --target progression --task linear";
+  const Run fit =
+      simdlr_cli("fit " + data + " --penalty l1 --alpha 0.1 --json --model m.json", dir);
+  INFO(fit.err);
+  REQUIRE(fit.status == 0);
+  const json report = json::parse(fit.out);
+  CHECK(report["converged"].get<bool>());
+  CHECK(report["certificate"] == "duality-gap");
+  CHECK(report["penalty"] == "l1");
+  const auto nonzero = report["nonzero_coef"].get<std::size_t>();
+  CHECK(nonzero >= 1);
+  CHECK(nonzero <= 10);
+  CHECK(nonzero == nonzero_in(report["coef"]));
+  // scikit-learn's Lasso(alpha=0.1, tol=1e-14) on the raw columns of data/diabetes.csv:
+  // 1/(2n)‖y − Xw − b‖² + 0.1‖w‖₁ = 1440.2636856170084 (dual gap 6e-11), R² = 0.5176483802596719.
+  check_objective_near(report["objective"].get<double>(), 1440.2636856170084, 1e-4);
+  const json model = json::parse(slurp(dir / "m.json"));
+  CHECK(model["options"]["penalty"] == "l1");
+  CHECK(model["options"]["alpha"] == 0.1);
+  const Run eval =
+      simdlr_cli("eval --model m.json --data " + data_file("diabetes.csv") + " --json", dir);
+  REQUIRE(eval.status == 0);
+  CHECK(json::parse(eval.out)["r2"].get<double>() == Approx(0.5176483802596719).epsilon(1e-4));
+
+  const Run net =
+      simdlr_cli("fit " + data + " --penalty elasticnet --alpha 0.1 --l1-ratio 0.7 --json", dir);
+  INFO(net.err);
+  REQUIRE(net.status == 0);
+  const json net_report = json::parse(net.out);
+  CHECK(net_report["converged"].get<bool>());
+  CHECK(net_report["l1_ratio"] == 0.7);
+  // ElasticNet(alpha=0.1, l1_ratio=0.7, tol=1e-15): 1475.4404335826866 (dual gap 4e-12).
+  check_objective_near(net_report["objective"].get<double>(), 1475.4404335826866, 1e-4);
+
+  // penalty none is least squares: the ordinary fit's R² (see the linear test above).
+  const Run none = simdlr_cli("fit " + data + " --penalty none --model ols.json", dir);
+  INFO(none.err);
+  REQUIRE(none.status == 0);
+  CHECK(none.out.find("penalty     none\n") != std::string::npos);
+  const Run ols =
+      simdlr_cli("eval --model ols.json --data " + data_file("diabetes.csv") + " --json", dir);
+  REQUIRE(ols.status == 0);
+  CHECK(json::parse(ols.out)["r2"].get<double>() == Approx(0.5177484222203498).epsilon(1e-12));
+}
+
+TEST_CASE("l1 and elasticnet with a solver that cannot run them fail with a clear message",
+          "[cli][errors][l1]") {
+  TempDir dir;
+  const std::string breast_cancer =
+      "fit --data " + data_file("breast_cancer.csv") + " --target diagnosis --model out.json";
+  check_fails(simdlr_cli(breast_cancer + " --penalty l1 --solver lbfgs", dir), {"lbfgs", "l1"});
+  check_fails(simdlr_cli(breast_cancer + " --penalty elasticnet --solver newton-cholesky", dir),
+              {"newton-cholesky", "elasticnet"});
+  check_fails(simdlr_cli("fit --data " + data_file("diabetes.csv") +
+                             " --target progression --task linear --penalty l1 --alpha 0.1 "
+                             "--solver lbfgs --model out.json",
+                         dir),
+              {"lbfgs", "l1"});
+  check_fails(simdlr_cli(breast_cancer + " --penalty elasticnet --l1-ratio 1.5", dir),
+              {"l1_ratio"});
+  CHECK(dir.entries() == 0);  // no model file written
+}
+
+namespace {
+
 struct BadCase {
   std::string name;
   std::string args;
@@ -301,13 +475,16 @@ TEST_CASE("every bad input gets exit status 2, one line on stderr, and no file l
   REQUIRE(simdlr_cli("fit --data good.csv --target label --model model.json", dir).status == 0);
   std::string model = slurp(dir / "model.json");
   std::string future = model;
-  future.replace(future.find("\"version\": 1"), 12, "\"version\": 99");
+  const std::string version = "\"version\": " + std::to_string(simdlr::kModelFileVersion);
+  REQUIRE(future.find(version) != std::string::npos);
+  future.replace(future.find(version), version.size(), "\"version\": 99");
   write(dir / "future.json", future);
   std::string wrong_shape = model;
   const auto coef = wrong_shape.find("\"coef\"");
   wrong_shape.insert(wrong_shape.find('[', wrong_shape.find('[', coef) + 1) + 1, "0.5,");
   write(dir / "wrong_shape.json", wrong_shape);
   write(dir / "three_cols.csv", "a,b,c,label\n1,2,3,x\n");
+  write(dir / "numeric.csv", header + "1,2,0.5\n3,4,1.5\n5,7,2\n8,1,4\n");
   const std::size_t files_before = dir.entries();
 
   const std::vector<BadCase> cases = {
@@ -346,6 +523,21 @@ TEST_CASE("every bad input gets exit status 2, one line on stderr, and no file l
       {"unknown ISA", fit_csv("good.csv"), "avx9", "SIMDLR_ISA=avx9"},
       {"eval without labels", "eval --model model.json --x X2.npy", "labels"},
       {"unknown option", "fit --data good.csv --target label --bogus", "bogus"},
+      {"unknown penalty", fit_csv("good.csv", " --penalty l3"), "l3"},
+      {"l1_ratio above 1", fit_csv("good.csv", " --penalty elasticnet --l1-ratio 1.5"),
+       "--l1-ratio: l1_ratio must be in [0, 1], got 1.5"},
+      {"negative l1_ratio", fit_csv("good.csv", " --penalty elasticnet --l1-ratio -0.25"),
+       "l1_ratio must be in [0, 1], got -0.25"},
+      {"l1_ratio without elasticnet", fit_csv("good.csv", " --penalty l1 --l1-ratio 0.5"),
+       "l1_ratio is only used with --penalty elasticnet, not l1"},
+      {"linear l1_ratio without elasticnet",
+       fit_csv("numeric.csv", " --task linear --alpha 1 --l1-ratio 0.5"),
+       "l1_ratio is only used with --penalty elasticnet, not l2"},
+      {"linear alpha with penalty none",
+       fit_csv("numeric.csv", " --task linear --penalty none --alpha 2"),
+       "--alpha 2 has no effect with --penalty none"},
+      {"linear lasso without alpha", fit_csv("numeric.csv", " --task linear --penalty l1"),
+       "--alpha must be > 0 with --task linear --penalty l1"},
   };
   REQUIRE(cases.size() >= 25);
   for (const BadCase& c : cases) {

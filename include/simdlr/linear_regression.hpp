@@ -1,9 +1,17 @@
-// Linear regression: least squares, and ridge with alpha > 0, with scikit-learn's semantics:
-//   minimise ½ Σ_i s_i (x_i·w + b − y_i)² + ½ α ‖w‖²   (the intercept b is not penalised;
-//   the minimiser is the same as LinearRegression / Ridge(alpha) in scikit-learn).
+// Linear regression: least squares, ridge, lasso and elastic net, with scikit-learn's semantics
+// (the intercept b is never penalised):
+//   penalty l2 (default; none is the same with α = 0): LinearRegression / Ridge(alpha),
+//     minimise ½ Σ_i s_i (x_i·w + b − y_i)² + ½ α ‖w‖²;
+//   penalty l1 / elasticnet: Lasso(alpha) / ElasticNet(alpha, l1_ratio),
+//     minimise 1/(2 Σ s_i) · Σ_i s_i (x_i·w + b − y_i)² + α ρ ‖w‖₁ + ½ α (1 − ρ) ‖w‖²,
+//     ρ = 1 (l1) or l1_ratio (elasticnet); α > 0.
 // Solvers: cholesky (default: the normal equations from the weighted Gram kernel, solved by a
-// Cholesky factorisation in long double; a singular system is a SingularSystem error), and the
-// iterative lbfgs, newton and gd (gradient descent, the textbook method) on the same objective.
+// Cholesky factorisation in long double; a singular system is a SingularSystem error), the
+// iterative lbfgs, newton and gd (gradient descent, the textbook method) on the same objective,
+// and cd (proximal Newton with working sets, coordinate descent on the Gram matrix: solvers.hpp),
+// the only one for l1 and elasticnet: the default cholesky runs cd for them, and the others
+// refuse them (InvalidArgument). FitReport's objective for l1 and elasticnet is scikit-learn's
+// (divided by Σ s_i), as is its gap bound.
 #pragma once
 
 #include <span>
@@ -12,16 +20,19 @@
 
 #include "simdlr/kernels.hpp"
 #include "simdlr/matrix.hpp"
+#include "simdlr/objectives.hpp"
 #include "simdlr/solvers.hpp"
 
 namespace simdlr {
 
-enum class LinearSolver { cholesky, lbfgs, newton, gd };
+enum class LinearSolver { cholesky, lbfgs, newton, gd, cd };
 std::string_view linear_solver_name(LinearSolver solver) noexcept;
 LinearSolver parse_linear_solver(std::string_view name);  // throws InvalidArgument
 
 struct LinearRegressionOptions {
-  double alpha = 0;  // ridge penalty, >= 0
+  Penalty penalty = Penalty::l2;
+  double alpha = 0;       // penalty strength, >= 0 (l2), > 0 (l1, elasticnet)
+  double l1_ratio = 0.5;  // elasticnet's ρ, in [0, 1] (ignored otherwise)
   bool fit_intercept = true;
   LinearSolver solver = LinearSolver::cholesky;
   // The iterative solvers' tol, max_iter, history and per-iteration callback (see solvers.hpp);

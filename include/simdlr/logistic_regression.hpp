@@ -1,5 +1,6 @@
 // Logistic regression, binary and multinomial, with scikit-learn's semantics:
-//   minimise C · Σ_i s_i ℓ(y_i, z_i) + ½ ‖w‖²   (penalty l2; none drops the second term)
+//   minimise C · Σ_i s_i ℓ(y_i, z_i) + P(w),  P = ½ ‖w‖² (penalty l2), 0 (none), ‖w‖₁ (l1),
+//   or l1_ratio ‖w‖₁ + (1 − l1_ratio)/2 ‖w‖² (elasticnet),
 // with the intercept unpenalised; ℓ is the logistic loss (two classes) or the softmax
 // cross-entropy (more than two, multi_class auto/multinomial), or one binary problem per class
 // (multi_class ovr). Solvers: auto (default), lbfgs, newton (Newton-CG), newton-cholesky (Newton
@@ -8,6 +9,8 @@
 // Gram matrix is cheap (n·m² ≤ kAutoNewtonCholeskyWork, m = d + 1 with an intercept), else lbfgs,
 // which is preconditioned by the start Hessian up to kPreconditionerLimit parameters
 // (solvers.hpp); multinomial problems run lbfgs (their objective has no exact Hessian yet).
+// Penalties l1 and elasticnet (binary and one-vs-rest; not yet multinomial: InvalidArgument)
+// run prox-newton (solvers.hpp), which auto chooses for them; other solvers refuse them.
 // Every solver stops on the certified rule of solvers.hpp: converged means the objective is
 // within tol/100 relative of the optimum, proved.
 //
@@ -33,7 +36,7 @@
 
 namespace simdlr {
 
-enum class Solver { lbfgs, newton, gd, newton_cholesky, automatic };
+enum class Solver { lbfgs, newton, gd, newton_cholesky, automatic, prox_newton };
 // solver=auto's limit for newton-cholesky, in n·m² (the flops of its Gram pass per iteration):
 // below it the Gram passes cost less than L-BFGS's extra iterations; above it L-BFGS with the
 // start Hessian as preconditioner needs one (sampled) Gram pass in all and wins (measured on
@@ -47,11 +50,13 @@ Solver parse_solver(std::string_view name);  // throws InvalidArgument
 std::string_view multi_class_name(MultiClass mode) noexcept;
 MultiClass parse_multi_class(std::string_view name);  // "auto", "multinomial", "ovr"
 std::string_view penalty_name(Penalty penalty) noexcept;
-Penalty parse_penalty(std::string_view name);  // "l2", "none"
+Penalty parse_penalty(std::string_view name);  // "l2", "none", "l1", "elasticnet"
 
 struct LogisticRegressionOptions {
   Penalty penalty = Penalty::l2;
   double C = 1.0;  // inverse regularisation strength, > 0
+  // elasticnet's mix, in [0, 1]: l1_ratio ‖w‖₁ + (1 − l1_ratio)/2 ‖w‖² (ignored otherwise).
+  double l1_ratio = 0.5;
   Solver solver = Solver::automatic;
   // tol (> 0: converged means a certified relative gap of at most tol / 100), max_iter (> 0),
   // history (L-BFGS memory) and the per-iteration callback, handed to the solver as they are
@@ -61,8 +66,8 @@ struct LogisticRegressionOptions {
   bool fit_intercept = true;
   MultiClass multi_class = MultiClass::automatic;
   // Fit on standardized features (mean 0, standard deviation 1 per column, computed without
-  // copying X) and report coefficients and intercept on the original scale. The l2 penalty
-  // then applies to the standardized coefficients, as with a StandardScaler pipeline.
+  // copying X) and report coefficients and intercept on the original scale. The penalty then
+  // applies to the standardized coefficients, as with a StandardScaler pipeline.
   bool standardize = false;
   Threads threads;          // for fit and predict, >= 0; {0}: OpenMP's default
   bool warm_start = false;  // start from the previous fit's coefficients when shapes agree

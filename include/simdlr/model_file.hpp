@@ -22,7 +22,10 @@ class ModelFileError : public Error {
   using Error::Error;
 };
 
-inline constexpr int kModelFileVersion = 1;
+// The version written. 1: the first. 2: "options" gains "l1_ratio" (logistic) and "penalty" and
+// "l1_ratio" (linear), for the l1 and elasticnet penalties. Every earlier version still loads:
+// a missing key reads as its default (penalty l2, l1_ratio 0.5), what those files meant.
+inline constexpr int kModelFileVersion = 2;
 
 // Everything a model file holds, independent of the data precision.
 struct SavedModel {

@@ -50,6 +50,15 @@ class ExactHessian {
     (void)max_rows;
     hessian(H);
   }
+  // The Hessian restricted to the parameters in `index` (ascending, distinct): H[index, index],
+  // |index|² values row-major, at the point of the last value_and_gradient call (the proximal
+  // Newton solver's working sets). Returns false when not offered (the default): the caller then
+  // takes it from the full Hessian.
+  virtual bool hessian_block(std::span<const std::size_t> index, std::span<double> H) {
+    (void)index;
+    (void)H;
+    return false;
+  }
 
  protected:
   ~ExactHessian() = default;
@@ -68,6 +77,7 @@ enum class Certificate {
   strong_convexity,  // tier 1, l2 penalty: exact intercepts, then strong convexity in w
   hessian,           // tier 2: Newton decrement with (generalized) self-concordance
   quadratic,         // least squares: F − F* = ½ gᵀH⁻¹g exactly
+  duality_gap,       // l1 / elastic net: F minus the Fenchel dual at a feasible dual point
 };
 
 // A proved bound F(x) − inf F ≤ bound at a point x.
@@ -85,6 +95,10 @@ struct CertifyRequest {
   // own penalty, p_j given per coefficient (all coefficients, in the objective's layout).
   // Empty: the objective's own penalty.
   std::span<const double> coefficient_penalty = {};
+  // With an l1 part: certify data term + Σ_j l1_j |x_j| + ½ Σ_j p_j x_j² (p_j from
+  // coefficient_penalty, which must then be given too), one l1_j per parameter (0 for the
+  // intercepts, which stay unpenalised), by the duality gap. Empty: no l1 part.
+  std::span<const double> l1_penalty = {};
   // The Hessian certificate is skipped when the tier-1 bound is already at or below this.
   double enough = 0;
 };
@@ -123,6 +137,15 @@ class Objective {
   // the data are processed in (float data: 2^-23). Differences of objective values below this
   // times |f| are noise; the line search then decides by the directional derivative alone.
   virtual double value_precision() const { return 0x1p-52; }
+  // Float data: with on = true, value_and_gradient (and the Hessian's weights) from now on in
+  // double arithmetic over the exactly widened data, a few times slower than the float kernels:
+  // for a solver's last iterations, where the float pass's rounding would stall it before its
+  // certificate can hold (value_precision() then reports double's). Returns whether the
+  // objective offers it (not by default, and not for double data, which need it not).
+  virtual bool evaluate_in_double(bool on) {
+    (void)on;
+    return false;
+  }
 
   // Capability queries: the capability (usually the objective itself), or nullptr if absent.
   virtual HessianVectorProduct* hessian_vector_product() { return nullptr; }

@@ -20,7 +20,10 @@
 
 namespace simdlr {
 
-enum class Penalty { l2, none };
+// l2 and none are the objectives' own (smooth) penalties. l1 and elasticnet are not smooth: the
+// models build the data term (Penalty::none) and hand the penalty to minimize_prox_newton as a
+// SeparablePenalty (solvers.hpp); an objective given one of them throws InvalidArgument.
+enum class Penalty { l2, none, l1, elasticnet };
 
 namespace detail {
 
@@ -69,6 +72,10 @@ struct RowNormCache {
   std::vector<double> known_column_max;
 };
 
+// Whether `penalty` is l2; InvalidArgument "<objective>: penalties l1 and elasticnet are not
+// smooth; ..." unless it is l2 or none.
+bool smooth_l2(const char* objective, Penalty penalty);
+
 // Stores `maxima` (d values) as the cache's known column maxima; ShapeError if not d values.
 void set_known_column_max(RowNormCache& cache, std::vector<double> maxima, std::size_t d);
 
@@ -89,12 +96,16 @@ class LogisticObjective final : public Objective,
   std::size_t dimension() const override { return data_.dimension(1); }
   std::size_t rows() const override { return data_.X.rows; }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  double value_precision() const override {
+    return in_double_ ? 0x1p-52 : std::numeric_limits<T>::epsilon();
+  }
+  bool evaluate_in_double(bool on) override;
   HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
   ExactHessian* exact_hessian() override { return this; }
   void hessian(std::span<double> H) override;
   void sampled_hessian(std::span<double> H, std::size_t max_rows) override;
+  bool hessian_block(std::span<const std::size_t> index, std::span<double> H) override;
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
@@ -111,8 +122,10 @@ class LogisticObjective final : public Objective,
   detail::OneRow<T> row_;
   double C_;
   bool l2_;
+  bool in_double_ = false;  // evaluate_in_double
   detail::RowNormCache row_norms_;
   std::vector<T> hessian_diag_;
+  void make_diagonal_current();
   // The Hessian diagonal costs a division per row in every pass, so it is only computed once a
   // solver has asked for Hessian-vector products (L-BFGS and gradient descent never do).
   bool diagonal_wanted_ = false, diagonal_current_ = false;
@@ -185,12 +198,16 @@ class SquaredObjective final : public Objective,
   std::size_t dimension() const override { return data_.dimension(1); }
   std::size_t rows() const override { return data_.X.rows; }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  double value_precision() const override {
+    return in_double_ ? 0x1p-52 : std::numeric_limits<T>::epsilon();
+  }
+  bool evaluate_in_double(bool on) override;
   HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
   ExactHessian* exact_hessian() override { return this; }
   void hessian(std::span<double> H) override;
   void sampled_hessian(std::span<double> H, std::size_t max_rows) override;
+  bool hessian_block(std::span<const std::size_t> index, std::span<double> H) override;
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
@@ -204,6 +221,7 @@ class SquaredObjective final : public Objective,
   detail::ObjectiveData<T> data_;
   detail::OneRow<T> row_;
   double alpha_;
+  bool in_double_ = false;  // evaluate_in_double
   detail::RowNormCache row_norms_;
 };
 

@@ -143,4 +143,26 @@ FitReport certify_solution(Objective& objective, std::span<double> x, const Solv
 FitReport minimize_gradient_descent(Objective& objective, std::span<double> x,
                                     const SolverOptions& options);
 
+// A separable penalty P(x) = Σ_j l1[j] |x_j| + ½ Σ_j l2[j] x_j², one pair of weights ≥ 0 per
+// parameter (0 and 0 for the intercepts). l1 > 0 somewhere makes the problem non-smooth.
+struct SeparablePenalty {
+  std::vector<double> l1, l2;
+};
+
+// Minimises F = f + P, f the objective (its own penalty none: the data term) and P the penalty,
+// by proximal Newton with working sets (the approach of LIBLINEAR's newGLMNET and of skglm):
+// each iteration takes the Hessian of f on a working set of coordinates (the non-zero ones, the
+// intercepts and the worst violators of the optimality conditions, doubling while they grow; one
+// Gram pass over those columns), minimises the quadratic model plus P on it by coordinate
+// descent, finished by an exact solve on the model's support when its signs are consistent, and
+// searches along that step with backtracking on F (sufficient decrease relative to the model's).
+// Needs ExactHessian (else InvalidArgument) and, for the certificate, CertifiedBound: converged
+// means the duality gap (the rule above with B = F − D, D the Fenchel dual at a feasible point
+// built from the margins) holds. FitReport's objective is F; its gradient_norm is the largest
+// distance of −∇f_j from the subdifferential of P_j (0 at the optimum). ShapeError unless both
+// weight vectors have objective.dimension() values; InvalidArgument for negative or non-finite
+// weights.
+FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
+                               const SeparablePenalty& penalty, const SolverOptions& options);
+
 }  // namespace simdlr

@@ -19,6 +19,9 @@ struct FitSettings {
   std::string penalty = "l2";
   double C = 1.0;
   double alpha = 0.0;
+  // --l1-ratio: elasticnet's mix; unset means the library's default (0.5). Refused outside
+  // [0, 1] and with any penalty but elasticnet (fit_command.cpp).
+  std::optional<double> l1_ratio;
   std::optional<std::string> solver;
   // --tol, --max-iter; these defaults hold for both tasks. Handed to the model as they are.
   SolverOptions solver_options{.tol = 1e-4, .max_iter = 100};

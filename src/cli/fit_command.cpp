@@ -2,6 +2,8 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -17,9 +19,40 @@
 
 namespace simdlr::cli {
 
+namespace {
+
+// A double as the shortest text that reads back to it ("1.5", "0.1", "1e-08").
+std::string number_text(double v) {
+  char buffer[32];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+  return std::string(buffer, end);
+}
+
+// --l1-ratio into `l1_ratio`: in [0, 1], and only with --penalty elasticnet (it would be ignored
+// with any other penalty, and an option is never ignored silently). Unset: the library default.
+void apply_l1_ratio(const FitSettings& s, Penalty penalty, double& l1_ratio) {
+  if (!s.l1_ratio) return;
+  const double r = *s.l1_ratio;
+  if (!(r >= 0 && r <= 1)) {
+    throw InvalidArgument("--l1-ratio: l1_ratio must be in [0, 1], got " + number_text(r));
+  }
+  if (penalty != Penalty::elasticnet) {
+    throw InvalidArgument("--l1-ratio: l1_ratio is only used with --penalty elasticnet, not " +
+                          std::string(penalty_name(penalty)));
+  }
+  l1_ratio = r;
+}
+
+bool sparse_penalty(Penalty penalty) {
+  return penalty == Penalty::l1 || penalty == Penalty::elasticnet;
+}
+
+}  // namespace
+
 LogisticRegressionOptions logistic_options(const FitSettings& s) {
   LogisticRegressionOptions o;
   o.penalty = parse_penalty(s.penalty);
+  apply_l1_ratio(s, o.penalty, o.l1_ratio);
   o.C = s.C;
   if (s.solver) o.solver = parse_solver(*s.solver);
   o.solver_options = s.solver_options;
@@ -37,6 +70,22 @@ LogisticRegressionOptions logistic_options(const FitSettings& s) {
 
 LinearRegressionOptions linear_options(const FitSettings& s) {
   LinearRegressionOptions o;
+  // l2: ridge with --alpha (0: least squares); none: least squares, so an --alpha would be
+  // ignored and is refused; l1, elasticnet: Lasso / ElasticNet, whose alpha must be > 0 (the
+  // library refuses the CLI's default 0 too; this message names the options to change).
+  o.penalty = parse_penalty(s.penalty);
+  apply_l1_ratio(s, o.penalty, o.l1_ratio);
+  if (o.penalty == Penalty::none && s.alpha != 0) {
+    throw InvalidArgument("--alpha " + number_text(s.alpha) +
+                          " has no effect with --penalty none (least squares); use --penalty l2 "
+                          "for ridge");
+  }
+  if (sparse_penalty(o.penalty) && !(s.alpha > 0)) {
+    throw InvalidArgument("--alpha must be > 0 with --task linear --penalty " + s.penalty +
+                          " (scikit-learn's " +
+                          (o.penalty == Penalty::l1 ? "Lasso" : "ElasticNet") + " alpha), got " +
+                          number_text(s.alpha));
+  }
   o.alpha = s.alpha;
   if (s.solver) o.solver = parse_linear_solver(*s.solver);
   o.solver_options = s.solver_options;
@@ -85,6 +134,33 @@ FitOutcome fit_typed(const FitSettings& s, IterationPrinter& printer) {
   return out;
 }
 
+Penalty penalty_of(const SavedModel& m) {
+  return m.task == "logistic" ? m.logistic.penalty : m.linear.penalty;
+}
+
+std::size_t nonzero_coefficients(const SavedModel& m) {
+  return std::size_t(std::count_if(m.coef.begin(), m.coef.end(), [](double v) { return v != 0; }));
+}
+
+// "l2, C 1", "elasticnet (l1_ratio 0.5), alpha 0.1: nonzero 7 of 10 coefficients", ...
+std::string penalty_summary(const SavedModel& m) {
+  const Penalty penalty = penalty_of(m);
+  std::string text(penalty_name(penalty));
+  if (penalty == Penalty::elasticnet) {
+    const double r = m.task == "logistic" ? m.logistic.l1_ratio : m.linear.l1_ratio;
+    text += " (l1_ratio " + number_text(r) + ")";
+  }
+  if (penalty != Penalty::none) {
+    text += m.task == "logistic" ? ", C " + number_text(m.logistic.C)
+                                 : ", alpha " + number_text(m.linear.alpha);
+  }
+  if (sparse_penalty(penalty)) {
+    text += ": nonzero " + std::to_string(nonzero_coefficients(m)) + " of " +
+            std::to_string(m.coef.size()) + " coefficients";
+  }
+  return text;
+}
+
 }  // namespace
 
 void print_text(const FitOutcome& out, const FitSettings& s) {
@@ -92,6 +168,7 @@ void print_text(const FitOutcome& out, const FitSettings& s) {
   const FitReport& r = m.reports.at(0);
   std::printf("task        %s (%s, solver %s)\n", m.task.c_str(), m.precision.c_str(),
               r.solver.c_str());
+  std::printf("penalty     %s\n", penalty_summary(m).c_str());
   std::printf("fit time    %.6f s   ISA %s, threads %d\n", out.seconds,
               std::string(isa_name(active_isa())).c_str(),
               s.threads.count > 0 ? s.threads.count : omp_get_max_threads());
@@ -148,6 +225,13 @@ void print_json(const FitOutcome& out, const FitSettings& s) {
   j["classes"] = m.task == "logistic" ? nlohmann::json(m.classes.text()) : nlohmann::json::array();
   j["task"] = m.task;
   j["precision"] = m.precision;
+  // The penalty; elasticnet's l1_ratio; for l1 and elasticnet, the non-zero coefficients (of
+  // coef, intercepts not counted).
+  const Penalty penalty = penalty_of(m);
+  j["penalty"] = std::string(penalty_name(penalty));
+  if (penalty == Penalty::elasticnet)
+    j["l1_ratio"] = m.task == "logistic" ? m.logistic.l1_ratio : m.linear.l1_ratio;
+  if (sparse_penalty(penalty)) j["nonzero_coef"] = nonzero_coefficients(m);
   std::cout << j.dump() << std::endl;
 }
 

@@ -96,6 +96,17 @@ class Collective {
   std::unique_ptr<MpiRowPartition> partition_;
 };
 
+// The penalties the distributed fits run: l2 and none. l1 and elasticnet (prox-newton, cd) are
+// not distributed yet. Checked on the options alone, in the first agree() of a fit, before any
+// communication about the data: every rank throws the same InvalidArgument, none waits.
+void check_penalty_supported(const char* who, Penalty penalty) {
+  if (penalty == Penalty::l1 || penalty == Penalty::elasticnet) {
+    throw InvalidArgument(std::string(who) + ": the distributed fit does not support penalty " +
+                          std::string(penalty_name(penalty)) +
+                          " yet (it supports l2 and none; l1 and elasticnet fit on one process)");
+  }
+}
+
 template <class T>
 void check_block(const char* who, const Collective& c, MatrixView<const T> X,
                  std::span<const double> y, std::span<const T> sample_weight, Threads threads,
@@ -182,6 +193,7 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
   constexpr const char* kFit = "LogisticRegression.fit (distributed)";
   const LogisticRegressionOptions& o = model.options();
   c.agree([&] {
+    check_penalty_supported(kFit, o.penalty);
     if (!(o.C > 0) || !std::isfinite(o.C))
       throw InvalidArgument(std::string(kFit) + ": C must be a positive number");
     check_solver_options(o.solver_options, kFit);
@@ -320,6 +332,7 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
   constexpr const char* kFit = "LinearRegression.fit (distributed)";
   const LinearRegressionOptions& o = model.options();
   c.agree([&] {
+    check_penalty_supported(kFit, o.penalty);
     if (!(o.alpha >= 0) || !std::isfinite(o.alpha))
       throw InvalidArgument(std::string(kFit) + ": alpha must be >= 0");
     check_solver_options(o.solver_options, kFit);

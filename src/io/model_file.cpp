@@ -80,7 +80,7 @@ FitReport report_from(const json& j) {
   if (j.contains("certificate")) {
     const std::string name = j.at("certificate").get<std::string>();
     for (Certificate c : {Certificate::none, Certificate::strong_convexity, Certificate::hessian,
-                          Certificate::quadratic}) {
+                          Certificate::quadratic, Certificate::duality_gap}) {
       if (certificate_name(c) == name) r.certificate = c;
     }
   }
@@ -94,6 +94,16 @@ FitReport report_from(const json& j) {
   message += ": ";
   message += what;
   throw ModelFileError(message);
+}
+
+// options.l1_ratio, written since version 2: in [0, 1]; absent (version 1), `fallback` (the
+// options' default).
+double l1_ratio_field(const std::filesystem::path& file, const json& options, double fallback) {
+  if (!options.contains("l1_ratio")) return fallback;
+  const double r = options.at("l1_ratio").get<double>();
+  if (!(r >= 0 && r <= 1))
+    fail(file, "options.l1_ratio must be in [0, 1], found " + json(r).dump());
+  return r;
 }
 
 // What a saved model of either task starts with: task, precision of T, and the feature names
@@ -183,6 +193,7 @@ void save_model(const std::filesystem::path& file, const SavedModel& s) {
     const LogisticRegressionOptions& o = s.logistic;
     j["options"] = {{"penalty", std::string(penalty_name(o.penalty))},
                     {"C", o.C},
+                    {"l1_ratio", o.l1_ratio},
                     {"solver", std::string(solver_name(o.solver))},
                     {"tol", o.solver_options.tol},
                     {"max_iter", o.solver_options.max_iter},
@@ -193,7 +204,9 @@ void save_model(const std::filesystem::path& file, const SavedModel& s) {
                     {"threads", o.threads.count}};
   } else {
     const LinearRegressionOptions& o = s.linear;
-    j["options"] = {{"alpha", o.alpha},
+    j["options"] = {{"penalty", std::string(penalty_name(o.penalty))},
+                    {"alpha", o.alpha},
+                    {"l1_ratio", o.l1_ratio},
                     {"fit_intercept", o.fit_intercept},
                     {"solver", std::string(linear_solver_name(o.solver))},
                     {"tol", o.solver_options.tol},
@@ -283,6 +296,7 @@ SavedModel load_model(const std::filesystem::path& file) {
       }
       s.logistic.penalty = parse_penalty(o.at("penalty").get<std::string>());
       s.logistic.C = o.at("C").get<double>();
+      s.logistic.l1_ratio = l1_ratio_field(file, o, s.logistic.l1_ratio);
       s.logistic.solver = parse_solver(o.at("solver").get<std::string>());
       s.logistic.solver_options.tol = o.at("tol").get<double>();
       s.logistic.solver_options.max_iter = integer_field(o, "max_iter", 1, kIntMax);
@@ -295,7 +309,11 @@ SavedModel load_model(const std::filesystem::path& file) {
       s.logistic.threads = Threads{integer_field(o, "threads", 0, kIntMax)};
     } else {
       if (s.rows != 1) fail(file, "a linear model has one coef row");
+      // Version 1 has no penalty for linear models: l2 (ridge with alpha, or least squares).
+      if (o.contains("penalty"))
+        s.linear.penalty = parse_penalty(o.at("penalty").get<std::string>());
       s.linear.alpha = o.at("alpha").get<double>();
+      s.linear.l1_ratio = l1_ratio_field(file, o, s.linear.l1_ratio);
       s.linear.fit_intercept = o.at("fit_intercept").get<bool>();
       s.linear.solver = parse_linear_solver(o.at("solver").get<std::string>());
       s.linear.solver_options.tol = o.at("tol").get<double>();

@@ -96,11 +96,11 @@ std::int32_t ClassLabels::index_of(const std::string& label) const {
 
 namespace {
 
-constexpr detail::NameTable<Solver, 5> kSolvers{
-    "solver", {"lbfgs", "newton", "gd", "newton-cholesky", "auto"}};
+constexpr detail::NameTable<Solver, 6> kSolvers{
+    "solver", {"lbfgs", "newton", "gd", "newton-cholesky", "auto", "prox-newton"}};
 constexpr detail::NameTable<MultiClass, 3> kMultiClass{"multi-class mode",
                                                        {"auto", "multinomial", "ovr"}};
-constexpr detail::NameTable<Penalty, 2> kPenalties{"penalty", {"l2", "none"}};
+constexpr detail::NameTable<Penalty, 4> kPenalties{"penalty", {"l2", "none", "l1", "elasticnet"}};
 
 }  // namespace
 

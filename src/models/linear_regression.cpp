@@ -11,6 +11,7 @@
 #include "option_checks.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/kernels.hpp"
+#include "simdlr/logistic_regression.hpp"
 #include "simdlr/metrics.hpp"
 #include "simdlr/objectives.hpp"
 #include "simdlr/row_partition.hpp"
@@ -19,15 +20,54 @@ namespace simdlr {
 namespace {
 
 constexpr const char* kFit = "LinearRegression.fit";
-constexpr detail::NameTable<LinearSolver, 4> kLinearSolvers{"linear solver",
-                                                            {"cholesky", "lbfgs", "newton", "gd"}};
+constexpr detail::NameTable<LinearSolver, 5> kLinearSolvers{
+    "linear solver", {"cholesky", "lbfgs", "newton", "gd", "cd"}};
+
+bool sparse_penalty(const LinearRegressionOptions& o) {
+  return o.penalty == Penalty::l1 || o.penalty == Penalty::elasticnet;
+}
 
 void check_options(const LinearRegressionOptions& o) {
   if (!(o.alpha >= 0) || !std::isfinite(o.alpha)) {
     throw InvalidArgument(std::string(kFit) + ": alpha must be >= 0, got " +
                           std::to_string(o.alpha));
   }
+  if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) {
+    throw InvalidArgument(std::string(kFit) + ": l1_ratio must be in [0, 1], got " +
+                          std::to_string(o.l1_ratio));
+  }
+  if (sparse_penalty(o)) {
+    if (!(o.alpha > 0)) {
+      throw InvalidArgument(std::string(kFit) + ": penalty " +
+                            std::string(penalty_name(o.penalty)) + " needs alpha > 0, got " +
+                            std::to_string(o.alpha));
+    }
+    if (o.solver != LinearSolver::cholesky && o.solver != LinearSolver::cd) {
+      throw InvalidArgument(
+          std::string(kFit) + ": solver " + std::string(linear_solver_name(o.solver)) +
+          " does not support penalty " + std::string(penalty_name(o.penalty)) + "; use cd");
+    }
+  }
   detail::check_shared_options(kFit, o.solver_options, o.threads);
+}
+
+// Σ s_i (n without weights), compensated.
+template <class T>
+double weight_total(std::span<const T> s, std::size_t n) {
+  if (s.empty()) return double(n);
+  double sum = 0, compensation = 0;
+  for (T v : s)
+    detail::add_compensated(sum, compensation, double(v));
+  return sum + compensation;
+}
+
+// The report of F scaled by `factor` (objective values, bounds, optimality violations).
+void rescale_report(FitReport& r, double factor) {
+  for (double& f : r.objective_history)
+    f *= factor;
+  r.objective_gap_bound *= factor;
+  r.initial_gradient_norm *= factor;
+  r.gradient_norm *= factor;
 }
 
 }  // namespace
@@ -101,10 +141,32 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
   std::vector<double> theta;
   FitReport report;
   std::vector<T> target(y.begin(), y.end());
-  SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
+  const bool sparse = sparse_penalty(o);
+  const bool ridge = o.penalty == Penalty::l2;
+  const double alpha = ridge ? o.alpha : 0.0;
+  const bool cd = sparse || o.solver == LinearSolver::cd;
+  SquaredObjective<T> objective(X, target, sample_weight, sparse ? 0.0 : alpha, o.fit_intercept,
+                                o.threads);
   objective.use_column_max_abs(std::move(column_max));  // from the scan of X
-  if (o.solver == LinearSolver::cholesky) {
-    theta = solve_normal_equations(X, y, sample_weight, o);
+  if (cd) {
+    // l1 / elasticnet in scikit-learn's Lasso scale: the whole objective times Σ s_i here, and
+    // the report divided by it at the end.
+    const double total = sparse ? weight_total(sample_weight, X.rows) : 1.0;
+    const double ratio = o.penalty == Penalty::l1 ? 1.0 : o.l1_ratio;
+    const std::size_t m = d + (o.fit_intercept ? 1 : 0);
+    SeparablePenalty penalty{std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
+    for (std::size_t j = 0; j < d; ++j) {
+      penalty.l1[j] = sparse ? o.alpha * ratio * total : 0.0;
+      penalty.l2[j] = sparse ? o.alpha * (1 - ratio) * total : 0.0;  // ridge: the objective's
+    }
+    theta.assign(m, 0.0);
+    report = minimize_prox_newton(objective, theta, penalty, o.solver_options);
+    report.solver = "cd";
+    if (sparse) rescale_report(report, 1 / total);
+  } else if (o.solver == LinearSolver::cholesky) {
+    LinearRegressionOptions normal = o;
+    normal.alpha = alpha;  // penalty none: no ridge term whatever alpha says
+    theta = solve_normal_equations(X, y, sample_weight, normal);
     report = certify_solution(objective, theta, o.solver_options, "cholesky");
   } else {
     theta.assign(d + (o.fit_intercept ? 1 : 0), 0.0);

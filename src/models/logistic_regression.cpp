@@ -26,7 +26,39 @@ void check_options(const LogisticRegressionOptions& o) {
     throw InvalidArgument(std::string(kFit) + ": C must be a positive number, got " +
                           std::to_string(o.C));
   }
+  if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) {
+    throw InvalidArgument(std::string(kFit) + ": l1_ratio must be in [0, 1], got " +
+                          std::to_string(o.l1_ratio));
+  }
+  const bool sparse = o.penalty == Penalty::l1 || o.penalty == Penalty::elasticnet;
+  if (sparse && o.solver != Solver::automatic && o.solver != Solver::prox_newton) {
+    throw InvalidArgument(std::string(kFit) + ": solver " + std::string(solver_name(o.solver)) +
+                          " does not support penalty " + std::string(penalty_name(o.penalty)) +
+                          "; use auto or prox-newton");
+  }
   detail::check_shared_options(kFit, o.solver_options, o.threads);
+}
+
+// The penalty as per-coefficient weights for prox-newton: l1_ratio ‖w‖₁ + (1 − l1_ratio)/2 ‖w‖²
+// (l1: ratio 1; l2: ratio 0; none: nothing) on the coefficients, or on the standardized ones
+// (scale_j w_j, so the weights scale by scale_j and scale_j²), none on the intercepts.
+SeparablePenalty separable_penalty(const LogisticRegressionOptions& o,
+                                   const detail::ColumnStats* stats, std::size_t rows,
+                                   std::size_t d) {
+  const double ratio = o.penalty == Penalty::l1           ? 1.0
+                       : o.penalty == Penalty::elasticnet ? o.l1_ratio
+                                                          : 0.0;
+  const double strength = o.penalty == Penalty::none ? 0.0 : 1.0;
+  const std::size_t m = rows * d + (o.fit_intercept ? rows : 0);
+  SeparablePenalty p{std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t j = 0; j < d; ++j) {
+      const double scale = stats != nullptr ? stats->scale[j] : 1.0;
+      p.l1[r * d + j] = strength * ratio * scale;
+      p.l2[r * d + j] = strength * (1 - ratio) * scale * scale;
+    }
+  }
+  return p;
 }
 
 FitReport run_solver(Objective& objective, std::span<double> x,
@@ -41,7 +73,8 @@ FitReport run_solver(Objective& objective, std::span<double> x,
     case Solver::newton_cholesky:
       return minimize_newton_cholesky(objective, x, o.solver_options);
     case Solver::automatic:
-      break;  // resolved by chosen_solver before
+    case Solver::prox_newton:
+      break;  // resolved by chosen_solver before; prox-newton runs in solve()
   }
   throw InvalidArgument("unknown solver");
 }
@@ -50,8 +83,10 @@ FitReport run_solver(Objective& objective, std::span<double> x,
 // Gram pass per iteration is negligible (n·m² ≤ kAutoNewtonCholeskyWork), else L-BFGS, which
 // the start Hessian preconditions up to kPreconditionerLimit parameters (one sampled Gram pass
 // in all instead of one full pass per iteration).
-Solver chosen_solver(Solver requested, std::size_t rows, std::size_t parameters, bool multinomial) {
+Solver chosen_solver(Solver requested, Penalty penalty, std::size_t rows, std::size_t parameters,
+                     bool multinomial) {
   if (requested != Solver::automatic) return requested;
+  if (penalty == Penalty::l1 || penalty == Penalty::elasticnet) return Solver::prox_newton;
   if (multinomial) return Solver::lbfgs;
   const double work = double(rows) * double(parameters) * double(parameters);
   return work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
@@ -61,7 +96,13 @@ Solver chosen_solver(Solver requested, std::size_t rows, std::size_t parameters,
 // solution on exit, both on the original scale. make(penalty) builds the objective on raw X.
 template <class Make>
 FitReport solve(const LogisticRegressionOptions& o, const detail::ColumnStats* stats,
-                std::size_t rows, std::vector<double>& theta, const Make& make) {
+                std::size_t rows, std::size_t d, std::vector<double>& theta, const Make& make) {
+  if (o.solver == Solver::prox_newton) {
+    // On raw X with the penalty reweighted for standardize: the same problem, no wrapper.
+    std::unique_ptr<Objective> data_term = make(Penalty::none);
+    return minimize_prox_newton(*data_term, theta, separable_penalty(o, stats, rows, d),
+                                o.solver_options);
+  }
   if (stats == nullptr) {
     std::unique_ptr<Objective> objective = make(o.penalty);
     return run_solver(*objective, theta, o);
@@ -177,7 +218,12 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
       o.warm_start && fitted() && n_features_ == d && rows_ == rows && multinomial_ == multinomial;
   const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
   LogisticRegressionOptions resolved = o;
-  resolved.solver = chosen_solver(o.solver, n, per_row, multinomial);
+  resolved.solver = chosen_solver(o.solver, o.penalty, n, per_row, multinomial);
+  if (multinomial && resolved.solver == Solver::prox_newton) {
+    throw InvalidArgument(std::string(kFit) + ": penalty " + std::string(penalty_name(o.penalty)) +
+                          " and solver prox-newton are not supported for multinomial fits yet; "
+                          "use multi_class ovr");
+  }
 
   std::vector<double> coef(rows * d, 0.0), intercept(rows, 0.0);
   std::vector<FitReport> reports;
@@ -188,7 +234,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
       std::copy(coef_.begin(), coef_.end(), theta.begin());
       if (o.fit_intercept) std::copy(intercept_.begin(), intercept_.end(), theta.begin() + K * d);
     }
-    reports.push_back(solve(resolved, stats.get(), K, theta, [&](Penalty penalty) {
+    reports.push_back(solve(resolved, stats.get(), K, d, theta, [&](Penalty penalty) {
       auto objective = std::make_unique<MultinomialObjective<T>>(X, y, K, weights, o.C, penalty,
                                                                  o.fit_intercept, threads);
       objective->use_column_max_abs(column_max);
@@ -213,7 +259,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
         std::copy(coef_.begin() + r * d, coef_.begin() + (r + 1) * d, theta.begin());
         if (o.fit_intercept) theta[d] = intercept_[r];
       }
-      reports.push_back(solve(resolved, stats.get(), 1, theta, [&](Penalty penalty) {
+      reports.push_back(solve(resolved, stats.get(), 1, d, theta, [&](Penalty penalty) {
         auto objective = std::make_unique<LogisticObjective<T>>(X, target, weights, o.C, penalty,
                                                                 o.fit_intercept, threads);
         objective->use_column_max_abs(column_max);

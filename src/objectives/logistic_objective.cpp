@@ -1,8 +1,10 @@
 #include <cstring>
 #include <type_traits>
 
+#include "hessian_block.hpp"
 #include "one_row.hpp"
 #include "one_row_certificate.hpp"
+#include "one_row_sums.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/objectives.hpp"
 
@@ -22,7 +24,7 @@ LogisticObjective<T>::LogisticObjective(MatrixView<const T> X, std::span<const T
     : data_("LogisticObjective", X, y.size(), "y", sample_weight, fit_intercept, threads),
       row_(y, X.cols),
       C_(C),
-      l2_(penalty == Penalty::l2),
+      l2_(detail::smooth_l2("LogisticObjective", penalty)),
       hessian_diag_(X.rows) {
   if (!(C > 0)) throw InvalidArgument("LogisticObjective: C must be positive");
   if (std::is_same_v<T, double> && X.cols >= kMarginsCols) margins_.resize(X.rows);
@@ -41,6 +43,12 @@ double LogisticObjective<T>::pass(T* hessian_diag) {
 template <class T>
 double LogisticObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
   detail::set_point(row_, x, data_.fit_intercept);
+  if (in_double_) {
+    diagonal_current_ = diagonal_wanted_;
+    return detail::value_and_gradient_in_double<T>(
+        detail::OneRowLoss::logistic, data_, row_.y, detail::Weighting::logistic(C_, l2_), x, g,
+        row_norms_, diagonal_wanted_ ? std::span<T>(hessian_diag_) : std::span<T>());
+  }
   const double loss = pass(diagonal_wanted_ ? hessian_diag_.data() : nullptr);
   diagonal_current_ = diagonal_wanted_;
   if (!margins_.empty()) margins_point_.assign(x.begin(), x.end());
@@ -49,16 +57,36 @@ double LogisticObjective<T>::value_and_gradient(std::span<const double> x, std::
 }
 
 template <class T>
+bool LogisticObjective<T>::evaluate_in_double(bool on) {
+  if (std::is_same_v<T, double>) return false;
+  in_double_ = on;
+  diagonal_current_ = false;  // the next evaluation makes it again
+  return true;
+}
+
+template <class T>
 void LogisticObjective<T>::hessian_vector(std::span<const double> v, std::span<double> out) {
-  if (!diagonal_current_) {
-    // First Hessian product at this point: one more pass for the diagonal (the gradient sums
-    // are scratch here), and from now on every evaluation computes it in its own pass.
-    diagonal_wanted_ = true;
-    pass(hessian_diag_.data());
-    diagonal_current_ = true;
-  }
+  make_diagonal_current();
   detail::one_row_hessian_vector(data_, row_, hessian_diag_.data(),
                                  detail::Weighting::logistic(C_, l2_), v, out);
+}
+
+// First Hessian use at this point: one more pass for the diagonal (the gradient sums are scratch
+// here), and from now on every evaluation computes it in its own pass.
+template <class T>
+void LogisticObjective<T>::make_diagonal_current() {
+  if (diagonal_current_) return;
+  diagonal_wanted_ = true;
+  pass(hessian_diag_.data());
+  diagonal_current_ = true;
+}
+
+template <class T>
+bool LogisticObjective<T>::hessian_block(std::span<const std::size_t> index, std::span<double> H) {
+  make_diagonal_current();
+  detail::one_row_hessian_block(data_, hessian_diag_.data(), detail::Weighting::logistic(C_, l2_),
+                                index, H);
+  return true;
 }
 
 template <class T>
@@ -84,10 +112,8 @@ void LogisticObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_
       const T s = data_.sample_weight.empty() ? T(1) : data_.sample_weight[at];
       hessian_diag_[at] = s * z[i] * (T(1) - z[i]);
     }
-  } else if (!diagonal_current_) {
-    diagonal_wanted_ = true;
-    pass(hessian_diag_.data());
-    diagonal_current_ = true;
+  } else {
+    make_diagonal_current();
   }
   detail::one_row_hessian(data_, hessian_diag_.data(), detail::Weighting::logistic(C_, l2_), H,
                           sample);
@@ -103,6 +129,10 @@ GapBound LogisticObjective<T>::certify(std::span<double> x, const CertifyRequest
         std::memcmp(x.data(), margins_point_.data(), x.size() * sizeof(double)) == 0) {
       last = {margins_, row_.grad};
     }
+  }
+  if (!request.l1_penalty.empty()) {
+    return detail::certify_elastic_net<T>(detail::OneRowLoss::logistic, data_, row_.y, C_,
+                                          l2_ ? 1.0 : 0.0, x, request, row_norms_, last);
   }
   return detail::certify_one_row<T>(detail::OneRowLoss::logistic, data_, row_.y, C_,
                                     l2_ ? 1.0 : 0.0, x, request, row_norms_, last);

@@ -42,4 +42,13 @@ void set_known_column_max(RowNormCache& cache, std::vector<double> maxima, std::
   cache.column_max.clear();  // combined again from these when next needed
 }
 
+bool smooth_l2(const char* objective, Penalty penalty) {
+  if (penalty != Penalty::l2 && penalty != Penalty::none) {
+    throw InvalidArgument(std::string(objective) +
+                          ": penalties l1 and elasticnet are not smooth; build the data term "
+                          "(Penalty::none) and minimise with minimize_prox_newton");
+  }
+  return penalty == Penalty::l2;
+}
+
 }  // namespace simdlr::detail

@@ -28,6 +28,17 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
                          const CertifyRequest& request, RowNormCache& cache,
                          const LastPass& last = {});
 
+// The duality gap at x of F = scale · Σ s_i ℓ(y_i, x_i·w + b) + Σ_j l1_j |w_j| + ½ Σ_j p_j w_j²,
+// l1 the request's l1_penalty (not empty), p_j as in certify_one_row (elastic_net_gap.cpp).
+// Moves x's intercept to its exact minimiser (with fit_intercept). One pass over X, two when the
+// intercept moved (the gradient at the moved point); none of them with a LastPass at x and an
+// intercept already exact.
+template <class T>
+GapBound certify_elastic_net(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const T> y,
+                             double scale, double own_penalty, std::span<double> x,
+                             const CertifyRequest& request, RowNormCache& cache,
+                             const LastPass& last = {});
+
 // The tier-1 estimate without a pass: ½ Σ_j g_j² / p_j over the coefficients (+inf if some
 // p_j = 0).
 double one_row_gap_estimate(std::span<const double> gradient, std::size_t coefficients,

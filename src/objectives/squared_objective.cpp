@@ -1,5 +1,9 @@
+#include <type_traits>
+
+#include "hessian_block.hpp"
 #include "one_row.hpp"
 #include "one_row_certificate.hpp"
+#include "one_row_sums.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/objectives.hpp"
 
@@ -18,10 +22,22 @@ SquaredObjective<T>::SquaredObjective(MatrixView<const T> X, std::span<const T> 
 template <class T>
 double SquaredObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
   detail::set_point(row_, x, data_.fit_intercept);
+  if (in_double_) {
+    return detail::value_and_gradient_in_double<T>(detail::OneRowLoss::squared, data_, row_.y,
+                                                   detail::Weighting::ridge(alpha_), x, g,
+                                                   row_norms_);
+  }
   const double loss =
       kernels::squared_loss_grad(detail::one_row_pass<SquaredPass<T>>(data_, row_), data_.threads);
   return detail::one_row_value_and_gradient(data_, row_, detail::Weighting::ridge(alpha_), loss, x,
                                             g);
+}
+
+template <class T>
+bool SquaredObjective<T>::evaluate_in_double(bool on) {
+  if (std::is_same_v<T, double>) return false;
+  in_double_ = on;
+  return true;
 }
 
 template <class T>
@@ -43,7 +59,17 @@ void SquaredObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_r
 }
 
 template <class T>
+bool SquaredObjective<T>::hessian_block(std::span<const std::size_t> index, std::span<double> H) {
+  detail::one_row_hessian_block(data_, data_.weights(), detail::Weighting::ridge(alpha_), index, H);
+  return true;
+}
+
+template <class T>
 GapBound SquaredObjective<T>::certify(std::span<double> x, const CertifyRequest& request) {
+  if (!request.l1_penalty.empty()) {
+    return detail::certify_elastic_net<T>(detail::OneRowLoss::squared, data_, row_.y, 1.0, alpha_,
+                                          x, request, row_norms_);
+  }
   return detail::certify_one_row<T>(detail::OneRowLoss::squared, data_, row_.y, 1.0, alpha_, x,
                                     request, row_norms_);
 }

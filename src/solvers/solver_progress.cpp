@@ -27,7 +27,8 @@ std::string_view stop_reason_text(StopReason reason) noexcept {
 }
 
 std::string_view certificate_name(Certificate certificate) noexcept {
-  static constexpr std::string_view kNames[] = {"none", "strong-convexity", "hessian", "quadratic"};
+  static constexpr std::string_view kNames[] = {"none", "strong-convexity", "hessian", "quadratic",
+                                                "duality-gap"};
   const auto index = std::size_t(certificate);
   return index < std::size(kNames) ? kNames[index] : "unknown";
 }
@@ -131,7 +132,7 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
   if (overdue && !(estimate < next_check_below_)) check_interval_ *= 2;
   if (certify(x)) return true;
   if (report_.certificate == Certificate::none && x.size() > bound_->hessian_dimension_limit() &&
-      !bound_->penalised()) {
+      !bound_->penalised() && l1_.empty()) {
     // No penalty and too many parameters for the Hessian certificate: none can ever hold (the
     // objective's note says why).
     stop(StopReason::uncertified);
@@ -147,7 +148,9 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
 bool SolverProgress::certify(std::span<double> x, bool final_check) {
   checked_at_ = report_.iterations;
   CertifyRequest request;
-  request.hessian_allowed = x.size() <= bound_->hessian_dimension_limit();
+  request.hessian_allowed = l1_.empty() && x.size() <= bound_->hessian_dimension_limit();
+  request.l1_penalty = l1_;
+  request.coefficient_penalty = l2_;
   request.enough = epsilon() * report_.objective_history.back() / (1 + epsilon());
   std::vector<double> candidate(x.begin(), x.end());
   const GapBound b = bound_->certify(candidate, request);

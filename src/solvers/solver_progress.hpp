@@ -23,6 +23,12 @@ class SolverProgress {
  public:
   SolverProgress(const char* solver, const SolverOptions& options, Objective& objective);
 
+  // For a penalty that is not the objective's own (minimize_prox_newton): the certificate is the
+  // duality gap of the objective plus this penalty (the spans must outlive the progress).
+  void use_separable_penalty(std::span<const double> l1, std::span<const double> l2) {
+    l1_ = l1;
+    l2_ = l2;
+  }
   // Records the starting point; returns true if it is not finite (the solver must stop).
   bool start(double f0, std::span<const double> g0);
   // At x (f, g from the objective's last evaluation, there): true if the certificate proves the
@@ -56,7 +62,8 @@ class SolverProgress {
 
   const SolverOptions& options_;
   Objective& objective_;
-  CertifiedBound* bound_;  // the objective's capability, or nullptr
+  CertifiedBound* bound_;            // the objective's capability, or nullptr
+  std::span<const double> l1_, l2_;  // use_separable_penalty's (empty: the objective's own)
   FitReport report_;
   bool stopped_ = false, certified_ = false;
   double next_check_below_ = 0;  // after a failed check, the estimate must fall below this
