@@ -39,6 +39,8 @@ struct LinearRegressionOptions {
   // checked for every solver.
   SolverOptions solver_options{.tol = 1e-6, .max_iter = 1000};
   Threads threads;  // for fit and predict, >= 0; {0}: OpenMP's default
+  // The iterative solvers start from the previous fit's coefficients when the shapes agree.
+  bool warm_start = false;
 };
 
 // [w, b] (b only with fit_intercept) from the normal equations of the (weighted, ridge)

@@ -10,6 +10,7 @@
 #include "simdlr/matrix.hpp"
 #include "simdlr/metrics.hpp"
 #include "simdlr/model_file.hpp"
+#include "simdlr/model_selection.hpp"
 #include "simdlr/objective.hpp"
 #include "simdlr/objectives.hpp"
 #include "simdlr/solvers.hpp"

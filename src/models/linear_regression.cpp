@@ -160,6 +160,10 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
       penalty.l2[j] = sparse ? o.alpha * (1 - ratio) * total : 0.0;  // ridge: the objective's
     }
     theta.assign(m, 0.0);
+    if (o.warm_start && fitted() && coef_.size() == d) {
+      std::copy(coef_.begin(), coef_.end(), theta.begin());
+      if (o.fit_intercept) theta[d] = intercept_;
+    }
     report = minimize_prox_newton(objective, theta, penalty, o.solver_options);
     report.solver = "cd";
     if (sparse) rescale_report(report, 1 / total);
@@ -170,6 +174,10 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
     report = certify_solution(objective, theta, o.solver_options, "cholesky");
   } else {
     theta.assign(d + (o.fit_intercept ? 1 : 0), 0.0);
+    if (o.warm_start && fitted() && coef_.size() == d) {
+      std::copy(coef_.begin(), coef_.end(), theta.begin());
+      if (o.fit_intercept) theta[d] = intercept_;
+    }
     const SolverOptions& so = o.solver_options;
     report = o.solver == LinearSolver::lbfgs    ? minimize_lbfgs(objective, theta, so)
              : o.solver == LinearSolver::newton ? minimize_newton_cg(objective, theta, so)

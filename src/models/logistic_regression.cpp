@@ -9,6 +9,7 @@
 #include <memory>
 #include <utility>
 
+#include "class_weights.hpp"
 #include "column_stats.hpp"
 #include "input_checks.hpp"
 #include "option_checks.hpp"
@@ -117,33 +118,6 @@ FitReport solve(const LogisticRegressionOptions& o, const detail::ColumnStats* s
   return report;
 }
 
-// Per-sample weights: sample weights times class weights, or empty when all are one.
-template <class T>
-std::vector<T> effective_weights(std::span<const T> sample_weight, std::span<const std::int32_t> y,
-                                 std::size_t n_classes, ClassWeight class_weight) {
-  if (class_weight == ClassWeight::none) {
-    return std::vector<T>(sample_weight.begin(), sample_weight.end());
-  }
-  std::vector<double> count(n_classes, 0.0);
-  for (std::int32_t k : y)
-    count[std::size_t(k)] += 1;
-  std::vector<T> w(y.size());
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const double cw = double(y.size()) / (double(n_classes) * count[std::size_t(y[i])]);
-    w[i] = T(cw * (sample_weight.empty() ? 1.0 : double(sample_weight[i])));
-  }
-  return w;
-}
-
-// The index in `classes` of each label (-1 for a label that is not a class).
-template <class Label>
-std::vector<std::int32_t> class_indices(const ClassLabels& classes, std::span<const Label> y) {
-  std::vector<std::int32_t> index(y.size());
-  for (std::size_t i = 0; i < y.size(); ++i)
-    index[i] = classes.index_of(y[i]);
-  return index;
-}
-
 // Mean accuracy of the model's predictions on labels given as numbers or as text.
 template <class T, class Label>
 double accuracy(const LogisticRegression<T>& model, MatrixView<const T> X,
@@ -163,7 +137,7 @@ const FitReport& LogisticRegression<T>::fit(MatrixView<const T> X, std::span<con
                                             std::span<const T> sample_weight) {
   detail::check_targets(kFit, y, X.rows);
   ClassLabels labels = ClassLabels::from_numbers(y);
-  const std::vector<std::int32_t> index = class_indices(labels, y);
+  const std::vector<std::int32_t> index = detail::class_indices(labels, y);
   return fit_indexed(X, index, std::move(labels), sample_weight);
 }
 
@@ -172,7 +146,7 @@ const FitReport& LogisticRegression<T>::fit(MatrixView<const T> X, std::span<con
                                             std::span<const T> sample_weight) {
   detail::check_label_count(kFit, y.size(), X.rows);
   ClassLabels labels = ClassLabels::from_text(y);
-  const std::vector<std::int32_t> index = class_indices(labels, y);
+  const std::vector<std::int32_t> index = detail::class_indices(labels, y);
   return fit_indexed(X, index, std::move(labels), sample_weight);
 }
 
@@ -228,7 +202,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
   std::vector<double> coef(rows * d, 0.0), intercept(rows, 0.0);
   std::vector<FitReport> reports;
   if (multinomial) {
-    const std::vector<T> weights = effective_weights(sample_weight, y, K, o.class_weight);
+    const std::vector<T> weights = detail::effective_weights(sample_weight, y, K, o.class_weight);
     std::vector<double> theta(K * per_row, 0.0);
     if (warm) {
       std::copy(coef_.begin(), coef_.end(), theta.begin());
@@ -252,7 +226,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
         binary[i] = y[i] == positive ? 1 : 0;
         target[i] = T(binary[i]);
       }
-      const std::vector<T> weights = effective_weights(
+      const std::vector<T> weights = detail::effective_weights(
           sample_weight, std::span<const std::int32_t>(binary), 2, o.class_weight);
       std::vector<double> theta(per_row, 0.0);
       if (warm) {
