@@ -9,8 +9,8 @@
 // Gram matrix is cheap (n·m² ≤ kAutoNewtonCholeskyWork, m = d + 1 with an intercept), else lbfgs,
 // which is preconditioned by the start Hessian up to kPreconditionerLimit parameters
 // (solvers.hpp); multinomial problems run lbfgs (their objective has no exact Hessian yet).
-// Penalties l1 and elasticnet (binary and one-vs-rest; not yet multinomial: InvalidArgument)
-// run prox-newton (solvers.hpp), which auto chooses for them; other solvers refuse them.
+// Penalties l1 and elasticnet (binary, one-vs-rest and multinomial) run prox-newton
+// (solvers.hpp), which auto chooses for them; other solvers refuse them.
 // Every solver stops on the certified rule of solvers.hpp: converged means the objective is
 // within tol/100 relative of the optimum, proved.
 //

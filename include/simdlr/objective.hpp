@@ -5,6 +5,7 @@
 // value_and_gradient is the primary, fused entry point (ensmallen's EvaluateWithGradient):
 // objectives compute both in one pass over their data. Everything else an objective may offer is
 // an optional capability: Hessian-vector products (Newton-CG), the exact Hessian (newton-cholesky),
+// blocks of it (prox-newton),
 // a certified bound on the distance to the optimum (every solver's convergence test); next,
 // partial sums (a distributed fit combining them across ranks).
 //
@@ -50,18 +51,20 @@ class ExactHessian {
     (void)max_rows;
     hessian(H);
   }
-  // The Hessian restricted to the parameters in `index` (ascending, distinct): H[index, index],
-  // |index|² values row-major, at the point of the last value_and_gradient call (the proximal
-  // Newton solver's working sets). Returns false when not offered (the default): the caller then
-  // takes it from the full Hessian.
-  virtual bool hessian_block(std::span<const std::size_t> index, std::span<double> H) {
-    (void)index;
-    (void)H;
-    return false;
-  }
 
  protected:
   ~ExactHessian() = default;
+};
+
+// Capability: the Hessian restricted to some parameters, H[index, index] for `index` ascending
+// and distinct, |index|² values row-major, at the point of the last value_and_gradient call: the
+// proximal Newton solver's model on its working set (a Gram pass over those columns only).
+class HessianBlocks {
+ public:
+  virtual void hessian_block(std::span<const std::size_t> index, std::span<double> H) = 0;
+
+ protected:
+  ~HessianBlocks() = default;
 };
 
 // An approximate inverse Hessian at the point where it was made, for preconditioning: v ← M⁻¹v.
@@ -150,6 +153,7 @@ class Objective {
   // Capability queries: the capability (usually the objective itself), or nullptr if absent.
   virtual HessianVectorProduct* hessian_vector_product() { return nullptr; }
   virtual ExactHessian* exact_hessian() { return nullptr; }
+  virtual HessianBlocks* hessian_blocks() { return nullptr; }
   // A preconditioner of the objective's own making at the last evaluation point, estimated from
   // about max_rows rows, or nullptr (the solvers then factor the sampled exact Hessian when
   // there is one). For objectives whose Hessian has structure a Cholesky of it would waste.
@@ -165,5 +169,7 @@ class Objective {
 HessianVectorProduct& require_hessian_vector_product(Objective& objective, std::string_view who);
 // objective.exact_hessian(), or InvalidArgument "<who>: the objective provides no exact Hessian".
 ExactHessian& require_exact_hessian(Objective& objective, std::string_view who);
+// objective.hessian_blocks(), or InvalidArgument "<who>: the objective provides no Hessian blocks".
+HessianBlocks& require_hessian_blocks(Objective& objective, std::string_view who);
 
 }  // namespace simdlr

@@ -87,6 +87,7 @@ template <class T>
 class LogisticObjective final : public Objective,
                                 public HessianVectorProduct,
                                 public ExactHessian,
+                                public HessianBlocks,
                                 public CertifiedBound {
  public:
   // sample_weight empty means all ones. The views must outlive the objective.
@@ -105,7 +106,8 @@ class LogisticObjective final : public Objective,
   ExactHessian* exact_hessian() override { return this; }
   void hessian(std::span<double> H) override;
   void sampled_hessian(std::span<double> H, std::size_t max_rows) override;
-  bool hessian_block(std::span<const std::size_t> index, std::span<double> H) override;
+  HessianBlocks* hessian_blocks() override { return this; }
+  void hessian_block(std::span<const std::size_t> index, std::span<double> H) override;
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;
@@ -141,6 +143,7 @@ class LogisticObjective final : public Objective,
 template <class T>
 class MultinomialObjective final : public Objective,
                                    public HessianVectorProduct,
+                                   public HessianBlocks,
                                    public CertifiedBound {
  public:
   MultinomialObjective(MatrixView<const T> X, std::span<const std::int32_t> labels,
@@ -152,9 +155,14 @@ class MultinomialObjective final : public Objective,
   std::size_t dimension() const override { return data_.dimension(K_); }
   std::size_t rows() const override { return data_.X.rows; }
   double value_and_gradient(std::span<const double> x, std::span<double> gradient) override;
-  double value_precision() const override { return std::numeric_limits<T>::epsilon(); }
+  double value_precision() const override {
+    return in_double_ ? 0x1p-52 : std::numeric_limits<T>::epsilon();
+  }
+  bool evaluate_in_double(bool on) override;
   HessianVectorProduct* hessian_vector_product() override { return this; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override;
+  HessianBlocks* hessian_blocks() override { return this; }
+  void hessian_block(std::span<const std::size_t> index, std::span<double> H) override;
   // Tier 1 only (l2): there is no Hessian certificate for the multinomial objective yet, so
   // without a penalty a fit cannot be certified.
   CertifiedBound* certified_bound() override { return this; }
@@ -176,6 +184,8 @@ class MultinomialObjective final : public Objective,
   std::size_t K_;
   double C_;
   bool l2_;
+  bool in_double_ = false;  // evaluate_in_double
+  double value_and_gradient_in_double(std::span<const double> x, std::span<double> g);
   std::vector<T> W_, b_, grad_W_, grad_b_, probabilities_, V_, v_b_, out_, out_b_;
   // The point of the last pass, whose probabilities and gradient sums the buffers above hold:
   // a certificate check there (double data) starts from them instead of its own first pass.
@@ -190,6 +200,7 @@ template <class T>
 class SquaredObjective final : public Objective,
                                public HessianVectorProduct,
                                public ExactHessian,
+                               public HessianBlocks,
                                public CertifiedBound {
  public:
   SquaredObjective(MatrixView<const T> X, std::span<const T> y, std::span<const T> sample_weight,
@@ -207,7 +218,8 @@ class SquaredObjective final : public Objective,
   ExactHessian* exact_hessian() override { return this; }
   void hessian(std::span<double> H) override;
   void sampled_hessian(std::span<double> H, std::size_t max_rows) override;
-  bool hessian_block(std::span<const std::size_t> index, std::span<double> H) override;
+  HessianBlocks* hessian_blocks() override { return this; }
+  void hessian_block(std::span<const std::size_t> index, std::span<double> H) override;
   CertifiedBound* certified_bound() override { return this; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;

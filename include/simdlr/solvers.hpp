@@ -156,7 +156,7 @@ struct SeparablePenalty {
 // Gram pass over those columns), minimises the quadratic model plus P on it by coordinate
 // descent, finished by an exact solve on the model's support when its signs are consistent, and
 // searches along that step with backtracking on F (sufficient decrease relative to the model's).
-// Needs ExactHessian (else InvalidArgument) and, for the certificate, CertifiedBound: converged
+// Needs HessianBlocks (else InvalidArgument) and, for the certificate, CertifiedBound: converged
 // means the duality gap (the rule above with B = F − D, D the Fenchel dual at a feasible point
 // built from the margins) holds. FitReport's objective is F; its gradient_norm is the largest
 // distance of −∇f_j from the subdifferential of P_j (0 at the optimum). ShapeError unless both

@@ -15,7 +15,7 @@ from ._simdlr import (
     __version__,
 )
 from . import kernels
-from ._linear import LinearRegression, Ridge
+from ._linear import ElasticNet, Lasso, LinearRegression, Ridge
 from ._logistic import LogisticRegression
 from ._model_io import load_model
 from ._report import FitReport
@@ -24,6 +24,8 @@ __all__ = [
     "LogisticRegression",
     "LinearRegression",
     "Ridge",
+    "Lasso",
+    "ElasticNet",
     "FitReport",
     "load_model",
     "kernels",

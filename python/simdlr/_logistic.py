@@ -25,36 +25,63 @@ _SOLVERS = {
     "newton-cg": "newton",
     "newton-cholesky": "newton-cholesky",
     "gd": "gd",
+    "prox-newton": "prox-newton",
 }
+# The solvers for the non-smooth penalties.
+_SPARSE_SOLVERS = ("auto", "prox-newton")
+# scikit-learn's solvers simdlr has no counterpart for (never mapped silently to another one).
+_SKLEARN_ONLY_SOLVERS = ("liblinear", "sag", "saga")
+_PENALTIES = ("l2", "l1", "elasticnet", None)
+# The l1_ratio each penalty means, other than elasticnet's own.
+_IMPLIED_L1_RATIO = {"l2": 0.0, "l1": 1.0}
 
 
 class LogisticRegression(CoreStateMixin, ModelFileMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression (binary and multinomial) fitted by the simdlr C++ library.
 
-    Minimises ``C * sum_i s_i * loss_i + 0.5 * ||w||^2`` (the intercept is not penalised), the
-    objective of :class:`sklearn.linear_model.LogisticRegression`, so both reach the same
-    optimum. With three or more classes the loss is the multinomial (softmax) cross-entropy, as
-    in scikit-learn 1.9, which has no ``multi_class`` parameter any more: for one-vs-rest, wrap
-    the estimator in :class:`sklearn.multiclass.OneVsRestClassifier`.
+    Minimises ``C * sum_i s_i * loss_i + P(w)`` (the intercept is not penalised), the objective
+    of :class:`sklearn.linear_model.LogisticRegression`, so both reach the same optimum, with
+    ``P(w) = 0.5 * ||w||^2`` (penalty "l2"), ``||w||_1`` ("l1"),
+    ``l1_ratio * ||w||_1 + 0.5 * (1 - l1_ratio) * ||w||^2`` ("elasticnet") or 0 (None). With
+    three or more classes the loss is the multinomial (softmax) cross-entropy, as in
+    scikit-learn 1.9, which has no ``multi_class`` parameter any more: for one-vs-rest, wrap the
+    estimator in :class:`sklearn.multiclass.OneVsRestClassifier`.
 
     Parameters
     ----------
-    penalty : {"l2", None}, default="l2"
-        None fits without a penalty (as scikit-learn's ``C=np.inf``, which is accepted too).
-        Without a penalty separable classes have no finite optimum; the fit then reports
-        ``converged=False``. (scikit-learn 1.9 deprecates ``penalty`` in favour of ``l1_ratio``
-        and ``C=np.inf``; simdlr has no L1 penalty yet, so it keeps this parameter.)
+    penalty : {"l2", "l1", "elasticnet", None}, default="l2"
+        None fits without a penalty (as scikit-learn's ``C=np.inf``, which is accepted too and
+        wins over any penalty). Without a penalty separable classes have no finite optimum; the
+        fit then reports ``converged=False``. "l1" and "elasticnet" give sparse coefficients
+        (exact zeros), binary and multinomial, fitted by the "prox-newton" solver.
+        (scikit-learn 1.8 deprecates ``penalty`` in favour of ``l1_ratio`` alone and
+        ``C=np.inf``; simdlr keeps ``penalty`` as the switch, so code written for scikit-learn
+        1.8+ that sets only ``l1_ratio`` must also set ``penalty``: see ``l1_ratio``.)
     C : float > 0, default=1.0
         Inverse regularisation strength, as in scikit-learn.
+    l1_ratio : float in [0, 1] or None, default=None
+        The elastic-net mix: ``penalty="elasticnet"`` requires it (a ValueError without it, as
+        in scikit-learn); 1 is the l1 penalty, 0 the l2 penalty. With another penalty it must be
+        None or the value that penalty means (1 for "l1", 0 for "l2"); anything else is a
+        ValueError rather than ignored, so that scikit-learn 1.8+ code such as
+        ``LogisticRegression(l1_ratio=1)`` cannot silently fit an l2 model. Not used (but still
+        checked to be in [0, 1]) with ``penalty=None``.
     tol : float > 0, default=1e-4
         Stopping rule. **Differs from scikit-learn**, whose ``tol`` bounds a gradient norm:
         here ``converged`` means the objective is *proved* within ``tol / 100`` relative of the
-        optimum (a certified bound, see ``fit_report_``).
+        optimum (a certified bound, see ``fit_report_``; for "l1" and "elasticnet" the bound is
+        the duality gap).
     max_iter : int >= 1, default=100
         Iterations of the solver.
-    solver : {"auto", "lbfgs", "newton-cg", "newton-cholesky", "gd"}, default="auto"
-        "auto" (simdlr's default) runs newton-cholesky on small binary problems, else L-BFGS.
-        All reach the same optimum; "gd" is plain gradient descent (use it with standardize).
+    solver : {"auto", "lbfgs", "newton-cg", "newton-cholesky", "gd", "prox-newton"}, \
+default="auto"
+        "auto" (simdlr's default) runs "prox-newton" for the "l1" and "elasticnet" penalties,
+        newton-cholesky on small binary problems, else L-BFGS. All reach the same optimum; "gd"
+        is plain gradient descent (use it with standardize). "prox-newton" (proximal Newton with
+        working sets, the method of LIBLINEAR's newGLMNET) is the only solver for "l1" and
+        "elasticnet"; the others refuse them with a ValueError. scikit-learn's "liblinear",
+        "sag" and "saga" are not accepted (a ValueError): use "auto" or "prox-newton", which
+        reach the optimum they approximate.
     fit_intercept : bool, default=True
     class_weight : dict, "balanced" or None, default=None
         As in scikit-learn (``compute_class_weight``; "balanced" counts samples by their weight).
@@ -88,6 +115,7 @@ class LogisticRegression(CoreStateMixin, ModelFileMixin, ClassifierMixin, BaseEs
         penalty="l2",
         *,
         C=1.0,
+        l1_ratio=None,
         tol=1e-4,
         max_iter=100,
         solver="auto",
@@ -99,6 +127,7 @@ class LogisticRegression(CoreStateMixin, ModelFileMixin, ClassifierMixin, BaseEs
     ):
         self.penalty = penalty
         self.C = C
+        self.l1_ratio = l1_ratio
         self.tol = tol
         self.max_iter = max_iter
         self.solver = solver
@@ -111,28 +140,61 @@ class LogisticRegression(CoreStateMixin, ModelFileMixin, ClassifierMixin, BaseEs
     # --- fitting -------------------------------------------------------------------------
 
     def _library_penalty(self):
-        """(penalty, C) for the library: no penalty for penalty=None or C=inf."""
-        if self.penalty not in ("l2", None):
-            raise ValueError(f"penalty must be 'l2' or None, got {self.penalty!r}")
+        """(penalty, C, l1_ratio) for the library: no penalty for penalty=None or C=inf; l1_ratio
+        is elasticnet's (the library's default 0.5 for the other penalties, which ignore it)."""
+        penalty = self.penalty
+        if not (penalty is None or (isinstance(penalty, str) and penalty in _PENALTIES)):
+            raise ValueError(
+                f"penalty must be 'l2', 'l1', 'elasticnet' or None, got {penalty!r}"
+            )
         C = self.C
         if not isinstance(C, numbers.Real) or isinstance(C, bool) or not C > 0:
             raise ValueError(f"C must be a positive number, got {C!r}")
-        if self.penalty is None or np.isinf(C):
-            return "none", 1.0
-        return "l2", float(C)
+        ratio = self.l1_ratio
+        if ratio is not None and (
+            not isinstance(ratio, numbers.Real) or isinstance(ratio, bool) or not 0 <= ratio <= 1
+        ):
+            raise ValueError(f"l1_ratio must be None or a number in [0, 1], got {ratio!r}")
+        if penalty == "elasticnet" and ratio is None:
+            raise ValueError("l1_ratio must be specified when penalty is elasticnet.")
+        implied = _IMPLIED_L1_RATIO.get(penalty)
+        if implied is not None and ratio is not None and ratio != implied:
+            raise ValueError(
+                f"l1_ratio={ratio!r} is only used with penalty='elasticnet', not "
+                f"penalty={penalty!r} (which means l1_ratio={implied:g}); set "
+                "penalty='elasticnet' (or penalty='l1' for l1_ratio=1) or leave l1_ratio None"
+            )
+        if penalty is None or np.isinf(C):
+            return "none", 1.0, 0.5
+        return penalty, float(C), 0.5 if penalty != "elasticnet" else float(ratio)
 
     def _make_core(self, multi_class="auto"):
         if self.solver not in _SOLVERS:
-            raise ValueError(f"solver must be one of {sorted(_SOLVERS)}, got {self.solver!r}")
+            hint = ""
+            if self.solver in _SKLEARN_ONLY_SOLVERS:
+                hint = (
+                    f"; scikit-learn's {self.solver!r} has no simdlr counterpart: use 'auto' "
+                    "(or 'prox-newton' for the l1 and elasticnet penalties), which reaches the "
+                    "same optimum"
+                )
+            raise ValueError(
+                f"solver must be one of {sorted(_SOLVERS)}, got {self.solver!r}{hint}"
+            )
         tol, max_iter = self.tol, self.max_iter
         if not isinstance(tol, numbers.Real) or isinstance(tol, bool) or not 0 < tol < np.inf:
             raise ValueError(f"tol must be a positive number, got {tol!r}")
         if not isinstance(max_iter, numbers.Integral) or isinstance(max_iter, bool) or max_iter < 1:
             raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
-        penalty, C = self._library_penalty()
+        penalty, C, l1_ratio = self._library_penalty()
+        if penalty in ("l1", "elasticnet") and self.solver not in _SPARSE_SOLVERS:
+            raise ValueError(
+                f"solver {self.solver!r} does not support penalty {penalty!r}; use 'auto' or "
+                "'prox-newton'"
+            )
         return _simdlr.LogisticCore(
             penalty=penalty,
             C=C,
+            l1_ratio=l1_ratio,
             solver=_SOLVERS[self.solver],
             tol=float(tol),
             max_iter=int(max_iter),

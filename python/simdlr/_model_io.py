@@ -65,13 +65,14 @@ class ModelFileMixin:
         from ._logistic import LogisticRegression
 
         if isinstance(self, LogisticRegression):
-            penalty, C = self._library_penalty()
+            penalty, C, l1_ratio = self._library_penalty()
             return {
                 "task": "logistic",
                 "classes": _file_classes(self.classes_),
                 "options": {
                     "penalty": penalty,
                     "C": C,
+                    "l1_ratio": l1_ratio,
                     "solver": {"newton-cg": "newton"}.get(self.solver, self.solver),
                     "tol": float(self.tol),
                     "max_iter": int(self.max_iter),
@@ -83,12 +84,15 @@ class ModelFileMixin:
                     "threads": self._threads(),
                 },
             }
+        penalty, alpha, l1_ratio = self._penalty()
         return {
             "task": "linear",
             "classes": [],
             "options": {
-                "alpha": self._alpha(),
-                "solver": self.solver,
+                "penalty": penalty,
+                "alpha": alpha,
+                "l1_ratio": l1_ratio,
+                "solver": self._solver(),
                 "tol": float(self.tol),
                 "max_iter": 1000 if self.max_iter is None else int(self.max_iter),
                 "fit_intercept": bool(self.fit_intercept),
@@ -109,12 +113,32 @@ def _classes_array(values):
     return a.astype(np.int64) if np.all(a == np.round(a)) else a
 
 
+def _linear_estimator(o, threads):
+    """The linear estimator a file's options describe: Lasso (penalty l1), ElasticNet
+    (elasticnet), Ridge (l2 with alpha > 0) or LinearRegression (l2 with alpha 0, or none)."""
+    from ._linear import ElasticNet, Lasso, LinearRegression, Ridge
+
+    common = dict(fit_intercept=o["fit_intercept"], tol=o["tol"], max_iter=o["max_iter"],
+                  n_jobs=threads)
+    penalty = o["penalty"]
+    if penalty == "l1":
+        return Lasso(alpha=o["alpha"], **common)
+    if penalty == "elasticnet":
+        return ElasticNet(alpha=o["alpha"], l1_ratio=o["l1_ratio"], **common)
+    # cd (with the l2 penalty) has no counterpart in these estimators; cholesky is the same
+    # minimiser.
+    solver = "cholesky" if o["solver"] == "cd" else o["solver"]
+    if penalty == "l2" and o["alpha"] > 0:
+        return Ridge(alpha=o["alpha"], solver=solver, **common)
+    return LinearRegression(solver=solver, **common)
+
+
 def load_model(path):
     """A fitted simdlr estimator from a model file written by Python, C++ or the CLI:
-    LogisticRegression, LinearRegression (alpha 0) or Ridge. Feature names other than the
-    CLI's x0, x1, ... become feature_names_in_. A one-vs-rest model (CLI --multi-class ovr)
-    predicts as one-vs-rest; refitting it fits the multinomial model."""
-    from ._linear import LinearRegression, Ridge
+    LogisticRegression, LinearRegression (alpha 0 or penalty none), Ridge, Lasso or ElasticNet.
+    Feature names other than the CLI's x0, x1, ... become feature_names_in_. A one-vs-rest model
+    (CLI --multi-class ovr) predicts as one-vs-rest; refitting it fits the multinomial model.
+    A logistic model's l1_ratio comes back for penalty elasticnet only (None otherwise)."""
     from ._logistic import LogisticRegression
 
     d = _simdlr.load_model(os.fspath(path))
@@ -122,9 +146,11 @@ def load_model(path):
     threads = o["threads"] or None
     reports = [FitReport(**r) for r in d["reports"]]
     if d["task"] == "logistic":
+        penalty = None if o["penalty"] == "none" else o["penalty"]
         est = LogisticRegression(
-            penalty="l2" if o["penalty"] == "l2" else None,
+            penalty=penalty,
             C=o["C"],
+            l1_ratio=o["l1_ratio"] if penalty == "elasticnet" else None,
             tol=o["tol"],
             max_iter=o["max_iter"],
             solver=_PYTHON_SOLVER.get(o["solver"], o["solver"]),
@@ -141,18 +167,11 @@ def load_model(path):
         est.coef_ = d["coef"]
         est.intercept_ = d["intercept"]
     else:
-        kwargs = dict(
-            fit_intercept=o["fit_intercept"],
-            solver=o["solver"],
-            tol=o["tol"],
-            max_iter=o["max_iter"],
-            n_jobs=threads,
-        )
-        est = Ridge(alpha=o["alpha"], **kwargs) if o["alpha"] > 0 else LinearRegression(**kwargs)
+        est = _linear_estimator(o, threads)
         est.fit_report_ = reports[0]
         est.coef_ = d["coef"][0]
         est.intercept_ = float(d["intercept"][0])
-        est.n_iter_ = np.array([max(1, reports[0].iterations)], dtype=np.int32)
+        est._set_iterations(reports[0])
     est.n_features_in_ = len(d["feature_names"])
     if d["feature_names"] != _default_names(est.n_features_in_):
         est.feature_names_in_ = np.asarray(d["feature_names"], dtype=object)

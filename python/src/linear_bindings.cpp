@@ -1,5 +1,5 @@
-// LinearCore: the state behind simdlr.LinearRegression and simdlr.Ridge, fitted in the
-// precision of X and kept in both precisions for prediction (as LogisticCore).
+// LinearCore: the state behind simdlr.LinearRegression, Ridge, Lasso and ElasticNet, fitted in
+// the precision of X and kept in both precisions for prediction (as LogisticCore).
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 
@@ -8,15 +8,18 @@
 #include "bindings.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/linear_regression.hpp"
+#include "simdlr/logistic_regression.hpp"  // parse_penalty
 
 namespace simdlr::python {
 namespace {
 
 class LinearCore {
  public:
-  LinearCore(double alpha, const std::string& solver, double tol, int max_iter, bool fit_intercept,
-             int threads) {
+  LinearCore(const std::string& penalty, double alpha, double l1_ratio, const std::string& solver,
+             double tol, int max_iter, bool fit_intercept, int threads) {
+    options_.penalty = parse_penalty(penalty);
     options_.alpha = alpha;
+    options_.l1_ratio = l1_ratio;
     options_.solver = parse_linear_solver(solver);
     options_.solver_options.tol = tol;
     options_.solver_options.max_iter = max_iter;
@@ -90,9 +93,9 @@ void bind_typed(nb::class_<LinearCore>& c) {
 
 void bind_linear(nb::module_& m) {
   nb::class_<LinearCore> c(m, "LinearCore");
-  c.def(nb::init<double, const std::string&, double, int, bool, int>(), nb::arg("alpha"),
-        nb::arg("solver"), nb::arg("tol"), nb::arg("max_iter"), nb::arg("fit_intercept"),
-        nb::arg("threads"));
+  c.def(nb::init<const std::string&, double, double, const std::string&, double, int, bool, int>(),
+        nb::arg("penalty"), nb::arg("alpha"), nb::arg("l1_ratio"), nb::arg("solver"),
+        nb::arg("tol"), nb::arg("max_iter"), nb::arg("fit_intercept"), nb::arg("threads"));
   bind_typed<float>(c);
   bind_typed<double>(c);
   c.def("set_fitted", &LinearCore::set_fitted_arrays, nb::arg("coef").noconvert(),

@@ -25,11 +25,12 @@ ClassLabels index_labels(std::size_t n_classes) {
 
 class LogisticCore {
  public:
-  LogisticCore(const std::string& penalty, double C, const std::string& solver, double tol,
-               int max_iter, bool fit_intercept, bool standardize, int threads,
+  LogisticCore(const std::string& penalty, double C, double l1_ratio, const std::string& solver,
+               double tol, int max_iter, bool fit_intercept, bool standardize, int threads,
                const std::string& multi_class) {
     options_.penalty = parse_penalty(penalty);
     options_.C = C;
+    options_.l1_ratio = l1_ratio;
     options_.solver = parse_solver(solver);
     options_.solver_options.tol = tol;
     options_.solver_options.max_iter = max_iter;
@@ -141,9 +142,9 @@ void bind_typed(nb::class_<LogisticCore>& c) {
 
 void bind_logistic(nb::module_& m) {
   nb::class_<LogisticCore> c(m, "LogisticCore");
-  c.def(nb::init<const std::string&, double, const std::string&, double, int, bool, bool, int,
-                 const std::string&>(),
-        nb::arg("penalty"), nb::arg("C"), nb::arg("solver"), nb::arg("tol"), nb::arg("max_iter"),
+  c.def(nb::init<const std::string&, double, double, const std::string&, double, int, bool, bool,
+                 int, const std::string&>(),
+        nb::arg("penalty"), nb::arg("C"), nb::arg("l1_ratio"), nb::arg("solver"), nb::arg("tol"), nb::arg("max_iter"),
         nb::arg("fit_intercept"), nb::arg("standardize"), nb::arg("threads"),
         nb::arg("multi_class"));
   bind_typed<float>(c);

@@ -37,6 +37,7 @@ void save(const std::filesystem::path& file, const nb::dict& d) {
     LogisticRegressionOptions& l = s.logistic;
     l.penalty = parse_penalty(nb::cast<std::string>(o["penalty"]));
     l.C = nb::cast<double>(o["C"]);
+    l.l1_ratio = nb::cast<double>(o["l1_ratio"]);
     l.solver = parse_solver(nb::cast<std::string>(o["solver"]));
     l.solver_options.tol = nb::cast<double>(o["tol"]);
     l.solver_options.max_iter = nb::cast<int>(o["max_iter"]);
@@ -48,7 +49,9 @@ void save(const std::filesystem::path& file, const nb::dict& d) {
     l.threads = Threads{nb::cast<int>(o["threads"])};
   } else {
     LinearRegressionOptions& l = s.linear;
+    l.penalty = parse_penalty(nb::cast<std::string>(o["penalty"]));
     l.alpha = nb::cast<double>(o["alpha"]);
+    l.l1_ratio = nb::cast<double>(o["l1_ratio"]);
     l.solver = parse_linear_solver(nb::cast<std::string>(o["solver"]));
     l.solver_options.tol = nb::cast<double>(o["tol"]);
     l.solver_options.max_iter = nb::cast<int>(o["max_iter"]);
@@ -81,6 +84,7 @@ nb::dict load(const std::filesystem::path& file) {
     const LogisticRegressionOptions& l = s.logistic;
     o["penalty"] = std::string(penalty_name(l.penalty));
     o["C"] = l.C;
+    o["l1_ratio"] = l.l1_ratio;
     o["solver"] = std::string(solver_name(l.solver));
     o["tol"] = l.solver_options.tol;
     o["max_iter"] = l.solver_options.max_iter;
@@ -92,7 +96,9 @@ nb::dict load(const std::filesystem::path& file) {
   } else {
     d["classes"] = nb::list();
     const LinearRegressionOptions& l = s.linear;
+    o["penalty"] = std::string(penalty_name(l.penalty));
     o["alpha"] = l.alpha;
+    o["l1_ratio"] = l.l1_ratio;
     o["solver"] = std::string(linear_solver_name(l.solver));
     o["tol"] = l.solver_options.tol;
     o["max_iter"] = l.solver_options.max_iter;

@@ -48,7 +48,7 @@ FitReport report_from_dict(const nb::dict& d) {
   r.relative_gap_bound = nb::cast<double>(d["relative_gap_bound"]);
   const std::string certificate = nb::cast<std::string>(d["certificate"]);
   for (Certificate c : {Certificate::none, Certificate::strong_convexity, Certificate::hessian,
-                        Certificate::quadratic}) {
+                        Certificate::quadratic, Certificate::duality_gap}) {
     if (certificate_name(c) == certificate) r.certificate = c;
   }
   r.certificate_note = nb::cast<std::string>(d["certificate_note"]);

@@ -35,9 +35,23 @@ def test_cross_val_score_classifier_and_regressors():
     scores = cross_val_score(simdlr.LogisticRegression(standardize=True), X, y, cv=5)
     assert scores.shape == (5,) and scores.mean() > 0.9
     Xd, yd = datasets.load_diabetes(return_X_y=True)
-    for est in (simdlr.LinearRegression(), simdlr.Ridge(alpha=0.1)):
+    for est in (simdlr.LinearRegression(), simdlr.Ridge(alpha=0.1), simdlr.Lasso(alpha=0.1),
+                simdlr.ElasticNet(alpha=0.001, l1_ratio=0.5)):
         r2 = cross_val_score(est, Xd, yd, cv=5)
         assert r2.mean() > 0.4
+
+
+def test_grid_search_over_the_sparse_penalties():
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(),
+                         simdlr.LogisticRegression(penalty="elasticnet", l1_ratio=0.5))
+    grid = GridSearchCV(pipe, {"logisticregression__C": [0.1, 1.0],
+                               "logisticregression__l1_ratio": [0.0, 0.5, 1.0]}, cv=3).fit(X, y)
+    assert grid.best_score_ > 0.95
+    Xd, yd = datasets.load_diabetes(return_X_y=True)
+    grid = GridSearchCV(simdlr.ElasticNet(), {"alpha": [0.001, 0.01, 0.1],
+                                              "l1_ratio": [0.1, 0.9]}, cv=3).fit(Xd, yd)
+    assert grid.best_score_ > 0.4
 
 
 def test_one_vs_rest_is_how_sklearn_1_9_spells_ovr():

@@ -8,6 +8,10 @@ ESTIMATORS = [
     simdlr.LogisticRegression(),
     simdlr.LinearRegression(),
     simdlr.Ridge(),
+    simdlr.Lasso(),
+    simdlr.ElasticNet(),
+    simdlr.LogisticRegression(penalty="l1"),
+    simdlr.LogisticRegression(penalty="elasticnet", l1_ratio=0.5),
 ]
 
 

@@ -193,11 +193,6 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
   const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
   LogisticRegressionOptions resolved = o;
   resolved.solver = chosen_solver(o.solver, o.penalty, n, per_row, multinomial);
-  if (multinomial && resolved.solver == Solver::prox_newton) {
-    throw InvalidArgument(std::string(kFit) + ": penalty " + std::string(penalty_name(o.penalty)) +
-                          " and solver prox-newton are not supported for multinomial fits yet; "
-                          "use multi_class ovr");
-  }
 
   std::vector<double> coef(rows * d, 0.0), intercept(rows, 0.0);
   std::vector<FitReport> reports;
@@ -216,6 +211,17 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
     }));
     std::copy(theta.begin(), theta.begin() + K * d, coef.begin());
     if (o.fit_intercept) std::copy(theta.begin() + K * d, theta.end(), intercept.begin());
+    if (o.fit_intercept && resolved.solver == Solver::prox_newton) {
+      // The loss is the same for every common shift of the intercepts; coordinate descent does
+      // not keep their sum, so they are centred as scikit-learn's are (the gradient methods
+      // keep the start's zero sum: their steps along b sum to zero).
+      double mean = 0;
+      for (double v : intercept)
+        mean += v;
+      mean /= double(K);
+      for (double& v : intercept)
+        v -= mean;
+    }
   } else {
     std::vector<T> target(n);
     for (std::size_t r = 0; r < rows; ++r) {

@@ -82,11 +82,10 @@ void LogisticObjective<T>::make_diagonal_current() {
 }
 
 template <class T>
-bool LogisticObjective<T>::hessian_block(std::span<const std::size_t> index, std::span<double> H) {
+void LogisticObjective<T>::hessian_block(std::span<const std::size_t> index, std::span<double> H) {
   make_diagonal_current();
   detail::one_row_hessian_block(data_, hessian_diag_.data(), detail::Weighting::logistic(C_, l2_),
                                 index, H);
-  return true;
 }
 
 template <class T>

@@ -154,6 +154,118 @@ void rescaled_probabilities(std::span<const double> P0, std::span<const double> 
   }
 }
 
+// What the multinomial duality gap needs at the point (W, b̂), b̂ the polished intercepts.
+struct DualInputs {
+  std::span<const double> P;  // softmax probabilities at (W, b̂), n x K
+  std::span<const std::int32_t> labels;
+  std::span<const double> c;       // C s_i
+  std::span<const double> grad_W;  // Σ c_i (p_i − e_{y_i}) x_iᵀ, K x d (= −Xᵀr)
+  std::span<const double> W;
+  std::span<const double> l1, l2;  // per parameter (l2 empty: own_l2 for every coefficient)
+  double own_l2;
+  std::span<const double> column_max;  // max_i |x_ij| over rows with c_i ≠ 0
+  bool intercept;
+  Threads threads;
+};
+
+// The duality gap of C Σ s_i [lse(z_i) − z_{i,y_i}] + Σ l1 |W| + ½ Σ l2 W² at (W, b̂), `loss` the
+// first sum there (docs/convergence.md, section 7; elastic_net_gap.cpp is the binary case). The
+// dual point: r_i = c_i (e_{y_i} − q_i), q_i = p_i + (diag(p_i) − p_i p_iᵀ) v with v = H̃⁻¹ ε the
+// Newton step the intercepts' residual sums ε still ask for (v_K = 0), so that Σ_i r_i = 0
+// exactly and every q_i stays in the simplex while max v − min v ≤ 1; each |(Xᵀr)_kj| then moves
+// by at most (max v − min v) Σ_i c_i p_ik max_i |x_ij|. r is scaled by s into the l1 ball where
+// l2 = 0, and −φ_i*(−r_i) = c_i H(q″_i), H the entropy of q″_i = e_{y_i} − s (e_{y_i} − q_i).
+GapBound multinomial_duality_gap(const DualInputs& in, double loss) {
+  const std::size_t K = in.W.size() / std::max<std::size_t>(1, in.column_max.size()),
+                    d = in.column_max.size(), n = in.labels.size();
+  const auto l2_of = [&](std::size_t p) { return in.l2.empty() ? in.own_l2 : in.l2[p]; };
+  GapBound out;
+  double penalty = 0;
+  for (std::size_t p = 0; p < K * d; ++p)
+    penalty += in.l1[p] * std::fabs(in.W[p]) + 0.5 * l2_of(p) * in.W[p] * in.W[p];
+  out.objective = loss + penalty;
+  const int row_team = detail::row_threads(in.threads, n);
+  // ε_k = Σ_i c_i (e_{y_i,k} − p_ik) and the class masses Σ_i c_i p_ik.
+  std::vector<double> sums(2 * K, 0.0);
+  sum_in_row_blocks(n, sums, row_team, [&](std::size_t begin, std::size_t end, double* t) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (in.c[i] == 0) continue;
+      for (std::size_t k = 0; k < K; ++k) {
+        t[k] += in.c[i] * ((std::size_t(in.labels[i]) == k ? 1.0 : 0.0) - in.P[i * K + k]);
+        t[K + k] += in.c[i] * in.P[i * K + k];
+      }
+    }
+  });
+  std::vector<double> v(K, 0.0);
+  double range = 0;
+  if (in.intercept) {
+    // H = diag(mass) − PᵀCP on the first K − 1 intercepts (b_K held).
+    std::vector<double> G(K * K), H((K - 1) * (K - 1)), eps(K - 1);
+    kernels::weighted_gram(MatrixView<const double>(in.P.data(), n, K), in.c.data(), G.data(),
+                           in.threads);
+    for (std::size_t k = 0; k + 1 < K; ++k) {
+      eps[k] = sums[k];
+      for (std::size_t l = 0; l + 1 < K; ++l)
+        H[k * (K - 1) + l] = (k == l ? sums[K + k] : 0.0) - G[k * K + l];
+    }
+    linalg::Cholesky cholesky;
+    if (!cholesky.factor(H, K - 1)) {
+      out.note = "the intercepts' Hessian is singular: no dual point";
+      return out;
+    }
+    cholesky.solve(eps);
+    std::copy(eps.begin(), eps.end(), v.begin());
+    range = *std::max_element(v.begin(), v.end()) - *std::min_element(v.begin(), v.end());
+    if (!(range < 1)) {
+      out.note = "the intercepts are too far from their optimum for a dual point";
+      return out;
+    }
+  }
+  std::vector<double> bound(K * d);
+  double s = 1;
+  for (std::size_t k = 0; k < K; ++k) {
+    for (std::size_t j = 0; j < d; ++j) {
+      const std::size_t p = k * d + j;
+      bound[p] = std::fabs(in.grad_W[p]) + range * sums[K + k] * in.column_max[j];
+      if (l2_of(p) == 0 && bound[p] > in.l1[p]) s = std::min(s, in.l1[p] / bound[p]);
+    }
+  }
+  double conjugates = 0;
+  for (std::size_t p = 0; p < K * d; ++p) {
+    if (l2_of(p) > 0) {
+      const double excess = std::max(0.0, s * bound[p] - in.l1[p]);
+      conjugates += excess * excess / (2 * l2_of(p));
+    }
+  }
+  double entropy = 0;
+  sum_in_row_blocks(n, std::span<double>(&entropy, 1), row_team,
+                    [&](std::size_t begin, std::size_t end, double* t) {
+                      std::vector<double> q(K);
+                      for (std::size_t i = begin; i < end; ++i) {
+                        if (in.c[i] == 0) continue;
+                        const double* p = in.P.data() + i * K;
+                        double mean = 0;
+                        for (std::size_t k = 0; k < K; ++k)
+                          mean += p[k] * v[k];
+                        const std::size_t y = std::size_t(in.labels[i]);
+                        double others = 0, h = 0;
+                        for (std::size_t k = 0; k < K; ++k) {
+                          if (k == y) continue;
+                          const double qk = s * (p[k] + p[k] * (v[k] - mean));
+                          if (qk > 0) h -= qk * std::log(qk);
+                          others += qk;
+                        }
+                        if (others > 0 && others < 1) h -= (1 - others) * std::log1p(-others);
+                        *t += in.c[i] * h;
+                      }
+                    });
+  const double dual = entropy - conjugates;
+  const double rounding = 8 * 0x1p-52 * (std::fabs(out.objective) + entropy + conjugates);
+  out.bound = std::max(0.0, out.objective - dual) + rounding;
+  out.certificate = Certificate::duality_gap;
+  return out;
+}
+
 }  // namespace
 
 template <class T>
@@ -223,6 +335,9 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   } else {
     probabilities_at(b, R);
   }
+  // The probabilities at the polished intercepts, for the duality gap (R changes below).
+  std::vector<double> P;
+  if (!request.l1_penalty.empty()) P = R;
   // R holds the probabilities; each row becomes c_i (p_i − e_{y_i}) (float data: for the
   // gradient).
   double value = 0;
@@ -264,6 +379,14 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
       v *= C_;
   } else {
     detail::wide_transpose_product_classes(data_.X, R, K, grad_W, data_.threads);
+  }
+  if (!request.l1_penalty.empty()) {
+    const std::span<const double> column_max =
+        detail::column_max_abs(data_.X, c, data_.threads, row_norms_);
+    return multinomial_duality_gap(
+        {P, labels, c, grad_W, x.first(K * d), request.l1_penalty, request.coefficient_penalty,
+         l2_ ? 1.0 : 0.0, column_max, intercept, data_.threads},
+        value);
   }
   bool strongly_convex = true;
   double norm2 = 0;

@@ -50,6 +50,7 @@ MultinomialObjective<T>::MultinomialObjective(MatrixView<const T> X,
 
 template <class T>
 double MultinomialObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
+  if (in_double_) return value_and_gradient_in_double(x, g);
   detail::split_parameters<T>(x, data_.fit_intercept, W_, b_);
   const double loss = kernels::softmax_loss_grad(pass_, data_.threads);
   if constexpr (std::is_same_v<T, double>) pass_point_.assign(x.begin(), x.end());

@@ -59,9 +59,8 @@ void SquaredObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_r
 }
 
 template <class T>
-bool SquaredObjective<T>::hessian_block(std::span<const std::size_t> index, std::span<double> H) {
+void SquaredObjective<T>::hessian_block(std::span<const std::size_t> index, std::span<double> H) {
   detail::one_row_hessian_block(data_, data_.weights(), detail::Weighting::ridge(alpha_), index, H);
-  return true;
 }
 
 template <class T>

@@ -80,7 +80,16 @@ bool active_set(const PenalizedModel& m, double tolerance, std::span<double> del
       M[r * a + r] += m.l2[j];
     }
     linalg::Cholesky cholesky;
-    if (!cholesky.factor(M, a)) return false;
+    if (!cholesky.factor(M, a)) {
+      // Singular along directions the model does not see (a multinomial model's common shift of
+      // its intercepts): any solution will do, and a tiny ridge picks one.
+      double largest = 0;
+      for (std::size_t r = 0; r < a; ++r)
+        largest = std::max(largest, M[r * a + r]);
+      for (std::size_t r = 0; r < a; ++r)
+        M[r * a + r] += 1e-12 * largest;
+      if (!cholesky.factor(M, a)) return false;
+    }
     cholesky.solve(rhs);
     // The first sign change along the segment from u to the solution.
     double t = 1;

@@ -83,18 +83,6 @@ std::vector<std::size_t> working_set(const SeparablePenalty& p, std::span<const 
   return set;
 }
 
-// H[index, index] from the objective, or from its full Hessian.
-void block_hessian(ExactHessian& hessian, std::span<const std::size_t> index, std::size_t m,
-                   std::span<double> H) {
-  if (hessian.hessian_block(index, H)) return;
-  std::vector<double> full(m * m);
-  hessian.hessian(full);
-  const std::size_t k = index.size();
-  for (std::size_t a = 0; a < k; ++a)
-    for (std::size_t b = 0; b < k; ++b)
-      H[a * k + b] = full[index[a] * m + index[b]];
-}
-
 }  // namespace
 
 FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
@@ -102,7 +90,7 @@ FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
   detail::check_solver_arguments("prox-newton", objective, x, options);
   const std::size_t m = x.size();
   check_penalty(penalty, m);
-  ExactHessian& hessian = require_exact_hessian(objective, "prox-newton");
+  HessianBlocks& hessian = require_hessian_blocks(objective, "prox-newton");
   detail::SolverProgress progress("prox-newton", options, objective);
   // Without weights the problem is the objective's own, and so is its certificate.
   const auto positive = [](double v) { return v > 0; };
@@ -146,7 +134,7 @@ FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
       }
     }
     H.assign(k * k, 0.0);
-    block_hessian(hessian, set, m, H);
+    hessian.hessian_block(set, H);
     progress.count_hessians(1);
     g_set.resize(k), x_set.resize(k), l1_set.resize(k), l2_set.resize(k);
     for (std::size_t a = 0; a < k; ++a) {

@@ -49,6 +49,14 @@ ExactHessian& require_exact_hessian(Objective& objective, std::string_view who) 
   return *capability;
 }
 
+HessianBlocks& require_hessian_blocks(Objective& objective, std::string_view who) {
+  HessianBlocks* capability = objective.hessian_blocks();
+  if (capability == nullptr) {
+    throw InvalidArgument(std::string(who) + ": the objective provides no Hessian blocks");
+  }
+  return *capability;
+}
+
 void check_solver_options(const SolverOptions& options, std::string_view who) {
   const std::string name(who);
   if (!(options.tol > 0) || !std::isfinite(options.tol)) {
