@@ -24,6 +24,7 @@ struct SparseCase {
   const char* file;
   const char* data;            // the data set's file name part (tests/reference/data/<data>_X.csv)
   bool binary_digits = false;  // y ← (digit ≥ 5)
+  bool multinomial = false;    // one softmax problem (else binary or one-vs-rest)
 };
 
 // Data sets as the fixtures used them.
@@ -55,14 +56,14 @@ struct Result {
 };
 
 template <class T>
-Result fit_logistic(const Case& f, const Problem& p, int threads) {
+Result fit_logistic(const Case& f, const Problem& p, int threads, bool multinomial) {
   LogisticRegressionOptions o;
   o.penalty = penalty_of(f);
   o.C = f.at("C")[0];
   o.l1_ratio = f.at("l1_ratio")[0];
   o.standardize = f.at("standardize")[0] == 1;
   o.fit_intercept = f.at("fit_intercept")[0] == 1;
-  o.multi_class = MultiClass::ovr;
+  o.multi_class = multinomial ? MultiClass::multinomial : MultiClass::ovr;
   o.solver_options.tol = 1e-6;  // converged: within 1e-8 relative, certified
   o.solver_options.max_iter = 200;
   o.threads = Threads{threads};
@@ -104,7 +105,7 @@ void check_against_fixture(const SparseCase& c, bool logistic) {
   const Case f = load_case(std::string("sparse/") + c.file);
   const Problem p = problem(c);
   const std::string suffix = std::is_same_v<T, float> ? "_f32" : "";
-  const Result one = logistic ? fit_logistic<T>(f, p, 1) : fit_linear<T>(f, p, 1);
+  const Result one = logistic ? fit_logistic<T>(f, p, 1, c.multinomial) : fit_linear<T>(f, p, 1);
   const std::vector<double>& objective = f.at("objective" + suffix);
   REQUIRE(one.objective.size() == objective.size());
   for (std::size_t k = 0; k < objective.size(); ++k) {
@@ -123,8 +124,12 @@ void check_against_fixture(const SparseCase& c, bool logistic) {
   CHECK(support == f.at("support" + suffix));
   CHECK(simdlr::test::vector_relative_difference(one.coef, f.at("coef" + suffix)) <
         2e-3);  // 1e-8 relative in F allows about this much
+  if (c.multinomial) {  // the intercepts, both centred (sum 0)
+    CHECK(simdlr::test::vector_relative_difference(one.intercept, f.at("intercept" + suffix)) <
+          2e-3);
+  }
   // Two threads: the same bits.
-  const Result two = logistic ? fit_logistic<T>(f, p, 2) : fit_linear<T>(f, p, 2);
+  const Result two = logistic ? fit_logistic<T>(f, p, 2, c.multinomial) : fit_linear<T>(f, p, 2);
   CHECK(two.coef == one.coef);
   CHECK(two.intercept == one.intercept);
   CHECK(two.objective == one.objective);
@@ -143,6 +148,10 @@ const SparseCase kLogistic[] = {
     {"ovr_iris_std_l1_C1", "iris"},
     {"ovr_wine_std_l1_C0.1", "wine"},
     {"ovr_wine_std_enet0.5_C0.1", "wine"},
+    {"multinomial_iris_std_l1_C1", "iris", false, true},
+    {"multinomial_wine_std_l1_C0.1", "wine", false, true},
+    {"multinomial_wine_std_enet0.5_C0.1", "wine", false, true},
+    {"multinomial_digits_raw_l1_C0.01", "digits", false, true},
 };
 
 const SparseCase kLinear[] = {

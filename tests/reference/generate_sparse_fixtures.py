@@ -8,12 +8,15 @@ Objectives (the intercept b is never penalised):
   logistic       F = C Σ s_i [softplus(z_i) − y_i z_i] + λ1 ‖w‖₁ + ½ λ2 ‖w‖²,  z = Xw + b,
                  l1: λ1 = 1, λ2 = 0; elasticnet: λ1 = ρ, λ2 = 1 − ρ (ρ = l1_ratio)
   least squares  F = 1/(2 Σ s) Σ s_i (x_i·w + b − y_i)² + α ρ ‖w‖₁ + ½ α (1 − ρ) ‖w‖²  (lasso: ρ = 1)
+  multinomial    F = C Σ s_i [logsumexp(z_i) − z_{i,y_i}] + λ1 Σ |W_kj| + ½ λ2 Σ W_kj²,  z_i = W x_i + b
+                 (K classes, W is K x d, b in R^K; λ1, λ2 as for logistic)
 
 Each case is fitted with scikit-learn (saga / coordinate descent at a tight tolerance, which on
 badly scaled data still stops far from the optimum), then solved exactly here: proximal Newton
 whose quadratic subproblems are solved exactly by an active-set method (feature-sign search), so
 near the optimum every step is the Newton step of the smooth problem on the support with fixed
-signs. The result is certified by the Fenchel duality gap in long double (relative gap
+signs (for the multinomial model on all K d + K − 1 parameters, b_{K−1} fixed at 0). The
+result is certified by the Fenchel duality gap in long double (relative gap
 <= 1e-12 is asserted) and by the margin of the inactive optimality conditions (kkt_margin >= 1e-6
 is asserted, so the support cannot change under rounding). Every case is solved a second time
 on the features rounded to float32, which is what a float32 fit sees.
@@ -159,12 +162,35 @@ def solve_scaled(M, rhs):
     return x / D
 
 
-def lasso_qp(A, g0, u0, lam, pen, max_steps=10000):
+def shift_full_groups(u, active, sign, groups):
+    """For lasso_qp with null groups: a group (penalised coordinates G with A 1_G = 0 and
+    g0·1_G = 0) whose coordinates are all active makes the fixed-sign system singular. Along
+    1_G the smooth part of q is constant and the l1 part changes at rate −lam Σ_G sign, so move
+    the group by −s t (s = sign(Σ_G sign), t the smallest |u_k| with sign s) until that
+    coordinate is zero: q drops by lam |Σ_G sign| t. (With Σ_G sign = 0 the direction is flat and
+    the smallest |u_k| is zeroed, leaving q unchanged.) The group is then no longer all active."""
+    for group in groups:
+        if not active[group].all():
+            continue
+        total = np.sum(sign[group])
+        s = np.sign(total)
+        candidates = group[(u[group] != 0) & ((sign[group] == s) if total != 0 else True)]
+        k = candidates[np.argmin(np.abs(u[candidates]))]
+        s, t = np.sign(u[k]), abs(u[k])
+        u[group] -= s * t
+        u[k] = 0.0
+        active[group] = u[group] != 0
+        sign[group] = np.sign(u[group])
+
+
+def lasso_qp(A, g0, u0, lam, pen, max_steps=10000, null_groups=None):
     """Exact minimiser of q(u) = g0·(u − u0) + ½ (u − u0)ᵀ A (u − u0) + lam Σ_{pen} |u_j| by
     feature-sign search (Lee, Battle, Raina, Ng 2007), warm-started at u0: solve the linear system
     on the active set with fixed signs, move to the best point of the segment (its end or a sign
     change), repeat until the full step is taken, then activate the worst violator of
-    |∂q/∂u_j| <= lam among the zeros. q decreases strictly, so it ends."""
+    |∂q/∂u_j| <= lam among the zeros. q decreases strictly, so it ends. null_groups: index arrays
+    of penalised coordinates along whose all-ones vector q's smooth part is constant (see
+    shift_full_groups)."""
     u = u0.astype(np.float64).copy()
     active = ~pen | (u != 0)
     sign = np.where(pen, np.sign(u), 0.0)
@@ -177,6 +203,8 @@ def lasso_qp(A, g0, u0, lam, pen, max_steps=10000):
         return g0 @ dv + 0.5 * dv @ A @ dv + lam * np.sum(np.abs(v[pen]))
 
     for _ in range(max_steps):
+        if null_groups is not None:
+            shift_full_groups(u, active, sign, null_groups)
         idx = np.flatnonzero(active)
         rhs = gradient(u)[idx] + lam * sign[idx]
         target = u.copy()
@@ -216,7 +244,8 @@ def solve(problem, theta0, max_iter=500):
     previous = np.inf
     for it in range(1, max_iter + 1):
         g = problem.smooth_gradient(theta)
-        u = lasso_qp(problem.hessian(theta), g.astype(np.float64), theta, problem.lam1, problem.pen)
+        u = lasso_qp(problem.hessian(theta), g.astype(np.float64), theta, problem.lam1, problem.pen,
+                     null_groups=getattr(problem, "null_groups", None))
         d = u - theta
         # Predicted decrease, term by term in long double: a float64 difference of ‖·‖₁ sums
         # would carry 1e-16 ‖w‖₁ of rounding and stall the line search at the optimum.
@@ -312,10 +341,11 @@ def penalty_strengths(penalty, l1_ratio):
     return rho, 1.0 - rho
 
 
-def sklearn_logistic(Xf, y, s, C, penalty, rho, fit_intercept, ovr):
+def sklearn_logistic(Xf, y, s, C, penalty, rho, fit_intercept, ovr, multinomial=False):
+    multi_class = "ovr" if ovr else ("multinomial" if multinomial else "auto")
     model = LogisticRegression(penalty=penalty, C=C, l1_ratio=rho if penalty == "elasticnet" else None,
                                solver="saga", tol=1e-10, max_iter=SAGA_MAX_ITER, fit_intercept=fit_intercept,
-                               multi_class="ovr" if ovr else "auto", random_state=0)
+                               multi_class=multi_class, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(Xf, y, sample_weight=s)
@@ -394,6 +424,192 @@ def logistic_case(name, X, y, C, penalty="l1", l1_ratio=None, standardize=True, 
             fields["mean" + suffix] = mean
             fields["scale" + suffix] = scale
         report(name + suffix, objective, gap, support, kkt, min_abs, sk_objective)
+    write_case(name, **fields)
+
+
+# --- multinomial ------------------------------------------------------------------------------
+class MultinomialProblem:
+    """F(W, b) = C Σ s_i [logsumexp(z_i) − z_{i,y_i}] + λ1 Σ |W_kj| + ½ λ2 Σ W_kj², z_i = W x_i + b.
+    theta = [W (K x d, row-major), b_0 .. b_{K−2}]: the loss is invariant under b + t 1 and b is
+    unpenalised, so b_{K−1} is fixed at 0 (the Hessian is singular along the common shift).
+    The same interface as Problem for solve(): d is the number of penalised coordinates (K d).
+    Values and gradients in long double."""
+
+    def __init__(self, X, y, s, n_classes, lam1, lam2, C):
+        self.X = np.asarray(X, dtype=np.float64)
+        self.n, self.m = self.X.shape
+        self.K = n_classes
+        self.XL = self.X.astype(LD)
+        self.y = np.asarray(y).astype(int)
+        self.s = np.ones(self.n) if s is None else np.asarray(s, dtype=np.float64)
+        self.lam1, self.lam2, self.C = lam1, lam2, C
+        self.d = self.K * self.m
+        self.p = self.d + self.K - 1
+        self.pen = np.arange(self.p) < self.d
+        self.Xa = np.hstack([self.X, np.ones((self.n, 1))])
+        self.rows = np.arange(self.n)
+        # Without the ridge term the data term is also invariant under W_:j + t 1 (a column of W
+        # shifted in every class): the subproblem's null directions (lasso_qp's null_groups).
+        self.null_groups = ([np.arange(self.K) * self.m + j for j in range(self.m)]
+                            if lam2 == 0 else None)
+
+    def split(self, theta):
+        theta = np.asarray(theta)
+        W = theta[: self.d].reshape(self.K, self.m)
+        b = np.append(theta[self.d:], theta.dtype.type(0))
+        return W, b
+
+    def probabilities(self, theta):
+        """z (long double), the row maxima's positions, T_i = Σ_{k≠argmax} exp(z_ik − max_i)
+        and the probabilities P (long double), P_ik = exp(z_ik − max_i) / (1 + T_i)."""
+        W, b = self.split(np.asarray(theta, dtype=LD))
+        z = self.XL @ W.T + b
+        top = np.argmax(z, axis=1)
+        E = np.exp(z - z[self.rows, top][:, None])
+        E[self.rows, top] = 0  # exp(0) = 1 is kept out of the sum so log(1 + T) keeps T's digits
+        T = np.sum(E, axis=1)
+        E[self.rows, top] = 1
+        return z, top, T, E / (1 + T)[:, None]
+
+    def data_term(self, theta):
+        """D (long double), R = dD/dz (n x K, long double) and P (float64)."""
+        z, top, T, P = self.probabilities(theta)
+        c = LD(self.C) * self.s.astype(LD)
+        # logsumexp(z_i) − z_iy = (max_i − z_iy) + log1p(T_i)
+        value = np.sum(c * (z[self.rows, top] - z[self.rows, self.y] + np.log1p(T)))
+        # R_ik = c_i (P_ik − [k = y_i]); the y entry as −c_i Σ_{k≠y} P_ik so it keeps its digits.
+        R = c[:, None] * P
+        R[self.rows, self.y] = 0
+        R[self.rows, self.y] = -np.sum(R, axis=1)
+        return value, R, P.astype(np.float64)
+
+    def objective(self, theta):
+        W, _ = self.split(np.asarray(theta, dtype=LD))
+        value, _, _ = self.data_term(theta)
+        return value + LD(self.lam1) * np.sum(np.abs(W)) + LD(self.lam2) / 2 * np.sum(W * W)
+
+    def smooth_gradient(self, theta):
+        W, _ = self.split(np.asarray(theta, dtype=LD))
+        _, R, _ = self.data_term(theta)
+        gW = (self.XL.T @ R).T + LD(self.lam2) * W
+        return np.concatenate([gW.ravel(), np.sum(R, axis=0)[: self.K - 1]])
+
+    def hessian(self, theta):
+        """Σ_i c_i (diag(p_i) − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ, x̃ = [x, 1], in theta's order (b_{K−1} dropped)."""
+        _, _, P = self.data_term(theta)
+        c = self.C * self.s
+        K, m = self.K, self.m
+        H = np.zeros((K * (m + 1), K * (m + 1)))  # class-major blocks of [w_k, b_k]
+        for k in range(K):
+            for l in range(k, K):
+                weight = c * P[:, k] * ((k == l) - P[:, l])
+                block = self.Xa.T @ (self.Xa * weight[:, None])
+                H[k * (m + 1):(k + 1) * (m + 1), l * (m + 1):(l + 1) * (m + 1)] = block
+                H[l * (m + 1):(l + 1) * (m + 1), k * (m + 1):(k + 1) * (m + 1)] = block.T
+        order = np.concatenate([(np.arange(K)[:, None] * (m + 1) + np.arange(m)[None, :]).ravel(),
+                                np.arange(K - 1) * (m + 1) + m])
+        H = H[np.ix_(order, order)]
+        H[np.arange(self.d), np.arange(self.d)] += self.lam2
+        return H
+
+
+def multinomial_duality_gap(problem, theta):
+    """F(θ) − G(R) with G(R) = Σ_i c_i H(q_i) − h*(Xᵀ R) (h = λ1 ‖·‖₁ + ½ λ2 ‖·‖², entry-wise on
+    the K x d matrix), the dual point R_i = c_i (q_i − e_{y_i}) built from the optimum's
+    probabilities q_i = p_i; feasible when every q_i is in the simplex and Σ_i R_ik = 0 for each
+    class (the unpenalised intercepts) and, for l1, ‖Xᵀ R‖∞ <= λ1. (−φ_i*(R_i) = c_i H(q_i) with
+    φ_i(z) = c_i [logsumexp(z) − z_{y_i}].)"""
+    F = problem.objective(theta)
+    _, R, P64 = problem.data_term(theta)
+    _, _, _, P = problem.probabilities(theta)
+    K, rows, y = problem.K, problem.rows, problem.y
+    c = LD(problem.C) * problem.s.astype(LD)
+    # Σ_i R_ik = 0 holds at the optimal b only up to rounding. Remove the rest along the
+    # intercepts' Newton direction: q_i ← p_i − (diag(p_i) − p_i p_iᵀ) t with H_bb t = Σ_i R_i
+    # (H_bb = Σ c_i (diag(p_i) − p_i p_iᵀ), singular along 1, which Σ_i R_i is orthogonal to), so
+    # q_ik = p_ik (1 − t_k + p_i·t): still in the simplex, and Σ_i R_ik = O(t²).
+    residual = np.sum(R, axis=0)
+    Hbb = np.einsum("i,ik,il->kl", problem.C * problem.s, P64, -P64)
+    Hbb[np.arange(K), np.arange(K)] += (problem.C * problem.s) @ P64
+    t = (np.linalg.pinv(Hbb, rcond=1e-12) @ residual.astype(np.float64)).astype(LD)
+    Q = P * (1 - t[None, :] + (P @ t)[:, None])
+    Q[rows, y] = 0  # q_iy = 1 − a_i with a_i = Σ_{k≠y} q_ik, kept as a_i
+    a = np.sum(Q, axis=1)
+    assert np.all(Q >= 0) and np.all(a < 1), "the dual point left the simplex"
+    R = c[:, None] * Q
+    R[rows, y] = -c * a
+    V = problem.XL.T @ R  # d x K
+    lam1, lam2 = LD(problem.lam1), LD(problem.lam2)
+    if problem.lam2 == 0:
+        kappa = min(LD(1), lam1 / np.max(np.abs(V)))
+        # q_i ← (1 − κ) e_y + κ q_i
+        Q, a, V, h_star = Q * kappa, a * kappa, V * kappa, LD(0)
+    else:
+        h_star = np.sum(np.maximum(np.abs(V) - lam1, 0) ** 2) / (2 * lam2)
+    # H(q_i) = −Σ_{k≠y} q_ik log q_ik − (1 − a_i) log1p(−a_i)
+    entropy = -np.sum(xlogx(Q), axis=1) - (1 - a) * np.log1p(-a)
+    G = np.sum(c * entropy) - h_star
+    return F - G, F, np.max(np.abs(np.sum(R, axis=0))) / np.max(c)
+
+
+def multinomial_summary(problem, theta):
+    """Support (flat indices into K x d), margins and the certified gap (asserting both)."""
+    w = theta[: problem.d]
+    support = np.flatnonzero(w != 0)
+    g = problem.smooth_gradient(theta).astype(np.float64)[: problem.d]
+    off = np.setdiff1d(np.arange(problem.d), support)
+    kkt = (problem.lam1 - np.abs(g[off])) / problem.lam1
+    gap, F, _ = multinomial_duality_gap(problem, theta)
+    rel = float(gap / abs(F))
+    assert -1e-15 <= rel <= GAP_TOLERANCE, "relative duality gap %g" % rel
+    if len(off):
+        assert kkt.min() >= MIN_KKT_MARGIN, "kkt margin %g: the support is not robust" % kkt.min()
+    return dict(objective=F, gap=gap, support=support,
+                kkt_margin=kkt.min() if len(off) else None,
+                min_abs_coef=np.abs(w[support]).min() if len(support) else None)
+
+
+def multinomial_case(name, X, y, C, penalty="l1", l1_ratio=None, standardize=True):
+    """Multinomial logistic case (scikit-learn's multi_class='multinomial', saga), in float64 and
+    on the float32-rounded features. Intercepts are written normalised to sum to zero."""
+    lam1, lam2 = penalty_strengths(penalty, l1_ratio)
+    rho = lam1
+    classes = np.unique(y).astype(int)
+    assert np.array_equal(classes, np.arange(len(classes)))
+    K, d = len(classes), X.shape[1]
+    fields = dict(penalty=[PENALTY_CODE[penalty]], C=[C], l1_ratio=[rho], lambda1=[lam1], lambda2=[lam2],
+                  standardize=[int(standardize)], fit_intercept=[1], classes=classes)
+    start = None
+    for suffix, Xv in (("", X), ("_f32", X.astype(np.float32).astype(np.float64))):
+        Xf, mean, scale = prepare(Xv, standardize, True)
+        problem = MultinomialProblem(Xf, y, None, K, lam1, lam2, C)
+        sk_objective = []
+        if start is None:  # float64: start from scikit-learn (the float32 pass from our optimum)
+            model = sklearn_logistic(Xf, y, None, C, penalty, rho, True, False, multinomial=True)
+            start = np.concatenate([model.coef_.ravel(), model.intercept_[:-1] - model.intercept_[-1]])
+            sk_objective = [problem.objective(start)]
+        theta, _ = solve(problem, start)
+        start = theta
+        info = multinomial_summary(problem, theta)
+        W, b = problem.split(theta)
+        coef, intercept = to_original(W, b, mean, scale)
+        fields["coef" + suffix] = coef
+        fields["intercept" + suffix] = intercept - np.mean(intercept)
+        fields["objective" + suffix] = [info["objective"]]
+        if suffix == "":
+            fields["sklearn_objective"] = sk_objective
+        fields["duality_gap" + suffix] = [info["gap"]]
+        fields["support" + suffix] = info["support"]
+        fields["support_size" + suffix] = [len(info["support"])]
+        fields["kkt_margin" + suffix] = optional(info["kkt_margin"])
+        fields["min_abs_coef" + suffix] = optional(info["min_abs_coef"])
+        if standardize:
+            fields["standardized_coef" + suffix] = W
+            fields["standardized_intercept" + suffix] = b - np.mean(b)
+            fields["mean" + suffix] = mean
+            fields["scale" + suffix] = scale
+        report(name + suffix, [info["objective"]], [info["gap"]], info["support"],
+               optional(info["kkt_margin"]), optional(info["min_abs_coef"]), sk_objective)
     write_case(name, **fields)
 
 
@@ -598,6 +814,12 @@ def main():
     logistic_case("ovr_iris_std_l1_C1", iris_X, iris_y, C=1.0, ovr=True)
     logistic_case("ovr_wine_std_l1_C0.1", wine_X, wine_y, C=0.1, ovr=True)
     logistic_case("ovr_wine_std_enet0.5_C0.1", wine_X, wine_y, C=0.1, penalty="elasticnet", l1_ratio=0.5, ovr=True)
+    multinomial_case("multinomial_iris_std_l1_C1", iris_X, iris_y, C=1.0)
+    multinomial_case("multinomial_wine_std_l1_C0.1", wine_X, wine_y, C=0.1)
+    multinomial_case("multinomial_wine_std_enet0.5_C0.1", wine_X, wine_y, C=0.1, penalty="elasticnet", l1_ratio=0.5)
+    # All 1797 rows and 64 pixels (10 x 64 coefficients): saga's 10000 epochs take most of the
+    # time (it stops about 1e-5 above the optimum); the exact solve takes a few seconds.
+    multinomial_case("multinomial_digits_raw_l1_C0.01", digits_X, digits_y, C=0.01, standardize=False)
 
     least_squares_case("lasso_diabetes_alpha0.1", diabetes_X, diabetes_y, alpha=0.1)
     least_squares_case("lasso_diabetes_alpha1", diabetes_X, diabetes_y, alpha=1.0)
