@@ -5,11 +5,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <random>
 #include <sstream>
 #include <string>
@@ -333,19 +336,20 @@ TEST_CASE("l1 logistic regression through the command line: sparse, certified by
   CHECK(net_model["options"]["penalty"] == "elasticnet");
   CHECK(net_model["options"]["l1_ratio"] == 0.75);
 
-  // One-vs-rest runs l1 (one binary problem per class); multinomial does not yet.
-  const Run ovr = simdlr_cli("fit --data " + data_file("iris.csv") +
-                                 " --target species --penalty l1 --multi-class ovr --json",
-                             dir);
-  INFO(ovr.err);
-  REQUIRE(ovr.status == 0);
-  const json ovr_report = json::parse(ovr.out);
-  CHECK(ovr_report["coef"].size() == 3);
-  CHECK(ovr_report["nonzero_coef"].get<std::size_t>() == nonzero_in(ovr_report["coef"]));
-  check_fails(simdlr_cli("fit --data " + data_file("iris.csv") +
-                             " --target species --penalty l1 --multi-class multinomial",
-                         dir),
-              {"l1"});
+  // One-vs-rest (one binary problem per class) and multinomial both run l1.
+  for (const char* mode : {"ovr", "multinomial"}) {
+    const Run multi =
+        simdlr_cli("fit --data " + data_file("iris.csv") +
+                       " --target species --penalty l1 --multi-class " + mode + " --json",
+                   dir);
+    INFO(mode << ": " << multi.err);
+    REQUIRE(multi.status == 0);
+    const json multi_report = json::parse(multi.out);
+    CHECK(multi_report["converged"].get<bool>());
+    CHECK(multi_report["certificate"] == "duality-gap");
+    CHECK(multi_report["coef"].size() == 3);
+    CHECK(multi_report["nonzero_coef"].get<std::size_t>() == nonzero_in(multi_report["coef"]));
+  }
 }
 
 TEST_CASE("lasso and elastic net through the command line", "[cli][e2e][l1][linear]") {
@@ -551,4 +555,258 @@ TEST_CASE("every bad input gets exit status 2, one line on stderr, and no file l
     CHECK(r.err.find(c.expected) != std::string::npos);
     CHECK(dir.entries() == files_before);  // nothing written, no temporary left
   }
+}
+
+namespace {
+
+// The values of a JSON array of numbers.
+std::vector<double> numbers(const json& array) {
+  return array.get<std::vector<double>>();
+}
+
+}  // namespace
+
+TEST_CASE("cv: l1 logistic regression over the grid from l1_min_c, refit, model file",
+          "[cli][cv][l1]") {
+  TempDir dir;
+  const std::string data = "--data " + data_file("breast_cancer.csv") + " --target diagnosis";
+  const Run cv = simdlr_cli(
+      "cv " + data + " --penalty l1 --standardize --n-grid 8 --json --model m.json", dir);
+  INFO(cv.err);
+  REQUIRE(cv.status == 0);
+  const json r = json::parse(cv.out);
+  CHECK(r["task"] == "logistic");
+  CHECK(r["penalty"] == "l1");
+  CHECK(r["scoring"] == "log_loss");
+  CHECK_FALSE(r["greater_is_better"].get<bool>());
+  CHECK(r["folds"] == 5);
+  CHECK(r["stratified"].get<bool>());
+  CHECK(r["seed"] == 0);
+  CHECK(r["rows"] == 569);
+  const auto fold_sizes = r["fold_sizes"].get<std::vector<std::size_t>>();
+  REQUIRE(fold_sizes.size() == 5);
+  CHECK(std::accumulate(fold_sizes.begin(), fold_sizes.end(), std::size_t(0)) == 569);
+
+  // The grid: 8 values of C, increasing from l1_min_c, 1e4 apart at the ends.
+  CHECK(r["grid_source"] == "l1_min_c");
+  const std::vector<double> Cs = numbers(r["Cs"]);
+  REQUIRE(Cs.size() == 8);
+  CHECK(Cs.front() == r["l1_min_c"].get<double>());
+  CHECK(Cs.back() == Approx(Cs.front() * 1e4).epsilon(1e-12));
+  CHECK(std::is_sorted(Cs.begin(), Cs.end()));
+  CHECK(r["grid"].size() == 8);
+  CHECK_FALSE(r.contains("l1_ratios"));  // elasticnet only
+  const std::vector<double> mean = numbers(r["mean_score"]), std_score = numbers(r["std_score"]);
+  REQUIRE(mean.size() == Cs.size());
+  REQUIRE(std_score.size() == Cs.size());
+  REQUIRE(r["nonzero_coef"].size() == Cs.size());
+  REQUIRE(r["fold_scores"].size() == Cs.size());
+  for (std::size_t p = 0; p < Cs.size(); ++p) {
+    CHECK(r["grid"][p]["C"].get<double>() == Cs[p]);
+    const std::vector<double> folds = numbers(r["fold_scores"][p]);
+    REQUIRE(folds.size() == 5);
+    CHECK(std::accumulate(folds.begin(), folds.end(), 0.0) / 5 == Approx(mean[p]).epsilon(1e-12));
+    CHECK(std_score[p] >= 0);
+    CHECK(r["nonzero_coef"][p].get<std::size_t>() <= 30);
+  }
+  // At l1_min_c every coefficient is 0: each fold predicts the class shares of its training rows,
+  // a log loss near their entropy, 0.660 (357 B, 212 M).
+  CHECK(r["nonzero_coef"][0] == 0);
+  CHECK(mean[0] == Approx(0.66).epsilon(0.01));
+
+  // The best point: one of the grid's values, with the smallest mean log loss.
+  const json& best = r["best"];
+  const auto index = best["index"].get<std::size_t>();
+  REQUIRE(index < Cs.size());
+  const double best_C = best["C"].get<double>();
+  CHECK(std::find(Cs.begin(), Cs.end(), best_C) != Cs.end());
+  CHECK(best_C == Cs[index]);
+  CHECK(best["mean_score"].get<double>() == *std::min_element(mean.begin(), mean.end()));
+  CHECK(best["mean_score"].get<double>() == mean[index]);
+  CHECK(best["mean_score"].get<double>() < 0.15);
+  CHECK(r["all_converged"].get<bool>());
+
+  // The refit: the report of `fit --json`, at the best C, converged and certified.
+  const json& refit = r["refit"];
+  for (const char* key :
+       {"fit_seconds", "objective", "iterations", "converged", "isa", "threads", "coef",
+        "intercept", "classes", "certificate", "relative_gap_bound", "penalty", "nonzero_coef"}) {
+    CHECK(refit.contains(key));
+  }
+  CHECK(refit["converged"].get<bool>());
+  CHECK(refit["certificate"] == "duality-gap");
+  CHECK(refit["penalty"] == "l1");
+  CHECK(refit["classes"] == json({"B", "M"}));
+  CHECK(refit["nonzero_coef"].get<std::size_t>() == nonzero_in(refit["coef"]));
+
+  // --model: the refit's model file, the same as `fit --model` at the best C writes, and one
+  // that predict and eval use.
+  const json model = json::parse(slurp(dir / "m.json"));
+  CHECK(model["format"] == "simdlr-model");
+  CHECK(model["options"]["penalty"] == "l1");
+  CHECK(model["options"]["C"].get<double>() == best_C);
+  CHECK(model["coef"] == refit["coef"]);
+  const Run fit = simdlr_cli("fit " + data + " --penalty l1 --standardize --C " +
+                                 json(best_C).dump() + " --json --model f.json",
+                             dir);
+  REQUIRE(fit.status == 0);
+  CHECK(json::parse(fit.out)["coef"] == refit["coef"]);
+  CHECK(json::parse(slurp(dir / "f.json"))["coef"] == model["coef"]);
+  const Run predict = simdlr_cli(
+      "predict --model m.json --data " + data_file("breast_cancer.csv") + " --output p.csv", dir);
+  INFO(predict.err);
+  REQUIRE(predict.status == 0);
+  const auto labels = read_csv_cells(dir / "p.csv");
+  REQUIRE(labels.size() == 570);
+  CHECK(labels[0] == std::vector<std::string>{"prediction"});
+  CHECK((labels[1][0] == "B" || labels[1][0] == "M"));
+  const Run eval = simdlr_cli("eval --model m.json " + data + " --json", dir);
+  REQUIRE(eval.status == 0);
+  CHECK(json::parse(eval.out)["accuracy"].get<double>() > 0.95);
+
+  // The text report: the table marks the chosen row (and only it), then the refit's summary.
+  const Run text = simdlr_cli("cv " + data + " --penalty l1 --standardize --n-grid 8", dir);
+  REQUIRE(text.status == 0);
+  std::stringstream lines(text.out);
+  std::size_t marked = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("* ", 0) == 0) {
+      ++marked;
+      char c_text[32];
+      std::snprintf(c_text, sizeof c_text, "%.6g", best_C);
+      CHECK(line.find(c_text) != std::string::npos);
+    }
+  }
+  CHECK(marked == 1);
+  CHECK(text.out.find("refit on all rows") != std::string::npos);
+  CHECK(text.out.find("converged   yes") != std::string::npos);
+  CHECK(text.out.find("penalty     l1, C ") != std::string::npos);
+
+  // Another scoring: accuracy, where higher is better; shuffled folds with a seed.
+  const Run accuracy = simdlr_cli("cv " + data +
+                                      " --standardize --Cs 0.01,1,100 --scoring accuracy "
+                                      "--shuffle --seed 7 --folds 4 --json",
+                                  dir);
+  INFO(accuracy.err);
+  REQUIRE(accuracy.status == 0);
+  const json a = json::parse(accuracy.out);
+  CHECK(a["grid_source"] == "given");
+  CHECK(numbers(a["Cs"]) == std::vector<double>{0.01, 1, 100});
+  CHECK(a["greater_is_better"].get<bool>());
+  CHECK(a["folds"] == 4);
+  CHECK(a["seed"] == 7);
+  const std::vector<double> accuracies = numbers(a["mean_score"]);
+  CHECK(a["best"]["mean_score"].get<double>() ==
+        *std::max_element(accuracies.begin(), accuracies.end()));
+  CHECK(a["best"]["mean_score"].get<double>() > 0.95);
+  CHECK(a["refit"]["penalty"] == "l2");
+}
+
+TEST_CASE("cv: the lasso on diabetes, the grid and the scores of scikit-learn's LassoCV",
+          "[cli][cv][linear]") {
+  TempDir dir;
+  const std::string data =
+      "--data " + data_file("diabetes.csv") + " --target progression --task linear";
+  const Run cv = simdlr_cli("cv " + data + " --penalty l1 --json --model m.json", dir);
+  INFO(cv.err);
+  REQUIRE(cv.status == 0);
+  const json r = json::parse(cv.out);
+  CHECK(r["scoring"] == "r2");
+  CHECK(r["greater_is_better"].get<bool>());
+  CHECK_FALSE(r["stratified"].get<bool>());
+  CHECK(r["fold_sizes"] == json({89, 89, 88, 88, 88}));
+  CHECK(r["grid_source"] == "lasso_alpha_max");
+  const std::vector<double> alphas = numbers(r["alphas"]);
+  REQUIRE(alphas.size() == 20);
+  CHECK(std::is_sorted(alphas.rbegin(), alphas.rend()));  // decreasing
+  // scikit-learn: LassoCV(alphas=20, eps=1e-4, cv=KFold(5)).alphas_ from 564.4043529002264
+  // down to 0.05644043529002264.
+  CHECK(alphas.front() == Approx(564.4043529002264).epsilon(1e-13));
+  CHECK(alphas.back() == Approx(0.05644043529002264).epsilon(1e-13));
+  CHECK(r["alpha_max"].get<double>() == alphas.front());
+  const std::vector<double> r2 = numbers(r["mean_score"]);
+  REQUIRE(r2.size() == 20);
+  CHECK(r["best"]["mean_score"].get<double>() == *std::max_element(r2.begin(), r2.end()));
+  CHECK(r["nonzero_coef"][0] <= 1);
+  CHECK(r["nonzero_coef"][19] == 10);
+  // cross_val_score(Lasso(alpha, tol=1e-12), X, y, cv=KFold(5)) at the two ends of the grid.
+  CHECK(r2.front() == Approx(-0.024678803638187707).epsilon(1e-6));
+  CHECK(r2.back() == Approx(0.4822042377262033).epsilon(1e-6));
+  const json& refit = r["refit"];
+  CHECK(refit["converged"].get<bool>());
+  CHECK(refit["penalty"] == "l1");
+  CHECK(refit["task"] == "linear");
+  CHECK(refit["certificate"] == "duality-gap");
+  CHECK(json::parse(slurp(dir / "m.json"))["options"]["alpha"] == r["best"]["alpha"]);
+  const Run predict = simdlr_cli(
+      "predict --model m.json --data " + data_file("diabetes.csv") + " --output p.csv", dir);
+  REQUIRE(predict.status == 0);
+  CHECK(read_csv_cells(dir / "p.csv").size() == 443);
+
+  // Scored by mean squared error: LassoCV's own criterion, and its mean MSE path
+  // (mse_path_.mean(axis=1), tol=1e-14) and choice, the last alpha.
+  const Run mse = simdlr_cli("cv " + data + " --penalty l1 --scoring mse --json", dir);
+  REQUIRE(mse.status == 0);
+  const json m = json::parse(mse.out);
+  CHECK_FALSE(m["greater_is_better"].get<bool>());
+  const std::vector<double> errors = numbers(m["mean_score"]);
+  REQUIRE(errors.size() == 20);
+  CHECK(errors[0] == Approx(5966.407591653269).epsilon(1e-9));
+  CHECK(errors[10] == Approx(3210.8753143919553).epsilon(1e-6));
+  CHECK(errors[19] == Approx(2993.4859697870324).epsilon(1e-6));
+  CHECK(m["best"]["index"] == 19);
+  CHECK(m["best"]["mean_score"].get<double>() == *std::min_element(errors.begin(), errors.end()));
+
+  // Elastic net over two l1_ratios: a grid of 2 x 4 points, l1_ratio-major.
+  const Run net =
+      simdlr_cli("cv " + data + " --penalty elasticnet --l1-ratios 0.5,0.9 --n-grid 4 --json", dir);
+  INFO(net.err);
+  REQUIRE(net.status == 0);
+  const json e = json::parse(net.out);
+  CHECK(numbers(e["l1_ratios"]) == std::vector<double>{0.5, 0.9});
+  REQUIRE(e["grid"].size() == 8);
+  CHECK(e["grid"][3]["l1_ratio"] == 0.5);
+  CHECK(e["grid"][4]["l1_ratio"] == 0.9);
+  CHECK(e["grid"][4]["alpha"] == e["alphas"][0]);
+  CHECK(e["refit"]["l1_ratio"] == e["best"]["l1_ratio"]);
+  CHECK(e["refit"]["converged"].get<bool>());
+}
+
+TEST_CASE("cv: bad grids, folds and scorings fail with one clear line and leave no file",
+          "[cli][cv][errors]") {
+  TempDir dir;
+  const std::string logistic =
+      "cv --data " + data_file("breast_cancer.csv") + " --target diagnosis --model out.json";
+  const std::string linear = "cv --data " + data_file("diabetes.csv") +
+                             " --target progression --task linear --model out.json";
+  check_fails(simdlr_cli(logistic + " --folds 1", dir), {"--folds must be at least 2, got 1"});
+  check_fails(simdlr_cli(logistic + " --folds 1000", dir),
+              {"--folds 1000: more folds than the 569 rows of", "breast_cancer.csv"});
+  check_fails(simdlr_cli(linear + " --folds 443", dir), {"more folds than the 442 rows"});
+  check_fails(simdlr_cli(logistic + " --folds 300", dir),
+              {"--folds 300: class 'M' has only 212 rows", "stratified"});
+  check_fails(simdlr_cli(logistic + " --scoring r2", dir), {"--scoring r2 is for --task linear"});
+  check_fails(simdlr_cli(linear + " --scoring log_loss", dir),
+              {"--scoring log_loss is for --task logistic"});
+  check_fails(simdlr_cli("cv --data " + data_file("iris.csv") +
+                             " --target species --scoring roc_auc --model out.json",
+                         dir),
+              {"roc_auc needs two classes", "3"});
+  check_fails(simdlr_cli(logistic + " --Cs ''", dir), {"--Cs: the grid is empty"});
+  check_fails(simdlr_cli(linear + " --alphas ''", dir), {"--alphas: the grid is empty"});
+  check_fails(simdlr_cli(logistic + " --n-grid 0", dir), {"--n-grid", "empty"});
+  check_fails(simdlr_cli(logistic + " --Cs 1,-2", dir), {"--Cs", "> 0", "-2"});
+  check_fails(simdlr_cli(logistic + " --Cs 1,x", dir), {"--Cs: 'x' is not a number"});
+  check_fails(simdlr_cli(logistic + " --alphas 1", dir), {"--alphas is for --task linear"});
+  check_fails(simdlr_cli(logistic + " --C 2", dir), {"cv chooses C", "--Cs"});
+  check_fails(simdlr_cli(linear + " --alpha 2", dir), {"cv chooses alpha", "--alphas"});
+  check_fails(simdlr_cli(logistic + " --seed 3", dir), {"--seed has no effect without --shuffle"});
+  check_fails(simdlr_cli(logistic + " --penalty l1 --l1-ratios 0.5", dir),
+              {"--l1-ratios is only used with --penalty elasticnet"});
+  check_fails(simdlr_cli(logistic + " --penalty elasticnet --l1-ratios 0.5,2", dir),
+              {"l1_ratio must be in [0, 1], got 2"});
+  check_fails(simdlr_cli(logistic + " --grid-ratio 100", dir), {"--grid-ratio", "penalty l2"});
+  check_fails(simdlr_cli(logistic + " --penalty none --n-grid 3", dir), {"--penalty none"});
+  check_fails(simdlr_cli(logistic + " --scoring f1", dir), {"f1"});
+  CHECK(dir.entries() == 0);  // no model file, no temporary
 }

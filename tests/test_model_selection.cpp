@@ -127,6 +127,22 @@ TEST_CASE("the path starts at l1_min_c and warm starts change nothing", "[model_
     CHECK(p.converged());
 }
 
+TEST_CASE("the multinomial l1 path starts at l1_min_c", "[model_selection]") {
+  const Data wine = data_set("wine", "wine");
+  LogisticRegressionOptions o = l1_options(true);
+  o.multi_class = MultiClass::multinomial;
+  const double c_min = l1_min_c<double>(wine.view(), wine.y, {}, o);
+  REQUIRE(std::isfinite(c_min));
+  // (1e-6 below: closer, the intercepts' last rounding-level error can leave a coefficient of
+  // 1e-10 that the certificate accepts)
+  const std::vector<double> Cs = {c_min * (1 - 1e-6), c_min * (1 + 1e-3)};
+  const std::vector<PathPoint> path = logistic_path<double>(wine.view(), wine.y, {}, o, Cs);
+  CHECK(path[0].nonzero == 0);
+  CHECK(path[1].nonzero > 0);
+  CHECK(path[0].converged());
+  CHECK(path[1].converged());
+}
+
 TEST_CASE("folds are scikit-learn's KFold and StratifiedKFold", "[model_selection]") {
   const auto as_ints = [](const std::vector<double>& v) {
     return std::vector<std::int32_t>(v.begin(), v.end());

@@ -28,10 +28,11 @@ namespace simdlr {
 // exactly: with w = 0 the intercept is at its optimum b₀ (the logit of the weighted share of the
 // positive class; 0 without an intercept), and w = 0 stays optimal while C · |Σ_i s_i (σ(b₀) −
 // y_i) x_ij| ≤ l1_ratio · scale_j for every j (scale_j: the column's standard deviation with
-// standardize, else 1). One-vs-rest: the smallest over the classes. scikit-learn's l1_min_c
-// treats the intercept as a penalised feature; without an intercept the two agree.
-// InvalidArgument for penalties other than l1 and elasticnet with l1_ratio > 0, for a single
-// class, or a multinomial problem; +inf when no C makes a coefficient non-zero (all gradients 0).
+// standardize, else 1). One-vs-rest: the smallest over the classes; multinomial: over every
+// class's gradient, the intercepts giving every row the weighted class shares. scikit-learn's
+// l1_min_c treats the intercept as a penalised feature; without an intercept the two agree.
+// InvalidArgument for penalties other than l1 and elasticnet with l1_ratio > 0, or a single
+// class; +inf when no C makes a coefficient non-zero (all gradients 0).
 template <class T>
 double l1_min_c(MatrixView<const T> X, std::span<const double> y, std::span<const T> sample_weight,
                 const LogisticRegressionOptions& options);

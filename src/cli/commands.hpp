@@ -2,9 +2,12 @@
 // (simdlr::Error and friends) and turned into one line on stderr and status 2 by main.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "data_source.hpp"
 #include "simdlr/kernels.hpp"
@@ -35,6 +38,24 @@ struct FitSettings {
   bool verbose = false;
 };
 
+// `simdlr cv`: the fit options (the model's, except --C and --alpha, which the grid replaces),
+// the grid, the folds and the scoring. The *_given flags say which options were on the command
+// line (an option that would be ignored is refused, never dropped silently).
+struct CvSettings {
+  FitSettings fit;
+  // --Cs, --alphas, --l1-ratios: the items as given (comma-separated or repeated), parsed and
+  // checked by run_cv so that an empty list or a non-number gets a message of its own.
+  std::vector<std::string> Cs, alphas, l1_ratios;
+  bool Cs_given = false, alphas_given = false, l1_ratios_given = false;
+  bool strength_given = false;        // --C or --alpha (refused: the grid chooses them)
+  std::optional<std::size_t> n_grid;  // --n-grid (default 20)
+  std::optional<double> grid_ratio;   // --grid-ratio (default 1e4)
+  std::size_t folds = 5;
+  bool shuffle = false;
+  std::optional<std::uint64_t> seed;   // --seed, only with --shuffle (default 0)
+  std::optional<std::string> scoring;  // default: log_loss (logistic), r2 (linear)
+};
+
 struct PredictSettings {
   std::filesystem::path model;
   DataPaths data;
@@ -49,6 +70,7 @@ struct EvalSettings {
 };
 
 int run_fit(const FitSettings& settings);
+int run_cv(const CvSettings& settings);
 int run_predict(const PredictSettings& settings);
 int run_eval(const EvalSettings& settings);
 int run_info(bool kernel_timing);

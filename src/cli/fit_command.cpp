@@ -196,7 +196,7 @@ void print_text(const FitOutcome& out, const FitSettings& s) {
   if (!s.model_out.empty()) std::printf("model       %s\n", s.model_out.string().c_str());
 }
 
-void print_json(const FitOutcome& out, const FitSettings& s) {
+nlohmann::json fit_json(const FitOutcome& out, const FitSettings& s) {
   const SavedModel& m = out.saved;
   const FitReport& r = m.reports.at(0);
   nlohmann::json j;
@@ -232,7 +232,11 @@ void print_json(const FitOutcome& out, const FitSettings& s) {
   if (penalty == Penalty::elasticnet)
     j["l1_ratio"] = m.task == "logistic" ? m.logistic.l1_ratio : m.linear.l1_ratio;
   if (sparse_penalty(penalty)) j["nonzero_coef"] = nonzero_coefficients(m);
-  std::cout << j.dump() << std::endl;
+  return j;
+}
+
+void print_json(const FitOutcome& out, const FitSettings& s) {
+  std::cout << fit_json(out, s).dump() << std::endl;
 }
 
 int run_fit(const FitSettings& s) {

@@ -2,6 +2,8 @@
 // the report (text, or one JSON object with the keys of ARCHITECTURE.md).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "simdlr/linear_regression.hpp"
 #include "simdlr/logistic_regression.hpp"
@@ -18,6 +20,8 @@ struct FitOutcome {
 };
 
 void print_text(const FitOutcome& out, const FitSettings& s);
+// The object `fit --json` prints (also the "refit" of `cv --json`).
+nlohmann::json fit_json(const FitOutcome& out, const FitSettings& s);
 void print_json(const FitOutcome& out, const FitSettings& s);
 
 }  // namespace simdlr::cli

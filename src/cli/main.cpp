@@ -1,10 +1,11 @@
-// The simdlr command line (CLI11): demo, fit, predict, eval, info. Every error becomes one line
+// The simdlr command line (CLI11): demo, fit, cv, predict, eval, info. Every error becomes one line
 // on stderr and exit status 2.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
 
 #include "commands.hpp"
+#include "cv_options.hpp"
 #include "fit_options.hpp"
 #include "simdlr/errors.hpp"
 
@@ -75,6 +76,12 @@ int main(int argc, char** argv) {
   add_data_options(*fit_cmd, fit.data, true);
   simdlr::cli::add_fit_options(*fit_cmd, fit);
 
+  simdlr::cli::CvSettings cv;
+  auto* cv_cmd = app.add_subcommand(
+      "cv", "choose C (alpha) and l1_ratio by k-fold cross-validation, then refit on all rows");
+  add_data_options(*cv_cmd, cv.fit.data, true);
+  simdlr::cli::add_cv_options(*cv_cmd, cv);
+
   simdlr::cli::PredictSettings predict;
   auto* predict_cmd = add_model_command(app, "predict", "predict with a saved model", predict.model,
                                         predict.data, false);
@@ -106,6 +113,11 @@ int main(int argc, char** argv) {
     if (*fit_cmd) {
       require_data(fit.data, "fit", true);
       return simdlr::cli::run_fit(fit);
+    }
+    if (*cv_cmd) {
+      require_data(cv.fit.data, "cv", true);
+      simdlr::cli::note_cv_options_given(*cv_cmd, cv);
+      return simdlr::cli::run_cv(cv);
     }
     if (*predict_cmd) {
       require_data(predict.data, "predict", false);

@@ -51,14 +51,33 @@ double l1_min_c(MatrixView<const T> X, std::span<const double> y, std::span<cons
   const ClassLabels classes = ClassLabels::from_numbers(y);
   const std::size_t K = classes.size(), n = X.rows, d = X.cols;
   if (K < 2) throw InvalidArgument(std::string(kWho) + ": y has a single class");
-  if (K > 2 && o.multi_class != MultiClass::ovr) {
-    throw InvalidArgument(std::string(kWho) +
-                          ": penalty l1 is for binary and one-vs-rest problems (multi_class ovr)");
-  }
   std::vector<double> scale(d, 1.0);
   if (o.standardize) scale = detail::column_stats(X, o.fit_intercept, o.threads).scale;
   const std::vector<std::int32_t> index = detail::class_indices(classes, y);
   double best = std::numeric_limits<double>::infinity();
+  if (K > 2 && o.multi_class != MultiClass::ovr) {
+    // Multinomial: with W = 0 the optimal intercepts give every row the weighted class shares
+    // (1/K each without an intercept); the gradient of class k is C Σ_i s_i (p̄_k − y_ik) x_i.
+    const std::vector<T> w =
+        detail::effective_weights(sample_weight, std::span(index), K, o.class_weight);
+    std::vector<long double> share(K, 0.0L);
+    long double total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double s = w.empty() ? 1.0 : double(w[i]);
+      total += s;
+      share[std::size_t(index[i])] += s;
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+      const double p = o.fit_intercept ? double(share[k] / total) : 1.0 / double(K);
+      std::vector<double> r(n);
+      for (std::size_t i = 0; i < n; ++i)
+        r[i] = (w.empty() ? 1.0 : double(w[i])) * (p - (std::size_t(index[i]) == k ? 1.0 : 0.0));
+      const std::vector<double> G = column_products(X, r);
+      for (std::size_t j = 0; j < d; ++j)
+        if (G[j] != 0) best = std::min(best, rho * scale[j] / std::fabs(G[j]));
+    }
+    return best;
+  }
   for (std::size_t k = 0; k < (K == 2 ? 1 : K); ++k) {
     const std::int32_t positive = K == 2 ? 1 : std::int32_t(k);
     std::vector<std::int32_t> binary(n);
