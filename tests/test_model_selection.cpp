@@ -235,5 +235,13 @@ TEST_CASE("cross-validation refuses what it cannot do", "[model_selection][cv][e
   r2.scoring = Scoring::r2;
   const CvResult r = cross_validate<double>(linear, diabetes.view(), diabetes.y, {}, Cs, {}, r2);
   CHECK(r.all_converged);
+  CHECK(r.unconverged == 0);
   CHECK(linear.fitted());
+  // Without the refit the model is left as it was.
+  r2.refit = false;
+  LinearRegression<double> untouched(lasso);
+  const CvResult same =
+      cross_validate<double>(untouched, diabetes.view(), diabetes.y, {}, Cs, {}, r2);
+  CHECK_FALSE(untouched.fitted());
+  CHECK(same.fold_scores == r.fold_scores);
 }

@@ -106,6 +106,8 @@ struct CvOptions {
   // r2, mse (lower is better). Scores are unweighted means over a fold's test rows, as
   // scikit-learn's scorers.
   Scoring scoring = Scoring::log_loss;
+  // Refit the model on all rows at the best point (else the model is left as it was).
+  bool refit = true;
 };
 
 // The scores of a grid: point p = (l1_ratio index r, strength index c) at p = r · strengths + c.
@@ -119,11 +121,12 @@ struct CvResult {
   double best_strength = 0, best_l1_ratio = 0;
   std::vector<std::int32_t> fold;  // each row's test fold
   bool all_converged = true;       // every fold's every fit, and the refit
+  std::size_t unconverged = 0;     // fold fits (of folds x points) that did not converge
 };
 
 // Cross-validates LogisticRegression over Cs (a path per l1_ratio and fold, warm-started in the
-// order given) and refits `model` on all rows with the best C and l1_ratio (model's other
-// options as they are). Folds stratified by class. l1_ratios empty: the options' l1_ratio.
+// order given) and, with cv.refit, refits `model` on all rows with the best C and l1_ratio (its
+// other options as they are). Folds stratified by class. l1_ratios empty: the options' l1_ratio.
 template <class T>
 CvResult cross_validate(LogisticRegression<T>& model, MatrixView<const T> X,
                         std::span<const double> y, std::span<const T> sample_weight,

@@ -279,6 +279,7 @@ CvOutcome cv_logistic(const CvSettings& s, const GridLists& lists, const Dataset
   cv.shuffle = s.shuffle;
   cv.seed = s.seed.value_or(0);
   cv.scoring = scoring;
+  cv.refit = false;  // the refit below keeps the labels as given (text too)
   LogisticRegression<T> cv_model(o);
   const auto start = clock_type::now();
   out.result = cross_validate<T>(cv_model, data.X, y, {}, Cs, l1_ratios, cv);
@@ -353,6 +354,7 @@ CvOutcome cv_linear(const CvSettings& s, const GridLists& lists, const Dataset<T
   cv.shuffle = s.shuffle;
   cv.seed = s.seed.value_or(0);
   cv.scoring = scoring;
+  cv.refit = false;  // the refit below keeps the labels as given (text too)
   LinearRegression<T> cv_model(o);
   const auto start = clock_type::now();
   out.result = cross_validate<T>(cv_model, data.X, data.y_numeric, {}, alphas, l1_ratios, cv);
@@ -452,10 +454,12 @@ void print_cv_text(const CvSettings& s, const CvOutcome& out) {
   if (net) best += ", l1_ratio " + number_text(r.best_l1_ratio);
   std::printf("best        %s: mean %s %.8g (std %.4g over %zu folds)\n", best.c_str(),
               score.c_str(), r.mean_score[r.best], r.std_score[r.best], folds);
-  std::printf(
-      "cv time     %.6f s (%zu fold fits, then the refit): %s\n", out.seconds,
-      r.mean_score.size() * folds,
-      r.all_converged ? "every fit converged" : "NOT every fit converged (see --tol, --max-iter)");
+  const std::string converged =
+      r.all_converged
+          ? "every fold fit converged"
+          : std::to_string(r.unconverged) + " fold fits did NOT converge (see --tol, --max-iter)";
+  std::printf("cv time     %.6f s (%zu fold fits, then the refit): %s\n", out.seconds,
+              r.mean_score.size() * folds, converged.c_str());
   std::printf("\nrefit on all rows at the best point:\n");
   print_text(out.refit, s.fit);
 }
@@ -503,7 +507,8 @@ void print_cv_json(const CvSettings& s, const CvOutcome& out) {
   best["std_score"] = r.std_score[r.best];
   best["nonzero_coef"] = r.nonzero[r.best];
   j["best"] = best;
-  j["all_converged"] = r.all_converged;
+  j["all_converged"] = r.all_converged;  // the fold fits (the refit has its own report)
+  j["unconverged_fold_fits"] = r.unconverged;
   j["cv_seconds"] = out.seconds;
   j["refit"] = fit_json(out.refit, s.fit);
   std::cout << j.dump() << std::endl;

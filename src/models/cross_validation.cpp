@@ -145,11 +145,13 @@ CvResult cross_validate(LogisticRegression<T>& model, MatrixView<const T> X,
         r.fold_scores[p * folds + f] =
             classifier_score(fitted, X, index, r.fold, std::int32_t(f), cv.scoring);
         nonzero_sum[p] += double(path[c].nonzero);
-        r.all_converged = r.all_converged && path[c].converged();
+        r.unconverged += path[c].converged() ? 0 : 1;
       }
     }
   }
   summarise(r, cv.scoring, folds, nonzero_sum);
+  r.all_converged = r.unconverged == 0;
+  if (!cv.refit) return r;
   LogisticRegressionOptions o = base;
   o.C = r.best_strength;
   o.l1_ratio = r.best_l1_ratio;
@@ -201,11 +203,13 @@ CvResult cross_validate(LinearRegression<T>& model, MatrixView<const T> X,
                                            ? metrics::r2_score(truth, guess)
                                            : metrics::mean_squared_error(truth, guess);
         nonzero_sum[p] += double(path[a].nonzero);
-        r.all_converged = r.all_converged && path[a].converged();
+        r.unconverged += path[a].converged() ? 0 : 1;
       }
     }
   }
   summarise(r, cv.scoring, folds, nonzero_sum);
+  r.all_converged = r.unconverged == 0;
+  if (!cv.refit) return r;
   LinearRegressionOptions o = base;
   o.alpha = r.best_strength;
   o.l1_ratio = r.best_l1_ratio;
