@@ -53,6 +53,22 @@ std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<cons
                                            std::span<const T> sample_weight,
                                            const LinearRegressionOptions& options);
 
+// The l1 / elasticnet problem of LinearRegression for minimize_prox_newton on the data term
+// ½ Σ s_i (x_i·w + b − y_i)² (SquaredObjective with alpha 0): scikit-learn's objective times
+// Σ s_i, so the penalty's weights are α ρ Σ s_i and α (1 − ρ) Σ s_i, and `total` = Σ s_i (under a
+// row partition: of the global rows, the single-process bits), by which the fit's report is
+// divided. InvalidArgument unless options.penalty is l1 or elasticnet.
+struct LassoProblem {
+  SeparablePenalty penalty;
+  double total = 0;
+};
+template <class T>
+LassoProblem lasso_problem(MatrixView<const T> X, std::span<const T> sample_weight,
+                           const LinearRegressionOptions& options);
+
+// Divides a report's objective values, bound and optimality violations by `total` (lasso_problem).
+void rescale_lasso_report(FitReport& report, double total);
+
 template <class T>
 class LinearRegression {
  public:

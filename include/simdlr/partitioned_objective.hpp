@@ -14,14 +14,15 @@
 
 namespace simdlr {
 
-// It offers what is partitioned so far: the value and gradient, Hessian-vector products, the exact
-// Hessian (newton-cholesky), the preconditioners (the sampled Hessian and the multinomial
-// class-block preconditioner, from a gathered row sample) and, when asked to, the certificate. With
-// a null partition it is the wrapped objective with the same capabilities (the single-process twin
-// of a distributed fit).
+// It offers what is partitioned so far: the value and gradient (also in double arithmetic),
+// Hessian-vector products, the exact Hessian (newton-cholesky) and its blocks (prox-newton), the
+// preconditioners (the sampled Hessian and the multinomial class-block preconditioner, from a
+// gathered row sample) and, when asked to, the certificate. With a null partition it is the wrapped
+// objective with the same capabilities (the single-process twin of a distributed fit).
 class PartitionedObjective final : public Objective,
                                    public HessianVectorProduct,
                                    public ExactHessian,
+                                   public HessianBlocks,
                                    public CertifiedBound {
  public:
   // certify: offer the inner objective's certificate too (the objectives' certificates run over
@@ -30,6 +31,7 @@ class PartitionedObjective final : public Objective,
       : inner_(inner),
         hv_(inner.hessian_vector_product()),
         exact_(inner.exact_hessian()),
+        blocks_(inner.hessian_blocks()),
         bound_(certify ? inner.certified_bound() : nullptr),
         partition_(partition) {}
 
@@ -44,6 +46,7 @@ class PartitionedObjective final : public Objective,
     return inner_.value_and_gradient(x, gradient);
   }
   double value_precision() const override { return inner_.value_precision(); }
+  bool evaluate_in_double(bool on) override { return inner_.evaluate_in_double(on); }
   HessianVectorProduct* hessian_vector_product() override { return hv_ ? this : nullptr; }
   void hessian_vector(std::span<const double> v, std::span<double> out) override {
     const ScopedRowPartition scope(partition_);
@@ -57,6 +60,11 @@ class PartitionedObjective final : public Objective,
   void sampled_hessian(std::span<double> H, std::size_t max_rows) override {
     const ScopedRowPartition scope(partition_);
     exact_->sampled_hessian(H, max_rows);
+  }
+  HessianBlocks* hessian_blocks() override { return blocks_ ? this : nullptr; }
+  void hessian_block(std::span<const std::size_t> index, std::span<double> H) override {
+    const ScopedRowPartition scope(partition_);
+    blocks_->hessian_block(index, H);
   }
   std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override {
     const ScopedRowPartition scope(partition_);
@@ -77,6 +85,7 @@ class PartitionedObjective final : public Objective,
   Objective& inner_;
   HessianVectorProduct* hv_;
   ExactHessian* exact_;
+  HessianBlocks* blocks_;
   CertifiedBound* bound_;
   const RowPartition* partition_;
 };

@@ -25,4 +25,14 @@ FitReport solve_standardized(Objective& data_term, MatrixView<const T> X, std::s
                              const std::function<FitReport(Objective&, std::span<double>)>& solve,
                              Threads threads = {});
 
+// The separable penalty Σ_j λ1 σ_j |w_j| + ½ Σ_j λ2 σ_j² w_j² for minimize_prox_newton, for
+// `rows` coefficient rows of X.cols (then the rows' intercepts, unpenalised): with standardize,
+// σ_j is the column's standard deviation (root mean square without an intercept; 1 for a
+// constant column; under a row partition of the global rows), which is the penalty on the
+// standardized coefficients written on the raw ones; without, σ_j = 1.
+template <class T>
+SeparablePenalty column_scaled_penalty(MatrixView<const T> X, std::size_t rows, bool fit_intercept,
+                                       bool standardize, double l1, double l2,
+                                       Threads threads = {});
+
 }  // namespace simdlr

@@ -96,14 +96,17 @@ class Collective {
   std::unique_ptr<MpiRowPartition> partition_;
 };
 
-// The penalties the distributed fits run: l2 and none. l1 and elasticnet (prox-newton, cd) are
-// not distributed yet. Checked on the options alone, in the first agree() of a fit, before any
-// communication about the data: every rank throws the same InvalidArgument, none waits.
-void check_penalty_supported(const char* who, Penalty penalty) {
-  if (penalty == Penalty::l1 || penalty == Penalty::elasticnet) {
-    throw InvalidArgument(std::string(who) + ": the distributed fit does not support penalty " +
+// The options' l1_ratio in [0, 1], and l1 / elasticnet only with a solver that runs them
+// (auto or prox-newton; linear: cholesky, which runs cd, or cd), as the models check them.
+void check_sparse_options(const char* who, Penalty penalty, double l1_ratio, bool solver_fits) {
+  if (!(l1_ratio >= 0 && l1_ratio <= 1)) {
+    throw InvalidArgument(std::string(who) + ": l1_ratio must be in [0, 1], got " +
+                          std::to_string(l1_ratio));
+  }
+  if ((penalty == Penalty::l1 || penalty == Penalty::elasticnet) && !solver_fits) {
+    throw InvalidArgument(std::string(who) + ": the solver does not support penalty " +
                           std::string(penalty_name(penalty)) +
-                          " yet (it supports l2 and none; l1 and elasticnet fit on one process)");
+                          "; use auto or prox-newton (linear: cd)");
   }
 }
 
@@ -193,7 +196,8 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
   constexpr const char* kFit = "LogisticRegression.fit (distributed)";
   const LogisticRegressionOptions& o = model.options();
   c.agree([&] {
-    check_penalty_supported(kFit, o.penalty);
+    check_sparse_options(kFit, o.penalty, o.l1_ratio,
+                         o.solver == Solver::automatic || o.solver == Solver::prox_newton);
     if (!(o.C > 0) || !std::isfinite(o.C))
       throw InvalidArgument(std::string(kFit) + ": C must be a positive number");
     check_solver_options(o.solver_options, kFit);
@@ -227,15 +231,33 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
   const SolverOptions& so = o.solver_options;
   // solver auto as LogisticRegression::fit resolves it, with the global row count.
   Solver solver = o.solver;
-  if (solver == Solver::automatic) {
+  if (solver == Solver::automatic &&
+      (o.penalty == Penalty::l1 || o.penalty == Penalty::elasticnet)) {
+    solver = Solver::prox_newton;
+  } else if (solver == Solver::automatic) {
     const double work = double(n) * double(per_row) * double(per_row);
     solver =
         !multinomial && work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
+  }
+  const bool prox = solver == Solver::prox_newton;
+  // prox-newton's penalty for one problem (K coefficient rows or one), as the model makes it,
+  // with the global column statistics.
+  SeparablePenalty penalty;
+  if (prox) {
+    const double on = o.penalty == Penalty::none ? 0.0 : 1.0;
+    const double share = o.penalty == Penalty::l1           ? 1.0
+                         : o.penalty == Penalty::elasticnet ? o.l1_ratio
+                                                            : 0.0;
+    const ScopedRowPartition scope(c.partition());
+    penalty = column_scaled_penalty(X, multinomial ? K : 1, o.fit_intercept, o.standardize,
+                                    on * share, on * (1 - share), o.threads);
   }
   const auto run_solver = [&](Objective& objective, std::span<double> theta) {
     // The certificates run over the partition too.
     PartitionedObjective partitioned(objective, c.partition(), true);
     switch (solver) {
+      case Solver::prox_newton:
+        return minimize_prox_newton(partitioned, theta, penalty, so);
       case Solver::newton:
         return minimize_newton_cg(partitioned, theta, so);
       case Solver::gd:
@@ -250,6 +272,10 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
   // data term, reparametrised with the global column statistics (solve_standardized under the
   // partition).
   const auto run = [&](const auto& make, std::size_t coefficient_rows, std::vector<double>& theta) {
+    if (prox) {  // on raw X, the penalty reweighted for standardize (as the model)
+      auto data_term = make(Penalty::none);
+      return run_solver(*data_term, theta);
+    }
     if (!o.standardize) {
       auto objective = make(o.penalty);
       return run_solver(*objective, theta);
@@ -295,6 +321,14 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
         K, theta));
     std::copy(theta.begin(), theta.begin() + K * d, coef.begin());
     if (o.fit_intercept) std::copy(theta.begin() + K * d, theta.end(), intercept.begin());
+    if (o.fit_intercept && prox) {  // centred, as the model does
+      double mean = 0;
+      for (double v : intercept)
+        mean += v;
+      mean /= double(K);
+      for (double& v : intercept)
+        v -= mean;
+    }
   } else {
     std::vector<T> target(n_local);
     for (std::size_t r = 0; r < rows; ++r) {
@@ -332,7 +366,11 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
   constexpr const char* kFit = "LinearRegression.fit (distributed)";
   const LinearRegressionOptions& o = model.options();
   c.agree([&] {
-    check_penalty_supported(kFit, o.penalty);
+    const bool sparse = o.penalty == Penalty::l1 || o.penalty == Penalty::elasticnet;
+    check_sparse_options(kFit, o.penalty, o.l1_ratio,
+                         o.solver == LinearSolver::cholesky || o.solver == LinearSolver::cd);
+    if (sparse && !(o.alpha > 0))
+      throw InvalidArgument(std::string(kFit) + ": penalty l1 and elasticnet need alpha > 0");
     if (!(o.alpha >= 0) || !std::isfinite(o.alpha))
       throw InvalidArgument(std::string(kFit) + ": alpha must be >= 0");
     check_solver_options(o.solver_options, kFit);
@@ -342,15 +380,36 @@ const FitReport& fit_linear(LinearRegression<T>& model, const Collective& c, Mat
   check_data(kFit, c, X, y, sample_weight, o.threads, column_max);
   const std::size_t d = X.cols;
   std::vector<T> target(y.begin(), y.end());
-  SquaredObjective<T> objective(X, target, sample_weight, o.alpha, o.fit_intercept, o.threads);
+  // As LinearRegression::fit: penalty none has no ridge term, l1 / elasticnet run cd on the
+  // data term with the Σ s-scaled penalty.
+  const bool sparse = o.penalty == Penalty::l1 || o.penalty == Penalty::elasticnet;
+  const double ridge = o.penalty == Penalty::l2 ? o.alpha : 0.0;
+  SquaredObjective<T> objective(X, target, sample_weight, sparse ? 0.0 : ridge, o.fit_intercept,
+                                o.threads);
   objective.use_column_max_abs(std::move(column_max));
   PartitionedObjective partitioned(objective, c.partition(), true);
   std::vector<double> theta(d + (o.fit_intercept ? 1 : 0), 0.0);
   const SolverOptions& so = o.solver_options;
+  if (sparse || o.solver == LinearSolver::cd) {
+    LassoProblem problem{column_scaled_penalty(X, 1, o.fit_intercept, false, 0.0, 0.0), 1.0};
+    if (sparse) {
+      const ScopedRowPartition scope(c.partition());
+      problem = lasso_problem<T>(X, sample_weight, o);
+    }
+    FitReport report = minimize_prox_newton(partitioned, theta, problem.penalty, so);
+    report.solver = "cd";
+    if (sparse) rescale_lasso_report(report, problem.total);
+    const double intercept = o.fit_intercept ? theta[d] : 0.0;
+    theta.resize(d);
+    model.set_fitted(std::move(theta), intercept, std::move(report));
+    return model.fit_report();
+  }
   if (o.solver == LinearSolver::cholesky) {
     {
       const ScopedRowPartition scope(c.partition());
-      theta = solve_normal_equations<T>(X, y, sample_weight, o);
+      LinearRegressionOptions normal = o;
+      normal.alpha = ridge;
+      theta = solve_normal_equations<T>(X, y, sample_weight, normal);
     }
     FitReport report = certify_solution(partitioned, theta, so, "cholesky");
     const double intercept = o.fit_intercept ? theta[d] : 0.0;

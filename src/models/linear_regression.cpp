@@ -15,6 +15,7 @@
 #include "simdlr/metrics.hpp"
 #include "simdlr/objectives.hpp"
 #include "simdlr/row_partition.hpp"
+#include "simdlr/standardize.hpp"
 
 namespace simdlr {
 namespace {
@@ -51,18 +52,28 @@ void check_options(const LinearRegressionOptions& o) {
   detail::check_shared_options(kFit, o.solver_options, o.threads);
 }
 
-// Σ s_i (n without weights), compensated.
+}  // namespace
+
 template <class T>
-double weight_total(std::span<const T> s, std::size_t n) {
-  if (s.empty()) return double(n);
-  double sum = 0, compensation = 0;
-  for (T v : s)
-    detail::add_compensated(sum, compensation, double(v));
-  return sum + compensation;
+LassoProblem lasso_problem(MatrixView<const T> X, std::span<const T> s,
+                           const LinearRegressionOptions& o) {
+  if (!sparse_penalty(o)) throw InvalidArgument("lasso_problem: penalty must be l1 or elasticnet");
+  // Σ s_i, compensated within fixed blocks of rows, the blocks in order.
+  double sums[2] = {0, 0};
+  sum_in_row_blocks(X.rows, sums, o.threads.count,
+                    [&](std::size_t begin, std::size_t end, double* out) {
+                      for (std::size_t i = begin; i < end; ++i)
+                        detail::add_compensated(out[0], out[1], s.empty() ? 1.0 : double(s[i]));
+                    });
+  const double total = sums[0] + sums[1];
+  const double ratio = o.penalty == Penalty::l1 ? 1.0 : o.l1_ratio;
+  return {column_scaled_penalty(X, 1, o.fit_intercept, false, o.alpha * ratio * total,
+                                o.alpha * (1 - ratio) * total, o.threads),
+          total};
 }
 
-// The report of F scaled by `factor` (objective values, bounds, optimality violations).
-void rescale_report(FitReport& r, double factor) {
+void rescale_lasso_report(FitReport& r, double total) {
+  const double factor = 1 / total;
   for (double& f : r.objective_history)
     f *= factor;
   r.objective_gap_bound *= factor;
@@ -70,7 +81,10 @@ void rescale_report(FitReport& r, double factor) {
   r.gradient_norm *= factor;
 }
 
-}  // namespace
+template LassoProblem lasso_problem<float>(MatrixView<const float>, std::span<const float>,
+                                           const LinearRegressionOptions&);
+template LassoProblem lasso_problem<double>(MatrixView<const double>, std::span<const double>,
+                                            const LinearRegressionOptions&);
 
 template <class T>
 std::vector<double> solve_normal_equations(MatrixView<const T> X, std::span<const double> y,
@@ -149,24 +163,20 @@ const FitReport& LinearRegression<T>::fit(MatrixView<const T> X, std::span<const
                                 o.threads);
   objective.use_column_max_abs(std::move(column_max));  // from the scan of X
   if (cd) {
-    // l1 / elasticnet in scikit-learn's Lasso scale: the whole objective times Σ s_i here, and
-    // the report divided by it at the end.
-    const double total = sparse ? weight_total(sample_weight, X.rows) : 1.0;
-    const double ratio = o.penalty == Penalty::l1 ? 1.0 : o.l1_ratio;
+    // l1 / elasticnet in scikit-learn's Lasso scale, multiplied out by Σ s_i (the report divided
+    // by it at the end); ridge through cd: the objective's own penalty, none here.
     const std::size_t m = d + (o.fit_intercept ? 1 : 0);
-    SeparablePenalty penalty{std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
-    for (std::size_t j = 0; j < d; ++j) {
-      penalty.l1[j] = sparse ? o.alpha * ratio * total : 0.0;
-      penalty.l2[j] = sparse ? o.alpha * (1 - ratio) * total : 0.0;  // ridge: the objective's
-    }
+    const LassoProblem problem =
+        sparse ? lasso_problem(X, sample_weight, o)
+               : LassoProblem{column_scaled_penalty(X, 1, o.fit_intercept, false, 0.0, 0.0), 1.0};
     theta.assign(m, 0.0);
     if (o.warm_start && fitted() && coef_.size() == d) {
       std::copy(coef_.begin(), coef_.end(), theta.begin());
       if (o.fit_intercept) theta[d] = intercept_;
     }
-    report = minimize_prox_newton(objective, theta, penalty, o.solver_options);
+    report = minimize_prox_newton(objective, theta, problem.penalty, o.solver_options);
     report.solver = "cd";
-    if (sparse) rescale_report(report, 1 / total);
+    if (sparse) rescale_lasso_report(report, problem.total);
   } else if (o.solver == LinearSolver::cholesky) {
     LinearRegressionOptions normal = o;
     normal.alpha = alpha;  // penalty none: no ridge term whatever alpha says

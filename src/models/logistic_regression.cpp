@@ -15,6 +15,7 @@
 #include "option_checks.hpp"
 #include "simdlr/errors.hpp"
 #include "simdlr/kernels.hpp"
+#include "simdlr/standardize.hpp"
 #include "standardized_objective.hpp"
 
 namespace simdlr {
@@ -40,26 +41,10 @@ void check_options(const LogisticRegressionOptions& o) {
   detail::check_shared_options(kFit, o.solver_options, o.threads);
 }
 
-// The penalty as per-coefficient weights for prox-newton: l1_ratio ‖w‖₁ + (1 − l1_ratio)/2 ‖w‖²
-// (l1: ratio 1; l2: ratio 0; none: nothing) on the coefficients, or on the standardized ones
-// (scale_j w_j, so the weights scale by scale_j and scale_j²), none on the intercepts.
-SeparablePenalty separable_penalty(const LogisticRegressionOptions& o,
-                                   const detail::ColumnStats* stats, std::size_t rows,
-                                   std::size_t d) {
-  const double ratio = o.penalty == Penalty::l1           ? 1.0
-                       : o.penalty == Penalty::elasticnet ? o.l1_ratio
-                                                          : 0.0;
-  const double strength = o.penalty == Penalty::none ? 0.0 : 1.0;
-  const std::size_t m = rows * d + (o.fit_intercept ? rows : 0);
-  SeparablePenalty p{std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
-  for (std::size_t r = 0; r < rows; ++r) {
-    for (std::size_t j = 0; j < d; ++j) {
-      const double scale = stats != nullptr ? stats->scale[j] : 1.0;
-      p.l1[r * d + j] = strength * ratio * scale;
-      p.l2[r * d + j] = strength * (1 - ratio) * scale * scale;
-    }
-  }
-  return p;
+// The penalty's share of l1: l1_ratio ‖w‖₁ + (1 − l1_ratio)/2 ‖w‖² with ratio 1 for l1, 0 for
+// l2; none: no penalty.
+double l1_share(const LogisticRegressionOptions& o) {
+  return o.penalty == Penalty::l1 ? 1.0 : o.penalty == Penalty::elasticnet ? o.l1_ratio : 0.0;
 }
 
 FitReport run_solver(Objective& objective, std::span<double> x,
@@ -95,14 +80,15 @@ Solver chosen_solver(Solver requested, Penalty penalty, std::size_t rows, std::s
 
 // Solves one problem with `rows` coefficient rows; theta holds the start on entry and the
 // solution on exit, both on the original scale. make(penalty) builds the objective on raw X.
+// prox-newton: on raw X with `penalty` (reweighted for standardize: the same problem, no
+// wrapper).
 template <class Make>
 FitReport solve(const LogisticRegressionOptions& o, const detail::ColumnStats* stats,
-                std::size_t rows, std::size_t d, std::vector<double>& theta, const Make& make) {
+                std::size_t rows, const SeparablePenalty& penalty, std::vector<double>& theta,
+                const Make& make) {
   if (o.solver == Solver::prox_newton) {
-    // On raw X with the penalty reweighted for standardize: the same problem, no wrapper.
     std::unique_ptr<Objective> data_term = make(Penalty::none);
-    return minimize_prox_newton(*data_term, theta, separable_penalty(o, stats, rows, d),
-                                o.solver_options);
+    return minimize_prox_newton(*data_term, theta, penalty, o.solver_options);
   }
   if (stats == nullptr) {
     std::unique_ptr<Objective> objective = make(o.penalty);
@@ -182,17 +168,25 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
   const std::size_t rows = K == 2 ? 1 : K;
   const Threads threads = o.threads;
 
-  std::unique_ptr<detail::ColumnStats> stats;
-  if (o.standardize) {
-    stats =
-        std::make_unique<detail::ColumnStats>(detail::column_stats(X, o.fit_intercept, threads));
-  }
   // Start: zeros, or the previous solution for a warm start with matching shapes.
   const bool warm =
       o.warm_start && fitted() && n_features_ == d && rows_ == rows && multinomial_ == multinomial;
   const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
   LogisticRegressionOptions resolved = o;
   resolved.solver = chosen_solver(o.solver, o.penalty, n, per_row, multinomial);
+  const bool prox = resolved.solver == Solver::prox_newton;
+  std::unique_ptr<detail::ColumnStats> stats;
+  if (o.standardize && !prox) {
+    stats =
+        std::make_unique<detail::ColumnStats>(detail::column_stats(X, o.fit_intercept, threads));
+  }
+  // prox-newton's penalty, for one problem (K coefficient rows, or one).
+  SeparablePenalty penalty;
+  if (prox) {
+    const double on = o.penalty == Penalty::none ? 0.0 : 1.0;
+    penalty = column_scaled_penalty(X, multinomial ? K : 1, o.fit_intercept, o.standardize,
+                                    on * l1_share(o), on * (1 - l1_share(o)), threads);
+  }
 
   std::vector<double> coef(rows * d, 0.0), intercept(rows, 0.0);
   std::vector<FitReport> reports;
@@ -203,7 +197,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
       std::copy(coef_.begin(), coef_.end(), theta.begin());
       if (o.fit_intercept) std::copy(intercept_.begin(), intercept_.end(), theta.begin() + K * d);
     }
-    reports.push_back(solve(resolved, stats.get(), K, d, theta, [&](Penalty penalty) {
+    reports.push_back(solve(resolved, stats.get(), K, penalty, theta, [&](Penalty penalty) {
       auto objective = std::make_unique<MultinomialObjective<T>>(X, y, K, weights, o.C, penalty,
                                                                  o.fit_intercept, threads);
       objective->use_column_max_abs(column_max);
@@ -239,7 +233,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
         std::copy(coef_.begin() + r * d, coef_.begin() + (r + 1) * d, theta.begin());
         if (o.fit_intercept) theta[d] = intercept_[r];
       }
-      reports.push_back(solve(resolved, stats.get(), 1, d, theta, [&](Penalty penalty) {
+      reports.push_back(solve(resolved, stats.get(), 1, penalty, theta, [&](Penalty penalty) {
         auto objective = std::make_unique<LogisticObjective<T>>(X, target, weights, o.C, penalty,
                                                                 o.fit_intercept, threads);
         objective->use_column_max_abs(column_max);

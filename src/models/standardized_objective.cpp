@@ -203,4 +203,25 @@ template FitReport solve_standardized<double>(
     Objective&, MatrixView<const double>, std::size_t, bool, bool, std::span<double>,
     const std::function<FitReport(Objective&, std::span<double>)>&, Threads);
 
+template <class T>
+SeparablePenalty column_scaled_penalty(MatrixView<const T> X, std::size_t rows, bool fit_intercept,
+                                       bool standardize, double l1, double l2, Threads threads) {
+  const std::size_t d = X.cols, m = rows * d + (fit_intercept ? rows : 0);
+  std::vector<double> scale(d, 1.0);
+  if (standardize) scale = detail::column_stats(X, fit_intercept, threads).scale;
+  SeparablePenalty p{std::vector<double>(m, 0.0), std::vector<double>(m, 0.0)};
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t j = 0; j < d; ++j) {
+      p.l1[r * d + j] = l1 * scale[j];
+      p.l2[r * d + j] = l2 * scale[j] * scale[j];
+    }
+  }
+  return p;
+}
+
+template SeparablePenalty column_scaled_penalty<float>(MatrixView<const float>, std::size_t, bool,
+                                                       bool, double, double, Threads);
+template SeparablePenalty column_scaled_penalty<double>(MatrixView<const double>, std::size_t, bool,
+                                                        bool, double, double, Threads);
+
 }  // namespace simdlr

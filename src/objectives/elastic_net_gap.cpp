@@ -49,7 +49,7 @@ GapBound certify_elastic_net(OneRowLoss loss, const ObjectiveData<T>& data, std:
   std::vector<double> l2(d);
   for (std::size_t j = 0; j < d; ++j)
     l2[j] = penalty_of(request, j, own_penalty);
-  const bool uniform = data.sample_weight.empty();
+  const bool uniform = uniform_weights(data);
   std::vector<double> w(x.begin(), x.begin() + std::ptrdiff_t(d)), u(n), c(n), g(d);
   for (std::size_t i = 0; i < n; ++i)
     c[i] = scale * (uniform ? 1.0 : double(data.sample_weight[i]));

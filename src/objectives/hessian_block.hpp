@@ -16,9 +16,10 @@ namespace simdlr::detail {
 // H = scale · A_Sᵀ D A_S (+ λ on the penalised coefficients' diagonal), S = index (ascending;
 // the value d stands for the intercept's column of ones), D = diagonal (nullptr: all ones),
 // |S| x |S| row-major. Half the columns or more: the full Hessian's Gram pass (no copy), the
-// block taken from it. Fewer: the chosen columns packed a fixed block of rows at a time and the
-// blocks' Gram matrices added in row order (the same sums for every thread count), so the work
-// is n·|S|² rather than n·d².
+// block taken from it. Fewer: the chosen columns (and the ones) copied once into an n x |S|
+// matrix and one weighted Gram pass over it, n·|S|² rather than n·d² (the copy is at most half
+// of X). Both are single kernel calls: the same bits for every thread count and, under a row
+// partition, for every split.
 template <class T>
 void one_row_hessian_block(const ObjectiveData<T>& data, const T* diagonal,
                            const Weighting& weighting, std::span<const std::size_t> index,
@@ -35,43 +36,21 @@ void one_row_hessian_block(const ObjectiveData<T>& data, const T* diagonal,
         H[a * k + b] = full[index[a] * m + index[b]];
     return;
   }
-  constexpr std::size_t kRows = 4096;
-  const std::size_t block_rows = std::min(n, kRows);
-  std::vector<T> packed(block_rows * cols), gram(cols * cols), column(cols), ones;
-  if (diagonal == nullptr) ones.assign(block_rows, T(1));
-  std::vector<double> G(cols * cols, 0.0), xd(cols, 0.0);
-  double total = 0;
-  for (std::size_t begin = 0; begin < n; begin += kRows) {
-    const std::size_t count = std::min(kRows, n - begin);
-    for (std::size_t t = 0; t < count; ++t) {
-      const T* row = data.X.row(begin + t);
-      T* out = packed.data() + t * cols;
-      for (std::size_t a = 0; a < cols; ++a)
-        out[a] = row[index[a]];
-    }
-    const MatrixView<const T> block(packed.data(), count, cols);
-    const T* weight = diagonal != nullptr ? diagonal + begin : ones.data();
-    kernels::weighted_gram(block, weight, gram.data(), data.threads);
-    for (std::size_t e = 0; e < cols * cols; ++e)
-      G[e] += double(gram[e]);
-    if (intercept) {
-      kernels::transpose_product(block, weight, column.data(), data.threads);
-      for (std::size_t a = 0; a < cols; ++a)
-        xd[a] += double(column[a]);
-      for (std::size_t t = 0; t < count; ++t)
-        total += double(weight[t]);
-    }
-  }
-  const double scale = weighting.scale;
-  for (std::size_t a = 0; a < cols; ++a) {
-    for (std::size_t b = 0; b < cols; ++b)
-      H[a * k + b] = scale * G[a * cols + b];
-    if (weighting.penalized) H[a * k + a] += weighting.lambda;
-  }
-  if (intercept) {
+  std::vector<T> packed(n * k), gram(k * k), ones;
+  for (std::size_t i = 0; i < n; ++i) {
+    const T* row = data.X.row(i);
+    T* out = packed.data() + i * k;
     for (std::size_t a = 0; a < cols; ++a)
-      H[a * k + cols] = H[cols * k + a] = scale * xd[a];
-    H[cols * k + cols] = scale * total;
+      out[a] = row[index[a]];
+    if (intercept) out[cols] = T(1);
+  }
+  if (diagonal == nullptr) ones.assign(n, T(1));
+  kernels::weighted_gram(MatrixView<const T>(packed.data(), n, k),
+                         diagonal != nullptr ? diagonal : ones.data(), gram.data(), data.threads);
+  for (std::size_t a = 0; a < k; ++a) {
+    for (std::size_t b = 0; b < k; ++b)
+      H[a * k + b] = weighting.scale * double(gram[a * k + b]);
+    if (weighting.penalized && a < cols) H[a * k + a] += weighting.lambda;
   }
 }
 

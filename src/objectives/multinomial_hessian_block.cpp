@@ -2,9 +2,9 @@
 // proximal Newton solver): for coefficients (k, f), (l, g) of classes k, l and features f, g (the
 // intercept's feature being a column of ones)
 //   H = C Σ_i s_i p_ik (δ_kl − p_il) x_if x_ig   (+ 1 on W's diagonal with the l2 penalty),
-// p the probabilities of the last pass. The features of the set are packed a block of rows at a
-// time and one weighted Gram matrix per pair of the set's classes is added up, in row order (the
-// same sums for every thread count): n · u² per pair for u features, not n · (K d)².
+// p the probabilities of the last pass. The features of the set are copied once and one weighted
+// Gram matrix is taken per pair of the set's classes: n · u² per pair for u features, not
+// n · (K d)².
 #include <algorithm>
 #include <vector>
 
@@ -38,35 +38,29 @@ void MultinomialObjective<T>::hessian_block(std::span<const std::size_t> index,
   for (std::size_t k = 0; k < K; ++k)
     if (has_class[k]) classes.push_back(k);
   const std::size_t c = classes.size(), pairs = c * (c + 1) / 2;
-  // G[pair] (u x u, double): Σ_i w_i^{kl} a_i a_iᵀ for the pair (k ≤ l) of classes.
+  // G[pair] (u x u): Σ_i w_i^{kl} a_i a_iᵀ for the pair (k ≤ l) of classes, one weighted Gram
+  // pass each over the set's columns copied once (the same bits for every thread count and, under
+  // a row partition, every split).
   std::vector<double> G(pairs * u * u, 0.0);
-  constexpr std::size_t kRows = 4096;
-  const std::size_t block_rows = std::min(n, kRows);
-  std::vector<T> packed(block_rows * u), weight(block_rows), gram(u * u);
-  for (std::size_t begin = 0; begin < n; begin += kRows) {
-    const std::size_t count = std::min(kRows, n - begin);
-    for (std::size_t t = 0; t < count; ++t) {
-      const T* row = data_.X.row(begin + t);
-      T* out = packed.data() + t * u;
-      for (std::size_t a = 0; a < u; ++a)
-        out[a] = columns[a] == d ? T(1) : row[columns[a]];
-    }
-    const MatrixView<const T> block(packed.data(), count, u);
-    std::size_t pair = 0;
-    for (std::size_t x = 0; x < c; ++x) {
-      for (std::size_t y = x; y < c; ++y, ++pair) {
-        const std::size_t k = classes[x], l = classes[y];
-        for (std::size_t t = 0; t < count; ++t) {
-          const std::size_t i = begin + t;
-          const T* p = probabilities_.data() + i * K;
-          const T s = data_.sample_weight.empty() ? T(1) : data_.sample_weight[i];
-          weight[t] = s * p[k] * ((k == l ? T(1) : T(0)) - p[l]);
-        }
-        kernels::weighted_gram(block, weight.data(), gram.data(), data_.threads);
-        double* sum = G.data() + pair * u * u;
-        for (std::size_t e = 0; e < u * u; ++e)
-          sum[e] += double(gram[e]);
+  std::vector<T> packed(n * u), weight(n), gram(u * u);
+  for (std::size_t i = 0; i < n; ++i) {
+    const T* row = data_.X.row(i);
+    T* out = packed.data() + i * u;
+    for (std::size_t a = 0; a < u; ++a)
+      out[a] = columns[a] == d ? T(1) : row[columns[a]];
+  }
+  const MatrixView<const T> block(packed.data(), n, u);
+  std::size_t pair = 0;
+  for (std::size_t x = 0; x < c; ++x) {
+    for (std::size_t y = x; y < c; ++y, ++pair) {
+      const std::size_t k = classes[x], l = classes[y];
+      for (std::size_t i = 0; i < n; ++i) {
+        const T* p = probabilities_.data() + i * K;
+        const T s = data_.sample_weight.empty() ? T(1) : data_.sample_weight[i];
+        weight[i] = s * p[k] * ((k == l ? T(1) : T(0)) - p[l]);
       }
+      kernels::weighted_gram(block, weight.data(), gram.data(), data_.threads);
+      std::copy(gram.begin(), gram.end(), G.begin() + std::ptrdiff_t(pair * u * u));
     }
   }
   // The pair index of classes x ≤ y (positions in `classes`).

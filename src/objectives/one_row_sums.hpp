@@ -181,6 +181,19 @@ InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> u, doub
   }
 }
 
+// Whether every row weighs the same (no sample weights), agreed by every part of a row partition
+// that has rows (row_sums's choice of sums must be the same on all of them).
+template <class T>
+bool uniform_weights(const ObjectiveData<T>& data) {
+  bool uniform = data.sample_weight.empty();
+  if (active_row_partition()) {
+    double weighted = uniform || data.X.rows == 0 ? 0.0 : 1.0;  // a part without rows: no say
+    max_over_parts(std::span<double>(&weighted, 1));
+    uniform = weighted == 0.0;
+  }
+  return uniform;
+}
+
 // value_and_gradient in double arithmetic over the widened data (evaluate_in_double): F =
 // weighting.scale · Σ s_i ℓ + the objective's own ½ λ ‖w‖², its gradient in g, and, when
 // hessian_diag is not empty, s_i ℓ″_i there (the Hessian's weights, as the fused pass leaves them).
@@ -190,7 +203,7 @@ double value_and_gradient_in_double(OneRowLoss loss, const ObjectiveData<T>& dat
                                     std::span<const double> x, std::span<double> g,
                                     RowNormCache& cache, std::span<T> hessian_diag = {}) {
   const std::size_t n = data.X.rows, d = data.d;
-  const bool uniform = data.sample_weight.empty();
+  const bool uniform = uniform_weights(data);
   const double scale = weighting.scale;
   std::vector<double> c(n), u(n), w(x.begin(), x.begin() + std::ptrdiff_t(d));
   for (std::size_t i = 0; i < n; ++i)

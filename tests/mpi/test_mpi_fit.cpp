@@ -277,6 +277,32 @@ void fits(const Data& binary, const Data& multi) {
   ro.solver = LinearSolver::newton;
   compare_fit<T, LinearRegression<T>>("least squares newton", binary, binary.y_real, ro, true,
                                       split2);
+  // l1 and elastic net (prox-newton; cd): Hessian blocks, the duality gap and, for float data,
+  // the double-arithmetic passes all run over the partition.
+  LogisticRegressionOptions l1;
+  l1.penalty = Penalty::l1;
+  l1.C = 0.05;
+  l1.threads = Threads{2};
+  compare_fit<T, LogisticRegression<T>>("binary l1", binary, binary.y_binary, l1, true, split2);
+  l1.standardize = true;
+  l1.threads = Threads{1};
+  compare_fit<T, LogisticRegression<T>>("binary l1 standardize", binary, binary.y_binary, l1, false,
+                                        split2);
+  LogisticRegressionOptions net;
+  net.penalty = Penalty::elasticnet;
+  net.l1_ratio = 0.7;
+  net.C = 0.1;
+  net.multi_class = MultiClass::multinomial;
+  compare_fit<T, LogisticRegression<T>>("multinomial elasticnet", multi, multi.y_classes, net, true,
+                                        split3);
+  net.multi_class = MultiClass::ovr;
+  net.standardize = true;
+  compare_fit<T, LogisticRegression<T>>("ovr elasticnet standardize", multi, multi.y_classes, net,
+                                        false, split3);
+  LinearRegressionOptions lasso;
+  lasso.penalty = Penalty::l1;
+  lasso.alpha = 0.05;
+  compare_fit<T, LinearRegression<T>>("lasso", binary, binary.y_real, lasso, true, split2);
 }
 
 // The chunk-summing kernels under a partition equal the single-process kernels bit for bit,
