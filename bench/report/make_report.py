@@ -6,7 +6,8 @@
 Reads WORK_DIR/manifest.json and WORK_DIR/results/: kernels.json, peers.json, predict.json
 (Google Benchmark output), python.json (python_peers.py), python_entry.json (python_entry.py,
 optional), memory.json (peak_memory.py) and
-machine.json (scripts/bench-report). Every fitted parameter vector in WORK_DIR/coef is evaluated
+machine.json (scripts/bench-report); the real group's and the sparse group's files are read by
+real_section.py and sparse_section.py. Every fitted parameter vector in WORK_DIR/coef is evaluated
 with one evaluator (objectives.py); each problem's reference objective is the lowest any system
 reached, and every fit's relative gap to it is reported next to its time.
 """
@@ -24,6 +25,7 @@ from gbench import gbench_medians  # noqa: E402
 from objectives import objective  # noqa: E402
 import python_section  # noqa: E402
 import real_section  # noqa: E402
+import sparse_section  # noqa: E402
 from real_section import gap_text, table  # noqa: E402  (one Markdown table writer)
 
 import matplotlib  # noqa: E402
@@ -606,6 +608,8 @@ def write_report(R, out, mode):
         eval_section(R),
         "",
         real_section.section(R.work),
+        "",
+        sparse_section.section(R.work),
         "",
         python_section.section(R),
         "",

@@ -5,6 +5,7 @@ binary and least squares, K for multinomial), row-major, then one intercept per 
   binary       C * sum(softplus(z) - y z) + 1/2 |w|^2            (scikit-learn's objective)
   multinomial  C * sum(logsumexp(Z_i) - Z_{i, y_i}) + 1/2 |W|_F^2
   linear       1/2 sum((z - y)^2) + alpha/2 |w|^2
+  binary, l1   C * sum(softplus(z) - y z) + |w|_1   (problems with penalty "l1": the sparse group)
 LIBLINEAR penalises its bias weight too (1/2 b^2 more in its own objective); it is evaluated here
 on the common objective above, so its gap includes what that costs.
 f64_objectives and relative_gaps serve the real group (real_section.py): every fit, float32 ones
@@ -36,6 +37,8 @@ def objective(problem, X, y, params):
             total += float(0.5 * np.sum((Z[:, 0] - yb) ** 2))
     if problem["task"] == "linear":
         return total + 0.5 * problem.get("alpha", 0.0) * float(np.sum(W * W))
+    if problem.get("penalty") == "l1":  # the sparse group (sparse_section.py)
+        return problem["C"] * total + float(np.sum(np.abs(W)))
     return problem["C"] * total + 0.5 * float(np.sum(W * W))
 
 
