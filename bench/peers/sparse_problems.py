@@ -23,7 +23,8 @@ the intercept (LIBLINEAR, celer) are given, large enough for that penalty to be 
 intercept_scaling below).
 
 The cross-validation rows (sparse_correlated_n200000_d100 and sparse_breast_cancer_raw) carry a
-"cv" entry: 20 values of C from l1_min_c to 1000 l1_min_c (breast cancer: 10^5 l1_min_c),
+"cv" entry: 20 values of C from l1_min_c to 10^6 l1_min_c (breast cancer: 10^8 l1_min_c; wide
+enough that the best mean log loss lies inside the grid, at about 10^5 and 10^6 l1_min_c),
 evenly spaced on a log scale (simdlr::log_grid(l1_min_c, ratio, 20)), 5 stratified folds
 without shuffling (scikit-learn's StratifiedKFold(5)), scoring log loss, and LIBLINEAR's
 constant column for the whole grid. Every system reads these C values from the manifest.
@@ -51,7 +52,7 @@ from real_problems import BLOCK, GENERATED, exact, generate  # noqa: E402
 C_FACTOR = {"sparse_correlated_n200000_d100": 10.0,
             "sparse_wide_n20000_d5000": 30.0,
             "sparse_breast_cancer_raw": 1e5}
-CV_RATIO = {"sparse_correlated_n200000_d100": 1e3, "sparse_breast_cancer_raw": 1e5}
+CV_RATIO = {"sparse_correlated_n200000_d100": 1e6, "sparse_breast_cancer_raw": 1e8}
 CV_POINTS, CV_FOLDS = 20, 5
 # LIBLINEAR's constant column for a whole grid is one value: large enough for the grid's smallest
 # C, it slows LIBLINEAR's convergence at the largest. On breast cancer the rule of
