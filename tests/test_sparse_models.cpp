@@ -123,7 +123,7 @@ void check_against_fixture(const SparseCase& c, bool logistic) {
     if (one.coef[j] != 0) support.push_back(double(j));
   CHECK(support == f.at("support" + suffix));
   CHECK(simdlr::test::vector_relative_difference(one.coef, f.at("coef" + suffix)) <
-        2e-3);  // 1e-8 relative in F allows about this much
+        2e-3);          // 1e-8 relative in F allows about this much
   if (c.multinomial) {  // the intercepts, both centred (sum 0)
     CHECK(simdlr::test::vector_relative_difference(one.intercept, f.at("intercept" + suffix)) <
           2e-3);

@@ -144,8 +144,8 @@ void bind_logistic(nb::module_& m) {
   nb::class_<LogisticCore> c(m, "LogisticCore");
   c.def(nb::init<const std::string&, double, double, const std::string&, double, int, bool, bool,
                  int, const std::string&>(),
-        nb::arg("penalty"), nb::arg("C"), nb::arg("l1_ratio"), nb::arg("solver"), nb::arg("tol"), nb::arg("max_iter"),
-        nb::arg("fit_intercept"), nb::arg("standardize"), nb::arg("threads"),
+        nb::arg("penalty"), nb::arg("C"), nb::arg("l1_ratio"), nb::arg("solver"), nb::arg("tol"),
+        nb::arg("max_iter"), nb::arg("fit_intercept"), nb::arg("standardize"), nb::arg("threads"),
         nb::arg("multi_class"));
   bind_typed<float>(c);
   bind_typed<double>(c);
