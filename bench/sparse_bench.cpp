@@ -49,6 +49,7 @@
 #include <string>
 #include <vector>
 
+#include "fit_timing.hpp"
 #include "read_bandwidth.hpp"
 #include "simdlr/cpu.hpp"
 #include "simdlr/io.hpp"
@@ -57,7 +58,11 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using simdlr::bench::Clock;
+using simdlr::bench::dtype_name;
+using simdlr::bench::machine_busy_seconds;
+using simdlr::bench::process_cpu_seconds;
+using simdlr::bench::seconds_since;
 
 struct Settings {
   std::string manifest, coef_dir, cv_dir;
@@ -77,31 +82,6 @@ struct Problem {
   std::vector<double> Cs;  // the cross-validation grid; empty: no cv/ benchmark
   std::size_t folds = 5;
 };
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// CPU seconds the whole machine spent busy (/proc/stat) and this process's: the difference over
-// the fits is what other processes took from the cores meanwhile (as peer_bench).
-double machine_busy_seconds() {
-  std::ifstream stat("/proc/stat");
-  std::string cpu;
-  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
-  stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
-  return (user + nice + system + irq + softirq) / double(sysconf(_SC_CLK_TCK));
-}
-
-double process_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
-
-template <class T>
-constexpr const char* dtype_name() {
-  return std::is_same_v<T, float> ? "f32" : "f64";
-}
 
 // --- data: the manifest's .npy files, memory-mapped once while a problem is in use -------------
 
