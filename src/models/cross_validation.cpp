@@ -104,6 +104,35 @@ double classifier_score(const LogisticRegression<T>& model, MatrixView<const T> 
                         " is for regression");
 }
 
+// The grid's fold scores, shared by both models: per fold and l1_ratio a warm-started path over
+// the strengths on the fold's training weights (fit_path(weights, options) → the path), each
+// point scored on the fold's test rows (score(options, point, fold)); then the summary. r holds
+// the strengths, l1_ratios and folds on entry.
+template <class T, class Options, class FitPath, class Score>
+void score_grid(CvResult& r, const CvOptions& cv, std::span<const T> sample_weight,
+                const Options& base, const FitPath& fit_path, const Score& score) {
+  const std::size_t folds = cv.folds, strengths = r.strengths.size();
+  const std::size_t points = strengths * r.l1_ratios.size();
+  r.fold_scores.assign(points * folds, 0.0);
+  std::vector<double> nonzero_sum(points, 0.0);
+  for (std::size_t f = 0; f < folds; ++f) {
+    const std::vector<T> w = training_weights(sample_weight, r.fold, std::int32_t(f));
+    for (std::size_t k = 0; k < r.l1_ratios.size(); ++k) {
+      Options o = base;
+      o.l1_ratio = r.l1_ratios[k];
+      const std::vector<PathPoint> path = fit_path(std::span<const T>(w), o);
+      for (std::size_t c = 0; c < strengths; ++c) {
+        const std::size_t p = k * strengths + c;
+        r.fold_scores[p * folds + f] = score(o, path[c], std::int32_t(f));
+        nonzero_sum[p] += double(path[c].nonzero);
+        r.unconverged += path[c].converged() ? 0 : 1;
+      }
+    }
+  }
+  summarise(r, cv.scoring, folds, nonzero_sum);
+  r.all_converged = r.unconverged == 0;
+}
+
 }  // namespace
 
 template <class T>
@@ -129,28 +158,16 @@ CvResult cross_validate(LogisticRegression<T>& model, MatrixView<const T> X,
   r.strengths.assign(Cs.begin(), Cs.end());
   r.l1_ratios = ratios_or(l1_ratios, base.l1_ratio);
   r.fold = stratified_kfold_assignment(index, cv.folds, cv.shuffle, cv.seed);
-  const std::size_t folds = cv.folds, points = Cs.size() * r.l1_ratios.size();
-  r.fold_scores.assign(points * folds, 0.0);
-  std::vector<double> nonzero_sum(points, 0.0);
-  for (std::size_t f = 0; f < folds; ++f) {
-    const std::vector<T> w = training_weights(sample_weight, r.fold, std::int32_t(f));
-    for (std::size_t k = 0; k < r.l1_ratios.size(); ++k) {
-      LogisticRegressionOptions o = base;
-      o.l1_ratio = r.l1_ratios[k];
-      const std::vector<PathPoint> path = logistic_path<T>(X, y, w, o, Cs);
-      for (std::size_t c = 0; c < Cs.size(); ++c) {
-        const std::size_t p = k * Cs.size() + c;
+  score_grid<T>(
+      r, cv, sample_weight, base,
+      [&](std::span<const T> w, const LogisticRegressionOptions& o) {
+        return logistic_path<T>(X, y, w, o, Cs);
+      },
+      [&](const LogisticRegressionOptions& o, const PathPoint& point, std::int32_t f) {
         LogisticRegression<T> fitted(o);
-        fitted.set_fitted(classes, X.cols, path[c].coef, path[c].intercept, path[c].reports);
-        r.fold_scores[p * folds + f] =
-            classifier_score(fitted, X, index, r.fold, std::int32_t(f), cv.scoring);
-        nonzero_sum[p] += double(path[c].nonzero);
-        r.unconverged += path[c].converged() ? 0 : 1;
-      }
-    }
-  }
-  summarise(r, cv.scoring, folds, nonzero_sum);
-  r.all_converged = r.unconverged == 0;
+        fitted.set_fitted(classes, X.cols, point.coef, point.intercept, point.reports);
+        return classifier_score(fitted, X, index, r.fold, f, cv.scoring);
+      });
   if (!cv.refit) return r;
   LogisticRegressionOptions o = base;
   o.C = r.best_strength;
@@ -179,36 +196,24 @@ CvResult cross_validate(LinearRegression<T>& model, MatrixView<const T> X,
   r.strengths.assign(alphas.begin(), alphas.end());
   r.l1_ratios = ratios_or(l1_ratios, base.l1_ratio);
   r.fold = kfold_assignment(X.rows, cv.folds, cv.shuffle, cv.seed);
-  const std::size_t folds = cv.folds, points = alphas.size() * r.l1_ratios.size();
-  r.fold_scores.assign(points * folds, 0.0);
-  std::vector<double> nonzero_sum(points, 0.0);
-  for (std::size_t f = 0; f < folds; ++f) {
-    const std::vector<T> w = training_weights(sample_weight, r.fold, std::int32_t(f));
-    for (std::size_t k = 0; k < r.l1_ratios.size(); ++k) {
-      LinearRegressionOptions o = base;
-      o.l1_ratio = r.l1_ratios[k];
-      const std::vector<PathPoint> path = linear_path<T>(X, y, w, o, alphas);
-      for (std::size_t a = 0; a < alphas.size(); ++a) {
-        const std::size_t p = k * alphas.size() + a;
+  score_grid<T>(
+      r, cv, sample_weight, base,
+      [&](std::span<const T> w, const LinearRegressionOptions& o) {
+        return linear_path<T>(X, y, w, o, alphas);
+      },
+      [&](const LinearRegressionOptions& o, const PathPoint& point, std::int32_t f) {
         LinearRegression<T> fitted(o);
-        fitted.set_fitted(path[a].coef, path[a].intercept[0]);
+        fitted.set_fitted(point.coef, point.intercept[0]);
         const std::vector<T> predicted = fitted.predict(X);
         std::vector<double> truth, guess;
         for (std::size_t i = 0; i < X.rows; ++i) {
-          if (r.fold[i] != std::int32_t(f)) continue;
+          if (r.fold[i] != f) continue;
           truth.push_back(y[i]);
           guess.push_back(double(predicted[i]));
         }
-        r.fold_scores[p * folds + f] = cv.scoring == Scoring::r2
-                                           ? metrics::r2_score(truth, guess)
-                                           : metrics::mean_squared_error(truth, guess);
-        nonzero_sum[p] += double(path[a].nonzero);
-        r.unconverged += path[a].converged() ? 0 : 1;
-      }
-    }
-  }
-  summarise(r, cv.scoring, folds, nonzero_sum);
-  r.all_converged = r.unconverged == 0;
+        return cv.scoring == Scoring::r2 ? metrics::r2_score(truth, guess)
+                                         : metrics::mean_squared_error(truth, guess);
+      });
   if (!cv.refit) return r;
   LinearRegressionOptions o = base;
   o.alpha = r.best_strength;
