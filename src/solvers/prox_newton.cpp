@@ -25,6 +25,13 @@ constexpr double kModelAccuracy = 1e-2;
 // Armijo's fraction of the model's slope, and the halvings before giving up.
 constexpr double kSufficientDecrease = 1e-4;
 constexpr int kMaxHalvings = 30;
+// F's rounding, in units of the value's precision: a sum over rows is rounded by more than a
+// few ulps (measured: 15 ulps on 455 rows of raw breast cancer data).
+constexpr double kResolution = 64;
+
+double max_of(std::span<const double> v) {
+  return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
+}
 
 void check_penalty(const SeparablePenalty& penalty, std::size_t m) {
   if (penalty.l1.size() != m || penalty.l2.size() != m) {
@@ -98,7 +105,7 @@ FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
       std::any_of(penalty.l2.begin(), penalty.l2.end(), positive)) {
     progress.use_separable_penalty(penalty.l1, penalty.l2);
   }
-  std::vector<double> g(m), g_new(m), x_new(m), violation(m);
+  std::vector<double> g(m), g_new(m), x_new(m), violation(m), violation_new(m);
   double F = objective.value_and_gradient(x, g) + penalty_value(penalty, x);
   progress.count_evaluations(1);
   violations(penalty, x, g, violation);
@@ -162,7 +169,10 @@ FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
     }
     if (!(model.linear_change < 0)) return progress.no_decrease(x);
 
-    // Backtracking on F from the full step.
+    // Backtracking on F from the full step. When the model's predicted decrease is below the
+    // rounding of F's sum, F cannot judge the step: the full step is then taken if F stays
+    // within that rounding and the optimality violation falls.
+    const bool unresolved = -model.linear_change <= kResolution * noise * std::fabs(F);
     double t = 1, F_new = 0;
     bool accepted = false;
     for (int halving = 0; halving <= kMaxHalvings && !accepted; ++halving, t *= 0.5) {
@@ -175,6 +185,11 @@ FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
       // (float data near the optimum, where the decrease left is below it).
       accepted = F_new <= F + kSufficientDecrease * t * model.linear_change ||
                  (halving == 0 && F_new <= F + noise * std::fabs(F));
+      if (!accepted && halving == 0 && unresolved &&
+          F_new <= F + kResolution * noise * std::fabs(F)) {
+        violations(penalty, x_new, g_new, violation_new);
+        accepted = max_of(violation_new) < max_of(violation);
+      }
       if (!std::isfinite(F_new)) accepted = false;
     }
     if (!accepted) return progress.no_decrease(x);
