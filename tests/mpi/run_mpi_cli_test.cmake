@@ -4,7 +4,9 @@
 # 1. `fit --json` on one shared .npy file gives the same coef and intercept (bit for bit: the
 #    JSON numbers round-trip) on 1, 2, 3 and 4 ranks, for logistic (binary and multinomial, float32
 #    and float64; lbfgs, and auto = newton-cholesky with standardize) and linear fits (lbfgs, and
-#    the default cholesky solver); the model file is written once, by rank 0.
+#    the default cholesky solver; l1 and elastic-net logistic, binary and multinomial, and the
+#    lasso, each with a zero coefficient and its penalty in the model file); the model file is
+#    written once, by rank 0.
 #    They are also those of simdlr fit (the certificate runs over the ranks too),
 #    with the same converged flag, iterations and certified bound.
 # 2. per-rank shard files ('X-part-{rank}.npy') give the same answer as the shared file;
@@ -43,7 +45,11 @@ set(cases
   "multinomial|--x X.npy --y yk.npy --solver lbfgs --threads 2"
   "ridge|--x X.npy --y yr.npy --task linear --solver lbfgs --alpha 0.5"
   "binary-auto|--x X.npy --y y.npy --standardize"
-  "cholesky|--x Xf.npy --y yr.npy --task linear")
+  "cholesky|--x Xf.npy --y yr.npy --task linear"
+  "l1|--x X.npy --y y.npy --penalty l1 --C 0.05 --standardize"
+  "l1-float32|--x Xf.npy --y y.npy --penalty l1 --C 0.02"
+  "elasticnet-multinomial|--x X.npy --y yk.npy --penalty elasticnet --l1-ratio 0.7 --C 0.1"
+  "lasso|--x X.npy --y yr.npy --task linear --penalty l1 --alpha 0.05")
 foreach(case IN LISTS cases)
   string(REPLACE "|" ";" parts "${case}")
   list(GET parts 0 name)
@@ -70,6 +76,18 @@ foreach(case IN LISTS cases)
     endforeach()
     if(NOT EXISTS ${WORK_DIR}/m.json)
       message(FATAL_ERROR "${name} on ${ranks} ranks: no model file")
+    endif()
+    # l1 and elastic net: the model file records the penalty, and the fit is sparse.
+    if(name MATCHES "^(l1|elasticnet|lasso)")
+      file(READ ${WORK_DIR}/m.json model)
+      string(JSON penalty GET "${model}" options penalty)
+      if(NOT penalty MATCHES "^(l1|elasticnet)$")
+        message(FATAL_ERROR "${name}: the model file's penalty is '${penalty}'")
+      endif()
+      string(JSON coef GET "${out}" coef)
+      if(NOT coef MATCHES "(^|[^0-9.])0(\\.0)?([^0-9.]|$)")
+        message(FATAL_ERROR "${name}: no coefficient is zero: ${coef}")
+      endif()
     endif()
     parameters_of("${out}" p)
     if(ranks EQUAL 1)
