@@ -112,6 +112,8 @@ FitReport duality_gap_report(const char* solver) {
   r.solver = solver;
   r.iterations = 7;
   r.function_evaluations = 9;
+  r.hessians = 7;
+  r.certificate_checks = 2;
   r.objective_history = {2.5, 1.25, 1.125};
   r.initial_gradient_norm = 3;
   r.gradient_norm = 1e-9;
@@ -139,6 +141,8 @@ TEST_CASE("model file: version 1 files still load, with penalty l2 and l1_ratio 
   CHECK(logistic.logistic.solver_options.max_iter == 50);
   CHECK(logistic.coef == std::vector<double>{0.36946882379260254, -0.5249371333163274});
   CHECK(logistic.reports.at(0).certificate == Certificate::strong_convexity);
+  CHECK(logistic.reports.at(0).hessians == 0);  // not written before version 2
+  CHECK(logistic.reports.at(0).certificate_checks == 0);
   const LogisticRegression<double> classifier = logistic_from<double>(logistic);
   CHECK(classifier.options().penalty == Penalty::l2);
   CHECK(classifier.options().l1_ratio == 0.5);
@@ -191,6 +195,8 @@ TEST_CASE("model file: l1 and elasticnet models keep their penalty and l1_ratio"
       CHECK(loaded.coef == std::vector<double>{0.0, -1.5, 0.0});
       CHECK(loaded.reports.at(0).certificate == Certificate::duality_gap);
       CHECK(loaded.reports.at(0).objective_gap_bound == 1e-9);
+      CHECK(loaded.reports.at(0).hessians == 7);
+      CHECK(loaded.reports.at(0).certificate_checks == 2);
       const LogisticRegression<float> back = logistic_from<float>(loaded);
       CHECK(back.options().penalty == penalty);
       CHECK(back.options().l1_ratio == 0.1 + 0.2);

@@ -21,6 +21,8 @@ json report_json(const FitReport& r) {
           {"iterations", r.iterations},
           {"function_evaluations", r.function_evaluations},
           {"hessian_vector_products", r.hessian_vector_products},
+          {"hessians", r.hessians},
+          {"certificate_checks", r.certificate_checks},
           {"objective", r.objective_history},
           {"initial_gradient_norm", r.initial_gradient_norm},
           {"gradient_norm", r.gradient_norm},
@@ -64,6 +66,10 @@ FitReport report_from(const json& j) {
   r.iterations = integer_field(j, "iterations", 0, kIntMax);
   r.function_evaluations = integer_field(j, "function_evaluations", 0, kIntMax);
   r.hessian_vector_products = integer_field(j, "hessian_vector_products", 0, kIntMax);
+  // Written since version 2's l1 solvers; older files have none (0).
+  if (j.contains("hessians")) r.hessians = integer_field(j, "hessians", 0, kIntMax);
+  if (j.contains("certificate_checks"))
+    r.certificate_checks = integer_field(j, "certificate_checks", 0, kIntMax);
   r.objective_history = j.at("objective").get<std::vector<double>>();
   r.initial_gradient_norm = j.at("initial_gradient_norm").get<double>();
   r.gradient_norm = j.at("gradient_norm").get<double>();
