@@ -36,6 +36,41 @@ TEST_CASE("the seed example y = 2x + 1 is recovered exactly by every solver", "[
   }
 }
 
+TEST_CASE("an exact linear fit converges: its bound is within the targets' rounding floor",
+          "[linear][certificate]") {
+  // y = 2a − b + 3 exactly (a, b with 53-bit fractions, so Xw rounds): F* is 0 and F at the
+  // returned point is rounding (about 1e-29), where no relative gap can be proved; the bound is
+  // below ½ Σ (16 ε y_i)², so the fit is as good as an exact one and says so.
+  std::vector<double> X, y;
+  for (int i = 0; i < 50; ++i) {
+    const double a = std::sin(0.7 * i + 0.1), b = std::cos(1.3 * i);
+    X.insert(X.end(), {a, b});
+    y.push_back(2 * a - b + 3);
+  }
+  const MatrixView<const double> view(X.data(), 50, 2);
+  for (LinearSolver solver : {LinearSolver::cholesky, LinearSolver::lbfgs, LinearSolver::newton}) {
+    INFO(simdlr::linear_solver_name(solver));
+    LinearRegressionOptions options;
+    options.solver = solver;
+    LinearRegression<double> model(options);
+    const simdlr::FitReport& r = model.fit(view, y);
+    CAPTURE(r.objective_history.back(), r.objective_gap_bound, r.relative_gap_bound);
+    CHECK(r.converged);
+    CHECK(r.stop_reason == simdlr::StopReason::certified);
+    CHECK(r.objective_gap_bound <= 1e-26);
+    CHECK(std::fabs(model.coef()[0] - 2) <= 1e-12);
+    CHECK(std::fabs(model.coef()[1] + 1) <= 1e-12);
+    CHECK(std::fabs(model.intercept() - 3) <= 1e-12);
+  }
+  // Off by 1e-6 in one target, F* ≈ 5e-13 is far above the floor: the relative rule decides, and
+  // the default solver still proves it.
+  y[7] += 1e-6;
+  LinearRegression<double> model;
+  const simdlr::FitReport& r = model.fit(view, y);
+  CHECK(r.converged);
+  CHECK(r.relative_gap_bound <= 1e-6);
+}
+
 TEST_CASE("diabetes: OLS and ridge match scikit-learn", "[linear][reference]") {
   const Table X = load_csv("diabetes_X.csv"), y = load_csv("diabetes_y.csv");
   for (double alpha : {0.0, 1.0}) {

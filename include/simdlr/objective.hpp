@@ -89,6 +89,10 @@ struct GapBound {
   double bound = std::numeric_limits<double>::infinity();  // +inf: nothing proved
   Certificate certificate = Certificate::none;
   const char* note = "";  // why there is no bound (static text), empty otherwise
+  // The rounding floor: F − F* at or below it is the data's own rounding, so the point is as good
+  // as an exact fit in floating point (least squares: ½ Σ s_i (16 ε y_i)², ε = 2⁻⁵²; 0 where F*
+  // is never near 0). A bound at or below it counts as converged, whatever F* (solvers.hpp).
+  double floor = 0;
 };
 
 struct CertifyRequest {
@@ -157,8 +161,13 @@ class Objective {
   // A preconditioner of the objective's own making at the last evaluation point, estimated from
   // about max_rows rows, or nullptr (the solvers then factor the sampled exact Hessian when
   // there is one). For objectives whose Hessian has structure a Cholesky of it would waste.
-  virtual std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) {
+  // coefficient_penalty: for reparametrizing wrappers, as CertifyRequest's: precondition the data
+  // term + ½ Σ_j p_j w_j² (one p_j per coefficient, the objective's layout) instead of the
+  // objective's own penalty; empty: its own. nullptr if the objective cannot.
+  virtual std::unique_ptr<Preconditioner> preconditioner(
+      std::size_t max_rows, std::span<const double> coefficient_penalty) {
     (void)max_rows;
+    (void)coefficient_penalty;
     return nullptr;
   }
   virtual CertifiedBound* certified_bound() { return nullptr; }

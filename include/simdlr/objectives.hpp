@@ -171,7 +171,8 @@ class MultinomialObjective final : public Objective,
   bool penalised() const override { return l2_; }
   std::size_t hessian_dimension_limit() const override { return 0; }
   // The start Hessian's class-block structure (multinomial_preconditioner.cpp).
-  std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override;
+  std::unique_ptr<Preconditioner> preconditioner(
+      std::size_t max_rows, std::span<const double> coefficient_penalty) override;
   // As LogisticObjective::use_column_max_abs.
   void use_column_max_abs(std::vector<double> maxima) {
     detail::set_known_column_max(row_norms_, std::move(maxima), data_.d);
@@ -235,6 +236,7 @@ class SquaredObjective final : public Objective,
   double alpha_;
   bool in_double_ = false;  // evaluate_in_double
   detail::RowNormCache row_norms_;
+  double rounding_floor_ = -1;  // GapBound::floor, summed at the first certify (-1: not yet)
 };
 
 }  // namespace simdlr

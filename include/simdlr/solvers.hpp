@@ -18,6 +18,10 @@
 // Since F* ≥ F − B, the rule gives (F − F*) / F* ≤ ε: the default tol = 1e-4 means the objective
 // is within 1e-6 relative of the optimum, proved, on any data. The bound is reported in
 // FitReport (objective_gap_bound, relative_gap_bound) whether or not the fit converged.
+// One exception, where F* is 0 to rounding (least squares on data a linear model fits exactly,
+// where no relative gap can be proved): the fit also converges when B is at most the data's
+// rounding floor, ½ Σ s_i (16 ε y_i)², ε = 2⁻⁵² (GapBound::floor): F − F* is then below what
+// rounding the targets alone would leave, as good as an exact fit in floating point.
 //
 // The certificate costs passes, so it is evaluated only when a free estimate says it could
 // succeed: the tier-1 formula on the solver's gradient (½ Σ g_j² / p_j over the penalised

@@ -1,10 +1,13 @@
 // The multinomial objective's preconditioner: its Hessian at W = 0 (all probabilities 1/K) is
 // C · A ⊗ G + I ⊗ Λ with A = (I − 11ᵀ/K)/K, G = Σ s_i a_i a_iᵀ over the rows a_i = (x_i, 1) and
 // Λ the l2 penalty (0 on the intercept). A has eigenvalue 1/K off the common direction 1 and 0
-// along it, where F is flat (adding the same vector to every class changes no probability), so
-//   M = P⊥ ⊗ B + P₁ ⊗ I,  B = C·G/K + Λ,
+// along it, where only the penalty curves F (adding the same vector to every class changes no
+// probability), so
+//   M = P⊥ ⊗ B + P₁ ⊗ Λ̃,  B = C·G/K + Λ,  Λ̃ = Λ with its zeros (F flat) replaced by 1,
 // is that Hessian wherever it is not singular, and M⁻¹v costs one m x m solve per class instead
-// of a Cholesky of the (Km)² Hessian. G is estimated from a row sample.
+// of a Cholesky of the (Km)² Hessian. G is estimated from a row sample. Λ is the objective's own
+// penalty (1 or 0 per coefficient) or the one a standardizing wrapper gives in raw coordinates
+// (σ_j²: its ½‖w'‖²), where Λ̃ = I would scale the common direction's steps by up to σ_j⁻².
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -23,8 +26,12 @@ constexpr std::size_t kBlockLimit = 1024;
 class ClassBlockPreconditioner final : public Preconditioner {
  public:
   ClassBlockPreconditioner(std::size_t classes, std::size_t d, bool intercept,
-                           linalg::Cholesky block)
-      : K_(classes), d_(d), m_(d + (intercept ? 1 : 0)), block_(std::move(block)) {}
+                           linalg::Cholesky block, std::vector<double> common)
+      : K_(classes),
+        d_(d),
+        m_(d + (intercept ? 1 : 0)),
+        block_(std::move(block)),
+        common_(std::move(common)) {}
 
   void apply(std::span<double> v) const override {
     std::vector<double> rows(K_ * m_), mean(m_, 0.0);
@@ -41,7 +48,7 @@ class ClassBlockPreconditioner final : public Preconditioner {
         row[j] -= mean[j];
       block_.solve(row);
       for (std::size_t j = 0; j < m_; ++j)
-        row[j] += mean[j];
+        row[j] += mean[j] / common_[j];
       for (std::size_t j = 0; j < d_; ++j)
         v[k * d_ + j] = row[j];
       if (m_ > d_) v[K_ * d_ + k] = row[d_];
@@ -51,14 +58,28 @@ class ClassBlockPreconditioner final : public Preconditioner {
  private:
   std::size_t K_, d_, m_;
   linalg::Cholesky block_;
+  std::vector<double> common_;  // the curvature along the common direction, per entry
 };
 
 }  // namespace
 
 template <class T>
-std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(std::size_t max_rows) {
+std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(
+    std::size_t max_rows, std::span<const double> coefficient_penalty) {
   const std::size_t d = data_.d, m = d + (data_.fit_intercept ? 1 : 0);
   if (m > kBlockLimit) return nullptr;
+  // Λ: the own penalty (1 or 0 on every coefficient) or the one given, which must be the same
+  // for every class to keep the class-block structure.
+  std::vector<double> lambda(d, l2_ ? 1.0 : 0.0);
+  if (!coefficient_penalty.empty()) {
+    if (coefficient_penalty.size() != K_ * d) return nullptr;
+    for (std::size_t j = 0; j < d; ++j)
+      lambda[j] = coefficient_penalty[j];
+    for (std::size_t k = 1; k < K_; ++k) {
+      for (std::size_t j = 0; j < d; ++j)
+        if (coefficient_penalty[k * d + j] != lambda[j]) return nullptr;
+    }
+  }
   // Under a row partition: the global rows' sample, gathered (row_sample.hpp).
   const detail::RowSample<T> rows_sample(data_.X, max_rows);
   const std::size_t n = rows_sample.global_rows();
@@ -73,7 +94,7 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(std::siz
   for (std::size_t j = 0; j < d; ++j) {
     for (std::size_t k = 0; k < d; ++k)
       B[j * m + k] = scale * double(gram[j * d + k]);
-    if (l2_) B[j * m + j] += 1.0;
+    B[j * m + j] += lambda[j];
   }
   if (data_.fit_intercept) {
     kernels::transpose_product(sample, weights.data(), column.data(), data_.threads);
@@ -95,11 +116,18 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(std::siz
       B[j * m + j] += mu - added;
     added = mu;
   }
-  return std::make_unique<ClassBlockPreconditioner>(K_, d, data_.fit_intercept, std::move(block));
+  // Along the common direction only the penalty curves F: Λ there (1 where it is 0: F is flat).
+  std::vector<double> common(m, 1.0);
+  for (std::size_t j = 0; j < d; ++j)
+    common[j] = lambda[j] > 0 ? lambda[j] : 1.0;
+  return std::make_unique<ClassBlockPreconditioner>(K_, d, data_.fit_intercept, std::move(block),
+                                                    std::move(common));
 }
 
 // The member defined here (the class is instantiated in multinomial_objective.cpp).
-template std::unique_ptr<Preconditioner> MultinomialObjective<float>::preconditioner(std::size_t);
-template std::unique_ptr<Preconditioner> MultinomialObjective<double>::preconditioner(std::size_t);
+template std::unique_ptr<Preconditioner> MultinomialObjective<float>::preconditioner(
+    std::size_t, std::span<const double>);
+template std::unique_ptr<Preconditioner> MultinomialObjective<double>::preconditioner(
+    std::size_t, std::span<const double>);
 
 }  // namespace simdlr

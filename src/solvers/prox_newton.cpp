@@ -171,8 +171,10 @@ FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
 
     // Backtracking on F from the full step. When the model's predicted decrease is below the
     // rounding of F's sum, F cannot judge the step: the full step is then taken if F stays
-    // within that rounding and the optimality violation falls.
-    const bool unresolved = -model.linear_change <= kResolution * noise * std::fabs(F);
+    // within that rounding and the optimality violation falls (double arithmetic only: a float
+    // pass's gradient is too noisy to judge by, and float data switch to double near the end).
+    const bool unresolved = objective.value_precision() <= 0x1p-52 &&
+                            -model.linear_change <= kResolution * noise * std::fabs(F);
     double t = 1, F_new = 0;
     bool accepted = false;
     for (int halving = 0; halving <= kMaxHalvings && !accepted; ++halving, t *= 0.5) {

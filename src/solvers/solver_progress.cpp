@@ -120,13 +120,13 @@ double SolverProgress::estimate(std::span<const double> g, double decrease) cons
 
 bool SolverProgress::estimated_done(double f, std::span<const double> g, double decrease) const {
   const double e = estimate(g, decrease);
-  return e <= epsilon() * (f - e);
+  return enough(e, f);
 }
 
 bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const double> g,
                                   double decrease) {
   const double estimate = this->estimate(g, decrease);
-  if (!(estimate <= epsilon() * (f - estimate))) return false;
+  if (!enough(estimate, f)) return false;
   if (bound_ == nullptr) {
     stop(StopReason::uncertified);
     return true;
@@ -174,7 +174,8 @@ bool SolverProgress::certify(std::span<double> x, bool final_check) {
   // for its coefficients (their damped Newton steps only decrease F), and its objective is
   // evaluated in double arithmetic. A solver that goes on keeps its own x, whose objective and
   // gradient it holds (moving x under it costs iterations).
-  const bool certified = b.bound <= epsilon() * (f - b.bound);
+  floor_ = b.floor;
+  const bool certified = enough(b.bound, f);
   if (std::isfinite(f) && (certified || final_check)) {
     std::copy(candidate.begin(), candidate.end(), x.begin());
     report_.objective_history.back() = f;

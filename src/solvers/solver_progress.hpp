@@ -59,6 +59,9 @@ class SolverProgress {
   // Evaluates the certificate at x and records it; returns true if it proves the rule.
   bool certify(std::span<double> x, bool final_check = false);
   double epsilon() const { return options_.tol / 100; }
+  // The rule: a bound b at f is enough when b ≤ ε (f − b), or when it is within the rounding
+  // floor of the last certificate (GapBound::floor: an exact fit, F* ≈ 0).
+  bool enough(double b, double f) const { return b <= epsilon() * (f - b) || b <= floor_; }
 
   const SolverOptions& options_;
   Objective& objective_;
@@ -66,6 +69,7 @@ class SolverProgress {
   std::span<const double> l1_, l2_;  // use_separable_penalty's (empty: the objective's own)
   FitReport report_;
   bool stopped_ = false, certified_ = false;
+  double floor_ = 0;             // the last certificate's GapBound::floor
   double next_check_below_ = 0;  // after a failed check, the estimate must fall below this
   int stalled_ = 0;
   int checked_at_ = -1;      // the iteration of the last check
