@@ -161,14 +161,17 @@ class Objective {
   // A preconditioner of the objective's own making at the last evaluation point, estimated from
   // about max_rows rows, or nullptr (the solvers then factor the sampled exact Hessian when
   // there is one). For objectives whose Hessian has structure a Cholesky of it would waste.
-  // coefficient_penalty: for reparametrizing wrappers, as CertifyRequest's: precondition the data
-  // term + ½ Σ_j p_j w_j² (one p_j per coefficient, the objective's layout) instead of the
-  // objective's own penalty; empty: its own. nullptr if the objective cannot.
-  virtual std::unique_ptr<Preconditioner> preconditioner(
-      std::size_t max_rows, std::span<const double> coefficient_penalty) {
+  virtual std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) {
     (void)max_rows;
-    (void)coefficient_penalty;
     return nullptr;
+  }
+  // The same for the data term + ½ Σ_j p_j w_j² instead of the objective's own penalty (one p_j
+  // per coefficient, the objective's layout, as CertifyRequest::coefficient_penalty): for
+  // reparametrizing wrappers, whose penalty is another in the objective's coordinates. nullptr
+  // if the objective cannot; by default its own preconditioner when no penalty is given.
+  virtual std::unique_ptr<Preconditioner> penalized_preconditioner(
+      std::size_t max_rows, std::span<const double> coefficient_penalty) {
+    return coefficient_penalty.empty() ? preconditioner(max_rows) : nullptr;
   }
   virtual CertifiedBound* certified_bound() { return nullptr; }
 };

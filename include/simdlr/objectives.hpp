@@ -171,7 +171,10 @@ class MultinomialObjective final : public Objective,
   bool penalised() const override { return l2_; }
   std::size_t hessian_dimension_limit() const override { return 0; }
   // The start Hessian's class-block structure (multinomial_preconditioner.cpp).
-  std::unique_ptr<Preconditioner> preconditioner(
+  std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override {
+    return penalized_preconditioner(max_rows, {});
+  }
+  std::unique_ptr<Preconditioner> penalized_preconditioner(
       std::size_t max_rows, std::span<const double> coefficient_penalty) override;
   // As LogisticObjective::use_column_max_abs.
   void use_column_max_abs(std::vector<double> maxima) {

@@ -66,10 +66,14 @@ class PartitionedObjective final : public Objective,
     const ScopedRowPartition scope(partition_);
     blocks_->hessian_block(index, H);
   }
-  std::unique_ptr<Preconditioner> preconditioner(
+  std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override {
+    const ScopedRowPartition scope(partition_);
+    return inner_.preconditioner(max_rows);
+  }
+  std::unique_ptr<Preconditioner> penalized_preconditioner(
       std::size_t max_rows, std::span<const double> coefficient_penalty) override {
     const ScopedRowPartition scope(partition_);
-    return inner_.preconditioner(max_rows, coefficient_penalty);
+    return inner_.penalized_preconditioner(max_rows, coefficient_penalty);
   }
   CertifiedBound* certified_bound() override { return bound_ ? this : nullptr; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override {

@@ -64,7 +64,7 @@ class ClassBlockPreconditioner final : public Preconditioner {
 }  // namespace
 
 template <class T>
-std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(
+std::unique_ptr<Preconditioner> MultinomialObjective<T>::penalized_preconditioner(
     std::size_t max_rows, std::span<const double> coefficient_penalty) {
   const std::size_t d = data_.d, m = d + (data_.fit_intercept ? 1 : 0);
   if (m > kBlockLimit) return nullptr;
@@ -125,9 +125,9 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::preconditioner(
 }
 
 // The member defined here (the class is instantiated in multinomial_objective.cpp).
-template std::unique_ptr<Preconditioner> MultinomialObjective<float>::preconditioner(
+template std::unique_ptr<Preconditioner> MultinomialObjective<float>::penalized_preconditioner(
     std::size_t, std::span<const double>);
-template std::unique_ptr<Preconditioner> MultinomialObjective<double>::preconditioner(
+template std::unique_ptr<Preconditioner> MultinomialObjective<double>::penalized_preconditioner(
     std::size_t, std::span<const double>);
 
 }  // namespace simdlr

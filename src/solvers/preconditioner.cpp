@@ -54,7 +54,7 @@ int StartHessian::build() {
   const std::size_t n = objective_.dimension();
   if (!options_.precondition) return 0;
   const std::size_t sample = sample_rows(n);
-  own_ = objective_.preconditioner(sample, {});
+  own_ = objective_.preconditioner(sample);
   if (own_) {
     active_ = true;
     return 1;
