@@ -207,6 +207,38 @@ TEST_CASE("cross-validation chooses LogisticRegressionCV's C on its grid and fol
   }
 }
 
+TEST_CASE("cross-validation takes text labels: the same folds and scores, text classes refitted",
+          "[model_selection][cv]") {
+  // iris's classes as words, in an order their text order changes: "setosa" < "versicolor" <
+  // "virginica" is 0 < 1 < 2, so a numeric run on 0, 1, 2 must give the same bits.
+  const Data iris = data_set("iris", "iris");
+  const std::vector<std::string> names = {"setosa", "versicolor", "virginica"};
+  std::vector<std::string> text;
+  for (double v : iris.y)
+    text.push_back(names.at(std::size_t(v)));
+  LogisticRegressionOptions options;
+  options.standardize = true;
+  options.solver_options.max_iter = 1000;
+  const std::vector<double> Cs = log_grid(0.01, 1e4, 5);
+  CvOptions cv;
+  cv.scoring = Scoring::accuracy;
+  LogisticRegression<double> by_number(options), by_text(options);
+  const CvResult numbers = cross_validate<double>(by_number, iris.view(), iris.y, {}, Cs, {}, cv);
+  const CvResult words = cross_validate<double>(by_text, iris.view(), text, {}, Cs, {}, cv);
+  CHECK(words.fold == numbers.fold);
+  CHECK(words.fold_scores == numbers.fold_scores);
+  CHECK(words.best == numbers.best);
+  CHECK(numbers.all_converged);
+  CHECK(words.all_converged);
+  REQUIRE(by_text.fitted());
+  CHECK(by_text.classes().text() == names);
+  CHECK(by_text.coef() == by_number.coef());
+  CHECK(by_text.options().C == words.best_strength);
+  // A label count that is not the row count is refused.
+  text.pop_back();
+  CHECK_THROWS_AS(cross_validate<double>(by_text, iris.view(), text, {}, Cs, {}, cv), ShapeError);
+}
+
 TEST_CASE("cross-validation certifies every fold fit up to near-separable C on raw data",
           "[model_selection][cv]") {
   // Raw breast cancer, C up to 10^8 l1_min_c (870): the fold fits end where F's rounding hides

@@ -132,6 +132,13 @@ CvResult cross_validate(LogisticRegression<T>& model, MatrixView<const T> X,
                         std::span<const double> y, std::span<const T> sample_weight,
                         std::span<const double> Cs, std::span<const double> l1_ratios,
                         const CvOptions& cv);
+// The same with text labels (classes sorted as text, as LogisticRegression::fit sorts them); the
+// refit model keeps them.
+template <class T>
+CvResult cross_validate(LogisticRegression<T>& model, MatrixView<const T> X,
+                        std::span<const std::string> y, std::span<const T> sample_weight,
+                        std::span<const double> Cs, std::span<const double> l1_ratios,
+                        const CvOptions& cv);
 
 // The same for LinearRegression over alphas; plain (unstratified) k folds; scoring r2 or mse.
 template <class T>

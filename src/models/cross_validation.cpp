@@ -133,6 +133,19 @@ void score_grid(CvResult& r, const CvOptions& cv, std::span<const T> sample_weig
   r.all_converged = r.unconverged == 0;
 }
 
+// Refits `model` at r's best C and l1_ratio, its other options `base`, by fit(model).
+template <class T, class Fit>
+void refit_at_best(LogisticRegression<T>& model, const LogisticRegressionOptions& base, CvResult& r,
+                   const Fit& fit) {
+  LogisticRegressionOptions o = base;
+  o.C = r.best_strength;
+  o.l1_ratio = r.best_l1_ratio;
+  model = LogisticRegression<T>(o);
+  fit(model);
+  for (const FitReport& report : model.fit_reports())
+    r.all_converged = r.all_converged && report.converged;
+}
+
 }  // namespace
 
 template <class T>
@@ -168,14 +181,26 @@ CvResult cross_validate(LogisticRegression<T>& model, MatrixView<const T> X,
         fitted.set_fitted(classes, X.cols, point.coef, point.intercept, point.reports);
         return classifier_score(fitted, X, index, r.fold, f, cv.scoring);
       });
-  if (!cv.refit) return r;
-  LogisticRegressionOptions o = base;
-  o.C = r.best_strength;
-  o.l1_ratio = r.best_l1_ratio;
-  model = LogisticRegression<T>(o);
-  model.fit(X, y, sample_weight);
-  for (const FitReport& report : model.fit_reports())
-    r.all_converged = r.all_converged && report.converged;
+  if (cv.refit) refit_at_best(model, base, r, [&](auto& m) { m.fit(X, y, sample_weight); });
+  return r;
+}
+
+template <class T>
+CvResult cross_validate(LogisticRegression<T>& model, MatrixView<const T> X,
+                        std::span<const std::string> y, std::span<const T> sample_weight,
+                        std::span<const double> Cs, std::span<const double> l1_ratios,
+                        const CvOptions& cv) {
+  detail::check_label_count(kWho, y.size(), X.rows);
+  // The classes' positions in text order as the labels: the same classes, folds and fits.
+  const ClassLabels classes = ClassLabels::from_text(y);
+  std::vector<double> index(y.size());
+  for (std::size_t i = 0; i < y.size(); ++i)
+    index[i] = double(classes.index_of(y[i]));
+  CvOptions without_refit = cv;
+  without_refit.refit = false;
+  const LogisticRegressionOptions base = model.options();
+  CvResult r = cross_validate<T>(model, X, index, sample_weight, Cs, l1_ratios, without_refit);
+  if (cv.refit) refit_at_best(model, base, r, [&](auto& m) { m.fit(X, y, sample_weight); });
   return r;
 }
 
@@ -230,6 +255,14 @@ template CvResult cross_validate<float>(LogisticRegression<float>&, MatrixView<c
                                         const CvOptions&);
 template CvResult cross_validate<double>(LogisticRegression<double>&, MatrixView<const double>,
                                          std::span<const double>, std::span<const double>,
+                                         std::span<const double>, std::span<const double>,
+                                         const CvOptions&);
+template CvResult cross_validate<float>(LogisticRegression<float>&, MatrixView<const float>,
+                                        std::span<const std::string>, std::span<const float>,
+                                        std::span<const double>, std::span<const double>,
+                                        const CvOptions&);
+template CvResult cross_validate<double>(LogisticRegression<double>&, MatrixView<const double>,
+                                         std::span<const std::string>, std::span<const double>,
                                          std::span<const double>, std::span<const double>,
                                          const CvOptions&);
 template CvResult cross_validate<float>(LinearRegression<float>&, MatrixView<const float>,
