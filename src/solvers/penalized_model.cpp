@@ -59,6 +59,7 @@ bool active_set(const PenalizedModel& m, double tolerance, std::span<double> del
   }
   std::vector<std::size_t> support;
   std::size_t just_added = k;
+  bool ridge = false;
   for (int step = 0; step < kMaxActiveSetSteps; ++step) {
     support.clear();
     for (std::size_t j = 0; j < k; ++j)
@@ -80,14 +81,22 @@ bool active_set(const PenalizedModel& m, double tolerance, std::span<double> del
       M[r * a + r] += m.l2[j];
     }
     linalg::Cholesky cholesky;
-    if (!cholesky.factor(M, a)) {
-      // Singular along directions the model does not see (a multinomial model's common shift of
-      // its intercepts): any solution will do, and a tiny ridge picks one.
+    // Singular along directions the model does not see (a multinomial model's common shift of
+    // its intercepts, and of coefficients the l1 part holds with fixed signs): any solution will
+    // do, and a tiny ridge picks one. Once a system needed it the next ones get it at once (a
+    // failed factorization costs as much as one that succeeds).
+    const auto add_ridge = [&] {
       double largest = 0;
       for (std::size_t r = 0; r < a; ++r)
         largest = std::max(largest, M[r * a + r]);
       for (std::size_t r = 0; r < a; ++r)
         M[r * a + r] += 1e-12 * largest;
+    };
+    if (ridge) add_ridge();
+    if (!cholesky.factor(M, a)) {
+      if (ridge) return false;
+      ridge = true;
+      add_ridge();
       if (!cholesky.factor(M, a)) return false;
     }
     cholesky.solve(rhs);
