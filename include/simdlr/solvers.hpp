@@ -120,8 +120,10 @@ struct FitReport {
   double objective_gap_bound = std::numeric_limits<double>::infinity();
   double relative_gap_bound = std::numeric_limits<double>::infinity();
   Certificate certificate = Certificate::none;  // what the bound rests on
-  std::string certificate_note;                 // why there is no bound, if there is none
-  int certificate_checks = 0;                   // evaluations of the certificate
+  // Why there is no bound, if there is none; or that the fit converged by the rounding floor of
+  // an exact fit (see above), where relative_gap_bound says nothing.
+  std::string certificate_note;
+  int certificate_checks = 0;  // evaluations of the certificate
 };
 
 std::string_view certificate_name(Certificate certificate) noexcept;

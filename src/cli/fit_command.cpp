@@ -181,6 +181,7 @@ void print_text(const FitOutcome& out, const FitSettings& s) {
     std::printf("gap bound   objective - optimum <= %.3e (relative <= %.3e), %s certificate\n",
                 r.objective_gap_bound, r.relative_gap_bound,
                 std::string(certificate_name(r.certificate)).c_str());
+    if (!r.certificate_note.empty()) std::printf("            %s\n", r.certificate_note.c_str());
   } else {
     std::printf("gap bound   none: %s\n", r.certificate_note.c_str());
   }

@@ -176,6 +176,11 @@ bool SolverProgress::certify(std::span<double> x, bool final_check) {
   // gradient it holds (moving x under it costs iterations).
   floor_ = b.floor;
   const bool certified = enough(b.bound, f);
+  if (certified && !(b.bound <= epsilon() * (f - b.bound))) {
+    report_.certificate_note =
+        "an exact fit: the bound is within the rounding floor of the targets (F* is 0 to "
+        "rounding, where no relative gap can be proved)";
+  }
   if (std::isfinite(f) && (certified || final_check)) {
     std::copy(candidate.begin(), candidate.end(), x.begin());
     report_.objective_history.back() = f;
