@@ -1,5 +1,5 @@
 // What the fit benchmarks (peer_bench, sparse_bench) share to time a fit and to tell whether
-// other processes disturbed it.
+// other processes disturbed it, and to read their own command-line flags.
 #pragma once
 
 #include <time.h>
@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 namespace simdlr::bench {
@@ -33,6 +34,13 @@ inline double process_cpu_seconds() {
   timespec t{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+// The value of `arg` if it is --flag=value, else nullptr (flags of ours, taken out of argv
+// before Google Benchmark sees it).
+inline const char* flag_value(const char* arg, const char* flag) {
+  const std::string prefix = std::string("--") + flag + "=";
+  return std::string_view(arg).starts_with(prefix) ? arg + prefix.size() : nullptr;
 }
 
 template <class T>

@@ -60,6 +60,7 @@ namespace {
 
 using simdlr::bench::Clock;
 using simdlr::bench::dtype_name;
+using simdlr::bench::flag_value;
 using simdlr::bench::machine_busy_seconds;
 using simdlr::bench::process_cpu_seconds;
 using simdlr::bench::seconds_since;
@@ -330,11 +331,7 @@ void register_all(const std::vector<Problem>& problems) {
 void parse_flags(int& argc, char** argv) {
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](const char* flag) -> const char* {
-      const std::string prefix = std::string("--") + flag + "=";
-      return arg.rfind(prefix, 0) == 0 ? argv[i] + prefix.size() : nullptr;
-    };
+    const auto value = [&](const char* flag) { return flag_value(argv[i], flag); };
     if (const char* v = value("manifest"))
       settings.manifest = v;
     else if (const char* v = value("coef_dir"))

@@ -29,11 +29,9 @@ import json
 import logging
 import os
 import signal
-import statistics
-import subprocess
 import sys
-import time
-import warnings
+
+from child_runs import median_text, run_in_children, save_line, timed_call
 
 TOL = 1e-10
 # glum's gradient_tol on float32 data: 1e-10 is below what float32 resolves, and glum then runs
@@ -101,7 +99,7 @@ def child(args):
     appends to args.record one JSON line per configuration when it starts and one after each
     repetition (the last line of a configuration is its record), and writes the parameters."""
     import numpy as np
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_info
     problem, dtype, threads = args.child[0], args.child[1], int(args.child[2])
     with open(os.path.join(args.work, "manifest.json")) as f:
         p = next(q for q in json.load(f)["problems"] if q["name"] == problem)
@@ -123,18 +121,11 @@ def child(args):
         while len(record["times"]) < args.reps and (not record["times"]
                                                     or fitting < args.rep_budget):
             model, record["params"] = make_model(system, solver, p, dtype, threads)
-            with threadpool_limits(limits=threads), warnings.catch_warnings(record=True) as w:
-                warnings.simplefilter("always")
-                busy, own = machine_busy_seconds(), time.process_time()
-                start = time.perf_counter()
-                model.fit(X, y)
-                seconds = time.perf_counter() - start
-                other += (machine_busy_seconds() - busy) - (time.process_time() - own)
             # what the library said (e.g. newton-cholesky falling back to lbfgs, or no
-            # convergence): first lines, once each
-            record["warnings"] = sorted({f"{m.category.__name__}: "
-                                         f"{str(m.message).strip().splitlines()[0][:160]}"
-                                         for m in w if not issubclass(m.category, QUIET)})
+            # convergence)
+            _, seconds, busy, record["warnings"] = timed_call(lambda: model.fit(X, y), threads,
+                                                              QUIET)
+            other += busy
             fitting += seconds
             if system == "sklearnex":  # oneDAL, or sklearnex's fallback to stock scikit-learn
                 record["accelerated"] = any("running accelerated version" in m
@@ -163,54 +154,23 @@ class Messages(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def machine_busy_seconds():
-    """CPU seconds the whole machine spent busy (/proc/stat): over a fit, minus the process's
-    own CPU time, what other processes took from the cores meanwhile."""
-    with open("/proc/stat") as f:
-        user, nice, system, idle, iowait, irq, softirq = map(int, f.readline().split()[1:8])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
-
-
-def save_line(path, record):
-    with open(path, "a") as f:
-        f.write(json.dumps(record) + "\n")
-
-
 def run_configurations(args, env, p, dtype, t, peers):
     """Runs the peers in children, a new one after each stopped configuration; the records."""
     record_path = os.path.join(args.work, "results", "real_child.jsonl")
-    records = {}
-    while peers:
-        if os.path.exists(record_path):
-            os.remove(record_path)
-        cmd = [sys.executable, os.path.abspath(__file__), args.work, "--child", p["name"], dtype,
-               str(t), "--child-peers", ",".join(f"{a}:{b}" for a, b in peers),
-               "--record", record_path, "--reps", str(args.reps),
-               "--time-limit", str(args.time_limit), "--rep-budget", str(args.rep_budget)]
-        status = subprocess.run(cmd, env=env).returncode
-        lines = []
-        if os.path.exists(record_path):
-            with open(record_path) as f:
-                lines = [json.loads(line) for line in f]
-        for rec in lines:
-            records[(rec["system"], rec["solver"])] = rec
-        done = list(dict.fromkeys((rec["system"], rec["solver"]) for rec in lines))
-        if status != 0:  # the last configuration started was stopped (or failed)
-            if not done:  # it died before its first configuration started
-                done = [peers[0]]
-                records[peers[0]] = new_record(p["name"], *peers[0], dtype, t, args.time_limit)
-            last = records[done[-1]]
-            last["timed_out"] = status == -signal.SIGALRM
-            if not last["timed_out"]:
-                last["error"] = f"exit status {status}"
-        peers = [peer for peer in peers if peer not in done]
-    for rec in records.values():
-        rec.setdefault("timed_out", False)
-        rec["median"] = statistics.median(rec["times"]) if rec["times"] else None
-        median = "-" if rec["median"] is None else f"{rec['median'] * 1e3:.1f} ms"
-        print(f"{p['name']} {dtype} t{t} {rec['system']} {rec['solver']}: {median}"
-              f"{' (time limit)' if rec['timed_out'] else ''}", flush=True)
-    return list(records.values())
+
+    def command(peers):
+        return [sys.executable, os.path.abspath(__file__), args.work, "--child", p["name"], dtype,
+                str(t), "--child-peers", ",".join(f"{a}:{b}" for a, b in peers),
+                "--record", record_path, "--reps", str(args.reps),
+                "--time-limit", str(args.time_limit), "--rep-budget", str(args.rep_budget)]
+
+    records = run_in_children(command, record_path, peers,
+                              lambda peer: new_record(p["name"], *peer, dtype, t, args.time_limit),
+                              env)
+    for rec in records:
+        print(f"{p['name']} {dtype} t{t} {rec['system']} {rec['solver']}: {median_text(rec)}",
+              flush=True)
+    return records
 
 
 def run_all(args, manifest):

@@ -36,11 +36,10 @@ import argparse
 import json
 import os
 import signal
-import statistics
-import subprocess
 import sys
-import time
 import warnings
+
+from child_runs import median_text, run_in_children, save_line, timed_call
 
 TOL = 1e-10  # scikit-learn (saga, liblinear) and celer
 SKGLM_TOL = 1e-8
@@ -150,7 +149,7 @@ def child(args):
     appends to args.record a JSON line per configuration when it starts and after each
     repetition (the last line of a configuration is its record), and writes the parameters."""
     import numpy as np
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_info
     problem, kind, dtype, threads = args.child[0], args.child[1], args.child[2], int(args.child[3])
     with open(os.path.join(args.work, "sparse_manifest.json")) as f:
         p = next(q for q in json.load(f)["problems"] if q["name"] == problem)
@@ -182,20 +181,13 @@ def child(args):
                                                     or fitting < args.rep_budget):
             peer = Peer(system, solver, p, kind, threads)
             record["params"] = peer.params
-            with threadpool_limits(limits=threads), warnings.catch_warnings(record=True) as w:
-                warnings.simplefilter("always")
-                busy, own = machine_busy_seconds(), time.process_time()
-                start = time.perf_counter()
-                try:
-                    params, iterations, extra = peer.fit(X, y)
-                except Exception as e:  # noqa: BLE001 (recorded, and the next peer runs)
-                    record["error"] = f"{type(e).__name__}: {str(e).strip()[:160]}"
-                    break
-                seconds = time.perf_counter() - start
-                other += (machine_busy_seconds() - busy) - (time.process_time() - own)
-            record["warnings"] = sorted({f"{m.category.__name__}: "
-                                         f"{str(m.message).strip().splitlines()[0][:160]}"
-                                         for m in w if not issubclass(m.category, QUIET)})
+            try:
+                (params, iterations, extra), seconds, busy, record["warnings"] = timed_call(
+                    lambda: peer.fit(X, y), threads, QUIET)
+            except Exception as e:  # noqa: BLE001 (recorded, and the next peer runs)
+                record["error"] = f"{type(e).__name__}: {str(e).strip()[:160]}"
+                break
+            other += busy
             fitting += seconds
             record["times"].append(seconds)
             # with n_jobs > 1 the folds run in worker processes, whose CPU time counts as other
@@ -222,62 +214,25 @@ def child(args):
             save_line(args.record, record)
 
 
-def machine_busy_seconds():
-    """CPU seconds the whole machine spent busy (/proc/stat), as real_peers.py."""
-    with open("/proc/stat") as f:
-        user, nice, system, idle, iowait, irq, softirq = map(int, f.readline().split()[1:8])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
-
-
-def save_line(path, record):
-    with open(path, "a") as f:
-        f.write(json.dumps(record) + "\n")
-
-
 def run_configurations(args, env, p, kind, dtype, t, peers):
-    """Runs the peers in children, a new one after each stopped configuration; the records.
-    Each child leads a process group of its own, ended after it exits, so that no joblib worker
-    of a stopped cross-validation keeps running."""
+    """Runs the peers in children (child_runs.run_in_children); the records."""
     record_path = os.path.join(args.work, "results", "sparse_child.jsonl")
-    records = {}
-    while peers:
-        if os.path.exists(record_path):
-            os.remove(record_path)
-        cmd = [sys.executable, os.path.abspath(__file__), args.work, "--child", p["name"], kind,
-               dtype, str(t), "--child-peers", ",".join(f"{a}:{b}" for a, b in peers),
-               "--record", record_path, "--reps", str(args.reps),
-               "--time-limit", str(args.time_limit), "--cv-time-limit", str(args.cv_time_limit),
-               "--rep-budget", str(args.rep_budget)]
-        proc = subprocess.Popen(cmd, env=env, start_new_session=True)
-        status = proc.wait()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the child's group: its leftover workers
-        except ProcessLookupError:
-            pass
-        lines = []
-        if os.path.exists(record_path):
-            with open(record_path) as f:
-                lines = [json.loads(line) for line in f]
-        for rec in lines:
-            records[(rec["system"], rec["solver"])] = rec
-        done = list(dict.fromkeys((rec["system"], rec["solver"]) for rec in lines))
-        if status != 0:  # the last configuration started was stopped (or failed)
-            if not done:  # it died before its first configuration started
-                done = [peers[0]]
-                limit = args.cv_time_limit if kind == "cv" else args.time_limit
-                records[peers[0]] = new_record(p["name"], kind, *peers[0], dtype, t, limit)
-            last = records[done[-1]]
-            last["timed_out"] = status == -signal.SIGALRM
-            if not last["timed_out"]:
-                last["error"] = f"exit status {status}"
-        peers = [peer for peer in peers if peer not in done]
-    for rec in records.values():
-        rec.setdefault("timed_out", False)
-        rec["median"] = statistics.median(rec["times"]) if rec["times"] else None
-        median = "-" if rec["median"] is None else f"{rec['median'] * 1e3:.1f} ms"
-        print(f"{p['name']} {kind} {dtype} t{t} {rec['system']} {rec['solver']}: {median}"
-              f"{' (time limit)' if rec['timed_out'] else ''}", flush=True)
-    return list(records.values())
+    limit = args.cv_time_limit if kind == "cv" else args.time_limit
+
+    def command(peers):
+        return [sys.executable, os.path.abspath(__file__), args.work, "--child", p["name"], kind,
+                dtype, str(t), "--child-peers", ",".join(f"{a}:{b}" for a, b in peers),
+                "--record", record_path, "--reps", str(args.reps),
+                "--time-limit", str(args.time_limit), "--cv-time-limit", str(args.cv_time_limit),
+                "--rep-budget", str(args.rep_budget)]
+
+    records = run_in_children(command, record_path, peers,
+                              lambda peer: new_record(p["name"], kind, *peer, dtype, t, limit),
+                              env)
+    for rec in records:
+        print(f"{p['name']} {kind} {dtype} t{t} {rec['system']} {rec['solver']}: "
+              f"{median_text(rec)}", flush=True)
+    return records
 
 
 def run_all(args, manifest):

@@ -254,8 +254,10 @@ def section(work, level="##"):
     return "\n".join(parts)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def standalone_report(description, title, mode, section_of):
+    """The command line of a section script run alone (scripts/bench-report --<mode>): WORK OUT;
+    writes OUT/REPORT.md, `title` over the machine line and section_of(WORK)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("work")
     parser.add_argument("out")
     args = parser.parse_args()
@@ -263,17 +265,21 @@ def main():
     work = os.path.abspath(args.work)
     m = load_json(os.path.join(work, "results", "machine.json"), {})
     text = "\n".join([
-        "# simdlr benchmark report: real-looking problems",
+        f"# simdlr benchmark report: {title}",
         "",
-        f"Written by `scripts/bench-report --real` on {m.get('date', '?')}: {m.get('cpu', '?')}, "
-        f"{m.get('cores', '?')} cores, simdlr ISA {m.get('simdlr_isa', '?')}; "
-        f"{m.get('load', '')}.",
+        f"Written by `scripts/bench-report --{mode}` on {m.get('date', '?')}: "
+        f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, simdlr ISA "
+        f"{m.get('simdlr_isa', '?')}; {m.get('load', '')}.",
         "",
-        section(work),
+        section_of(work),
     ])
     with open(os.path.join(args.out, "REPORT.md"), "w") as f:
         f.write(text)
     print(f"wrote {os.path.join(args.out, 'REPORT.md')}")
+
+
+def main():
+    standalone_report(__doc__.splitlines()[0], "real-looking problems", "real", section)
 
 
 if __name__ == "__main__":

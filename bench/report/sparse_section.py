@@ -23,7 +23,6 @@ cross_validate fits, recomputed untimed by sparse_bench). A LogisticRegressionCV
 objective when its fold gap is at most 1e-8. Target: simdlr at least 5x as fast as the faster of
 LogisticRegressionCV saga and liblinear at equal objective.
 """
-import argparse
 import glob
 import json
 import os
@@ -35,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gbench import gbench_medians  # noqa: E402
 from objectives import objective, relative_gaps  # noqa: E402
 from real_section import (DISTURBED, THRESHOLD, disturbed, gap_text, load_json,  # noqa: E402
-                          ms, table)
+                          ms, standalone_report, table)
 
 COLUMNS = [("f64", 1), ("f64", 2), ("f32", 1), ("f32", 2)]
 SKLEARN = "sklearn"
@@ -228,16 +227,23 @@ def fit_summary(R):
                   "its time (ms)", "ratio", f"≥ {TARGET_FAST:g}x"], rows)
 
 
-def fit_cell(R, key):
-    f = R.fits.get(key)
-    if f is None:
-        return "–"
+def unfinished_cell(f):
+    """The cell of a configuration that has no time (failed, not run, stopped), else None."""
     if f.get("error"):
         return f"failed ({f['error']})"
     if f.get("skipped"):
         return f"not run ({f['skipped']})"
     if f.get("time") is None:
         return f"> {f['limit']:g} s (stopped)" if f.get("timed_out") else "–"
+    return None
+
+
+def fit_cell(R, key):
+    f = R.fits.get(key)
+    if f is None:
+        return "–"
+    if unfinished_cell(f) is not None:
+        return unfinished_cell(f)
     it = "–" if f.get("iterations") is None else f"{f['iterations']:,.0f} it"
     nz = "" if f.get("nonzero") is None else f", {f['nonzero']:,.0f} nz"
     text = f"{ms(f['time'])} ms{disturbed(f)}, {it}{nz}, gap {gap_text(R.gaps.get(key))}"
@@ -315,12 +321,8 @@ def cv_summary(R):
 
 def cv_cell(R, key, mine):
     f = R.fits[key]
-    if f.get("error"):
-        return f"failed ({f['error']})"
-    if f.get("skipped"):
-        return f"not run ({f['skipped']})"
-    if f.get("time") is None:
-        return f"> {f['limit']:g} s (stopped)" if f.get("timed_out") else "–"
+    if unfinished_cell(f) is not None:
+        return unfinished_cell(f)
     text = f"{ms(f['time'])} ms, fold gap {gap_text(R.cv_gaps.get(key))}"
     if not R.cv_reached(key):
         text += " ✗"
@@ -433,25 +435,7 @@ def section(work, level="##"):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("work")
-    parser.add_argument("out")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    work = os.path.abspath(args.work)
-    m = load_json(os.path.join(work, "results", "machine.json"), {})
-    text = "\n".join([
-        "# simdlr benchmark report: sparse models",
-        "",
-        f"Written by `scripts/bench-report --sparse` on {m.get('date', '?')}: "
-        f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, simdlr ISA "
-        f"{m.get('simdlr_isa', '?')}; {m.get('load', '')}.",
-        "",
-        section(work),
-    ])
-    with open(os.path.join(args.out, "REPORT.md"), "w") as f:
-        f.write(text)
-    print(f"wrote {os.path.join(args.out, 'REPORT.md')}")
+    standalone_report(__doc__.splitlines()[0], "sparse models", "sparse", section)
 
 
 if __name__ == "__main__":
