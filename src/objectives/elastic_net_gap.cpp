@@ -91,20 +91,22 @@ GapBound certify_elastic_net(OneRowLoss loss, const ObjectiveData<T>& data, std:
     return out;
   }
   // ε = Σ r_i and the room to absorb it: Σ c_i (1 − p_i) lowers Σ r, Σ c_i p_i raises it
-  // (logistic); Σ c_i (squared).
+  // (logistic); Σ c_i (squared). room_of[i]: row i's share, which the shift t·room_of[i] takes.
   const double epsilon = data.fit_intercept ? -at_b.first : 0.0;
   double room[2] = {0, 0};
+  std::vector<double> room_of(epsilon != 0 ? n : 0);
   if (epsilon != 0) {
     sum_in_row_blocks(n, room, row_threads(data.threads, n),
                       [&](std::size_t begin, std::size_t end, double* sums) {
                         for (std::size_t i = begin; i < end; ++i) {
                           if (c[i] == 0) continue;
                           if (loss == OneRowLoss::squared) {
-                            sums[0] += c[i];
+                            room_of[i] = c[i];
                           } else {
                             const double p = sigmoid(u[i] + shift);
-                            sums[0] += c[i] * (epsilon > 0 ? 1 - p : p);
+                            room_of[i] = c[i] * (epsilon > 0 ? 1 - p : p);
                           }
+                          sums[0] += room_of[i];
                         }
                       });
     if (!(std::fabs(epsilon) < room[0])) {
@@ -128,16 +130,11 @@ GapBound certify_elastic_net(OneRowLoss loss, const ObjectiveData<T>& data, std:
     v[j] = std::fabs(g[j]) + (epsilon != 0 ? std::fabs(epsilon) * column_max[j] : 0.0);
   double s = scale_for(v);
   // Where that bound decides s (columns of large scale: ε, at rounding level, times a column
-  // maximum in the thousands), the shift's part exactly, t Σ_i x_ij c_i q_i, at one more pass:
-  // its rounding is within n ulps of the bound's, which is added.
+  // maximum in the thousands), the shift's part exactly, t Σ_i x_ij room_of[i], at one more
+  // pass: its rounding is within n ulps of the bound's, which is added.
   if (epsilon != 0 && s < scale_for(g)) {
-    std::vector<double> q(n), shifted(d);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (c[i] == 0) continue;
-      const double p = loss == OneRowLoss::squared ? 0.0 : sigmoid(u[i] + shift);
-      q[i] = c[i] * (loss == OneRowLoss::squared ? 1.0 : t > 0 ? 1 - p : p);
-    }
-    wide_transpose_product(data.X, q, shifted, data.threads);
+    std::vector<double> shifted(d);
+    wide_transpose_product(data.X, room_of, shifted, data.threads);
     const RowPartition* partition = active_row_partition();  // the same allowance on every part
     const double rounding = double((partition ? partition->global_rows() : n) + 2) * 0x1p-52;
     for (std::size_t j = 0; j < d; ++j) {

@@ -14,6 +14,7 @@
 #include "simdlr/errors.hpp"
 #include "simdlr/solvers.hpp"
 #include "solver_progress.hpp"
+#include "vector_ops.hpp"
 
 namespace simdlr {
 namespace {
@@ -28,10 +29,6 @@ constexpr int kMaxHalvings = 30;
 // F's rounding, in units of the value's precision: a sum over rows is rounded by more than a
 // few ulps (measured: 15 ulps on 455 rows of raw breast cancer data).
 constexpr double kResolution = 64;
-
-double max_of(std::span<const double> v) {
-  return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
-}
 
 void check_penalty(const SeparablePenalty& penalty, std::size_t m) {
   if (penalty.l1.size() != m || penalty.l2.size() != m) {
@@ -190,7 +187,7 @@ FitReport minimize_prox_newton(Objective& objective, std::span<double> x,
       if (!accepted && halving == 0 && unresolved &&
           F_new <= F + kResolution * noise * std::fabs(F)) {
         violations(penalty, x_new, g_new, violation_new);
-        accepted = max_of(violation_new) < max_of(violation);
+        accepted = detail::norm_inf(violation_new) < detail::norm_inf(violation);
       }
       if (!std::isfinite(F_new)) accepted = false;
     }
