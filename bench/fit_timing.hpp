@@ -2,14 +2,19 @@
 // other processes disturbed it, and to read their own command-line flags.
 #pragma once
 
+#include <benchmark/benchmark.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace simdlr::bench {
 
@@ -41,6 +46,32 @@ inline double process_cpu_seconds() {
 inline const char* flag_value(const char* arg, const char* flag) {
   const std::string prefix = std::string("--") + flag + "=";
   return std::string_view(arg).starts_with(prefix) ? arg + prefix.size() : nullptr;
+}
+
+// Runs `once` up to `reps` times (none started after `budget` seconds of fitting) inside the
+// benchmark's single iteration; sets the median as the iteration time and the counters runs and
+// other_load (cores other processes kept busy, on average over the fits: clock ticks, 10 ms
+// resolution). Returns the times, sorted.
+inline std::vector<double> repeated(benchmark::State& state, const std::function<void()>& once,
+                                    int reps, double budget) {
+  std::vector<double> times;
+  double fitting = 0;
+  const double busy_start = machine_busy_seconds(), own_start = process_cpu_seconds();
+  for (auto _ : state) {
+    while (int(times.size()) < reps && (times.empty() || fitting < budget)) {
+      const auto start = Clock::now();
+      once();
+      times.push_back(seconds_since(start));
+      fitting += times.back();
+    }
+    std::sort(times.begin(), times.end());
+    const std::size_t mid = times.size() / 2;
+    state.SetIterationTime(times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2);
+  }
+  state.counters["runs"] = double(times.size());
+  const double other = (machine_busy_seconds() - busy_start) - (process_cpu_seconds() - own_start);
+  state.counters["other_load"] = fitting > 0 ? std::max(0.0, other) / fitting : NAN;
+  return times;
 }
 
 template <class T>

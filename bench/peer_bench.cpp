@@ -60,8 +60,6 @@ namespace {
 using simdlr::bench::Clock;
 using simdlr::bench::dtype_name;
 using simdlr::bench::flag_value;
-using simdlr::bench::machine_busy_seconds;
-using simdlr::bench::process_cpu_seconds;
 using simdlr::bench::seconds_since;
 
 struct Settings {
@@ -238,26 +236,10 @@ void fit_simdlr_default(benchmark::State& state, Problem p, simdlr::Isa isa, int
   simdlr::LogisticRegression<T> model(o);
   // As real_peers.py does for the peers: up to --reps fits in one benchmark repetition, but no
   // new one once --real_rep_budget seconds went into fitting (these fits take seconds each).
-  std::vector<double> times;
-  double fitting = 0;
-  const double busy_start = machine_busy_seconds(), own_start = process_cpu_seconds();
-  for (auto _ : state) {
-    while (int(times.size()) < settings.reps &&
-           (times.empty() || fitting < settings.real_rep_budget)) {
-      const auto start = Clock::now();
-      model.fit(setup.data.X.view(), setup.data.y);
-      times.push_back(seconds_since(start));
-      fitting += times.back();
-    }
-    std::sort(times.begin(), times.end());
-    const std::size_t mid = times.size() / 2;
-    state.SetIterationTime(times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2);
-  }
+  const std::vector<double> times = simdlr::bench::repeated(
+      state, [&] { model.fit(setup.data.X.view(), setup.data.y); }, settings.reps,
+      settings.real_rep_budget);
   const double seconds = times.empty() ? NAN : times[times.size() / 2];
-  state.counters["runs"] = double(times.size());
-  // cores other processes kept busy, on average over the fits (clock ticks: 10 ms resolution)
-  const double other = (machine_busy_seconds() - busy_start) - (process_cpu_seconds() - own_start);
-  state.counters["other_load"] = fitting > 0 ? std::max(0.0, other) / fitting : NAN;
   const simdlr::FitReport& report = model.fit_report();
   set_fit_counters(state, report, setup.read);
   set_optional_counters(state, report);

@@ -58,12 +58,8 @@
 
 namespace {
 
-using simdlr::bench::Clock;
 using simdlr::bench::dtype_name;
 using simdlr::bench::flag_value;
-using simdlr::bench::machine_busy_seconds;
-using simdlr::bench::process_cpu_seconds;
-using simdlr::bench::seconds_since;
 
 struct Settings {
   std::string manifest, coef_dir, cv_dir;
@@ -141,27 +137,9 @@ simdlr::LogisticRegressionOptions l1_options(const Problem& p, int threads) {
   return o;  // solver auto: prox-newton for l1
 }
 
-// Runs `once` up to --reps times (none started after --rep_budget seconds of fitting) inside the
-// benchmark's single iteration; sets the median as the iteration time and the counters runs and
-// other_load.
+// fit_timing.hpp's repeated with --reps and --rep_budget.
 void repeated(benchmark::State& state, const std::function<void()>& once) {
-  std::vector<double> times;
-  double fitting = 0;
-  const double busy_start = machine_busy_seconds(), own_start = process_cpu_seconds();
-  for (auto _ : state) {
-    while (int(times.size()) < settings.reps && (times.empty() || fitting < settings.rep_budget)) {
-      const auto start = Clock::now();
-      once();
-      times.push_back(seconds_since(start));
-      fitting += times.back();
-    }
-    std::sort(times.begin(), times.end());
-    const std::size_t mid = times.size() / 2;
-    state.SetIterationTime(times.size() % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2);
-  }
-  state.counters["runs"] = double(times.size());
-  const double other = (machine_busy_seconds() - busy_start) - (process_cpu_seconds() - own_start);
-  state.counters["other_load"] = fitting > 0 ? std::max(0.0, other) / fitting : NAN;
+  simdlr::bench::repeated(state, once, settings.reps, settings.rep_budget);
 }
 
 void set_report_counters(benchmark::State& state, const simdlr::FitReport& report) {
