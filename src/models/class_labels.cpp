@@ -22,10 +22,12 @@ std::string number_text(double v) {
 }  // namespace
 
 ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
-  // The classes seen so far, sorted: a few as a rule, and labels repeat, so most rows match the
-  // previous row's class or a short binary search (a set node per row was a visible share of a
-  // small fit). Many distinct values (a regression target by mistake) go to a set.
-  constexpr std::size_t kFewClasses = 256;
+  // The classes seen so far, sorted: a few as a rule, and labels repeat, so most rows match a
+  // class already seen (a set node per row was a visible share of a small fit). Up to kScan
+  // classes the match is a scan without branches: labels in random order make the branches of a
+  // comparison with the previous row or of a binary search unpredictable (each a few percent of
+  // a fit with 10 columns). Many distinct values (a regression target by mistake) go to a set.
+  constexpr std::size_t kFewClasses = 256, kScan = 16;
   std::vector<double> few;
   std::set<double> many;
   double previous = std::numeric_limits<double>::quiet_NaN();
@@ -34,7 +36,14 @@ ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
       throw InvalidArgument("labels: y[" + std::to_string(i) + "] is not a finite number");
     }
     const double v = labels[i] == 0 ? 0.0 : labels[i];  // −0 and +0 are one class
-    if (v == previous) continue;
+    if (few.size() <= kScan && many.empty()) {
+      bool seen = false;
+      for (const double f : few)
+        seen |= f == v;
+      if (seen) continue;
+    } else if (v == previous) {
+      continue;
+    }
     previous = v;
     if (!many.empty()) {
       many.insert(v);
@@ -79,6 +88,13 @@ ClassLabels ClassLabels::from_text(std::span<const std::string> labels) {
 
 std::int32_t ClassLabels::index_of(double label) const {
   if (!numeric_) return index_of(number_text(label));
+  // A few classes: the count of those below the label, without branches (see from_numbers).
+  if (values_.size() <= 16) {
+    std::size_t below = 0;
+    for (const double v : values_)
+      below += v < label ? 1 : 0;
+    return below < values_.size() && values_[below] == label ? std::int32_t(below) : -1;
+  }
   const auto it = std::lower_bound(values_.begin(), values_.end(), label);
   return it != values_.end() && *it == label ? std::int32_t(it - values_.begin()) : -1;
 }
