@@ -109,6 +109,10 @@ struct SoftmaxHessianPass {
   void softmax(const T* z, T* out, std::size_t rows, std::size_t classes, Threads threads = {}); \
   bool has_non_finite(MatrixView<const T> X, Threads threads = {});                              \
   bool column_max_abs(MatrixView<const T> X, T* out, Threads threads = {});                      \
+  void widened_margins(MatrixView<const T> X, const double* w, double b, double* z);             \
+  void widened_accumulate(MatrixView<const T> X, const double* r, double* sum);                  \
+  void widened_gram_rows(MatrixView<const T> X, const double* d, double* out,                    \
+                         std::size_t out_stride, double* xtd);                                   \
   inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {               \
     return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);          \
   }                                                                                              \
@@ -213,6 +217,23 @@ struct SoftmaxHessianPass {
 //   returns whether every x_ij is finite, so one pass both checks X and gives its maxima. Exact,
 //   for every thread count, when it returns true (otherwise out is unspecified). Values in a
 //   stride's padding are not part of X.
+//
+// widened_margins(X, w, b, z) and widened_accumulate(X, r, sum): double arithmetic over the rows
+//   of X, each x_ij widened exactly to double (the certificates' passes over float data, which
+//   must not carry float rounding); on the calling thread (callers split rows among threads).
+//   widened_margins writes z_i = x_i · w + b (z has X.rows elements, w X.cols). Bound: each z_i
+//   as dot() over X.cols elements with ε = 2⁻⁵³, plus one rounding for b.
+//   widened_accumulate adds sum_j += Σ_i r_i x_ij (sum has X.cols elements, r X.rows), each
+//   element taking the rows in order, one at a time: calls on consecutive pieces of X give the
+//   bits of one call on the whole (what lets a row partition continue a sum from one part to the
+//   next). Bound: |result_j − exact| ≤ (n + 1) · ε · (|sum_j| + Σ_i |r_i x_ij|), ε = 2⁻⁵³
+//   (recursive summation; one rounding per term with FMA, two on SSE2 and in the scalar twin).
+//   widened_gram_rows(X, d, out, out_stride, xtd) adds, for the rows with d_i ≠ 0 in order,
+//   d_i x_ij to xtd_j and a_ij x_ik to out[j · out_stride + k] for k ≤ j, a_ij = d_i x_ij rounded
+//   (the lower triangle of Xᵀ D X; out_stride ≥ X.cols; the elements above the diagonal are
+//   scratch and may change): the same in-order property, and per element the bound of
+//   widened_accumulate with r_i x_ij replaced by d_i x_ij (xtd) or a_ij x_ik (out, + ε per term
+//   for the rounding of a_ij).
 // ---------------------------------------------------------------------------------------------
 
 namespace kernels {

@@ -109,6 +109,14 @@ struct KernelTable {
   bool (*column_max_abs)(RowsChunk<T> X, T* out);
   // Row-wise softmax of rows x classes values (out may equal z); classes >= 1.
   void (*softmax_rows)(const T* z, T* out, std::size_t rows, std::size_t classes);
+  // In double arithmetic over the rows widened exactly: z_i = x_i · w + b (writes), and
+  // sum += Σ_i r_i x_i (adds; each element takes the rows in order, one at a time).
+  void (*widened_margins)(RowsChunk<T> X, const double* w, double b, double* z);
+  void (*widened_accumulate)(RowsChunk<T> X, const double* r, double* sum);
+  // Adds the rows' d_i x_ij x_ik (k ≤ j) into out (row j at out + j · out_stride; above the
+  // diagonal scratch) and d_i x_ij into xtd, in double, the rows in order; d_i = 0 skipped.
+  void (*widened_gram_rows)(RowsChunk<T> X, const double* d, double* out, std::size_t out_stride,
+                            double* xtd);
 };
 
 struct IsaKernels {

@@ -627,6 +627,40 @@ bool column_max_abs_impl(const Engine<T>& e, MatrixView<const T> X, T* out) {
   return std::find(finite.begin(), finite.end(), 0) == finite.end();
 }
 
+// The widened row kernels run on the calling thread, over X as one chunk.
+template <class T>
+void widened_margins_impl(const Engine<T>& e, MatrixView<const T> X, const double* w, double b,
+                          double* z) {
+  check_matrix("widened_margins", X);
+  check_pointer("widened_margins", "w", w, X.cols);
+  check_pointer("widened_margins", "z", z, X.rows);
+  if (X.rows > 0) e.k.widened_margins(RowsChunk<T>{X.data, X.rows, X.cols, X.stride}, w, b, z);
+}
+
+template <class T>
+void widened_accumulate_impl(const Engine<T>& e, MatrixView<const T> X, const double* r,
+                             double* sum) {
+  check_matrix("widened_accumulate", X);
+  check_pointer("widened_accumulate", "r", r, X.rows);
+  check_pointer("widened_accumulate", "sum", sum, X.cols);
+  if (X.rows > 0) e.k.widened_accumulate(RowsChunk<T>{X.data, X.rows, X.cols, X.stride}, r, sum);
+}
+
+template <class T>
+void widened_gram_rows_impl(const Engine<T>& e, MatrixView<const T> X, const double* d, double* out,
+                            std::size_t out_stride, double* xtd) {
+  check_matrix("widened_gram_rows", X);
+  check_pointer("widened_gram_rows", "d", d, X.rows);
+  check_pointer("widened_gram_rows", "out", out, X.cols * out_stride);
+  check_pointer("widened_gram_rows", "xtd", xtd, X.cols);
+  if (out_stride < X.cols) {
+    throw ShapeError("widened_gram_rows: out_stride " + std::to_string(out_stride) +
+                     " is smaller than X's column count " + std::to_string(X.cols));
+  }
+  if (X.rows > 0)
+    e.k.widened_gram_rows(RowsChunk<T>{X.data, X.rows, X.cols, X.stride}, d, out, out_stride, xtd);
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -662,6 +696,18 @@ bool column_max_abs_impl(const Engine<T>& e, MatrixView<const T> X, T* out) {
   }                                                                                               \
   bool column_max_abs(MatrixView<const T> X, T* out, Threads t) {                                 \
     return detail::column_max_abs_impl(detail::ENGINE<T>(PREFIX "column_max_abs", t), X, out);    \
+  }                                                                                               \
+  void widened_margins(MatrixView<const T> X, const double* w, double b, double* z) {             \
+    detail::widened_margins_impl(detail::ENGINE<T>(PREFIX "widened_margins", {1}), X, w, b, z);   \
+  }                                                                                               \
+  void widened_accumulate(MatrixView<const T> X, const double* r, double* sum) {                  \
+    detail::widened_accumulate_impl(detail::ENGINE<T>(PREFIX "widened_accumulate", {1}), X, r,    \
+                                    sum);                                                         \
+  }                                                                                               \
+  void widened_gram_rows(MatrixView<const T> X, const double* d, double* out,                     \
+                         std::size_t out_stride, double* xtd) {                                   \
+    detail::widened_gram_rows_impl(detail::ENGINE<T>(PREFIX "widened_gram_rows", {1}), X, d, out, \
+                                   out_stride, xtd);                                              \
   }
 
 namespace kernels {

@@ -235,6 +235,54 @@ void softmax_rows(const T* z, T* out, std::size_t rows, std::size_t classes) {
   }
 }
 
+// z_i = x_i · w + b in double with four fixed partial sums, as the certificates' plain loop
+// computed it before it was a kernel.
+template <class T>
+void widened_margins(RowsChunk<T> X, const double* w, double b, double* z) {
+  const std::size_t d = X.cols, quads = d / 4 * 4;
+  for (std::size_t i = 0; i < X.rows; ++i) {
+    const T* x = X.X + i * X.stride;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (std::size_t j = 0; j < quads; j += 4) {
+      s0 += double(x[j]) * w[j];
+      s1 += double(x[j + 1]) * w[j + 1];
+      s2 += double(x[j + 2]) * w[j + 2];
+      s3 += double(x[j + 3]) * w[j + 3];
+    }
+    for (std::size_t j = quads; j < d; ++j)
+      s0 += double(x[j]) * w[j];
+    z[i] = ((s0 + s1) + (s2 + s3)) + b;
+  }
+}
+
+// sum_j += Σ_i r_i x_ij in double, the rows in order.
+template <class T>
+void widened_accumulate(RowsChunk<T> X, const double* r, double* sum) {
+  for (std::size_t i = 0; i < X.rows; ++i) {
+    const T* x = X.X + i * X.stride;
+    for (std::size_t j = 0; j < X.cols; ++j)
+      sum[j] += double(x[j]) * r[i];
+  }
+}
+
+// The lower triangle of Xᵀ D X and Xᵀ d in double, rows in order (zero weights skipped), as the
+// certificates' plain loop computed them before it was a kernel.
+template <class T>
+void widened_gram_rows(RowsChunk<T> X, const double* d, double* out, std::size_t out_stride,
+                       double* xtd) {
+  for (std::size_t i = 0; i < X.rows; ++i) {
+    if (d[i] == 0) continue;
+    const T* x = X.X + i * X.stride;
+    for (std::size_t j = 0; j < X.cols; ++j) {
+      const double a = d[i] * double(x[j]);
+      double* o = out + j * out_stride;
+      for (std::size_t k = 0; k <= j; ++k)
+        o[k] += a * double(x[k]);
+      xtd[j] += a;
+    }
+  }
+}
+
 template <class T>
 constexpr KernelTable<T> table() {
   return {&dot<T>,
@@ -251,7 +299,10 @@ constexpr KernelTable<T> table() {
           &gram_scratch<T>,
           &any_non_finite<T>,
           &column_max_abs<T>,
-          &softmax_rows<T>};
+          &softmax_rows<T>,
+          &widened_margins<T>,
+          &widened_accumulate<T>,
+          &widened_gram_rows<T>};
 }
 
 }  // namespace simdlr::detail::plain

@@ -10,6 +10,7 @@
 //   simd/glm_passes.hpp     margins, Xᵀr, fused GLM pass, Hessian-vector, finite scan
 //   simd/gram.hpp           the weighted Gram matrix (packed, register-tiled)
 //   simd/softmax.hpp        the softmax pass and the multinomial Hessian-vector product
+//   simd/widened.hpp        double-arithmetic passes over float rows (the certificates')
 //
 // Everything there lives in an unnamed namespace: the instantiations get internal linkage, so no
 // AVX-512 copy of any function can leak into the rest of the program as a shared weak symbol.
@@ -45,6 +46,7 @@ namespace simd {
 #include "simd/glm_passes.hpp"
 #include "simd/gram.hpp"
 #include "simd/softmax.hpp"
+#include "simd/widened.hpp"
 // clang-format on
 #undef SIMDLR_INSIDE_SIMD_BODY
 
@@ -64,7 +66,10 @@ constexpr KernelTable<T> table_for() {
           &gram_scratch<T, A>,
           &any_non_finite<T, A>,
           &column_max_abs<T, A>,
-          &softmax_rows<T, A>};
+          &softmax_rows<T, A>,
+          &widened_margins<T, A>,
+          &widened_accumulate<T, A>,
+          &widened_gram_rows<T, A>};
 }
 
 template <class A>

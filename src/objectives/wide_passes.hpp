@@ -1,7 +1,7 @@
 // Passes over the data in double arithmetic, for the certificates (docs/convergence.md, 2e):
 // float data are widened exactly, so a bound is not swamped by the rounding of a float pass.
-// Double data use the kernels; float data plain loops over fixed blocks of rows, spread over
-// threads. Both give the same result for every thread count.
+// Double data use the kernels; float data the widened row kernels over fixed blocks of rows,
+// spread over threads. Both give the same result for every thread count.
 #pragma once
 
 #include <omp.h>
@@ -34,36 +34,27 @@ inline int row_threads(Threads threads, std::size_t rows) {
   return threads.count > 0 ? threads.count : omp_get_max_threads();
 }
 
-// x · w for a float row x, in double with four fixed partial sums (so the loop pipelines; the
-// order does not depend on the threads).
-inline double widened_dot(const float* row, std::span<const double> w) {
-  const std::size_t d = w.size(), quads = d / 4 * 4;
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (std::size_t j = 0; j < quads; j += 4) {
-    s0 += double(row[j]) * w[j];
-    s1 += double(row[j + 1]) * w[j + 1];
-    s2 += double(row[j + 2]) * w[j + 2];
-    s3 += double(row[j + 3]) * w[j + 3];
-  }
-  for (std::size_t j = quads; j < d; ++j)
-    s0 += double(row[j]) * w[j];
-  return (s0 + s1) + (s2 + s3);
+// Rows [begin, end) of X.
+template <class T>
+MatrixView<const T> rows_between(MatrixView<const T> X, std::size_t begin, std::size_t end) {
+  return MatrixView<const T>(X.data + begin * X.stride, end - begin, X.cols, X.stride);
 }
 
-// z_i = x_i · w (no intercept), n values. Float data: each row's dot product in double with
-// four fixed partial sums (so the loop pipelines; the order does not depend on the threads),
-// rows spread over threads.
+// z_i = x_i · w (no intercept), n values. Float data: the widened kernel over blocks of rows,
+// spread over threads (each row's margin is the same bits wherever its block falls).
 template <class T>
 void wide_margins(MatrixView<const T> X, std::span<const double> w, std::span<double> z,
                   Threads threads) {
   if constexpr (std::is_same_v<T, double>) {
     kernels::margins(X, w.data(), 0.0, z.data(), threads);
   } else {
-    const std::ptrdiff_t n = std::ptrdiff_t(X.rows);
+    // Each row's dot product stands alone, so blocks of rows may go to any thread.
+    constexpr std::size_t kRows = 256;
+    const std::ptrdiff_t blocks = std::ptrdiff_t((X.rows + kRows - 1) / kRows);
 #pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-      const T* row = X.data + std::size_t(i) * X.stride;
-      z[std::size_t(i)] = widened_dot(row, w.first(X.cols));
+    for (std::ptrdiff_t k = 0; k < blocks; ++k) {
+      const std::size_t begin = std::size_t(k) * kRows, end = std::min(X.rows, begin + kRows);
+      kernels::widened_margins(rows_between(X, begin, end), w.data(), 0.0, z.data() + begin);
     }
   }
 }
@@ -76,30 +67,31 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
   if constexpr (std::is_same_v<T, double>) {
     kernels::transpose_product(X, r.data(), out.data(), threads);
   } else {
-    const std::size_t d = X.cols;
-    sum_in_row_blocks(X.rows, out.first(d), wide_threads(threads, X),
+    sum_in_row_blocks(X.rows, out.first(X.cols), wide_threads(threads, X),
                       [&](std::size_t begin, std::size_t end, double* sum) {
-                        for (std::size_t i = begin; i < end; ++i) {
-                          const T* row = X.data + i * X.stride;
-                          for (std::size_t j = 0; j < d; ++j)
-                            sum[j] += double(row[j]) * r[i];
-                        }
+                        kernels::widened_accumulate(rows_between(X, begin, end), r.data() + begin,
+                                                    sum);
                       });
   }
 }
 
-// The K classes at once, in one pass over float rows (each row in cache for all of them), with
-// the bits of K calls of wide_margins / wide_transpose_product: Z (n x K) = X Wᵀ, W holding K
-// rows of X.cols coefficients; out (K x X.cols) = Rᵀ X, R n x K.
+// The K classes at once, in one pass over float rows (each block of rows in cache for all of
+// them), with the bits of K calls of wide_margins / wide_transpose_product: Z (n x K) = X Wᵀ, W
+// holding K rows of X.cols coefficients; out (K x X.cols) = Rᵀ X, R n x K.
 inline void wide_margins_classes(MatrixView<const float> X, std::span<const double> W,
                                  std::size_t K, std::span<double> Z, Threads threads) {
   const std::size_t d = X.cols;
-  const std::ptrdiff_t n = std::ptrdiff_t(X.rows);
+  constexpr std::size_t kRows = 256;
+  const std::ptrdiff_t blocks = std::ptrdiff_t((X.rows + kRows - 1) / kRows);
 #pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
-  for (std::ptrdiff_t i = 0; i < n; ++i) {
-    const float* row = X.data + std::size_t(i) * X.stride;
-    for (std::size_t k = 0; k < K; ++k)
-      Z[std::size_t(i) * K + k] = widened_dot(row, W.subspan(k * d, d));
+  for (std::ptrdiff_t b = 0; b < blocks; ++b) {
+    const std::size_t begin = std::size_t(b) * kRows, end = std::min(X.rows, begin + kRows);
+    double z[kRows];
+    for (std::size_t k = 0; k < K; ++k) {
+      kernels::widened_margins(rows_between(X, begin, end), W.data() + k * d, 0.0, z);
+      for (std::size_t i = begin; i < end; ++i)
+        Z[i * K + k] = z[i - begin];
+    }
   }
 }
 
@@ -108,14 +100,12 @@ inline void wide_transpose_product_classes(MatrixView<const float> X, std::span<
   const std::size_t d = X.cols;
   sum_in_row_blocks(X.rows, out.first(K * d), wide_threads(threads, X),
                     [&](std::size_t begin, std::size_t end, double* sum) {
-                      for (std::size_t i = begin; i < end; ++i) {
-                        const float* row = X.data + i * X.stride;
-                        for (std::size_t k = 0; k < K; ++k) {
-                          const double r = R[i * K + k];
-                          double* into = sum + k * d;
-                          for (std::size_t j = 0; j < d; ++j)
-                            into[j] += double(row[j]) * r;
-                        }
+                      std::vector<double> r(end - begin);
+                      for (std::size_t k = 0; k < K; ++k) {
+                        for (std::size_t i = begin; i < end; ++i)
+                          r[i - begin] = R[i * K + k];
+                        kernels::widened_accumulate(rows_between(X, begin, end), r.data(),
+                                                    sum + k * d);
                       }
                     });
 }
@@ -138,13 +128,16 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
                     [&](std::size_t begin, std::size_t end, double* sum) {
                       std::vector<double>& top = thread_max[std::size_t(omp_get_thread_num())];
                       if (maxima && top.empty()) top.assign(d, 0.0);
-                      for (std::size_t i = begin; i < end; ++i) {
-                        const float* row = X.data + i * X.stride;
-                        u[i] = widened_dot(row, w.first(d)) + b;
-                        const double r = residual(i, u[i]);
-                        for (std::size_t j = 0; j < d; ++j)
-                          sum[j] += double(row[j]) * r;
-                        if (maxima && c[i] != 0) {
+                      const MatrixView<const float> rows = rows_between(X, begin, end);
+                      kernels::widened_margins(rows, w.data(), b, u.data() + begin);
+                      std::vector<double> r(end - begin);
+                      for (std::size_t i = begin; i < end; ++i)
+                        r[i - begin] = residual(i, u[i]);
+                      kernels::widened_accumulate(rows, r.data(), sum);
+                      if (maxima) {
+                        for (std::size_t i = begin; i < end; ++i) {
+                          if (c[i] == 0) continue;
+                          const float* row = X.data + i * X.stride;
                           for (std::size_t j = 0; j < d; ++j)
                             top[j] = std::max(top[j], std::fabs(double(row[j])));
                         }
@@ -177,20 +170,8 @@ void wide_gram(MatrixView<const T> X, std::span<const double> d, bool intercept,
     // Row by row, in row order (under a row partition: each part continuing the sums of the
     // parts before it, in_order).
     std::fill(out.begin(), out.end(), 0.0);
-    std::vector<double> row(p);
     const auto add_rows = [&] {
-      for (std::size_t i = 0; i < X.rows; ++i) {
-        if (d[i] == 0) continue;
-        for (std::size_t j = 0; j < p; ++j)
-          row[j] = double(X.data[i * X.stride + j]);
-        for (std::size_t j = 0; j < p; ++j) {
-          const double a = d[i] * row[j];
-          double* o = out.data() + j * m;
-          for (std::size_t k = 0; k <= j; ++k)
-            o[k] += a * row[k];
-          xtd[j] += a;
-        }
-      }
+      kernels::widened_gram_rows(X, d.data(), out.data(), m, xtd.data());
     };
     if (const RowPartition* partition = active_row_partition()) {
       std::vector<double> state(m * m + p);

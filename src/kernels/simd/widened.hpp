@@ -1,0 +1,233 @@
+// Chunk kernels in double arithmetic over rows of T (float rows widened exactly): the passes the
+// certificates make over float data (objectives/wide_passes.hpp), which must not carry the float
+// kernels' rounding.
+// A part of the vectorized kernel body, not a header of its own: ../simd_body.hpp includes it
+// inside its unnamed namespace (internal linkage), after the parts it uses.
+#ifndef SIMDLR_INSIDE_SIMD_BODY
+#error "a part of the kernel body: include src/kernels/simd_body.hpp, not this file"
+#endif
+
+// A register of doubles from p: T = double a plain load; T = float as many floats, widened.
+template <class T, class A>
+inline V<double, A> load_widened(const T* p) {
+  if constexpr (std::is_same_v<T, double>) {
+    return V<double, A>::load_unaligned(p);
+  } else if constexpr (is_avx512<A>) {
+    return _mm512_cvtps_pd(_mm256_loadu_ps(p));
+  } else if constexpr (is_avx2<A>) {
+    return _mm256_cvtps_pd(_mm_loadu_ps(p));
+  } else {
+    return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+  }
+}
+
+// The first n < lanes values of p widened, zeros in the other lanes, reading nothing past p + n.
+template <class T, class A>
+inline V<double, A> load_widened_partial(const T* p, std::size_t n) {
+  if constexpr (std::is_same_v<T, double>) {
+    return load_partial<double, A>(p, n);
+  } else if constexpr (is_avx512<A>) {
+    return _mm512_cvtps_pd(
+        _mm512_castps512_ps256(_mm512_maskz_loadu_ps(__mmask16((1u << n) - 1u), p)));
+  } else if constexpr (is_avx2<A>) {
+    const __m128i mask = _mm_cmpgt_epi32(_mm_set1_epi32(int(n)), _mm_setr_epi32(0, 1, 2, 3));
+    return _mm256_cvtps_pd(_mm_maskload_ps(p, mask));
+  } else {
+    constexpr std::size_t L = V<double, A>::size;
+    alignas(64) double buf[L];
+    for (std::size_t k = 0; k < L; ++k)
+      buf[k] = k < n ? double(p[k]) : 0.0;
+    return V<double, A>::load_aligned(buf);
+  }
+}
+
+// The lanes of Σ_j x_j w_j for one row: one accumulator, the columns in order.
+template <class T, class A>
+inline V<double, A> widened_row(const T* x, const double* w, std::size_t d) {
+  using B = V<double, A>;
+  constexpr std::size_t L = B::size;
+  B acc(0.0);
+  std::size_t j = 0;
+  for (; j + L <= d; j += L)
+    acc = madd(load_widened<T, A>(x + j), B::load_unaligned(w + j), acc);
+  if (j < d)
+    acc =
+        madd(load_widened_partial<T, A>(x + j, d - j), load_partial<double, A>(w + j, d - j), acc);
+  return acc;
+}
+
+// z_i = x_i · w + b in double: rows in blocks of as many as a register has lanes, each row with
+// one accumulator (the block's rows are independent chains), reduced all at once by rows_total,
+// which gives every row the bits of lane_sum (the rows after the last block), so a margin does
+// not depend on where its row falls.
+template <class T, class A>
+void widened_margins(RowsChunk<T> X, const double* w, double b, double* z) {
+  using B = V<double, A>;
+  constexpr std::size_t L = B::size;
+  const std::size_t d = X.cols;
+  std::size_t i = 0;
+  for (; i + L <= X.rows; i += L) {
+    B acc[L];
+    const T* x = X.X + i * X.stride;
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < L; ++r)
+      acc[r] = B(0.0);
+    std::size_t j = 0;
+    for (; j + L <= d; j += L) {
+      const B wv = B::load_unaligned(w + j);
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < L; ++r)
+        acc[r] = madd(load_widened<T, A>(x + r * X.stride + j), wv, acc[r]);
+    }
+    if (j < d) {
+      const B wv = load_partial<double, A>(w + j, d - j);
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < L; ++r)
+        acc[r] = madd(load_widened_partial<T, A>(x + r * X.stride + j, d - j), wv, acc[r]);
+    }
+    (rows_total<double, A>(acc) + B(b)).store_unaligned(z + i);
+  }
+  for (; i < X.rows; ++i)
+    z[i] = lane_sum<double, A>(widened_row<T, A>(X.X + i * X.stride, w, d)) + b;
+}
+
+// Rows of X per block of the row-order kernels below: at most 16 KiB of X and 64 rows, so a block
+// stays in the first-level cache while a few registers of sums at a time run down it.
+template <class T>
+inline std::size_t widened_block_rows(std::size_t cols) {
+  const std::size_t rows = 16384 / (sizeof(T) * (cols + 1));
+  return rows < 4 ? 4 : rows > 64 ? 64 : rows;
+}
+
+// sum_j += Σ_i r_i x_ij, in double. Each element adds the rows in order, one at a time, so a
+// chunk split into consecutive pieces gives the bits of the whole. Rows go in blocks
+// (widened_block_rows), which a few registers of sums at a time run down: small blocks, since a
+// block of many wide rows read a few columns at a time would jump a page per row, which no
+// prefetcher follows.
+template <class T, class A>
+void widened_accumulate(RowsChunk<T> X, const double* r, double* sum) {
+  using B = V<double, A>;
+  constexpr std::size_t L = B::size, kTile = 4;
+  const std::size_t d = X.cols, full = d / L * L;
+  const std::size_t block = widened_block_rows<T>(d);
+  for (std::size_t i0 = 0; i0 < X.rows; i0 += block) {
+    const std::size_t i1 = smaller(X.rows, i0 + block);
+    std::size_t j = 0;
+    for (; j + kTile * L <= full; j += kTile * L) {
+      B s[kTile];
+#pragma GCC unroll 4
+      for (std::size_t t = 0; t < kTile; ++t)
+        s[t] = B::load_unaligned(sum + j + t * L);
+      for (std::size_t i = i0; i < i1; ++i) {
+        const T* x = X.X + i * X.stride + j;
+        const B ri(r[i]);
+#pragma GCC unroll 4
+        for (std::size_t t = 0; t < kTile; ++t)
+          s[t] = madd(load_widened<T, A>(x + t * L), ri, s[t]);
+      }
+#pragma GCC unroll 4
+      for (std::size_t t = 0; t < kTile; ++t)
+        s[t].store_unaligned(sum + j + t * L);
+    }
+    for (; j < full; j += L) {
+      B s = B::load_unaligned(sum + j);
+      for (std::size_t i = i0; i < i1; ++i)
+        s = madd(load_widened<T, A>(X.X + i * X.stride + j), B(r[i]), s);
+      s.store_unaligned(sum + j);
+    }
+    if (full < d) {
+      const std::size_t m = d - full;
+      B s = load_partial<double, A>(sum + full, m);
+      for (std::size_t i = i0; i < i1; ++i)
+        s = madd(load_widened_partial<T, A>(X.X + i * X.stride + full, m), B(r[i]), s);
+      store_partial<double, A>(sum + full, s, m);
+    }
+  }
+}
+
+// N registers of row j of out (o, from column k), summed over `rows` rows from x0 in registers:
+// o[k + c] += (d_i x_ij) x_i,k+c for each row with d_i ≠ 0, in order. N is a constant, so the
+// sums stay in registers.
+template <std::size_t N, class T, class A>
+inline void gram_rows_tile(const T* x0, std::size_t stride, const double* d, std::size_t rows,
+                           std::size_t j, double* o, std::size_t k) {
+  using B = V<double, A>;
+  constexpr std::size_t L = B::size;
+  B s[N];
+#pragma GCC unroll 4
+  for (std::size_t t = 0; t < N; ++t)
+    s[t] = B::load_unaligned(o + t * L);
+  for (std::size_t i = 0; i < rows; ++i) {
+    if (d[i] == 0) continue;
+    const T* x = x0 + i * stride;
+    const B a(d[i] * double(x[j]));
+#pragma GCC unroll 4
+    for (std::size_t t = 0; t < N; ++t)
+      s[t] = madd(a, load_widened<T, A>(x + k + t * L), s[t]);
+  }
+#pragma GCC unroll 4
+  for (std::size_t t = 0; t < N; ++t)
+    s[t].store_unaligned(o + t * L);
+}
+
+// out[j · out_stride + k] += (d_i x_ij) x_ik for k ≤ j, and xtd_j += d_i x_ij, in double, over the
+// rows in order (rows with d_i = 0 skipped): the lower triangle of Xᵀ D X and Xᵀ d, each element
+// taking the rows in order, one at a time, so consecutive pieces give the bits of the whole. Each
+// row j of out is updated in whole registers up to the diagonal's, so elements above the
+// diagonal change too (the caller mirrors the lower triangle). Sums stay in registers over a
+// block of rows (a store and reload of each per row would wait on store forwarding).
+template <class T, class A>
+void widened_gram_rows(RowsChunk<T> X, const double* d, double* out, std::size_t out_stride,
+                       double* xtd) {
+  using B = V<double, A>;
+  constexpr std::size_t L = B::size;
+  const std::size_t p = X.cols, full = p / L * L, rest = p - full;
+  const std::size_t block = widened_block_rows<T>(p);
+  for (std::size_t i0 = 0; i0 < X.rows; i0 += block) {
+    const std::size_t i1 = smaller(X.rows, i0 + block);
+    const T* x0 = X.X + i0 * X.stride;
+    // xtd += Σ_i d_i x_i
+    for (std::size_t k = 0; k < full; k += L) {
+      B s = B::load_unaligned(xtd + k);
+      for (std::size_t i = i0; i < i1; ++i)
+        if (d[i] != 0) s = madd(B(d[i]), load_widened<T, A>(x0 + (i - i0) * X.stride + k), s);
+      s.store_unaligned(xtd + k);
+    }
+    if (rest) {
+      B s = load_partial<double, A>(xtd + full, rest);
+      for (std::size_t i = i0; i < i1; ++i)
+        if (d[i] != 0)
+          s = madd(B(d[i]), load_widened_partial<T, A>(x0 + (i - i0) * X.stride + full, rest), s);
+      store_partial<double, A>(xtd + full, s, rest);
+    }
+    for (std::size_t j = 0; j < p; ++j) {
+      double* o = out + j * out_stride;
+      const std::size_t end = smaller(full, (j / L + 1) * L);  // whole registers to the diagonal
+      std::size_t k = 0;
+      for (; k + 4 * L <= end; k += 4 * L)
+        gram_rows_tile<4, T, A>(x0, X.stride, d + i0, i1 - i0, j, o + k, k);
+      switch ((end - k) / L) {
+        case 3:
+          gram_rows_tile<3, T, A>(x0, X.stride, d + i0, i1 - i0, j, o + k, k);
+          break;
+        case 2:
+          gram_rows_tile<2, T, A>(x0, X.stride, d + i0, i1 - i0, j, o + k, k);
+          break;
+        case 1:
+          gram_rows_tile<1, T, A>(x0, X.stride, d + i0, i1 - i0, j, o + k, k);
+          break;
+        default:
+          break;
+      }
+      if (j >= full) {
+        B s = load_partial<double, A>(o + full, rest);
+        for (std::size_t i = i0; i < i1; ++i) {
+          if (d[i] == 0) continue;
+          const T* x = x0 + (i - i0) * X.stride;
+          s = madd(B(d[i] * double(x[j])), load_widened_partial<T, A>(x + full, rest), s);
+        }
+        store_partial<double, A>(o + full, s, rest);
+      }
+    }
+  }
+}
