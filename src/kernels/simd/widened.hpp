@@ -145,29 +145,66 @@ void widened_accumulate(RowsChunk<T> X, const double* r, double* sum) {
   }
 }
 
-// N registers of row j of out (o, from column k), summed over `rows` rows from x0 in registers:
-// o[k + c] += (d_i x_ij) x_i,k+c for each row with d_i ≠ 0, in order. N is a constant, so the
-// sums stay in registers.
-template <std::size_t N, class T, class A>
+// Rows j0 .. j0 + G − 1 of out, N registers each from column k (partial: the one partial
+// register at column k, `rest` lanes), summed over `rows` rows from x0 in registers: out[j][c] +=
+// (d_i x_ij) x_ic for each row with d_i ≠ 0, in order. G and N are constants, so the G · N sums
+// stay in registers and are G · N independent chains (one chain per sum would wait on the
+// multiply-add latency).
+template <std::size_t G, std::size_t N, bool Partial, class T, class A>
 inline void gram_rows_tile(const T* x0, std::size_t stride, const double* d, std::size_t rows,
-                           std::size_t j, double* o, std::size_t k) {
+                           std::size_t j0, double* out, std::size_t out_stride, std::size_t k,
+                           std::size_t rest) {
   using B = V<double, A>;
   constexpr std::size_t L = B::size;
-  B s[N];
+  B s[G][N];
 #pragma GCC unroll 4
-  for (std::size_t t = 0; t < N; ++t)
-    s[t] = B::load_unaligned(o + t * L);
+  for (std::size_t g = 0; g < G; ++g) {
+#pragma GCC unroll 4
+    for (std::size_t t = 0; t < N; ++t) {
+      const double* o = out + (j0 + g) * out_stride + k + t * L;
+      s[g][t] = Partial ? load_partial<double, A>(o, rest) : B::load_unaligned(o);
+    }
+  }
   for (std::size_t i = 0; i < rows; ++i) {
     if (d[i] == 0) continue;
     const T* x = x0 + i * stride;
-    const B a(d[i] * double(x[j]));
+    B xv[N];
 #pragma GCC unroll 4
     for (std::size_t t = 0; t < N; ++t)
-      s[t] = madd(a, load_widened<T, A>(x + k + t * L), s[t]);
+      xv[t] = Partial ? load_widened_partial<T, A>(x + k, rest) : load_widened<T, A>(x + k + t * L);
+#pragma GCC unroll 4
+    for (std::size_t g = 0; g < G; ++g) {
+      const B a(d[i] * double(x[j0 + g]));
+#pragma GCC unroll 4
+      for (std::size_t t = 0; t < N; ++t)
+        s[g][t] = madd(a, xv[t], s[g][t]);
+    }
   }
 #pragma GCC unroll 4
-  for (std::size_t t = 0; t < N; ++t)
-    s[t].store_unaligned(o + t * L);
+  for (std::size_t g = 0; g < G; ++g) {
+#pragma GCC unroll 4
+    for (std::size_t t = 0; t < N; ++t) {
+      double* o = out + (j0 + g) * out_stride + k + t * L;
+      if (Partial)
+        store_partial<double, A>(o, s[g][t], rest);
+      else
+        s[g][t].store_unaligned(o);
+    }
+  }
+}
+
+// gram_rows_tile for the G rows from j0 over the registers [k, end) (partial: the partial one).
+template <std::size_t G, class T, class A>
+inline void gram_rows_group(const T* x0, std::size_t stride, const double* d, std::size_t rows,
+                            std::size_t j0, double* out, std::size_t out_stride, std::size_t end,
+                            std::size_t full, std::size_t rest) {
+  constexpr std::size_t L = V<double, A>::size;
+  std::size_t k = 0;
+  for (; k + 2 * L <= end; k += 2 * L)
+    gram_rows_tile<G, 2, false, T, A>(x0, stride, d, rows, j0, out, out_stride, k, 0);
+  if (k < end) gram_rows_tile<G, 1, false, T, A>(x0, stride, d, rows, j0, out, out_stride, k, 0);
+  if (rest && j0 + G > full)  // rows at or past the partial register's diagonal
+    gram_rows_tile<G, 1, true, T, A>(x0, stride, d, rows, j0, out, out_stride, full, rest);
 }
 
 // out[j · out_stride + k] += (d_i x_ij) x_ik for k ≤ j, and xtd_j += d_i x_ij, in double, over the
@@ -200,34 +237,32 @@ void widened_gram_rows(RowsChunk<T> X, const double* d, double* out, std::size_t
           s = madd(B(d[i]), load_widened_partial<T, A>(x0 + (i - i0) * X.stride + full, rest), s);
       store_partial<double, A>(xtd + full, s, rest);
     }
-    for (std::size_t j = 0; j < p; ++j) {
-      double* o = out + j * out_stride;
-      const std::size_t end = smaller(full, (j / L + 1) * L);  // whole registers to the diagonal
-      std::size_t k = 0;
-      for (; k + 4 * L <= end; k += 4 * L)
-        gram_rows_tile<4, T, A>(x0, X.stride, d + i0, i1 - i0, j, o + k, k);
-      switch ((end - k) / L) {
+    // Rows of out in groups of up to four: a group's registers run to its last row's diagonal
+    // (whole registers; the partial one only for groups reaching past `full`). Groups do not
+    // straddle `full`, so a group updates the partial register only if all its rows need it.
+    for (std::size_t j0 = 0; j0 < p;) {
+      const std::size_t limit = j0 < full ? full : p;
+      const std::size_t g = smaller(4, limit - j0), last = j0 + g - 1;
+      const std::size_t end = smaller(full, (last / L + 1) * L);
+      switch (g) {
+        case 4:
+          gram_rows_group<4, T, A>(x0, X.stride, d + i0, i1 - i0, j0, out, out_stride, end, full,
+                                   rest);
+          break;
         case 3:
-          gram_rows_tile<3, T, A>(x0, X.stride, d + i0, i1 - i0, j, o + k, k);
+          gram_rows_group<3, T, A>(x0, X.stride, d + i0, i1 - i0, j0, out, out_stride, end, full,
+                                   rest);
           break;
         case 2:
-          gram_rows_tile<2, T, A>(x0, X.stride, d + i0, i1 - i0, j, o + k, k);
-          break;
-        case 1:
-          gram_rows_tile<1, T, A>(x0, X.stride, d + i0, i1 - i0, j, o + k, k);
+          gram_rows_group<2, T, A>(x0, X.stride, d + i0, i1 - i0, j0, out, out_stride, end, full,
+                                   rest);
           break;
         default:
+          gram_rows_group<1, T, A>(x0, X.stride, d + i0, i1 - i0, j0, out, out_stride, end, full,
+                                   rest);
           break;
       }
-      if (j >= full) {
-        B s = load_partial<double, A>(o + full, rest);
-        for (std::size_t i = i0; i < i1; ++i) {
-          if (d[i] == 0) continue;
-          const T* x = x0 + (i - i0) * X.stride;
-          s = madd(B(d[i] * double(x[j])), load_widened_partial<T, A>(x + full, rest), s);
-        }
-        store_partial<double, A>(o + full, s, rest);
-      }
+      j0 += g;
     }
   }
 }
