@@ -707,6 +707,69 @@ void bench_weighted_gram(benchmark::State& st, const Case& c) {
   }
 }
 
+// The widened row kernels (double arithmetic over the rows, on the calling thread): the passes
+// the certificates make over float data. Their vectors are double whatever T is.
+int threads_widened(Shape, int) {
+  return 1;
+}
+int threads_widened_margins(Shape s, int t) {
+  return threads_widened(s, t);
+}
+int threads_widened_accumulate(Shape s, int t) {
+  return threads_widened(s, t);
+}
+int threads_widened_gram_rows(Shape s, int t) {
+  return threads_widened(s, t);
+}
+
+// Times twin() and kernel() (each over all rows of X, on the calling thread).
+template <class T, class Twin, class Kernel>
+void run_widened(benchmark::State& st, const Case& c, MatrixView<const T> X, const Twin& twin,
+                 const Kernel& kernel) {
+  run(
+      st, c, {{region(X.data, X.rows * X.cols)}, X.rows * X.cols},
+      [&] {
+        twin();
+        benchmark::ClobberMemory();
+      },
+      [&](Threads) {
+        kernel();
+        benchmark::ClobberMemory();
+      },
+      nullptr);
+}
+
+template <class T>
+void bench_widened_margins(benchmark::State& st, const Case& c) {
+  const MatrixView<const T> X(data_a<T>(c.shape.rows * c.shape.cols), c.shape.rows, c.shape.cols);
+  const std::vector<double> w(X.cols, 0.01);
+  std::vector<double> z(X.rows);
+  run_widened(
+      st, c, X, [&] { scalar::widened_margins(X, w.data(), 0.25, z.data()); },
+      [&] { kernels::widened_margins(X, w.data(), 0.25, z.data()); });
+}
+
+template <class T>
+void bench_widened_accumulate(benchmark::State& st, const Case& c) {
+  const MatrixView<const T> X(data_a<T>(c.shape.rows * c.shape.cols), c.shape.rows, c.shape.cols);
+  const std::vector<double> r(X.rows, 0.5);
+  std::vector<double> sum(X.cols);
+  run_widened(
+      st, c, X, [&] { scalar::widened_accumulate(X, r.data(), sum.data()); },
+      [&] { kernels::widened_accumulate(X, r.data(), sum.data()); });
+}
+
+template <class T>
+void bench_widened_gram_rows(benchmark::State& st, const Case& c) {
+  const MatrixView<const T> X(data_a<T>(c.shape.rows * c.shape.cols), c.shape.rows, c.shape.cols);
+  const std::size_t m = X.cols + 1;
+  const std::vector<double> d(X.rows, 0.2);
+  std::vector<double> out(m * m), xtd(X.cols);
+  run_widened(
+      st, c, X, [&] { scalar::widened_gram_rows(X, d.data(), out.data(), m, xtd.data()); },
+      [&] { kernels::widened_gram_rows(X, d.data(), out.data(), m, xtd.data()); });
+}
+
 // --- registration --------------------------------------------------------------------------------
 
 using BenchFn = void (*)(benchmark::State&, const Case&);
@@ -745,6 +808,10 @@ const KernelInfo kKernels[] = {
     // Compute-bound (K dot products per row / cols^2/2 multiply-adds per row): up to L3 sizes.
     SIMDLR_KERNEL(softmax_loss_grad, true, false, Big::none),
     SIMDLR_KERNEL(weighted_gram, true, true, Big::none),  // and the large shapes of kGramLarge
+    // On the calling thread, in double over the rows (the certificates' passes over float data).
+    SIMDLR_KERNEL(widened_margins, true, false, Big::none),
+    SIMDLR_KERNEL(widened_accumulate, true, false, Big::none),
+    SIMDLR_KERNEL(widened_gram_rows, true, false, Big::none),
 };
 #undef SIMDLR_KERNEL
 
