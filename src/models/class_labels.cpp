@@ -12,6 +12,10 @@
 namespace simdlr {
 namespace {
 
+// Up to this many classes a label is matched by a scan without branches (labels in random order
+// make the branches of a binary search or of a comparison with the previous row unpredictable).
+constexpr std::size_t kScanClasses = 16;
+
 // Shortest text that reads back as the same double ("1", "2.5", "-0.125").
 std::string number_text(double v) {
   char buf[64];
@@ -23,11 +27,10 @@ std::string number_text(double v) {
 
 ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
   // The classes seen so far, sorted: a few as a rule, and labels repeat, so most rows match a
-  // class already seen (a set node per row was a visible share of a small fit). Up to kScan
-  // classes the match is a scan without branches: labels in random order make the branches of a
-  // comparison with the previous row or of a binary search unpredictable (each a few percent of
-  // a fit with 10 columns). Many distinct values (a regression target by mistake) go to a set.
-  constexpr std::size_t kFewClasses = 256, kScan = 16;
+  // class already seen (a set node per row was a visible share of a small fit), up to
+  // kScanClasses by a scan (each branchy match was a few percent of a fit with 10 columns). Many
+  // distinct values (a regression target by mistake) go to a set.
+  constexpr std::size_t kFewClasses = 256;
   std::vector<double> few;
   std::set<double> many;
   double previous = std::numeric_limits<double>::quiet_NaN();
@@ -36,7 +39,7 @@ ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
       throw InvalidArgument("labels: y[" + std::to_string(i) + "] is not a finite number");
     }
     const double v = labels[i] == 0 ? 0.0 : labels[i];  // −0 and +0 are one class
-    if (few.size() <= kScan && many.empty()) {
+    if (few.size() <= kScanClasses && many.empty()) {
       bool seen = false;
       for (const double f : few)
         seen |= f == v;
@@ -88,8 +91,8 @@ ClassLabels ClassLabels::from_text(std::span<const std::string> labels) {
 
 std::int32_t ClassLabels::index_of(double label) const {
   if (!numeric_) return index_of(number_text(label));
-  // A few classes: the count of those below the label, without branches (see from_numbers).
-  if (values_.size() <= 16) {
+  // A few classes: the count of those below the label, without branches.
+  if (values_.size() <= kScanClasses) {
     std::size_t below = 0;
     for (const double v : values_)
       below += v < label ? 1 : 0;

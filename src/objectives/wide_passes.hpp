@@ -40,22 +40,34 @@ MatrixView<const T> rows_between(MatrixView<const T> X, std::size_t begin, std::
   return MatrixView<const T>(X.data + begin * X.stride, end - begin, X.cols, X.stride);
 }
 
-// z_i = x_i · w (no intercept), n values. Float data: the widened kernel over blocks of rows,
-// spread over threads (each row's margin is the same bits wherever its block falls).
+// Z (n x K) = X Wᵀ in double over float rows, W holding K rows of X.cols coefficients: blocks of
+// rows (each in cache for all K classes) spread over threads; each row's margin is the same bits
+// wherever its block falls.
+inline void wide_margins_classes(MatrixView<const float> X, std::span<const double> W,
+                                 std::size_t K, std::span<double> Z, Threads threads) {
+  const std::size_t d = X.cols;
+  constexpr std::size_t kRows = 256;
+  const std::ptrdiff_t blocks = std::ptrdiff_t((X.rows + kRows - 1) / kRows);
+#pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
+  for (std::ptrdiff_t b = 0; b < blocks; ++b) {
+    const std::size_t begin = std::size_t(b) * kRows, end = std::min(X.rows, begin + kRows);
+    double z[kRows];
+    for (std::size_t k = 0; k < K; ++k) {
+      kernels::widened_margins(rows_between(X, begin, end), W.data() + k * d, 0.0, z);
+      for (std::size_t i = begin; i < end; ++i)
+        Z[i * K + k] = z[i - begin];
+    }
+  }
+}
+
+// z_i = x_i · w (no intercept), n values. Float data: as one class of wide_margins_classes.
 template <class T>
 void wide_margins(MatrixView<const T> X, std::span<const double> w, std::span<double> z,
                   Threads threads) {
   if constexpr (std::is_same_v<T, double>) {
     kernels::margins(X, w.data(), 0.0, z.data(), threads);
   } else {
-    // Each row's dot product stands alone, so blocks of rows may go to any thread.
-    constexpr std::size_t kRows = 256;
-    const std::ptrdiff_t blocks = std::ptrdiff_t((X.rows + kRows - 1) / kRows);
-#pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
-    for (std::ptrdiff_t k = 0; k < blocks; ++k) {
-      const std::size_t begin = std::size_t(k) * kRows, end = std::min(X.rows, begin + kRows);
-      kernels::widened_margins(rows_between(X, begin, end), w.data(), 0.0, z.data() + begin);
-    }
+    wide_margins_classes(X, w.first(X.cols), 1, z, threads);
   }
 }
 
@@ -75,26 +87,8 @@ void wide_transpose_product(MatrixView<const T> X, std::span<const double> r, st
   }
 }
 
-// The K classes at once, in one pass over float rows (each block of rows in cache for all of
-// them), with the bits of K calls of wide_margins / wide_transpose_product: Z (n x K) = X Wᵀ, W
-// holding K rows of X.cols coefficients; out (K x X.cols) = Rᵀ X, R n x K.
-inline void wide_margins_classes(MatrixView<const float> X, std::span<const double> W,
-                                 std::size_t K, std::span<double> Z, Threads threads) {
-  const std::size_t d = X.cols;
-  constexpr std::size_t kRows = 256;
-  const std::ptrdiff_t blocks = std::ptrdiff_t((X.rows + kRows - 1) / kRows);
-#pragma omp parallel for schedule(static) num_threads(wide_threads(threads, X))
-  for (std::ptrdiff_t b = 0; b < blocks; ++b) {
-    const std::size_t begin = std::size_t(b) * kRows, end = std::min(X.rows, begin + kRows);
-    double z[kRows];
-    for (std::size_t k = 0; k < K; ++k) {
-      kernels::widened_margins(rows_between(X, begin, end), W.data() + k * d, 0.0, z);
-      for (std::size_t i = begin; i < end; ++i)
-        Z[i * K + k] = z[i - begin];
-    }
-  }
-}
-
+// out (K x X.cols) = Rᵀ X, R n x K, in one pass over float rows, with the bits of K calls of
+// wide_transpose_product.
 inline void wide_transpose_product_classes(MatrixView<const float> X, std::span<const double> R,
                                            std::size_t K, std::span<double> out, Threads threads) {
   const std::size_t d = X.cols;
