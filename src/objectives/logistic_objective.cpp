@@ -101,10 +101,8 @@ void LogisticObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_
     // A sample needs the diagonal of its rows only: their margins, not a pass over X (and the
     // passes that follow need not compute the diagonal).
     const std::size_t rows = sample.local_rows(), first = sample.first();
-    const MatrixView<const T> mine(data_.X.data + first * data_.X.stride, rows, data_.d,
-                                   data_.X.stride * step);
     std::vector<T> z(rows);
-    kernels::margins(mine, row_.w.data(), row_.b, z.data(), data_.threads);
+    kernels::margins(sample.local(), row_.w.data(), row_.b, z.data(), data_.threads);
     kernels::sigmoid(z.data(), z.data(), rows, data_.threads);
     for (std::size_t i = 0; i < rows; ++i) {
       const std::size_t at = first + i * step;

@@ -7,6 +7,7 @@
 #include "certificate_math.hpp"
 #include "one_row_sums.hpp"
 #include "partition_rows.hpp"
+#include "row_sample.hpp"
 #include "row_statistics.hpp"
 #include "simdlr/linalg.hpp"
 #include "wide_passes.hpp"
@@ -37,40 +38,26 @@ bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight
                     std::size_t stride, std::span<const double> penalty, linalg::Cholesky& out) {
   const std::size_t d = data.d, m = d + (data.fit_intercept ? 1 : 0);
   std::vector<double> H(m * m);
-  // The sample: every `stride`-th row by global index. Under a row partition with stride 1, this
-  // part's block with the partition active; with a sample, every part's sampled rows and weights
-  // gathered (a few thousand rows), then as on one process.
-  const RowPartition* partition = active_row_partition();
-  const std::size_t offset = partition ? partition->row_offset(partition->part()) : 0;
-  const std::size_t first = (stride - offset % stride) % stride;
-  std::vector<T> rows_here;
-  std::vector<double> w;
-  for (std::size_t i = first; i < data.X.rows; i += stride) {
-    w.push_back(weight[i]);
-    if (partition && stride > 1)
-      rows_here.insert(rows_here.end(), data.X.row(i), data.X.row(i) + d);
-  }
-  MatrixView<const T> sample(data.X.data + first * data.X.stride, w.size(), d,
-                             data.X.stride * stride);
-  if (partition && stride > 1) {
-    rows_here = gather_rows(std::span<const T>(rows_here));
-    w = gather_rows(std::span<const double>(w));
-    sample = MatrixView<const T>(rows_here.data(), w.size(), d);
-  }
+  // The sample: every `stride`-th row by global index (row_sample.hpp). Under a row partition with
+  // stride 1, this part's block with the partition active; with a sample, every part's sampled
+  // rows and weights gathered (a few thousand rows), then as on one process.
+  const RowSample<T> picked = RowSample<T>::every(data.X, stride);
+  const MatrixView<const T> sample = picked.X();
+  const std::vector<double> w = picked.values(weight.data());
   const std::size_t rows = w.size();
-  const ScopedRowPartition scope(partition && stride == 1 ? partition : nullptr);
-  if (std::is_same_v<T, double> || stride == 1) {
+  const ScopedRowPartition scope(picked.partition());
+  if (stride == 1) {
     wide_gram(sample, w, data.fit_intercept, H, data.threads);
   } else {
-    // Float rows widened exactly, a block at a time (no copy the size of the sample), the
-    // blocks' Gram matrices added in block order.
+    // A block of rows at a time, copied (widened from float exactly) with the rows requested
+    // ahead: a kernel pass over rows `stride` rows apart waits on memory for every row. The
+    // blocks' Gram matrices are added in block order.
     constexpr std::size_t kBlock = 2048;
-    std::vector<double> widened(std::min(rows, kBlock) * d), block(m * m);
+    std::vector<double> copied(std::min(rows, kBlock) * d), block(m * m);
     for (std::size_t begin = 0; begin < rows; begin += kBlock) {
       const std::size_t count = std::min(kBlock, rows - begin);
-      for (std::size_t t = 0; t < count; ++t)
-        std::copy_n(sample.row(begin + t), d, widened.data() + t * d);
-      wide_gram(MatrixView<const double>(widened.data(), count, d),
+      copy_rows(sample, begin, count, copied.data());
+      wide_gram(MatrixView<const double>(copied.data(), count, d),
                 std::span<const double>(w).subspan(begin, count), data.fit_intercept, block,
                 data.threads);
       for (std::size_t k = 0; k < m * m; ++k)
