@@ -173,6 +173,13 @@ class Objective {
       std::size_t max_rows, std::span<const double> coefficient_penalty) {
     return coefficient_penalty.empty() ? preconditioner(max_rows) : nullptr;
   }
+  // Whether preconditioner(max_rows) is the Hessian of a row sample at the last evaluation point
+  // (not an approximation fixed once), cheap enough that L-BFGS builds it at once and again after
+  // its first steps, as the point moves. Default: no.
+  virtual bool preconditioner_follows_point(std::size_t max_rows) {
+    (void)max_rows;
+    return false;
+  }
   virtual CertifiedBound* certified_bound() { return nullptr; }
 };
 

@@ -80,6 +80,15 @@ class RowSample {
   // This process's sampled rows (local indices first() + i · step()), contiguous when copied.
   MatrixView<const T> local() const { return local_view_; }
 
+  // The `width` values per row of a row-major per-row array (this process's rows) at the sample.
+  template <class V>
+  std::vector<V> rows_of(const V* per_row, std::size_t width) const {
+    std::vector<V> mine(local_ * width);
+    for (std::size_t i = 0; i < local_; ++i)
+      std::copy_n(per_row + (first_ + i * step_) * width, width, mine.data() + i * width);
+    return partition_ && !local_block_ ? gather(mine) : mine;
+  }
+
   // The values of a per-row array (this process's rows; nullptr: all `fill`) at the sample.
   template <class V>
   std::vector<V> values(const V* per_row, V fill = V(1)) const {

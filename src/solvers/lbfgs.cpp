@@ -19,6 +19,11 @@ namespace {
 // Iterations after which L-BFGS judges, by its progress, whether a deferred start Hessian is
 // needed before the deferral runs out.
 constexpr int kProbeIterations = 5;
+// A start Hessian that follows the point (StartHessian::follows_point) is built again after each
+// of this many first iterations: from the second build on, the steps are those of a sampled
+// Newton method. (Once, after the first: 9 iterations on 100,000 x 10 with 10 Gaussian classes;
+// after the first two: 7; after every one: 7 at twice the builds.)
+constexpr int kRebuildIterations = 2;
 
 // The last m curvature pairs, oldest first.
 class CurvatureHistory {
@@ -97,6 +102,7 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
   // A deferral no longer than the progress check would only cost the curvature pairs gathered
   // until then: such a start Hessian is built at once.
   const int build_after = start.worth_after();
+  const bool rebuilds = start.follows_point();
   if (build_after <= kProbeIterations) progress.count_hessians(start.build());
   int iterations = 0;
   const double f0 = f;
@@ -143,6 +149,10 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
     // last evaluation point (the accepted one, or close to it) and replaces the curvature pairs
     // gathered without it.
     ++iterations;
+    if (rebuilds && iterations <= kRebuildIterations) {
+      progress.count_hessians(start.rebuild());
+      history.clear();
+    }
     const bool slow = iterations == kProbeIterations && decrease > 0.01 * (f0 - f);
     if (!start.built() && (iterations == build_after || slow)) {
       progress.count_hessians(start.build());

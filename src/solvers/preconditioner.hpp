@@ -25,6 +25,12 @@ class StartHessian {
   // Gram passes spent (0 or 1).
   int build();
   bool built() const { return built_; }
+  // Whether the objective's own preconditioner is its Hessian at the point it is built at, cheap
+  // enough to rebuild (Objective::preconditioner_follows_point): L-BFGS then builds it at once
+  // and again after its first steps.
+  bool follows_point() const;
+  // Builds it again at the objective's last evaluation point; returns the Gram passes spent.
+  int rebuild();
   // The iterations a solver should run without the start Hessian before building it: its cost
   // in passes over the data (0: build at once). Problems that converge in fewer iterations
   // never pay for it; the others pay at most twice the least they could have (the rent-or-buy
