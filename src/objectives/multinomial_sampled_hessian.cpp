@@ -3,7 +3,7 @@
 // The class-block preconditioner (multinomial_preconditioner.cpp) is the Hessian at W = 0, fixed:
 // once the probabilities have moved away from 1/K it no longer resembles the Hessian, and L-BFGS
 // takes 20-30 iterations on 10 Gaussian classes. This one, rebuilt after the first two steps,
-// makes L-BFGS a sampled Newton method: 7 iterations there (bench/README.md, "Multinomial: the
+// makes L-BFGS a sampled Newton method: 8 iterations there (bench/README.md, "Multinomial: the
 // sampled Hessian at the current point").
 #include <algorithm>
 #include <cmath>
@@ -18,9 +18,15 @@
 namespace simdlr {
 namespace {
 
-// Rows in the sample: a Hessian of up to 512 parameters is estimated well enough to precondition
-// (relative error about √(parameters / rows)), and the K(K+1)/2 Gram matrices stay cheap.
-constexpr std::size_t kSampleRows = 10000;
+// Rows in the sample for M parameters: the Hessian's estimate has a relative error of about
+// √(M / rows), and a sampled Newton method needs only a rough one; fewer rows make each build
+// cheaper. Measured (default fits, one thread): 100,000 x 10, 10 classes, 97 ms with 10,000
+// rows (7 iterations), 84 ms with 2,500 (8); 10,000 x 10: 22, 12 and 9.8 ms with 10,000, 2,500
+// and 1,000 rows (7, 8, 9 iterations); real_multinomial (M = 510): 354, 297 and 324 ms with
+// 10,000, 5,000 and 2,500 rows (10, 10, 13 iterations).
+std::size_t sample_rows(std::size_t parameters, std::size_t max_rows) {
+  return std::min(max_rows, std::max<std::size_t>(2500, 10 * parameters));
+}
 // Parameters up to which the (Km)² Hessian is factored (its Cholesky: (Km)³/3 flops per build).
 constexpr std::size_t kParameterLimit = 512;
 // Builds costing more than this many passes over the data are not made: three builds (at once,
@@ -47,9 +53,10 @@ bool MultinomialObjective<T>::preconditioner_follows_point(std::size_t max_rows)
   if (parameters > kParameterLimit || n == 0) return false;
   // One build in passes: the Gram matrices (s · m² / 2 multiply-adds for each of K(K+1)/2 class
   // pairs) and the Cholesky (about six times slower per flop), against a softmax pass of about
-  // 4 n K m operations. Measured: 0.7 passes predicted and taken at 100,000 x 10 with 10 classes;
-  // 4.5 predicted at 100,000 x 50 (real_multinomial), where a build took about 4 passes.
-  const double s = std::min(n, double(std::min(max_rows, kSampleRows)));
+  // 4 n K m operations (calibrated with 10,000-row samples: 0.7 passes predicted and taken at
+  // 100,000 x 10 with 10 classes; 4.5 predicted at 100,000 x 50 with 10, where a build took
+  // about 4).
+  const double s = std::min(n, double(sample_rows(parameters, max_rows)));
   const double K = double(K_), M = double(parameters), width = double(m);
   const double gram = s * width * width / 2 * K * (K + 1) / 2, cholesky = 2 * M * M * M;
   return (gram + cholesky) / (4 * n * K * width) <= kMostPasses;
@@ -98,7 +105,7 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::sampled_preconditioner(
     std::size_t max_rows, std::span<const double> penalty) {
   const std::size_t d = data_.d, K = K_, M = dimension();
   std::vector<double> H(M * M);
-  sampled_data_hessian(std::min(max_rows, kSampleRows), H);
+  sampled_data_hessian(sample_rows(M, max_rows), H);
   for (std::size_t p = 0; p < K * d; ++p)
     H[p * M + p] += penalty[p];
   // Adding one vector to every class's row changes no probability: along such a common direction
