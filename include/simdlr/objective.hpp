@@ -108,6 +108,10 @@ struct CertifyRequest {
   std::span<const double> l1_penalty = {};
   // The Hessian certificate is skipped when the tier-1 bound is already at or below this.
   double enough = 0;
+  // The solver's estimate of F(x) − F* (0: none). A sampled Hessian certificate's bound is about
+  // the estimate times the sampling step (every k-th row carries about 1/k of the curvature), so
+  // the sample is sized from it.
+  double estimate = 0;
 };
 
 // Capability: a certified bound on the distance to the optimum (see solvers.hpp for how the

@@ -29,6 +29,20 @@ std::size_t sample_stride(std::size_t n, std::size_t m) {
   return std::max<std::size_t>(1, n / rows);
 }
 
+// The step for a check: sample_stride's, or, given the solver's estimate of the gap, the
+// sparsest sample whose bound should hold with a factor 2 to spare (a sample of every k-th row
+// has about 1/k of the data's curvature, so its bound is about k times the estimate), of at least
+// max(2,000, 20 m) rows (fewer would lose curvature to the sample's own spread). Without an
+// estimate, or when even all rows would not be expected to do, sample_stride's.
+std::size_t check_stride(std::size_t n, std::size_t m, double enough, double estimate) {
+  const std::size_t stride = sample_stride(n, m);
+  const double fits = enough / (2 * estimate);
+  if (!(estimate > 0) || !(fits >= 1)) return stride;
+  const std::size_t fewest = std::max<std::size_t>(2000, 20 * m);
+  const std::size_t sparsest = std::max<std::size_t>(1, n / fewest);
+  return std::min(sparsest, fits < double(sparsest) ? std::size_t(fits) : sparsest);
+}
+
 // H_S = Σ_{i ∈ S} c_i ℓ″_i a_i a_iᵀ + diag(p, 0), S every `stride`-th row (all rows: stride 1).
 // Every dropped term is positive semidefinite, so H_S ⪯ H: gᵀH_S⁻¹g ≥ ν² and a_iᵀH_S⁻¹a_i ≥ the
 // leverages, and the bound, increasing in both, stays a bound. Float data are widened exactly.
@@ -125,7 +139,7 @@ template <class T>
 void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> u,
                   std::span<const T> y, std::span<const double> c, bool uniform,
                   std::span<const double> penalty, std::span<const double> gradient, double enough,
-                  double raised, RowNormCache& cache, GapBound& out) {
+                  double estimate, double raised, RowNormCache& cache, GapBound& out) {
   // The bounds are for (w, b₀); the point returned is (w, b̂), whose F may exceed F(w, b₀) by
   // `raised` (rounding; see certify_one_row), added to each.
   // u, y, c: this process's rows; n: the global rows (under a row partition: of every part).
@@ -143,7 +157,7 @@ void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const
                  kind);
     return;
   }
-  const std::size_t stride = sample_stride(n, m);
+  const std::size_t stride = check_stride(n, m, enough, estimate);
   if (stride > 1) {
     const double sampled =
         raised + hessian_bound(loss, data, c, weight, stride, penalty, gradient, false, cache);
@@ -253,7 +267,7 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (tier1 && tier1_first) try_tier1();
   bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
-    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough,
+    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough, request.estimate,
                  std::max(0.0, value - start_value), cache, out);
     hessian_tried = std::isfinite(out.bound);
   }

@@ -138,7 +138,10 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
   if (next_check_below_ > 0 && !(estimate < next_check_below_) && !overdue) return false;
   if (checked_at_ == report_.iterations) return false;  // x was checked already
   if (overdue && !(estimate < next_check_below_)) check_interval_ *= 2;
-  if (certify(x)) return true;
+  estimate_ = estimate;
+  const bool certified = certify(x);
+  estimate_ = 0;
+  if (certified) return true;
   if (report_.certificate == Certificate::none && x.size() > bound_->hessian_dimension_limit() &&
       !bound_->penalised() && l1_.empty()) {
     // No penalty and too many parameters for the Hessian certificate: none can ever hold (the
@@ -160,6 +163,7 @@ bool SolverProgress::certify(std::span<double> x, bool final_check) {
   request.l1_penalty = l1_;
   request.coefficient_penalty = l2_;
   request.enough = epsilon() * report_.objective_history.back() / (1 + epsilon());
+  request.estimate = std::isfinite(estimate_) ? estimate_ : 0.0;
   std::vector<double> candidate(x.begin(), x.end());
   const GapBound b = bound_->certify(candidate, request);
   report_.certificate_checks += 1;

@@ -73,6 +73,7 @@ class SolverProgress {
   double next_check_below_ = 0;  // after a failed check, the estimate must fall below this
   int stalled_ = 0;
   int checked_at_ = -1;      // the iteration of the last check
+  double estimate_ = 0;      // the gap estimate at the point converged_at checks (0: none)
   int check_interval_ = 10;  // iterations after which a check is due whatever the estimate
 };
 
