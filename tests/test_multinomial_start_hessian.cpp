@@ -1,4 +1,4 @@
-// The multinomial start Hessian that follows the point (multinomial_sampled_hessian.cpp): its
+// The multinomial point preconditioner (multinomial_sampled_hessian.cpp): its
 // sampled Hessian against the exact one (all rows) and against the Hessian of the sampled rows
 // alone; when the objective offers it; and L-BFGS with it, certified at the optimum Newton-CG
 // reaches, in the few iterations of a sampled Newton method.
@@ -122,17 +122,21 @@ TEST_CASE("the multinomial objective offers the sampled Hessian only where it is
   const Problem small = make(20000, 5, 4, 3);
   MultinomialObjective<double> cheap(MatrixView<const double>(small.X.data(), small.n, small.d),
                                      small.labels, small.K, {}, 1.0, Penalty::l2, true);
-  CHECK(cheap.preconditioner_follows_point(10000));
+  CHECK(cheap.point_preconditioner_cheap(10000));
+  std::vector<double> x(cheap.dimension(), 0.0), g(x.size());
+  cheap.value_and_gradient(x, g);
+  CHECK(cheap.point_preconditioner(10000, {}) != nullptr);
   // 2,000 x 10, 10 classes: the sample is all rows, a build costs about 11 passes.
   const Problem ten = make(2000, 10, 10, 6);
   MultinomialObjective<double> few(MatrixView<const double>(ten.X.data(), ten.n, ten.d), ten.labels,
                                    ten.K, {}, 1.0, Penalty::l2, true);
-  CHECK_FALSE(few.preconditioner_follows_point(10000));
+  CHECK_FALSE(few.point_preconditioner_cheap(10000));
   // 20,000 x 60, 10 classes: 610 parameters, above the Cholesky's limit.
   const Problem wide = make(20000, 60, 10, 4);
   MultinomialObjective<double> many(MatrixView<const double>(wide.X.data(), wide.n, wide.d),
                                     wide.labels, wide.K, {}, 1.0, Penalty::l2, true);
-  CHECK_FALSE(many.preconditioner_follows_point(10000));
+  CHECK_FALSE(many.point_preconditioner_cheap(10000));
+  CHECK(many.point_preconditioner(10000, {}) == nullptr);
 }
 
 TEST_CASE("L-BFGS with the multinomial sampled Hessian: certified at the optimum in few iterations",

@@ -177,12 +177,15 @@ class Objective {
       std::size_t max_rows, std::span<const double> coefficient_penalty) {
     return coefficient_penalty.empty() ? preconditioner(max_rows) : nullptr;
   }
-  // Whether preconditioner(max_rows) is the Hessian of a row sample at the last evaluation point
-  // (not an approximation fixed once), cheap enough that L-BFGS builds it at once and again after
-  // its first steps, as the point moves. Default: no.
-  virtual bool preconditioner_follows_point(std::size_t max_rows) {
+  // The Hessian of a row sample of about max_rows rows at the last evaluation point (for the data
+  // term + ½ Σ_j p_j w_j² when coefficient_penalty is given, as above), where the objective can
+  // build it in a few passes' time; nullptr otherwise (the default). L-BFGS builds it at once and
+  // again after its first steps, which makes them those of a sampled Newton method.
+  virtual std::unique_ptr<Preconditioner> point_preconditioner(
+      std::size_t max_rows, std::span<const double> coefficient_penalty) {
     (void)max_rows;
-    return false;
+    (void)coefficient_penalty;
+    return nullptr;
   }
   virtual CertifiedBound* certified_bound() { return nullptr; }
 };

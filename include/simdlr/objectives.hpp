@@ -170,15 +170,19 @@ class MultinomialObjective final : public Objective,
   double gap_estimate(std::span<const double> gradient) const override;
   bool penalised() const override { return l2_; }
   std::size_t hessian_dimension_limit() const override { return 0; }
-  // The start Hessian: where it is cheap, the Hessian of a row sample at the last evaluation
-  // point (multinomial_sampled_hessian.cpp); otherwise the class-block structure of the Hessian at
-  // W = 0 (multinomial_preconditioner.cpp).
+  // The start Hessian: the class-block structure of the Hessian at W = 0
+  // (multinomial_preconditioner.cpp); for L-BFGS where it is cheap, the Hessian of a row sample at
+  // the last evaluation point (multinomial_sampled_hessian.cpp).
   std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override {
     return penalized_preconditioner(max_rows, {});
   }
   std::unique_ptr<Preconditioner> penalized_preconditioner(
       std::size_t max_rows, std::span<const double> coefficient_penalty) override;
-  bool preconditioner_follows_point(std::size_t max_rows) override;
+  std::unique_ptr<Preconditioner> point_preconditioner(
+      std::size_t max_rows, std::span<const double> coefficient_penalty) override;
+  // Whether point_preconditioner(max_rows, ·) is offered: at most 512 parameters, and a build
+  // costs at most about five passes over the data.
+  bool point_preconditioner_cheap(std::size_t max_rows) const;
   // C · (n / s) Σ_{i ∈ S} s_i (diag(p_i) − p_i p_iᵀ) ⊗ a_i a_iᵀ, a_i = (x_i, 1): the data part of
   // the Hessian from a systematic sample S of about max_rows rows (0: all rows, exactly), p the
   // probabilities of the last pass; dimension()² values, row-major, in the parameters' layout.
@@ -197,8 +201,6 @@ class MultinomialObjective final : public Objective,
   bool l2_;
   bool in_double_ = false;  // evaluate_in_double
   double value_and_gradient_in_double(std::span<const double> x, std::span<double> g);
-  std::unique_ptr<Preconditioner> sampled_preconditioner(std::size_t max_rows,
-                                                         std::span<const double> penalty);
   std::vector<T> W_, b_, grad_W_, grad_b_, probabilities_, V_, v_b_, out_, out_b_;
   // The point of the last pass, whose probabilities and gradient sums the buffers above hold:
   // a certificate check there (double data) starts from them instead of its own first pass.

@@ -75,9 +75,10 @@ class PartitionedObjective final : public Objective,
     const ScopedRowPartition scope(partition_);
     return inner_.penalized_preconditioner(max_rows, coefficient_penalty);
   }
-  bool preconditioner_follows_point(std::size_t max_rows) override {
+  std::unique_ptr<Preconditioner> point_preconditioner(
+      std::size_t max_rows, std::span<const double> coefficient_penalty) override {
     const ScopedRowPartition scope(partition_);
-    return inner_.preconditioner_follows_point(max_rows);
+    return inner_.point_preconditioner(max_rows, coefficient_penalty);
   }
   CertifiedBound* certified_bound() override { return bound_ ? this : nullptr; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override {

@@ -105,6 +105,14 @@ std::unique_ptr<Preconditioner> StandardizedObjective::preconditioner(std::size_
   return std::make_unique<StandardizedPreconditioner>(*this, std::move(inner), dimension());
 }
 
+std::unique_ptr<Preconditioner> StandardizedObjective::point_preconditioner(
+    std::size_t max_rows, std::span<const double> coefficient_penalty) {
+  if (!coefficient_penalty.empty()) return nullptr;  // (no wrapper gives it one)
+  std::unique_ptr<Preconditioner> inner = inner_.point_preconditioner(max_rows, penalty_);
+  if (!inner) return nullptr;
+  return std::make_unique<StandardizedPreconditioner>(*this, std::move(inner), dimension());
+}
+
 double StandardizedObjective::value_and_gradient(std::span<const double> x,
                                                  std::span<double> gradient) {
   to_raw(x, raw_x_);

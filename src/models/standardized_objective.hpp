@@ -40,9 +40,8 @@ class StandardizedObjective final : public Objective,
   // The inner objective's preconditioner M of the data term plus the l2 penalty in raw
   // coordinates (½ Σ σ_j² w_j², which is ½‖w'‖²), as Jᵀ M J in the standardized coordinates.
   std::unique_ptr<Preconditioner> preconditioner(std::size_t max_rows) override;
-  bool preconditioner_follows_point(std::size_t max_rows) override {
-    return inner_.preconditioner_follows_point(max_rows);
-  }
+  std::unique_ptr<Preconditioner> point_preconditioner(
+      std::size_t max_rows, std::span<const double> coefficient_penalty) override;
   CertifiedBound* certified_bound() override { return inner_bound_ != nullptr ? this : nullptr; }
   GapBound certify(std::span<double> x, const CertifyRequest& request) override;
   double gap_estimate(std::span<const double> gradient) const override;

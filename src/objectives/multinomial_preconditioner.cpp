@@ -67,18 +67,12 @@ template <class T>
 std::unique_ptr<Preconditioner> MultinomialObjective<T>::penalized_preconditioner(
     std::size_t max_rows, std::span<const double> coefficient_penalty) {
   const std::size_t d = data_.d, m = d + (data_.fit_intercept ? 1 : 0);
-  if (!coefficient_penalty.empty() && coefficient_penalty.size() != K_ * d) return nullptr;
-  if (preconditioner_follows_point(max_rows)) {
-    std::vector<double> penalty(K_ * d, l2_ ? 1.0 : 0.0);
-    if (!coefficient_penalty.empty())
-      std::copy(coefficient_penalty.begin(), coefficient_penalty.end(), penalty.begin());
-    return sampled_preconditioner(max_rows, penalty);
-  }
   if (m > kBlockLimit) return nullptr;
   // Λ: the own penalty (1 or 0 on every coefficient) or the one given, which must be the same
   // for every class to keep the class-block structure.
   std::vector<double> lambda(d, l2_ ? 1.0 : 0.0);
   if (!coefficient_penalty.empty()) {
+    if (coefficient_penalty.size() != K_ * d) return nullptr;
     for (std::size_t j = 0; j < d; ++j)
       lambda[j] = coefficient_penalty[j];
     for (std::size_t k = 1; k < K_; ++k) {

@@ -46,7 +46,7 @@ class CholeskyPreconditioner final : public Preconditioner {
 }  // namespace
 
 template <class T>
-bool MultinomialObjective<T>::preconditioner_follows_point(std::size_t max_rows) {
+bool MultinomialObjective<T>::point_preconditioner_cheap(std::size_t max_rows) const {
   const std::size_t m = data_.d + (data_.fit_intercept ? 1 : 0), parameters = K_ * m;
   const RowPartition* partition = active_row_partition();
   const double n = double(partition ? partition->global_rows() : data_.X.rows);
@@ -101,9 +101,14 @@ void MultinomialObjective<T>::sampled_data_hessian(std::size_t max_rows, std::sp
 }
 
 template <class T>
-std::unique_ptr<Preconditioner> MultinomialObjective<T>::sampled_preconditioner(
-    std::size_t max_rows, std::span<const double> penalty) {
+std::unique_ptr<Preconditioner> MultinomialObjective<T>::point_preconditioner(
+    std::size_t max_rows, std::span<const double> coefficient_penalty) {
   const std::size_t d = data_.d, K = K_, M = dimension();
+  if (!point_preconditioner_cheap(max_rows)) return nullptr;
+  if (!coefficient_penalty.empty() && coefficient_penalty.size() != K * d) return nullptr;
+  std::vector<double> penalty(K * d, l2_ ? 1.0 : 0.0);
+  if (!coefficient_penalty.empty())
+    std::copy(coefficient_penalty.begin(), coefficient_penalty.end(), penalty.begin());
   std::vector<double> H(M * M);
   sampled_data_hessian(sample_rows(M, max_rows), H);
   for (std::size_t p = 0; p < K * d; ++p)
@@ -136,13 +141,13 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::sampled_preconditioner(
   return std::make_unique<CholeskyPreconditioner>(std::move(factor));
 }
 
-template bool MultinomialObjective<float>::preconditioner_follows_point(std::size_t);
-template bool MultinomialObjective<double>::preconditioner_follows_point(std::size_t);
+template bool MultinomialObjective<float>::point_preconditioner_cheap(std::size_t) const;
+template bool MultinomialObjective<double>::point_preconditioner_cheap(std::size_t) const;
 template void MultinomialObjective<float>::sampled_data_hessian(std::size_t, std::span<double>);
 template void MultinomialObjective<double>::sampled_data_hessian(std::size_t, std::span<double>);
-template std::unique_ptr<Preconditioner> MultinomialObjective<float>::sampled_preconditioner(
+template std::unique_ptr<Preconditioner> MultinomialObjective<float>::point_preconditioner(
     std::size_t, std::span<const double>);
-template std::unique_ptr<Preconditioner> MultinomialObjective<double>::sampled_preconditioner(
+template std::unique_ptr<Preconditioner> MultinomialObjective<double>::point_preconditioner(
     std::size_t, std::span<const double>);
 
 }  // namespace simdlr

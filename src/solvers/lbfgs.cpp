@@ -19,8 +19,8 @@ namespace {
 // Iterations after which L-BFGS judges, by its progress, whether a deferred start Hessian is
 // needed before the deferral runs out.
 constexpr int kProbeIterations = 5;
-// A start Hessian that follows the point (StartHessian::follows_point) is built again after each
-// of this many first iterations: from the second build on, the steps are those of a sampled
+// A start Hessian at the point (Objective::point_preconditioner) is built again after each of
+// this many first iterations: from the second build on, the steps are those of a sampled
 // Newton method. (Once, after the first: 9 iterations on 100,000 x 10 with 10 Gaussian classes;
 // after the first two: 7; after every one: 7 at twice the builds.)
 constexpr int kRebuildIterations = 2;
@@ -99,11 +99,13 @@ FitReport minimize_lbfgs(Objective& objective, std::span<double> x, const Solver
   if (progress.start(f, g)) return progress.finish(x);
 
   detail::StartHessian start(objective, options);
-  // A deferral no longer than the progress check would only cost the curvature pairs gathered
-  // until then: such a start Hessian is built at once.
+  // The objective's sampled Hessian at the point, when it offers one, now and again after the
+  // first steps; otherwise the start Hessian (built once). A deferral no longer than the progress
+  // check would only cost the curvature pairs gathered until then: such a one is built at once.
+  const bool rebuilds = start.build_at_point();
+  if (rebuilds) progress.count_hessians(1);
   const int build_after = start.worth_after();
-  const bool rebuilds = start.follows_point();
-  if (build_after <= kProbeIterations) progress.count_hessians(start.build());
+  if (!rebuilds && build_after <= kProbeIterations) progress.count_hessians(start.build());
   int iterations = 0;
   const double f0 = f;
   CurvatureHistory history(n, std::size_t(options.history), start);

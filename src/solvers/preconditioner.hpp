@@ -25,11 +25,13 @@ class StartHessian {
   // Gram passes spent (0 or 1).
   int build();
   bool built() const { return built_; }
-  // Whether the objective's own preconditioner is its Hessian at the point it is built at, cheap
-  // enough to rebuild (Objective::preconditioner_follows_point): L-BFGS then builds it at once
-  // and again after its first steps.
-  bool follows_point() const;
-  // Builds it again at the objective's last evaluation point; returns the Gram passes spent.
+  // Builds the objective's sampled Hessian at its last evaluation point
+  // (Objective::point_preconditioner) when it offers one; returns whether it did. Such a start
+  // Hessian is meant to be rebuilt as the point moves (rebuild).
+  bool build_at_point();
+  bool at_point() const { return at_point_; }
+  // Builds the point preconditioner again at the objective's last evaluation point; returns the
+  // builds made (1, or 0 without one).
   int rebuild();
   // The iterations a solver should run without the start Hessian before building it: its cost
   // in passes over the data (0: build at once). Problems that converge in fewer iterations
@@ -53,6 +55,7 @@ class StartHessian {
   const SolverOptions& options_;
   bool built_ = false;
   bool active_ = false;
+  bool at_point_ = false;
   std::unique_ptr<Preconditioner> own_;  // the objective's, when it offers one
   linalg::Cholesky cholesky_;
 };
