@@ -1,5 +1,5 @@
 // The multinomial objective's Hessian from a row sample at the last evaluation point, and the
-// start Hessian L-BFGS builds from it where it is cheap (MultinomialObjective::preconditioner).
+// start Hessian L-BFGS builds from it where it is cheap (MultinomialObjective::point_preconditioner).
 // The class-block preconditioner (multinomial_preconditioner.cpp) is the Hessian at W = 0, fixed:
 // once the probabilities have moved away from 1/K it no longer resembles the Hessian, and L-BFGS
 // takes 20-30 iterations on 10 Gaussian classes. This one, rebuilt after the first two steps,
