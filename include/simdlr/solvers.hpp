@@ -93,7 +93,10 @@ struct SolverOptions {
   // at once when it costs at most 5 passes over the data; otherwise (wide problems, and the
   // multinomial preconditioner, which slows well-separated classes down) after 5 iterations if
   // the last one still lowered F by more than 1 % of the decrease so far, else once the
-  // iterations spent equal its cost in passes (multinomial: 20).
+  // iterations spent equal its cost in passes (multinomial: 20). Where the objective offers its
+  // sampled Hessian at the current point (Objective::point_preconditioner; multinomial up to 512
+  // parameters, when a build costs at most about 5 passes), L-BFGS uses that instead, built at
+  // once and again after iterations 1 and 2.
   bool precondition = true;
   // Called after every iteration (for --verbose logs and progress lines); may be empty.
   std::function<void(const IterationLog&)> on_iteration = {};
