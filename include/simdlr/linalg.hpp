@@ -45,4 +45,10 @@ class Cholesky {
   void backward(std::span<double> b) const;  // b ← L⁻ᵀ b
 };
 
+// Factors A (m x m, row-major), regularised to A + μI with μ raised tenfold from 1e-10 of its
+// largest diagonal entry until the factorisation succeeds (A is modified): for Hessians that are
+// singular along collinear columns without a penalty. False if it never does (μ above the
+// largest diagonal entry).
+bool factor_regularised(std::vector<double>& A, std::size_t m, Cholesky& cholesky);
+
 }  // namespace simdlr::linalg

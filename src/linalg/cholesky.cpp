@@ -211,4 +211,18 @@ double Cholesky::scaled_norm_squared(std::span<const double> v) const {
   return sum;
 }
 
+bool factor_regularised(std::vector<double>& A, std::size_t m, Cholesky& cholesky) {
+  double largest = 0;
+  for (std::size_t i = 0; i < m; ++i)
+    largest = std::max(largest, std::fabs(A[i * m + i]));
+  double added = 0;
+  for (double mu = 1e-10 * largest; !cholesky.factor(A, m); mu *= 10) {
+    if (!(mu > 0) || mu > largest || !std::isfinite(mu)) return false;
+    for (std::size_t i = 0; i < m; ++i)
+      A[i * m + i] += mu - added;
+    added = mu;
+  }
+  return true;
+}
+
 }  // namespace simdlr::linalg

@@ -104,18 +104,9 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::penalized_preconditione
       B[j * m + d] = B[d * m + j] = scale * double(column[j]);
     B[d * m + d] = scale * double(total);
   }
-  // Regularise a singular B (collinear columns without a penalty) as the solvers do.
-  double largest = 0;
-  for (std::size_t j = 0; j < m; ++j)
-    largest = std::max(largest, B[j * m + j]);
+  // A singular B (collinear columns without a penalty) regularised as the solvers do.
   linalg::Cholesky block;
-  double added = 0;
-  for (double mu = 1e-10 * largest; !block.factor(B, m); mu *= 10) {
-    if (!(mu > 0) || mu > largest) return nullptr;
-    for (std::size_t j = 0; j < m; ++j)
-      B[j * m + j] += mu - added;
-    added = mu;
-  }
+  if (!linalg::factor_regularised(B, m, block)) return nullptr;
   // Along the common direction only the penalty curves F: Λ there (1 where it is 0: F is flat).
   std::vector<double> common(m, 1.0);
   for (std::size_t j = 0; j < d; ++j)

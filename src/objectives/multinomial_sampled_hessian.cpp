@@ -1,10 +1,11 @@
 // The multinomial objective's Hessian from a row sample at the last evaluation point, and the
-// start Hessian L-BFGS builds from it where it is cheap (MultinomialObjective::point_preconditioner).
-// The class-block preconditioner (multinomial_preconditioner.cpp) is the Hessian at W = 0, fixed:
-// once the probabilities have moved away from 1/K it no longer resembles the Hessian, and L-BFGS
-// takes 20-30 iterations on 10 Gaussian classes. This one, rebuilt after the first two steps,
-// makes L-BFGS a sampled Newton method: 8 iterations there (bench/README.md, "Multinomial: the
-// sampled Hessian at the current point").
+// start Hessian L-BFGS builds from it where it is cheap
+// (MultinomialObjective::point_preconditioner). The class-block preconditioner
+// (multinomial_preconditioner.cpp) is the Hessian at W = 0, fixed: once the probabilities have
+// moved away from 1/K it no longer resembles the Hessian, and L-BFGS takes 20-30 iterations on 10
+// Gaussian classes. This one, rebuilt after the first two steps, makes L-BFGS a sampled Newton
+// method: 8 iterations there (bench/README.md, "Multinomial: the sampled Hessian at the current
+// point").
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -126,18 +127,9 @@ std::unique_ptr<Preconditioner> MultinomialObjective<T>::point_preconditioner(
       for (std::size_t l = 0; l < K; ++l)
         H[(f < d ? k * d + f : K * d + k) * M + (f < d ? l * d + f : K * d + l)] += 1.0 / double(K);
   }
-  // Regularise what is still singular (collinear columns without a penalty) as the solvers do.
-  double largest = 0;
-  for (std::size_t p = 0; p < M; ++p)
-    largest = std::max(largest, H[p * M + p]);
+  // What is still singular (collinear columns without a penalty) regularised as the solvers do.
   linalg::Cholesky factor;
-  double added = 0;
-  for (double mu = 1e-10 * largest; !factor.factor(H, M); mu *= 10) {
-    if (!(mu > 0) || mu > largest || !std::isfinite(mu)) return nullptr;
-    for (std::size_t p = 0; p < M; ++p)
-      H[p * M + p] += mu - added;
-    added = mu;
-  }
+  if (!linalg::factor_regularised(H, M, factor)) return nullptr;
   return std::make_unique<CholeskyPreconditioner>(std::move(factor));
 }
 

@@ -21,7 +21,7 @@ bool newton_direction(std::vector<double>& H, std::size_t n, std::span<const dou
                       std::span<double> p, linalg::Cholesky& cholesky) {
   for (std::size_t i = 0; i < n; ++i)
     p[i] = -g[i];
-  if (!detail::factor_regularised(H, n, cholesky)) return false;
+  if (!linalg::factor_regularised(H, n, cholesky)) return false;
   cholesky.solve(p);
   return true;
 }

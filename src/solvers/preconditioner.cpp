@@ -5,20 +5,6 @@
 
 namespace simdlr::detail {
 
-bool factor_regularised(std::vector<double>& H, std::size_t n, linalg::Cholesky& cholesky) {
-  double largest = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    largest = std::max(largest, std::fabs(H[i * n + i]));
-  double added = 0;
-  for (double mu = 1e-10 * largest; !cholesky.factor(H, n); mu *= 10) {
-    if (!(mu > 0) || mu > largest || !std::isfinite(mu)) return false;
-    for (std::size_t i = 0; i < n; ++i)
-      H[i * n + i] += mu - added;
-    added = mu;
-  }
-  return true;
-}
-
 namespace {
 
 constexpr int kOwnPreconditionerDeferral = 20;
@@ -77,7 +63,7 @@ int StartHessian::build() {
   if (exact == nullptr || n > kPreconditionerLimit) return 0;
   std::vector<double> H(n * n);
   exact->sampled_hessian(H, sample);
-  active_ = factor_regularised(H, n, cholesky_);
+  active_ = linalg::factor_regularised(H, n, cholesky_);
   return 1;
 }
 

@@ -60,9 +60,4 @@ class StartHessian {
   linalg::Cholesky cholesky_;
 };
 
-// Factors H (n x n, row-major), regularised to H + μI with μ raised tenfold from 1e-10 of its
-// largest diagonal entry until the factorisation succeeds (H is modified); false if it never
-// does (μ above the largest diagonal entry).
-bool factor_regularised(std::vector<double>& H, std::size_t n, linalg::Cholesky& cholesky);
-
 }  // namespace simdlr::detail
