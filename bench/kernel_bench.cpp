@@ -709,17 +709,14 @@ void bench_weighted_gram(benchmark::State& st, const Case& c) {
 
 // The widened row kernels (double arithmetic over the rows, on the calling thread): the passes
 // the certificates make over float data. Their vectors are double whatever T is.
-int threads_widened(Shape, int) {
+int threads_widened_margins(Shape, int) {
   return 1;
 }
-int threads_widened_margins(Shape s, int t) {
-  return threads_widened(s, t);
+int threads_widened_accumulate(Shape, int) {
+  return 1;
 }
-int threads_widened_accumulate(Shape s, int t) {
-  return threads_widened(s, t);
-}
-int threads_widened_gram_rows(Shape s, int t) {
-  return threads_widened(s, t);
+int threads_widened_gram_rows(Shape, int) {
+  return 1;
 }
 
 // Times twin() and kernel() (each over all rows of X, on the calling thread).

@@ -33,14 +33,15 @@ std::size_t sample_stride(std::size_t n, std::size_t m) {
 // sparsest sample whose bound should hold with a factor 2 to spare (a sample of every k-th row
 // has about 1/k of the data's curvature, so its bound is about k times the estimate), of at least
 // max(2,000, 20 m) rows (fewer would lose curvature to the sample's own spread). Without an
-// estimate, or when even all rows would not be expected to do, sample_stride's.
+// estimate, or when only every row would be expected to do (whose Gram matrix costs several
+// passes' worth of work, more than another iteration and check), sample_stride's.
 std::size_t check_stride(std::size_t n, std::size_t m, double enough, double estimate) {
   const std::size_t stride = sample_stride(n, m);
   const double fits = enough / (2 * estimate);
-  if (!(estimate > 0) || !(fits >= 1)) return stride;
+  if (!(estimate > 0) || !(fits >= 2)) return stride;
   const std::size_t fewest = std::max<std::size_t>(2000, 20 * m);
   const std::size_t sparsest = std::max<std::size_t>(1, n / fewest);
-  return std::min(sparsest, fits < double(sparsest) ? std::size_t(fits) : sparsest);
+  return fits < double(sparsest) ? std::size_t(fits) : sparsest;
 }
 
 // H_S = Σ_{i ∈ S} c_i ℓ″_i a_i a_iᵀ + diag(p, 0), S every `stride`-th row (all rows: stride 1).

@@ -129,8 +129,8 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
   // certificate takes), its free estimate is gap_estimate alone: the model's decrease is smaller
   // by up to the ratio of the data's curvature to the penalty, and checks it triggers fail
   // (multinomial 100,000 x 10, 10 classes: decrease 9e-5, tier-1 bound 0.49 at the first check).
-  const bool tier1_only = bound_ != nullptr && bound_->penalised() && l1_.empty() &&
-                          x.size() > bound_->hessian_dimension_limit();
+  const bool tier1_only =
+      bound_ != nullptr && bound_->penalised() && l1_.empty() && !hessian_allowed(x.size());
   const double estimate = tier1_only ? bound_->gap_estimate(g) : this->estimate(g, decrease);
   if (!enough(estimate, f)) return false;
   if (bound_ == nullptr) {
@@ -148,8 +148,8 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
   const bool certified = certify(x);
   estimate_ = 0;
   if (certified) return true;
-  if (report_.certificate == Certificate::none && x.size() > bound_->hessian_dimension_limit() &&
-      !bound_->penalised() && l1_.empty()) {
+  if (report_.certificate == Certificate::none && l1_.empty() && !hessian_allowed(x.size()) &&
+      !bound_->penalised()) {
     // No penalty and too many parameters for the Hessian certificate: none can ever hold (the
     // objective's note says why).
     stop(StopReason::uncertified);
@@ -165,7 +165,7 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
 bool SolverProgress::certify(std::span<double> x, bool final_check) {
   checked_at_ = report_.iterations;
   CertifyRequest request;
-  request.hessian_allowed = l1_.empty() && x.size() <= bound_->hessian_dimension_limit();
+  request.hessian_allowed = hessian_allowed(x.size());
   request.l1_penalty = l1_;
   request.coefficient_penalty = l2_;
   request.enough = epsilon() * report_.objective_history.back() / (1 + epsilon());

@@ -72,6 +72,10 @@ class SolverProgress {
   double floor_ = 0;             // the last certificate's GapBound::floor
   double next_check_below_ = 0;  // after a failed check, the estimate must fall below this
   int stalled_ = 0;
+  // Whether the Hessian certificate may be tried for n parameters (no l1 part, n within its limit).
+  bool hessian_allowed(std::size_t n) const {
+    return l1_.empty() && n <= bound_->hessian_dimension_limit();
+  }
   int checked_at_ = -1;      // the iteration of the last check
   double estimate_ = 0;      // the gap estimate at the point converged_at checks (0: none)
   int check_interval_ = 10;  // iterations after which a check is due whatever the estimate
