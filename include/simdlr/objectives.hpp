@@ -201,6 +201,9 @@ class MultinomialObjective final : public Objective,
   bool l2_;
   bool in_double_ = false;  // evaluate_in_double
   double value_and_gradient_in_double(std::span<const double> x, std::span<double> g);
+  // The data term's class means, C times (parameters.hpp, remove_class_mean), out of `out`.
+  void remove_class_means(std::span<const T> W_part, std::span<const T> b_part,
+                          std::span<double> out);
   std::vector<T> W_, b_, grad_W_, grad_b_, probabilities_, V_, v_b_, out_, out_b_;
   // The point of the last pass, whose probabilities and gradient sums the buffers above hold:
   // a certificate check there (double data) starts from them instead of its own first pass.

@@ -62,6 +62,9 @@ double MultinomialObjective<T>::value_and_gradient_in_double(std::span<const dou
                         }
                       });
     detail::wide_transpose_product_classes(data_.X, R, K, grad, data_.threads);
+    detail::remove_class_mean<double>(1.0, grad, K, grad);
+    detail::remove_class_mean<double>(1.0, std::span(sums).subspan(1), K,
+                                      std::span(sums).subspan(1));
     double f = sums[0];
     for (std::size_t p = 0; p < K * d; ++p) {
       g[p] = grad[p];

@@ -54,8 +54,18 @@ double MultinomialObjective<T>::value_and_gradient(std::span<const double> x, st
   detail::split_parameters<T>(x, data_.fit_intercept, W_, b_);
   const double loss = kernels::softmax_loss_grad(pass_, data_.threads);
   if constexpr (std::is_same_v<T, double>) pass_point_.assign(x.begin(), x.end());
-  return detail::value_and_gradient_from<T>(detail::Weighting::logistic(C_, l2_), loss, x, grad_W_,
-                                            grad_b_, data_.fit_intercept, g);
+  const double f = detail::value_and_gradient_from<T>(detail::Weighting::logistic(C_, l2_), loss, x,
+                                                      grad_W_, grad_b_, data_.fit_intercept, g);
+  remove_class_means(grad_W_, grad_b_, g);
+  return f;
+}
+
+template <class T>
+void MultinomialObjective<T>::remove_class_means(std::span<const T> W_part,
+                                                 std::span<const T> b_part, std::span<double> out) {
+  const std::size_t coefficients = W_part.size();
+  detail::remove_class_mean<T>(C_, W_part, K_, out.first(coefficients));
+  if (data_.fit_intercept) detail::remove_class_mean<T>(C_, b_part, K_, out.subspan(coefficients));
 }
 
 template <class T>
@@ -64,6 +74,7 @@ void MultinomialObjective<T>::hessian_vector(std::span<const double> v, std::spa
   kernels::softmax_hessian_vector(hessian_pass_, data_.threads);
   detail::hessian_vector_from<T>(detail::Weighting::logistic(C_, l2_), v, out_, out_b_,
                                  data_.fit_intercept, out);
+  remove_class_means(out_, out_b_, out);
 }
 
 template class MultinomialObjective<float>;

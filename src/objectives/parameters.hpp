@@ -19,6 +19,28 @@ void split_parameters(std::span<const double> x, bool fit_intercept, std::span<T
     b[k] = fit_intercept ? T(x[n + k]) : T(0);
 }
 
+// Softmax does not change when one vector is added to every class's row, so the data term's
+// gradient and Hessian-vector products, K rows (classes) of `data.size() / K` values, sum to 0
+// over the classes in every column, exactly. Their float sums do not: rounding remains along the
+// intercepts' common direction, where F is flat and the Hessian has no curvature, and Newton-CG
+// turned it into steps (float 100,000 x 10, 10 classes: 18 iterations and 77 evaluations
+// instead of 7 and 8). This subtracts scale times each column's class mean of `data` from `out`
+// (the solver's vector, whose penalty part is left as it is), in double: the data part of `out`
+// then sums to 0 over the classes to double rounding.
+template <class T>
+void remove_class_mean(double scale, std::span<const T> data, std::size_t K,
+                       std::span<double> out) {
+  const std::size_t d = data.size() / K;
+  for (std::size_t j = 0; j < d; ++j) {
+    double mean = 0;
+    for (std::size_t k = 0; k < K; ++k)
+      mean += double(data[k * d + j]);
+    mean *= scale / double(K);
+    for (std::size_t k = 0; k < K; ++k)
+      out[k * d + j] -= mean;
+  }
+}
+
 // How an objective weighs its data term and its penalty on the coefficients W (never on the
 // intercepts): f = scale · loss + (λ/2) ‖W‖², with the penalty only when `penalized`.
 struct Weighting {
