@@ -179,4 +179,17 @@ inline long double ref_log_loss_term(long double z, long double y) {
   return std::log1p(std::exp(-std::fabs(z))) + linear;
 }
 
+// A class drawn from the softmax of the margins z (overwritten with their exponentials), u a
+// uniform draw in [0, 1).
+inline std::int32_t softmax_draw(std::vector<double>& z, double u) {
+  double total = 0;
+  for (double& v : z)
+    total += v = std::exp(v);
+  u *= total;
+  std::size_t k = 0;
+  while (k + 1 < z.size() && (u -= z[k]) > 0)
+    ++k;
+  return std::int32_t(k);
+}
+
 }  // namespace simdlr::test

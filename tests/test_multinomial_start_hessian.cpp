@@ -10,6 +10,7 @@
 
 #include "simdlr/objectives.hpp"
 #include "simdlr/solvers.hpp"
+#include "support.hpp"
 
 using namespace simdlr;
 
@@ -37,14 +38,7 @@ Problem make(std::size_t n, std::size_t d, std::size_t K, unsigned seed) {
       for (std::size_t k = 0; k < K; ++k)
         z[k] += W[k * d + j] * p.X[i * d + j];
     }
-    double total = 0;
-    for (double& v : z)
-      total += v = std::exp(v);
-    double u = uniform(rng) * total;
-    std::size_t k = 0;
-    while (k + 1 < K && (u -= z[k]) > 0)
-      ++k;
-    p.labels.push_back(std::int32_t(k));
+    p.labels.push_back(test::softmax_draw(z, uniform(rng)));
     p.weight[i] = 0.5 + uniform(rng);
   }
   return p;
