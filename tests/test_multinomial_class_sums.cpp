@@ -105,12 +105,9 @@ TEST_CASE("Newton-CG on float multinomial data with intercepts needs a Newton me
     MultinomialObjective<T> objective(MatrixView<const T>(X.data(), p.n, p.d), p.labels, p.K, {},
                                       1.0, Penalty::l2, true);
     std::vector<double> x(m, 0.0);
-    const FitReport r =
-        minimize_newton_cg(objective, x, SolverOptions{.tol = 1e-6, .max_iter = 100});
-    return std::pair{r, x};
+    return minimize_newton_cg(objective, x, SolverOptions{.tol = 1e-6, .max_iter = 100});
   };
-  const auto [single, x_single] = fit(0.0f);
-  const auto [twice, x_twice] = fit(0.0);
+  const FitReport single = fit(0.0f), twice = fit(0.0);
   REQUIRE(twice.converged);
   CHECK(single.converged);
   // Both are Newton's method from the same start on the same (float-valued) data: the same number
