@@ -71,6 +71,52 @@ TEST_CASE("a fit finds NaN and infinities anywhere in X, on every ISA", "[inputs
   });
 }
 
+// A binary fit on raw X checks X's values in its first pass (the loss is not finite exactly when
+// X holds a NaN or ±inf); that pass comes first for every solver, from a warm start too, and
+// the poisoned row may have weight 0. The fitted model stays the one fitted before.
+TEST_CASE("a binary fit finds NaN and infinities in its first pass, for every solver",
+          "[inputs][fit]") {
+  const Shape s{600, 30, 31};
+  std::vector<double> X = simdlr::test::patterned_matrix<double>(s, 0.0);
+  const std::vector<double> y = labels(s.rows);
+  std::vector<double> weights(s.rows, 1.0);
+  const MatrixView<const double> view(X.data(), s.rows, s.cols, s.stride);
+  using simdlr::Solver;
+  for (Solver solver :
+       {Solver::automatic, Solver::lbfgs, Solver::newton, Solver::newton_cholesky, Solver::gd}) {
+    for (bool warm : {false, true}) {
+      INFO("solver " << simdlr::solver_name(solver) << (warm ? ", warm start" : ""));
+      simdlr::LogisticRegressionOptions options;
+      options.solver = solver;
+      options.warm_start = warm;
+      options.solver_options.max_iter = 50;
+      simdlr::LogisticRegression<double> model(options);
+      model.fit(view, y);
+      const std::vector<double> fitted = model.coef();
+      for (double bad :
+           {std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::infinity()}) {
+        for (std::size_t row : {std::size_t(0), std::size_t(377), s.rows - 1}) {
+          const std::size_t col = (row * 7) % s.cols;
+          INFO("row " << row << ", column " << col << ", value " << bad);
+          double& x = X[row * s.stride + col];
+          const double saved = x;
+          x = bad;
+          weights[row] = 0.0;
+          const std::string where =
+              "row " + std::to_string(row) + ", column " + std::to_string(col);
+          CHECK_THROWS_WITH(
+              model.fit(view, y),
+              Catch::Contains(where) && Catch::Contains(std::isnan(bad) ? "NaN" : "infinite"));
+          CHECK_THROWS_WITH(model.fit(view, y, weights), Catch::Contains(where));
+          CHECK(model.coef() == fitted);
+          weights[row] = 1.0;
+          x = saved;
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("a fit ignores NaN in the padding of strided rows", "[inputs][fit]") {
   simdlr::test::for_each_isa([](simdlr::Isa) {
     for (const Shape& s : kShapes) {

@@ -51,6 +51,7 @@ struct LogisticPass {
   T* grad_b = nullptr;               // out (optional): Σ s_i (σ(z_i) − y_i)
   T* margins = nullptr;              // out (optional): n values z_i = x_i·w + b
   T* hessian_diag = nullptr;         // out (optional): n values s_i σ(z_i)(1 − σ(z_i))
+  T* column_max_abs = nullptr;       // out (optional): d values max_i |x_ij|
 };
 
 // Arguments of the fused one-pass softmax cross-entropy loss + gradient for K classes.
@@ -161,6 +162,11 @@ struct SoftmaxHessianPass {
 //   computed as s e / (1 + e)^2 so it stays accurate for large |z|. Weights must be ≥ 0
 //   (not checked here; the objectives check them). Gradient bound as transpose_product with
 //   r_i = s_i (σ(z_i) − y_i), each r_i within 4 ULP + |y_i| ε.
+//   column_max_abs (optional) gets max_i |x_ij| from the same loads (a fit's input scan folded
+//   into its first pass), as column_max_abs() would, exact for every thread count when X is
+//   finite. No finiteness flag is needed: a NaN or ±inf in row i makes z_i NaN or ±inf (inf · 0
+//   is NaN) and then the returned loss NaN or +inf for y_i ∈ [0, 1] and s_i ≥ 0 (0 · inf is
+//   NaN), so a finite loss vouches for a finite X (the maxima are unspecified otherwise).
 //
 // softmax_loss_grad(pass): one read of X computing, with z_ik = W_k · x_i + b_k and
 //   p_ik = exp(z_ik − max_k z_ik) / Σ_k exp(...), returns Σ s_i [logsumexp(z_i) − z_{i,y_i}]

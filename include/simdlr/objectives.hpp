@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <span>
 #include <vector>
@@ -118,16 +119,26 @@ class LogisticObjective final : public Objective,
   void use_column_max_abs(std::vector<double> maxima) {
     detail::set_known_column_max(row_norms_, std::move(maxima), data_.d);
   }
+  // The models' input scan, deferred to the first pass (one read of X less per fit): that pass
+  // also takes the column maxima (as use_column_max_abs's), and when its loss is not finite,
+  // which a NaN or ±inf in X always makes it (kernels.hpp, logistic_loss_grad), calls
+  // on_non_finite, which should throw the error for that value, or return if X is finite (a loss
+  // that overflowed). Passes then go on as without it.
+  void scan_in_first_pass(std::function<void()> on_non_finite) {
+    scan_pending_ = std::move(on_non_finite);
+  }
 
  private:
   detail::ObjectiveData<T> data_;
   detail::OneRow<T> row_;
   double C_;
   bool l2_;
-  bool in_double_ = false;  // evaluate_in_double
+  bool in_double_ = false;              // evaluate_in_double
+  std::function<void()> scan_pending_;  // scan_in_first_pass
   detail::RowNormCache row_norms_;
   std::vector<T> hessian_diag_;
   void make_diagonal_current();
+  void scan_now();
   // The Hessian diagonal costs a division per row in every pass, so it is only computed once a
   // solver has asked for Hessian-vector products (L-BFGS and gradient descent never do).
   bool diagonal_wanted_ = false, diagonal_current_ = false;

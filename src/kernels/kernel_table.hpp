@@ -35,6 +35,7 @@ struct GlmChunk {
   T* grad_b;        // adds into; may be null
   T* margins;       // may be null
   T* hessian_diag;  // may be null; the squared loss leaves it unused
+  T* column_max;  // max(column_max_j, |x_ij|) into; may be null; the squared loss leaves it unused
 };
 
 template <class T>

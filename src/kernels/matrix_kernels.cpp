@@ -190,10 +190,11 @@ void transpose_product_impl(const Engine<T>& e, MatrixView<const T> X, const T* 
 }
 
 // The one-pass GLM drivers (logistic and squared loss) share everything but the chunk kernel
-// and the optional Hessian diagonal. Each chunk adds into a slot of d + 1 partials (grad_w, then
-// grad_b).
+// and the optional Hessian diagonal and column maxima. Each chunk adds into a slot of d + 1
+// partials (grad_w, then grad_b) and takes its column maxima in a slot of its own, combined
+// after (exactly, so in any order).
 template <class T, class Pass>
-double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_diag,
+double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_diag, T* column_max,
                 double (*const KernelTable<T>::*kernel)(const GlmChunk<T>&)) {
   check_matrix(name, a.X);
   check_pointer(name, "y", a.y, a.X.rows);
@@ -202,6 +203,7 @@ double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_
   const std::size_t d = a.X.cols;
   const ChunkPlan plan = e.plan(name, a.X.rows, d, d + 1);
   T* grad = scratch_buffer<T>(d + 1, 1);
+  std::vector<T> maxima(column_max ? std::max<std::size_t>(plan.count, 1) * d : 0, T(0));
   const long double loss =
       run_with_partials(e, name, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
         const std::size_t i0 = plan.begin(c);
@@ -213,22 +215,30 @@ double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_
                                 slot,
                                 slot + d,
                                 a.margins ? a.margins + i0 : nullptr,
-                                hessian_diag ? hessian_diag + i0 : nullptr};
+                                hessian_diag ? hessian_diag + i0 : nullptr,
+                                column_max ? maxima.data() + c * d : nullptr};
         return (long double)(e.k.*kernel)(chunk);
       });
   std::copy(grad, grad + d, a.grad_w);
   if (a.grad_b) *a.grad_b = grad[d];
+  if (column_max) {
+    std::fill(column_max, column_max + d, T(0));
+    for (std::size_t at = 0; at < maxima.size(); ++at)
+      column_max[at % d] = std::max(column_max[at % d], maxima[at]);
+  }
   return double(loss);
 }
 
 template <class T>
 double logistic_impl(const Engine<T>& e, const LogisticPass<T>& a) {
-  return glm_impl(e, "logistic_loss_grad", a, a.hessian_diag, &KernelTable<T>::logistic);
+  return glm_impl(e, "logistic_loss_grad", a, a.hessian_diag, a.column_max_abs,
+                  &KernelTable<T>::logistic);
 }
 
 template <class T>
 double squared_impl(const Engine<T>& e, const SquaredPass<T>& a) {
-  return glm_impl(e, "squared_loss_grad", a, static_cast<T*>(nullptr), &KernelTable<T>::squared);
+  return glm_impl(e, "squared_loss_grad", a, static_cast<T*>(nullptr), static_cast<T*>(nullptr),
+                  &KernelTable<T>::squared);
 }
 
 // The K x d matrix M transposed to d rows of softmax_padded_classes(K) values, zero-padded: the

@@ -67,7 +67,7 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
 
 // One pass of a generalised linear model, row by row: z = x · w + b; row(i, z, s, r) returns the
 // row's weighted loss term and sets its residual r = s (μ(z) − y); then grad_w += r x,
-// grad_b += r and the margin z is stored.
+// grad_b += r and the margin z is stored (and the column maxima of |x| taken, if asked for).
 template <class T, class Row>
 double glm_pass(const GlmChunk<T>& a, const Row& row) {
   Wide<T> loss = 0;
@@ -79,6 +79,10 @@ double glm_pass(const GlmChunk<T>& a, const Row& row) {
     loss += row(i, z, s, r);
     for (std::size_t j = 0; j < a.X.cols; ++j)
       a.grad_w[j] += r * x[j];
+    if (a.column_max) {
+      for (std::size_t j = 0; j < a.X.cols; ++j)
+        a.column_max[j] = std::max(a.column_max[j], std::fabs(x[j]));
+    }
     if (a.grad_b) *a.grad_b += r;
     if (a.margins) a.margins[i] = z;
   }

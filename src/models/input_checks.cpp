@@ -51,16 +51,26 @@ void check_layout(const char* who, MatrixView<const T> X) {
 }  // namespace
 
 template <class T>
-std::vector<double> check_training_matrix(const char* who, MatrixView<const T> X, Threads threads) {
+void check_training_shape(const char* who, MatrixView<const T> X) {
   if (X.rows == 0)
     throw InvalidArgument(where(who) + "X has no rows; a fit needs at least one sample");
   if (X.cols == 0)
     throw InvalidArgument(where(who) + "X has no columns; a fit needs at least one feature");
   check_layout(who, X);
+}
+
+template <class T>
+std::vector<double> check_training_matrix(const char* who, MatrixView<const T> X, Threads threads) {
+  check_training_shape(who, X);
   // The vectorized scan says whether to look; the row-by-row scan finds what and where.
   std::vector<T> maxima(X.cols);
   if (!kernels::column_max_abs(X, maxima.data(), threads)) check_finite(who, X);
   return std::vector<double>(maxima.begin(), maxima.end());
+}
+
+template <class T>
+void check_finite_values(const char* who, MatrixView<const T> X) {
+  check_finite(who, X);
 }
 
 template <class T>
@@ -119,6 +129,10 @@ template std::vector<double> check_training_matrix<float>(const char*, MatrixVie
                                                           Threads);
 template std::vector<double> check_training_matrix<double>(const char*, MatrixView<const double>,
                                                            Threads);
+template void check_training_shape<float>(const char*, MatrixView<const float>);
+template void check_training_shape<double>(const char*, MatrixView<const double>);
+template void check_finite_values<float>(const char*, MatrixView<const float>);
+template void check_finite_values<double>(const char*, MatrixView<const double>);
 template void check_prediction_shape<float>(const char*, MatrixView<const float>, std::size_t);
 template void check_prediction_shape<double>(const char*, MatrixView<const double>, std::size_t);
 template void check_finite_margins<float>(const char*, MatrixView<const float>,

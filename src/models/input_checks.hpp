@@ -16,6 +16,15 @@ namespace simdlr::detail {
 // computes and the objectives' certificates would otherwise read X once more for.
 template <class T>
 std::vector<double> check_training_matrix(const char* who, MatrixView<const T> X, Threads threads);
+// check_training_matrix without the scan of the values: for a fit whose first pass takes the
+// column maxima and shows a non-finite value by its loss (LogisticObjective::scan_in_first_pass),
+// which then calls check_finite_values.
+template <class T>
+void check_training_shape(const char* who, MatrixView<const T> X);
+// Throws what check_training_matrix would for the first NaN or ±inf of X, row by row (a row-wise
+// vectorized test, then the row's values); returns when every value is finite.
+template <class T>
+void check_finite_values(const char* who, MatrixView<const T> X);
 // The shape of X for prediction with a model of n_features features; its values are checked by
 // check_finite_margins once the margins are computed.
 template <class T>

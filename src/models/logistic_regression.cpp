@@ -156,10 +156,18 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
                                                     std::span<const T> sample_weight) {
   const LogisticRegressionOptions& o = options_;
   check_options(o);
-  // The column maxima come with the scan of X; the certificates use them.
-  const std::vector<double> column_max = detail::check_training_matrix(kFit, X, o.threads);
-  detail::check_sample_weight(kFit, sample_weight, X.rows);
   const std::size_t K = classes_.size(), n = X.rows, d = X.cols;
+  // The column maxima come with the scan of X; the certificates use them. A binary fit on raw X
+  // has its first pass take them and show a NaN or ±inf by its loss instead: one read of X less.
+  const bool scan_in_pass = K == 2 && !o.standardize &&
+                            chosen_solver(o.solver, o.penalty, n, d + (o.fit_intercept ? 1 : 0),
+                                          false) != Solver::prox_newton;
+  std::vector<double> column_max;
+  if (scan_in_pass)
+    detail::check_training_shape(kFit, X);
+  else
+    column_max = detail::check_training_matrix(kFit, X, o.threads);
+  detail::check_sample_weight(kFit, sample_weight, X.rows);
   if (K < 2) {
     throw InvalidArgument(std::string(kFit) + ": y has a single class ('" + classes_.text().at(0) +
                           "'); logistic regression needs at least two");
@@ -236,7 +244,10 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
       reports.push_back(solve(resolved, stats.get(), 1, penalty, theta, [&](Penalty penalty) {
         auto objective = std::make_unique<LogisticObjective<T>>(X, target, weights, o.C, penalty,
                                                                 o.fit_intercept, threads);
-        objective->use_column_max_abs(column_max);
+        if (scan_in_pass)
+          objective->scan_in_first_pass([X] { detail::check_finite_values(kFit, X); });
+        else
+          objective->use_column_max_abs(column_max);
         return objective;
       }));
       std::copy(theta.begin(), theta.begin() + d, coef.begin() + r * d);

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 
@@ -37,13 +38,33 @@ double LogisticObjective<T>::pass(T* hessian_diag) {
   LogisticPass<T> arguments = detail::one_row_pass<LogisticPass<T>>(data_, row_);
   arguments.hessian_diag = hessian_diag;
   arguments.margins = margins_.empty() ? nullptr : margins_.data();
-  return kernels::logistic_loss_grad(arguments, data_.threads);
+  if (!scan_pending_) return kernels::logistic_loss_grad(arguments, data_.threads);
+  std::vector<T> maxima(data_.d);
+  arguments.column_max_abs = maxima.data();
+  const double loss = kernels::logistic_loss_grad(arguments, data_.threads);
+  const std::function<void()> check = std::move(scan_pending_);
+  scan_pending_ = nullptr;
+  if (!std::isfinite(loss)) check();
+  use_column_max_abs(std::vector<double>(maxima.begin(), maxima.end()));
+  return loss;
+}
+
+// scan_in_first_pass's check as a pass of its own.
+template <class T>
+void LogisticObjective<T>::scan_now() {
+  std::vector<T> maxima(data_.d);
+  const bool finite = kernels::column_max_abs(data_.X, maxima.data(), data_.threads);
+  const std::function<void()> check = std::move(scan_pending_);
+  scan_pending_ = nullptr;
+  if (!finite) check();
+  use_column_max_abs(std::vector<double>(maxima.begin(), maxima.end()));
 }
 
 template <class T>
 double LogisticObjective<T>::value_and_gradient(std::span<const double> x, std::span<double> g) {
   detail::set_point(row_, x, data_.fit_intercept);
   if (in_double_) {
+    if (scan_pending_) scan_now();  // the widened pass takes no maxima
     diagonal_current_ = diagonal_wanted_;
     return detail::value_and_gradient_in_double<T>(
         detail::OneRowLoss::logistic, data_, row_.y, detail::Weighting::logistic(C_, l2_), x, g,

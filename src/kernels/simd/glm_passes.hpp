@@ -109,7 +109,8 @@ inline V<T, A> glm_residual(const GlmChunk<T>& a, std::size_t i0, std::size_t co
 // The two sweeps of a block prefetch the block kPrefetchBlocks ahead, half the rows each, so
 // memory keeps streaming while a block is worked on from L1 (see axpy_tile).
 
-template <class T, class A, bool Squared>
+// With Max, the column maxima of |x| too (GlmChunk::column_max), from the gradient sweep's loads.
+template <class T, class A, bool Squared, bool Max = false>
 double glm_pass(const GlmChunk<T>& a) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
@@ -148,10 +149,11 @@ double glm_pass(const GlmChunk<T>& a) {
     r.store_aligned(rbuf);
     if (a.margins) store_partial<T, A>(a.margins + i0, z, count);
     if (i0 + (kPrefetchBlocks + 1) * L <= rows)
-      tiled_axpy<T, A, Ahead::second_half>(a.X.X + i0 * stride, stride, n, count, rbuf, a.grad_w,
-                                           ahead);
+      tiled_axpy<T, A, Ahead::second_half, Max>(a.X.X + i0 * stride, stride, n, count, rbuf,
+                                                a.grad_w, ahead, a.column_max);
     else
-      tiled_axpy<T, A>(a.X.X + i0 * stride, stride, n, count, rbuf, a.grad_w);
+      tiled_axpy<T, A, Ahead::none, Max>(a.X.X + i0 * stride, stride, n, count, rbuf, a.grad_w, 0,
+                                         a.column_max);
   }
   if (a.grad_b) *a.grad_b += xsimd::hadd(rsum);
   return lanes_total<T, A>(loss_s, loss_c);
@@ -159,7 +161,7 @@ double glm_pass(const GlmChunk<T>& a) {
 
 template <class T, class A>
 double logistic(const GlmChunk<T>& a) {
-  return glm_pass<T, A, false>(a);
+  return a.column_max ? glm_pass<T, A, false, true>(a) : glm_pass<T, A, false>(a);
 }
 
 template <class T, class A>

@@ -177,17 +177,26 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
 // elements further on: in a fused pass, without this the memory stream idles during the
 // second, cache-resident read of a block, because the hardware prefetcher runs only a little
 // ahead of demand misses. Prefetches never fault, so addresses past the end of X are harmless.
-template <class T, class A, std::size_t M, bool Tail, Ahead P>
+// With Max, top[same columns] = max(top, |x_kj|) from the same loads (a fit's input scan folded
+// into its first pass; NaN need not survive: the pass's loss shows it).
+template <class T, class A, std::size_t M, bool Tail, Ahead P, bool Max = false>
 inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T* r, T* out,
-                      std::size_t tail, std::size_t ahead) {
+                      std::size_t tail, std::size_t ahead, T* top = nullptr) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   constexpr std::size_t registers_per_line = registers_per_cache_line<T, A>();
   B o[M + 1];
+  B h[Max ? M + 1 : 1];
 #pragma GCC unroll 16
   for (std::size_t t = 0; t < M; ++t)
     o[t] = B::load_unaligned(out + t * L);
   if constexpr (Tail) o[M] = load_partial<T, A>(out + M * L, tail);
+  if constexpr (Max) {
+#pragma GCC unroll 16
+    for (std::size_t t = 0; t < M; ++t)
+      h[t] = B::load_unaligned(top + t * L);
+    if constexpr (Tail) h[M] = load_partial<T, A>(top + M * L, tail);
+  }
   for (std::size_t k = 0; k < count; ++k) {
     const B rk(r[k]);
     const T* xk = x + k * stride;
@@ -197,43 +206,66 @@ inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T
         _mm_prefetch(reinterpret_cast<const char*>(xk + ahead + t * L), _MM_HINT_T0);
     }
 #pragma GCC unroll 16
-    for (std::size_t t = 0; t < M; ++t)
-      o[t] = madd(B::load_unaligned(xk + t * L), rk, o[t]);
-    if constexpr (Tail) o[M] = madd(load_partial<T, A>(xk + M * L, tail), rk, o[M]);
+    for (std::size_t t = 0; t < M; ++t) {
+      const B v = B::load_unaligned(xk + t * L);
+      o[t] = madd(v, rk, o[t]);
+      if constexpr (Max) h[t] = xsimd::max(h[t], xsimd::abs(v));
+    }
+    if constexpr (Tail) {
+      const B v = load_partial<T, A>(xk + M * L, tail);
+      o[M] = madd(v, rk, o[M]);
+      if constexpr (Max) h[M] = xsimd::max(h[M], xsimd::abs(v));
+    }
   }
 #pragma GCC unroll 16
   for (std::size_t t = 0; t < M; ++t)
     o[t].store_unaligned(out + t * L);
   if constexpr (Tail) store_partial<T, A>(out + M * L, o[M], tail);
+  if constexpr (Max) {
+#pragma GCC unroll 16
+    for (std::size_t t = 0; t < M; ++t)
+      h[t].store_unaligned(top + t * L);
+    if constexpr (Tail) store_partial<T, A>(top + M * L, h[M], tail);
+  }
 }
 
 constexpr std::size_t kTile = 8;
+// With column maxima the tile holds twice the registers: half as many columns, so they fit in
+// the 16 registers of SSE2 and AVX2 (AVX-512 has 32).
+template <bool Max>
+constexpr std::size_t tile_registers() {
+  return Max ? kTile / 2 : kTile;
+}
 
-template <class T, class A, Ahead P, std::size_t M>
+template <class T, class A, Ahead P, std::size_t M, bool Max>
 inline void axpy_rest(const T* x, std::size_t stride, std::size_t count, const T* r, T* out,
-                      std::size_t vectors, std::size_t tail, std::size_t ahead) {
-  if constexpr (M < kTile) {
+                      std::size_t vectors, std::size_t tail, std::size_t ahead, T* top) {
+  if constexpr (M < tile_registers<Max>()) {
     if (vectors == M) {
       if (tail)
-        axpy_tile<T, A, M, true, P>(x, stride, count, r, out, tail, ahead);
+        axpy_tile<T, A, M, true, P, Max>(x, stride, count, r, out, tail, ahead, top);
       else if (M > 0)
-        axpy_tile<T, A, M, false, P>(x, stride, count, r, out, 0, ahead);
+        axpy_tile<T, A, M, false, P, Max>(x, stride, count, r, out, 0, ahead, top);
       return;
     }
-    axpy_rest<T, A, P, M + 1>(x, stride, count, r, out, vectors, tail, ahead);
+    axpy_rest<T, A, P, M + 1, Max>(x, stride, count, r, out, vectors, tail, ahead, top);
   }
 }
 
 // out[0..n) += Σ_k r[k] x_k for `count` rows starting at x: column tiles of kTile registers,
 // each kept in registers over all rows (rows added in order, one multiply-add each), prefetching
-// the rows P selects `ahead` elements further on (see axpy_tile).
-template <class T, class A, Ahead P = Ahead::none>
+// the rows P selects `ahead` elements further on (see axpy_tile). With Max, also
+// top[0..n) = max(top, |x_kj|) (tiles of half the columns; the sums are the same bits).
+template <class T, class A, Ahead P = Ahead::none, bool Max = false>
 inline void tiled_axpy(const T* x, std::size_t stride, std::size_t n, std::size_t count, const T* r,
-                       T* out, std::size_t ahead = 0) {
-  constexpr std::size_t L = V<T, A>::size;
+                       T* out, std::size_t ahead = 0, T* top = nullptr) {
+  constexpr std::size_t L = V<T, A>::size, tile = tile_registers<Max>();
   std::size_t j = 0;
-  for (; j + kTile * L <= n; j += kTile * L)
-    axpy_tile<T, A, kTile, false, P>(x + j, stride, count, r, out + j, 0, ahead);
+  for (; j + tile * L <= n; j += tile * L) {
+    axpy_tile<T, A, tile, false, P, Max>(x + j, stride, count, r, out + j, 0, ahead,
+                                         Max ? top + j : nullptr);
+  }
   const std::size_t rest = n - j;
-  axpy_rest<T, A, P, 0>(x + j, stride, count, r, out + j, rest / L, rest % L, ahead);
+  axpy_rest<T, A, P, 0, Max>(x + j, stride, count, r, out + j, rest / L, rest % L, ahead,
+                             Max ? top + j : nullptr);
 }
