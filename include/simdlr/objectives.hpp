@@ -139,6 +139,7 @@ class LogisticObjective final : public Objective,
   std::vector<T> hessian_diag_;
   void make_diagonal_current();
   void scan_now();
+  void end_scan(bool finite, const std::vector<T>& maxima);
   // The Hessian diagonal costs a division per row in every pass, so it is only computed once a
   // solver has asked for Hessian-vector products (L-BFGS and gradient descent never do).
   bool diagonal_wanted_ = false, diagonal_current_ = false;

@@ -25,21 +25,6 @@ bool any_non_finite(const T* v, std::size_t n) {
 }
 
 template <class T>
-void check_finite(const char* who, MatrixView<const T> X) {
-  for (std::size_t i = 0; i < X.rows; ++i) {
-    const T* row = X.row(i);
-    if (!any_non_finite(row, X.cols)) continue;
-    for (std::size_t j = 0; j < X.cols; ++j) {
-      if (!std::isfinite(row[j])) {
-        throw InvalidArgument(
-            where(who) + "X[row " + std::to_string(i) + ", column " + std::to_string(j) + "] is " +
-            (std::isnan(row[j]) ? "NaN" : "infinite") + "; every feature value must be finite");
-      }
-    }
-  }
-}
-
-template <class T>
 void check_layout(const char* who, MatrixView<const T> X) {
   if (X.stride < X.cols) {
     throw ShapeError(where(who) + "X row stride " + std::to_string(X.stride) +
@@ -64,13 +49,23 @@ std::vector<double> check_training_matrix(const char* who, MatrixView<const T> X
   check_training_shape(who, X);
   // The vectorized scan says whether to look; the row-by-row scan finds what and where.
   std::vector<T> maxima(X.cols);
-  if (!kernels::column_max_abs(X, maxima.data(), threads)) check_finite(who, X);
+  if (!kernels::column_max_abs(X, maxima.data(), threads)) check_finite_values(who, X);
   return std::vector<double>(maxima.begin(), maxima.end());
 }
 
 template <class T>
 void check_finite_values(const char* who, MatrixView<const T> X) {
-  check_finite(who, X);
+  for (std::size_t i = 0; i < X.rows; ++i) {
+    const T* row = X.row(i);
+    if (!any_non_finite(row, X.cols)) continue;
+    for (std::size_t j = 0; j < X.cols; ++j) {
+      if (!std::isfinite(row[j])) {
+        throw InvalidArgument(
+            where(who) + "X[row " + std::to_string(i) + ", column " + std::to_string(j) + "] is " +
+            (std::isnan(row[j]) ? "NaN" : "infinite") + "; every feature value must be finite");
+      }
+    }
+  }
 }
 
 template <class T>
@@ -84,7 +79,7 @@ void check_prediction_shape(const char* who, MatrixView<const T> X, std::size_t 
 
 template <class T>
 void check_finite_margins(const char* who, MatrixView<const T> X, std::span<const T> margins) {
-  if (any_non_finite(margins.data(), margins.size())) check_finite(who, X);
+  if (any_non_finite(margins.data(), margins.size())) check_finite_values(who, X);
 }
 
 template <class T>

@@ -157,11 +157,15 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
   const LogisticRegressionOptions& o = options_;
   check_options(o);
   const std::size_t K = classes_.size(), n = X.rows, d = X.cols;
+  const bool multinomial = K > 2 && o.multi_class != MultiClass::ovr;
+  const std::size_t rows = K == 2 ? 1 : K;
+  const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
+  LogisticRegressionOptions resolved = o;
+  resolved.solver = chosen_solver(o.solver, o.penalty, n, per_row, multinomial);
+  const bool prox = resolved.solver == Solver::prox_newton;
   // The column maxima come with the scan of X; the certificates use them. A binary fit on raw X
   // has its first pass take them and show a NaN or ±inf by its loss instead: one read of X less.
-  const bool scan_in_pass = K == 2 && !o.standardize &&
-                            chosen_solver(o.solver, o.penalty, n, d + (o.fit_intercept ? 1 : 0),
-                                          false) != Solver::prox_newton;
+  const bool scan_in_pass = K == 2 && !o.standardize && !prox;
   std::vector<double> column_max;
   if (scan_in_pass)
     detail::check_training_shape(kFit, X);
@@ -172,17 +176,11 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
     throw InvalidArgument(std::string(kFit) + ": y has a single class ('" + classes_.text().at(0) +
                           "'); logistic regression needs at least two");
   }
-  const bool multinomial = K > 2 && o.multi_class != MultiClass::ovr;
-  const std::size_t rows = K == 2 ? 1 : K;
   const Threads threads = o.threads;
 
   // Start: zeros, or the previous solution for a warm start with matching shapes.
   const bool warm =
       o.warm_start && fitted() && n_features_ == d && rows_ == rows && multinomial_ == multinomial;
-  const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
-  LogisticRegressionOptions resolved = o;
-  resolved.solver = chosen_solver(o.solver, o.penalty, n, per_row, multinomial);
-  const bool prox = resolved.solver == Solver::prox_newton;
   std::unique_ptr<detail::ColumnStats> stats;
   if (o.standardize && !prox) {
     stats =

@@ -42,10 +42,7 @@ double LogisticObjective<T>::pass(T* hessian_diag) {
   std::vector<T> maxima(data_.d);
   arguments.column_max_abs = maxima.data();
   const double loss = kernels::logistic_loss_grad(arguments, data_.threads);
-  const std::function<void()> check = std::move(scan_pending_);
-  scan_pending_ = nullptr;
-  if (!std::isfinite(loss)) check();
-  use_column_max_abs(std::vector<double>(maxima.begin(), maxima.end()));
+  end_scan(std::isfinite(loss), maxima);
   return loss;
 }
 
@@ -53,7 +50,12 @@ double LogisticObjective<T>::pass(T* hessian_diag) {
 template <class T>
 void LogisticObjective<T>::scan_now() {
   std::vector<T> maxima(data_.d);
-  const bool finite = kernels::column_max_abs(data_.X, maxima.data(), data_.threads);
+  end_scan(kernels::column_max_abs(data_.X, maxima.data(), data_.threads), maxima);
+}
+
+// The deferred scan is done: its check where X may hold a NaN or ±inf, and the maxima kept.
+template <class T>
+void LogisticObjective<T>::end_scan(bool finite, const std::vector<T>& maxima) {
   const std::function<void()> check = std::move(scan_pending_);
   scan_pending_ = nullptr;
   if (!finite) check();
