@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "simdlr/errors.hpp"
@@ -49,7 +50,18 @@ class Quadratic final : public simdlr::Objective,
       H[i * n + i] = a_[i];
   }
   simdlr::CertifiedBound* certified_bound() override { return this; }
-  simdlr::GapBound certify(std::span<double> x, const simdlr::CertifyRequest&) override {
+  simdlr::GapBound certify(std::span<double> x, const simdlr::CertifyRequest& request) override {
+    if (defer_below > 0 && request.may_defer) {  // declines, as a costly check may
+      if (first_deferred < 0) first_deferred = iteration;
+      if (checked_after_deferral < 0) ++deferrals;
+      simdlr::GapBound deferred;
+      deferred.retry_below = defer_below * request.enough;
+      return deferred;
+    }
+    if (first_deferred >= 0 && checked_after_deferral < 0) {
+      checked_after_deferral = iteration;
+      forced = !request.may_defer;
+    }
     ++certificates;
     std::vector<double> g(x.size());
     const double f = value_and_gradient(x, g);
@@ -65,6 +77,13 @@ class Quadratic final : public simdlr::Objective,
   bool penalised() const override { return true; }
   const std::vector<double>& minimum() const { return c_; }
   int evaluations = 0, certificates = 0;
+  // Deferral (CertifyRequest::may_defer): with defer_below > 0, every check that may be deferred
+  // is, with retry_below = defer_below · enough; the iterations (as the test's callback sets
+  // them) of the first deferral and of the first check made after it, whether that one could not
+  // be deferred, and the number of deferrals before it.
+  double defer_below = 0;
+  int iteration = 0, first_deferred = -1, checked_after_deferral = -1, deferrals = 0;
+  bool forced = false;
 
  private:
   std::vector<double> a_, c_;
@@ -180,5 +199,58 @@ TEST_CASE("the iteration callback sees every iteration", "[solvers]") {
     CHECK(logs[i].iteration == int(i) + 1);
     CHECK(logs[i].objective == report.objective_history[i + 1]);
     CHECK(logs[i].step > 0);
+  }
+}
+
+TEST_CASE("a deferred check is made once the estimate falls below retry_below, or 3 iterations on",
+          "[solvers][deferral]") {
+  using Minimizer =
+      simdlr::FitReport (*)(simdlr::Objective&, std::span<double>, const simdlr::SolverOptions&);
+  const std::pair<const char*, Minimizer> solvers[] = {
+      {"lbfgs", simdlr::minimize_lbfgs},
+      {"newton", simdlr::minimize_newton_cg},
+      {"newton-cholesky", simdlr::minimize_newton_cholesky},
+      {"gd", simdlr::minimize_gradient_descent}};
+  for (const auto& [name, minimize] : solvers) {
+    // retry_below never reached (1e-30 of enough): one deferral, then no check until 3 iterations
+    // on (the first after them whose estimate is within tol), which may not be deferred; or the
+    // solver's final check, if it ends first. Reached (half of enough): the estimate decides, or
+    // the same limit. Without the start Hessian (exact here), L-BFGS and gd take many iterations
+    // from their first estimate within tol 1e-2 to a certificate.
+    for (double defer_below : {1e-30, 0.5}) {
+      INFO(name << ", retry below " << defer_below << " of enough");
+      Quadratic q(50);
+      q.defer_below = defer_below;
+      std::vector<double> x(50, 0.0);
+      simdlr::SolverOptions options;
+      options.tol = 1e-2;
+      options.max_iter = 200000;
+      options.precondition = false;
+      options.on_iteration = [&q](const simdlr::IterationLog& log) { q.iteration = log.iteration; };
+      const simdlr::FitReport report = minimize(q, x, options);
+      INFO("deferred first at " << q.first_deferred << ", " << q.deferrals
+                                << " deferrals, next check at " << q.checked_after_deferral << ", "
+                                << report.iterations << " iterations");
+      CHECK(report.converged);
+      CHECK(report.certificate == simdlr::Certificate::quadratic);
+      CHECK(report.certificate_checks == q.certificates);  // deferrals are not checks
+      const double f = report.objective_history.back();
+      CHECK(report.objective_gap_bound == Approx(f - 1.0).margin(1e-14));
+      CHECK(report.relative_gap_bound <= 1e-4);
+      REQUIRE(q.first_deferred >= 0);
+      REQUIRE(q.checked_after_deferral >= 0);
+      const int after = q.checked_after_deferral - q.first_deferred;
+      const bool ended =
+          q.checked_after_deferral == report.iterations && report.certificate_checks == 1;
+      const std::string solver = name;
+      const bool long_run = solver == "lbfgs" || solver == "gd";
+      if (defer_below == 1e-30) {
+        CHECK((q.forced || ended));
+        CHECK((after >= 3 || ended));
+        if (long_run) CHECK(q.deferrals == 1);  // the estimate never falls below 1e-30 of enough
+      }
+      if (!ended) CHECK(after >= 1);
+      if (long_run) CHECK_FALSE(ended);
+    }
   }
 }

@@ -93,6 +93,9 @@ struct GapBound {
   // as an exact fit in floating point (least squares: ½ Σ s_i (16 ε y_i)², ε = 2⁻⁵²; 0 where F*
   // is never near 0). A bound at or below it counts as converged, whatever F* (solvers.hpp).
   double floor = 0;
+  // > 0: the check was deferred, nothing evaluated (CertifyRequest::may_defer): one is worth its
+  // cost once the solver's estimate of the gap is below this.
+  double retry_below = 0;
 };
 
 struct CertifyRequest {
@@ -112,6 +115,12 @@ struct CertifyRequest {
   // the estimate times the sampling step (every k-th row carries about 1/k of the curvature), so
   // the sample is sized from it.
   double estimate = 0;
+  // The tier-1 formula at the solver's last gradient (CertifiedBound::gap_estimate; +inf: none).
+  double tier1_estimate = std::numeric_limits<double>::infinity();
+  // The certificate may decline a check that would cost more than the solver's next iteration
+  // and a check after it are expected to (GapBound::retry_below), e.g. a Hessian sample too dense
+  // for the estimate; never where tier 1 may hold (tier1_estimate at or below enough).
+  bool may_defer = false;
 };
 
 // Capability: a certified bound on the distance to the optimum (see solvers.hpp for how the

@@ -140,14 +140,18 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
   // After a failed check, the next once the estimate fell 100-fold; or, in case it no longer
   // falls (float data at the rounding floor of their gradient), after 10 iterations, then 20,
   // 40, ... (few checks even in a run of thousands of iterations).
-  const bool overdue = checked_at_ >= 0 && report_.iterations - checked_at_ >= check_interval_;
+  // A deferred check (GapBound::retry_below) is made anyway after kDeferredIterations.
+  const bool overdue =
+      (checked_at_ >= 0 && report_.iterations - checked_at_ >= check_interval_) || deferral_over();
   if (next_check_below_ > 0 && !(estimate < next_check_below_) && !overdue) return false;
   if (checked_at_ == report_.iterations) return false;  // x was checked already
-  if (overdue && !(estimate < next_check_below_)) check_interval_ *= 2;
+  if (overdue && !(estimate < next_check_below_) && !deferral_over()) check_interval_ *= 2;
   estimate_ = estimate;
+  tier1_estimate_ = bound_->gap_estimate(g);
   const bool certified = certify(x);
   estimate_ = 0;
   if (certified) return true;
+  if (deferred_) return false;
   if (report_.certificate == Certificate::none && l1_.empty() && !hessian_allowed(x.size()) &&
       !bound_->penalised()) {
     // No penalty and too many parameters for the Hessian certificate: none can ever hold (the
@@ -163,6 +167,7 @@ bool SolverProgress::converged_at(std::span<double> x, double f, std::span<const
 }
 
 bool SolverProgress::certify(std::span<double> x, bool final_check) {
+  const int checked_before = checked_at_;
   checked_at_ = report_.iterations;
   CertifyRequest request;
   request.hessian_allowed = hessian_allowed(x.size());
@@ -170,8 +175,18 @@ bool SolverProgress::certify(std::span<double> x, bool final_check) {
   request.coefficient_penalty = l2_;
   request.enough = epsilon() * report_.objective_history.back() / (1 + epsilon());
   request.estimate = std::isfinite(estimate_) ? estimate_ : 0.0;
+  request.tier1_estimate = tier1_estimate_;
+  request.may_defer = !final_check && !deferral_over();
   std::vector<double> candidate(x.begin(), x.end());
   const GapBound b = bound_->certify(candidate, request);
+  deferred_ = b.retry_below > 0;
+  if (deferred_) {  // nothing evaluated, x unchanged
+    checked_at_ = checked_before;
+    if (deferred_since_ < 0) deferred_since_ = report_.iterations;
+    next_check_below_ = b.retry_below;
+    return false;
+  }
+  deferred_since_ = -1;
   report_.certificate_checks += 1;
   const double f = b.objective;
   report_.objective_gap_bound = b.bound;

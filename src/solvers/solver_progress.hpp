@@ -79,6 +79,15 @@ class SolverProgress {
   int checked_at_ = -1;      // the iteration of the last check
   double estimate_ = 0;      // the gap estimate at the point converged_at checks (0: none)
   int check_interval_ = 10;  // iterations after which a check is due whatever the estimate
+  double tier1_estimate_ = std::numeric_limits<double>::infinity();  // gap_estimate at the check
+  // Deferred checks (GapBound::retry_below): whether the last one was, and the iteration of the
+  // first since the last check made (-1: none). After kDeferredIterations one is made.
+  static constexpr int kDeferredIterations = 3;
+  bool deferred_ = false;
+  int deferred_since_ = -1;
+  bool deferral_over() const {
+    return deferred_since_ >= 0 && report_.iterations - deferred_since_ >= kDeferredIterations;
+  }
 };
 
 // One iteration of a line-search method along p from x: a strong-Wolfe search from `initial`,
