@@ -1,7 +1,8 @@
 // A certificate check at the point of the objective's last pass reuses that pass's margins and
-// gradient sums (double data with at least 64 columns, LogisticObjective::margins_): the check
-// must give the same bits as one that makes its own first pass, at every iterate of a fit; and
-// the same for the multinomial objective, which keeps its last probabilities.
+// gradient sums (double data with at least 64 columns, LogisticObjective::margins_; float data
+// evaluated in double, whose widened pass is the check's own): the check must give the same bits
+// as one that makes its own first pass, at every iterate of a fit; and the same for the
+// multinomial objective, which keeps its last probabilities.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
@@ -117,6 +118,66 @@ TEST_CASE("multinomial: certify after a pass at x equals certify without it, bit
       CHECK(same_bits(cached.objective, own.objective));
       CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
       checked += std::isfinite(own.bound) ? 1 : 0;
+    }
+    CHECK(checked >= 2);
+  }
+}
+
+// Float data evaluated in double (Objective::evaluate_in_double): the evaluation's widened pass is
+// the one the check makes over float data, so a check at its point starts from its margins and
+// sums, with the same bits; an evaluation of the float kernels in between (at another point) does
+// not disturb them, and a check elsewhere makes its own pass.
+TEST_CASE("float data: certify after an evaluation in double at x equals certify without it",
+          "[certificate][float32]") {
+  const std::size_t n = 3000, d = 20;
+  std::mt19937_64 gen(7);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<float> X(n * d), y(n), w(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double z = -0.2;
+    for (std::size_t j = 0; j < d; ++j) {
+      X[i * d + j] = float(normal(gen) * double(1 + j % 4));
+      z += double(X[i * d + j]) * (j % 2 == 0 ? 0.07 : -0.04);
+    }
+    y[i] = z + normal(gen) > 0 ? 1.0f : 0.0f;
+    w[i] = 0.5f + float(i % 3) / 2;
+  }
+  const MatrixView<const float> view(X.data(), n, d);
+  const double kC = 0.6;
+  for (bool weighted : {false, true}) {
+    INFO((weighted ? "weighted" : "unweighted"));
+    const std::span<const float> weights =
+        weighted ? std::span<const float>(w) : std::span<const float>();
+    LogisticObjective<float> objective(view, y, weights, kC, Penalty::l2, true);
+    LogisticObjective<float> fresh(view, y, weights, kC, Penalty::l2, true);
+    REQUIRE(objective.evaluate_in_double(true));
+    std::vector<double> g(d + 1), elsewhere(d + 1, 0.05);
+    std::size_t checked = 0;
+    for (int k = 1; k <= 13; k += 3) {
+      LogisticObjective<float> solve(view, y, weights, kC, Penalty::l2, true);
+      std::vector<double> theta(d + 1, 0.0);
+      minimize_lbfgs(solve, theta, SolverOptions{.tol = 1e-12, .max_iter = k});
+      INFO(k << " iterations");
+      std::vector<double> a = theta, b = theta;
+      objective.value_and_gradient(a, g);  // in double, at x
+      objective.evaluate_in_double(false);
+      objective.value_and_gradient(elsewhere, g);  // the float kernels, elsewhere
+      objective.evaluate_in_double(true);
+      const GapBound cached = objective.certify(a, CertifyRequest{});
+      fresh.value_and_gradient(elsewhere, g);
+      const GapBound own = fresh.certify(b, CertifyRequest{});
+      CHECK(same_bits(cached.bound, own.bound));
+      CHECK(same_bits(cached.objective, own.objective));
+      CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+      checked += std::isfinite(own.bound) ? 1 : 0;
+      // At a point the last evaluation in double was not at: the check's own pass, as fresh's.
+      std::vector<double> moved = theta;
+      moved[0] += 1e-3;
+      std::vector<double> c = moved, e = moved;
+      const GapBound away = objective.certify(c, CertifyRequest{});
+      const GapBound away_fresh = fresh.certify(e, CertifyRequest{});
+      CHECK(same_bits(away.bound, away_fresh.bound));
+      CHECK(same_bits(away.objective, away_fresh.objective));
     }
     CHECK(checked >= 2);
   }

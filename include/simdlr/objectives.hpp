@@ -148,6 +148,9 @@ class LogisticObjective final : public Objective,
   // point (the solvers check where they last evaluated) skips its first pass.
   std::vector<T> margins_;
   std::vector<double> margins_point_;
+  // Float data evaluated in double: the widened pass's margins and scaled gradient sums (n, then
+  // d values) and their point, for a check there likewise.
+  std::vector<double> wide_pass_, wide_point_;
   double pass(T* hessian_diag);
 };
 

@@ -57,7 +57,7 @@ GapBound certify_elastic_net(OneRowLoss loss, const ObjectiveData<T>& data, std:
   if (!last.margins.empty()) {
     std::copy(last.margins.begin(), last.margins.end(), u.begin());
     for (std::size_t j = 0; j < d; ++j)
-      g[j] = last.gradient[j] * scale;
+      g[j] = last.scaled ? last.gradient[j] : last.gradient[j] * scale;  // as gradient_pass
   } else {
     gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g), cache);
   }

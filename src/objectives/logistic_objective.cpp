@@ -68,9 +68,12 @@ double LogisticObjective<T>::value_and_gradient(std::span<const double> x, std::
   if (in_double_) {
     if (scan_pending_) scan_now();  // the widened pass takes no maxima
     diagonal_current_ = diagonal_wanted_;
-    return detail::value_and_gradient_in_double<T>(
+    wide_point_.clear();  // until the pass is done
+    const double f = detail::value_and_gradient_in_double<T>(
         detail::OneRowLoss::logistic, data_, row_.y, detail::Weighting::logistic(C_, l2_), x, g,
-        row_norms_, diagonal_wanted_ ? std::span<T>(hessian_diag_) : std::span<T>());
+        row_norms_, diagonal_wanted_ ? std::span<T>(hessian_diag_) : std::span<T>(), &wide_pass_);
+    wide_point_.assign(x.begin(), x.end());
+    return f;
   }
   const double loss = pass(diagonal_wanted_ ? hessian_diag_.data() : nullptr);
   diagonal_current_ = diagonal_wanted_;
@@ -142,12 +145,19 @@ void LogisticObjective<T>::sampled_hessian(std::span<double> H, std::size_t max_
 template <class T>
 GapBound LogisticObjective<T>::certify(std::span<double> x, const CertifyRequest& request) {
   detail::LastPass last;
+  const auto at_x = [&](const std::vector<double>& point) {
+    return point.size() == x.size() &&
+           std::memcmp(x.data(), point.data(), x.size() * sizeof(double)) == 0;
+  };
   if constexpr (std::is_same_v<T, double>) {
     // The last pass's margins and gradient sums, when it was at x (passes at the same point for
     // the Hessian diagonal leave the same values).
-    if (!margins_.empty() && margins_point_.size() == x.size() &&
-        std::memcmp(x.data(), margins_point_.data(), x.size() * sizeof(double)) == 0) {
-      last = {margins_, row_.grad};
+    if (!margins_.empty() && at_x(margins_point_)) last = {margins_, row_.grad};
+  } else {
+    // The last evaluation in double at x, which made the check's own widened pass.
+    if (at_x(wide_point_)) {
+      const std::span<const double> kept(wide_pass_);
+      last = {kept.first(data_.X.rows), kept.subspan(data_.X.rows, data_.d), true};
     }
   }
   if (!request.l1_penalty.empty()) {

@@ -258,7 +258,7 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (!last.margins.empty()) {
     std::copy(last.margins.begin(), last.margins.end(), u.begin());
     for (std::size_t j = 0; j < d; ++j)
-      g[j] = last.gradient[j] * scale;  // as gradient_pass scales the kernel's sums
+      g[j] = last.scaled ? last.gradient[j] : last.gradient[j] * scale;  // as gradient_pass
   } else {
     gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d), cache);
   }

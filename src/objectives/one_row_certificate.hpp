@@ -15,9 +15,12 @@ enum class OneRowLoss { logistic, squared };
 
 // What the objective's last fused pass left, when it was at the point to certify (double data):
 // the margins x_i·w + b and the gradient sums Σ s_i ℓ′ x_i, exactly what the check's first pass
-// would compute, so the check skips that pass. Empty: no such pass.
+// would compute, so the check skips that pass; or, scaled, what the check's own pass over float
+// data computes (the widened pass of an evaluation in double, whose sums are C Σ s_i ℓ′ x_i).
+// Empty: no such pass.
 struct LastPass {
   std::span<const double> margins, gradient;
+  bool scaled = false;
 };
 
 // The bound at x for F = scale · Σ s_i ℓ(y_i, x_i·w + b) + ½ Σ_j p_j w_j², p_j = own_penalty or

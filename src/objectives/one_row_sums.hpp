@@ -197,19 +197,25 @@ bool uniform_weights(const ObjectiveData<T>& data) {
 // value_and_gradient in double arithmetic over the widened data (evaluate_in_double): F =
 // weighting.scale · Σ s_i ℓ + the objective's own ½ λ ‖w‖², its gradient in g, and, when
 // hessian_diag is not empty, s_i ℓ″_i there (the Hessian's weights, as the fused pass leaves them).
+// The pass's margins and gradient sums (a certificate's LastPass, scaled) go to `kept` when it
+// is given: n margins, then d sums.
 template <class T>
 double value_and_gradient_in_double(OneRowLoss loss, const ObjectiveData<T>& data,
                                     std::span<const T> y, const Weighting& weighting,
                                     std::span<const double> x, std::span<double> g,
-                                    RowNormCache& cache, std::span<T> hessian_diag = {}) {
+                                    RowNormCache& cache, std::span<T> hessian_diag = {},
+                                    std::vector<double>* kept = nullptr) {
   const std::size_t n = data.X.rows, d = data.d;
   const bool uniform = uniform_weights(data);
   const double scale = weighting.scale;
-  std::vector<double> c(n), u(n), w(x.begin(), x.begin() + std::ptrdiff_t(d));
+  std::vector<double> c(n), own_u(kept ? 0 : n), w(x.begin(), x.begin() + std::ptrdiff_t(d));
+  if (kept) kept->resize(n + d);
+  const std::span<double> u = kept ? std::span<double>(*kept).first(n) : std::span<double>(own_u);
   for (std::size_t i = 0; i < n; ++i)
     c[i] = scale * (uniform ? 1.0 : double(data.sample_weight[i]));
   const double b = data.fit_intercept ? x[d] : 0.0;
   gradient_pass(loss, data, y, scale, c, w, b, u, g.first(d), cache);
+  if (kept) std::copy_n(g.begin(), d, kept->begin() + std::ptrdiff_t(n));
   std::vector<double> second(hessian_diag.empty() ? 0 : n);
   const RowSums sums = row_sums(loss, u, 0.0, y, c, uniform, true, data.threads, {}, second);
   for (std::size_t i = 0; i < second.size(); ++i)
