@@ -29,6 +29,11 @@ std::size_t sample_stride(std::size_t n, std::size_t m) {
   return std::max<std::size_t>(1, n / rows);
 }
 
+// The sparsest sample of at least max(2,000, 20 m) rows: every this-many-th row (at least 1).
+std::size_t sparsest_stride(std::size_t n, std::size_t m) {
+  return std::max<std::size_t>(1, n / std::max<std::size_t>(2000, 20 * m));
+}
+
 // The step for a check: sample_stride's, or, given the solver's estimate of the gap, the
 // sparsest sample whose bound should hold with a factor 2 to spare (a sample of every k-th row
 // has about 1/k of the data's curvature, so its bound is about k times the estimate), of at least
@@ -39,8 +44,7 @@ std::size_t check_stride(std::size_t n, std::size_t m, double enough, double est
   const std::size_t stride = sample_stride(n, m);
   const double fits = enough / (2 * estimate);
   if (!(estimate > 0) || !(fits >= 2)) return stride;
-  const std::size_t fewest = std::max<std::size_t>(2000, 20 * m);
-  const std::size_t sparsest = std::max<std::size_t>(1, n / fewest);
+  const std::size_t sparsest = sparsest_stride(n, m);
   return fits < double(sparsest) ? std::size_t(fits) : sparsest;
 }
 
@@ -68,7 +72,7 @@ double deferral(std::size_t n, std::size_t m, bool float_data, const CertifyRequ
     ++cheap;
   const std::size_t stride = check_stride(n, m, request.enough, request.estimate);
   const bool costly = (float_data && stride == 1) || gram_passes(m, stride) > kDeferPasses;
-  if (!costly || n / std::max<std::size_t>(2000, 20 * m) < cheap) return 0;
+  if (!costly || sparsest_stride(n, m) < cheap) return 0;
   return request.enough / (2 * double(cheap));
 }
 
@@ -313,8 +317,10 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
     rows_norm_bound = row_total(std::span<const double>(c), row_threads(data.threads, n)) *
                       std::sqrt(spread) * (1 + 1e-8);  // (over the rounding of the sums)
   }
-  const auto rows_norm = [&](bool exact) {
-    return exact ? row_norm_sum(data.X, c, penalty, data.threads, cache) : rows_norm_bound;
+  const bool bounded = std::isfinite(rows_norm_bound);
+  const auto rows_norm = [&](bool exact) {  // the sum itself where there is no bound of it
+    return exact || !bounded ? row_norm_sum(data.X, c, penalty, data.threads, cache)
+                             : rows_norm_bound;
   };
   // Tier 1 with the gradient at b₀: only when the bound without the intercept's terms would be
   // enough, or when there is no tier 2 to try first.
@@ -361,7 +367,7 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
                  Certificate::strong_convexity);
   }
   // Where the bound of the sum missed, the bounds again with the sum itself.
-  if (tier1_tried && out.bound > request.enough && data.fit_intercept) {
+  if (bounded && tier1_tried && out.bound > request.enough) {
     try_tier1(true);
     if (exact_norm2 >= 0) {
       keep_smaller(out,
