@@ -64,14 +64,15 @@ GapBound certify_elastic_net(OneRowLoss loss, const ObjectiveData<T>& data, std:
   double penalty_value = 0;
   for (std::size_t j = 0; j < d; ++j)
     penalty_value += l1[j] * std::fabs(w[j]) + 0.5 * l2[j] * w[j] * w[j];
-  const double start_value =
-      row_sums(loss, u, 0.0, y, c, uniform, true, data.threads).value + penalty_value;
+  const RowSums at_start = row_sums(loss, u, 0.0, y, c, uniform, true, data.threads);
+  const double start_value = at_start.value + penalty_value;
 
   // The polished intercept, kept unless it raised F beyond rounding (as in certify_one_row).
   double b = start_b, value = start_value;
   if (data.fit_intercept) {
-    polish_intercept(loss, u, start_b, y, c, uniform, data.threads, b);
-    value = row_sums(loss, u, b - start_b, y, c, uniform, true, data.threads).value + penalty_value;
+    double data_value = 0;
+    polish_intercept(loss, u, start_b, y, c, uniform, data.threads, at_start, true, b, data_value);
+    value = data_value + penalty_value;
     if (!(value <= start_value + 1e-13 * std::fabs(start_value))) {
       b = start_b;
       value = start_value;

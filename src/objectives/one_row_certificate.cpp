@@ -176,20 +176,19 @@ double hessian_bound(OneRowLoss loss, const ObjectiveData<T>& data, std::span<co
 }
 
 template <class T>
-void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> u,
-                  std::span<const T> y, std::span<const double> c, bool uniform,
-                  std::span<const double> penalty, std::span<const double> gradient, double enough,
-                  double estimate, double raised, RowNormCache& cache, GapBound& out) {
+void hessian_tier(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const double> c,
+                  std::span<const double> weight, std::span<const double> penalty,
+                  std::span<const double> gradient, double enough, double estimate, double raised,
+                  RowNormCache& cache, GapBound& out) {
   // The bounds are for (w, b₀); the point returned is (w, b̂), whose F may exceed F(w, b₀) by
   // `raised` (rounding; see certify_one_row), added to each.
-  // u, y, c: this process's rows; n: the global rows (under a row partition: of every part).
+  // c and weight (c_i ℓ″_i at b₀): this process's rows; n: the global rows (under a row
+  // partition: of every part).
   const RowPartition* partition = active_row_partition();
-  const std::size_t n = partition ? partition->global_rows() : u.size();
+  const std::size_t n = partition ? partition->global_rows() : c.size();
   const std::size_t m = data.d + (data.fit_intercept ? 1 : 0);
   const Certificate kind =
       loss == OneRowLoss::squared ? Certificate::quadratic : Certificate::hessian;
-  std::vector<double> weight(u.size());  // c_i ℓ″_i at the margins u
-  row_sums(loss, u, 0.0, y, c, uniform, false, data.threads, {}, weight);
   const double work = double(n) * double(m) * double(m);
   if (work <= kExactWork) {
     keep_smaller(out,
@@ -267,7 +266,9 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
     gradient_pass(loss, data, y, scale, c, w, start_b, u, std::span<double>(g).first(d), cache);
   }
   // ∇F(w, b₀) and F(w, b₀) from the margins.
-  const RowSums at_start = row_sums(loss, u, 0.0, y, c, uniform, true, data.threads);
+  // (c_i ℓ″_i at b₀ come with them, kept for the Hessian tier.)
+  std::vector<double> weight(request.hessian_allowed ? n : 0);
+  const RowSums at_start = row_sums(loss, u, 0.0, y, c, uniform, true, data.threads, {}, weight);
   double penalty_value = 0;
   bool strongly_convex = true;
   double norm2 = 0;
@@ -285,15 +286,18 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   InterceptBound intercept{0, 0};
   double value = start_value;
   if (data.fit_intercept) {
-    intercept = polish_intercept(loss, u, start_b, y, c, uniform, data.threads, b);
-    value = row_sums(loss, u, b - start_b, y, c, uniform, true, data.threads).value + penalty_value;
+    double data_value = 0;
+    intercept = polish_intercept(loss, u, start_b, y, c, uniform, data.threads, at_start, false, b,
+                                 data_value);
+    value = data_value + penalty_value;
     // Kept unless it raised F beyond the rounding of the two sums (at an intercept that was
     // already optimal, F(w, b̂) may come out a few ulps above F(w, b₀): the bound refers to the
     // returned point, so b̂ is still the one to keep, its gradient being the more exact).
     if (!(value <= start_value + 1e-13 * std::fabs(start_value))) {
       b = start_b;
       value = start_value;
-      intercept = polish_intercept(loss, u, start_b, y, c, uniform, data.threads, b, 0);
+      intercept = polish_intercept(loss, u, start_b, y, c, uniform, data.threads, at_start, false,
+                                   b, data_value, 0);
     }
     x[d] = b;
   }
@@ -336,7 +340,7 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (tier1 && tier1_first) try_tier1(false);
   bool hessian_tried = false;
   if (request.hessian_allowed && out.bound > request.enough) {
-    hessian_tier(loss, data, u, y, c, uniform, penalty, g, request.enough, request.estimate,
+    hessian_tier(loss, data, c, weight, penalty, g, request.enough, request.estimate,
                  std::max(0.0, value - start_value), cache, out);
     hessian_tried = std::isfinite(out.bound);
   }

@@ -107,13 +107,6 @@ RowSums row_sums(OneRowLoss loss, std::span<const double> u, double shift, std::
   return {totals[0], totals[1], totals[2]};
 }
 
-// ℓ′(y, u) in double, for the float data's fused pass.
-inline double first_derivative(OneRowLoss loss, double y, double u) {
-  if (loss == OneRowLoss::squared) return u - y;
-  const double e = std::exp(-std::fabs(u));
-  return (u >= 0 ? 1 / (1 + e) : e / (1 + e)) - y;
-}
-
 // The first pass of a check at (w, b): the margins u_i = x_i·w + b and Σ c_i ℓ′(y_i, u_i) x_i,
 // in double: double data through the loss's fused kernel, float data widened exactly.
 template <class T>
@@ -141,28 +134,46 @@ void gradient_pass(OneRowLoss loss, const ObjectiveData<T>& data, std::span<cons
     for (double& v : gradient_w)
       v *= scale;
   } else {
-    const auto residual = [&](std::size_t i, double margin) {
-      return c[i] == 0 ? 0.0 : c[i] * first_derivative(loss, double(y[i]), margin);
+    // c_i ℓ′ as row_sums computes it (σ by the sigmoid kernel).
+    const auto residuals = [&](std::size_t begin, std::span<const double> margin,
+                               std::span<double> r) {
+      if (loss == OneRowLoss::logistic) {
+        kernels::sigmoid(margin.data(), r.data(), margin.size(), Threads{1});
+      } else {
+        std::copy(margin.begin(), margin.end(), r.begin());
+      }
+      for (std::size_t t = 0; t < r.size(); ++t) {
+        const double ci = c[begin + t];
+        r[t] = ci == 0 ? 0.0 : ci * (r[t] - double(y[begin + t]));
+      }
     };
     // The column maxima, unless known, come with the first check's pass (the rows are in cache).
     const bool maxima = cache.column_max.empty() && cache.known_column_max.empty();
     std::vector<double> column_max(maxima ? data.d : 0);
-    wide_fused_gradient(data.X, w, b, c, residual, u, gradient_w, column_max, data.threads);
+    wide_fused_gradient(data.X, w, b, c, residuals, u, gradient_w, column_max, data.threads);
     if (!column_max.empty()) cache.column_max = std::move(column_max);
   }
 }
 
 // Newton on the intercept β for h(β) = Σ c_i ℓ(y_i, u_i − b₀ + β) from β = b₀ (no pass over X;
-// u are the margins at b₀), at most max_steps steps. Leaves b at the last point evaluated and
-// returns the bound there: squared loss exactly, logistic by self-concordance
-// (h″(β + t) ≥ h″(β) e^{−|t|}).
+// u are the margins at b₀, at_start their sums with the value), at most max_steps steps, to
+// rounding level or, unless to_rounding, to a step a millionth of the way already come (what is
+// left then shows nowhere in the l2 certificate's bounds: they add |b − b₀| to it, and h ω(step)
+// is below rounding; the l1 duality gap needs Σ c_i ℓ′ at rounding level). Leaves b at the last
+// point evaluated, `value` = h there (the sums that give a step give the value too: no separate
+// sum at the end), and returns the bound there: squared loss exactly, logistic by
+// self-concordance (h″(β + t) ≥ h″(β) e^{−|t|}).
 template <class T>
 InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> u, double start_b,
                                 std::span<const T> y, std::span<const double> c, bool uniform,
-                                Threads threads, double& b, int max_steps = 50) {
+                                Threads threads, const RowSums& at_start, bool to_rounding,
+                                double& b, double& value, int max_steps = 50) {
+  const double come_fraction = to_rounding ? 0.0 : 1e-6;
   double previous = kInfinity;
   for (int iteration = 0;; ++iteration) {
-    const RowSums sums = row_sums(loss, u, b - start_b, y, c, uniform, false, threads);
+    const RowSums sums =
+        iteration == 0 ? at_start : row_sums(loss, u, b - start_b, y, c, uniform, true, threads);
+    value = sums.value;
     const double g = sums.first, h = sums.second;
     if (!(h > 0) || !std::isfinite(g)) return {};
     const double step = std::fabs(g) / h;
@@ -172,8 +183,10 @@ InterceptBound polish_intercept(OneRowLoss loss, std::span<const double> u, doub
     } else if (step < 1) {
       bound = {h * omega_upper(step), -std::log1p(-step)};
     }
-    // Stop at rounding level, when a step no longer helps, or after enough steps.
-    if (step <= 1e-15 * (1 + std::fabs(b)) || !(step < 0.5 * previous) || iteration == max_steps) {
+    // Stop at rounding level, at a step small enough (above), when a step no longer helps, or
+    // after enough steps.
+    if (step <= std::max(1e-15 * (1 + std::fabs(b)), come_fraction * std::fabs(b - start_b)) ||
+        !(step < 0.5 * previous) || iteration == max_steps) {
       return bound;
     }
     previous = step;

@@ -104,13 +104,14 @@ inline void wide_transpose_product_classes(MatrixView<const float> X, std::span<
                     });
 }
 
-// One pass over float data: u_i = x_i·w + b and out = Σ residual(i, u_i) x_i, in
-// double, rows dotted as in wide_margins and summed as in wide_transpose_product (the same sums
-// for every thread count); and, if column_max is not empty, max |x_ij| over the rows with
-// c_i ≠ 0 while the rows are in cache.
+// One pass over float data: u_i = x_i·w + b and out = Σ r_i x_i, in double, rows dotted as in
+// wide_margins and summed as in wide_transpose_product (the same sums for every thread count),
+// with r of a block of rows from its margins by residuals(begin, u_block, r_block) (a block at a
+// time, so that the loss's derivative can go through a vector kernel); and, if column_max is not
+// empty, max |x_ij| over the rows with c_i ≠ 0 while the rows are in cache.
 template <class Residual>
 void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, double b,
-                         std::span<const double> c, const Residual& residual, std::span<double> u,
+                         std::span<const double> c, const Residual& residuals, std::span<double> u,
                          std::span<double> out, std::span<double> column_max, Threads threads) {
   const std::size_t d = X.cols;
   const bool maxima = !column_max.empty();
@@ -125,8 +126,8 @@ void wide_fused_gradient(MatrixView<const float> X, std::span<const double> w, d
                       const MatrixView<const float> rows = rows_between(X, begin, end);
                       kernels::widened_margins(rows, w.data(), b, u.data() + begin);
                       std::vector<double> r(end - begin);
-                      for (std::size_t i = begin; i < end; ++i)
-                        r[i - begin] = residual(i, u[i]);
+                      residuals(begin, std::span<const double>(u.data() + begin, end - begin),
+                                std::span<double>(r));
                       kernels::widened_accumulate(rows, r.data(), sum);
                       if (maxima) {
                         for (std::size_t i = begin; i < end; ++i) {
