@@ -88,6 +88,8 @@ class ClassLabels {
   // Index of a label, or -1.
   std::int32_t index_of(double label) const;
   std::int32_t index_of(const std::string& label) const;
+  // index_of of every label.
+  std::vector<std::int32_t> indices_of(std::span<const double> labels) const;
 
  private:
   bool numeric_ = true;

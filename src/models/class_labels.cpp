@@ -34,7 +34,24 @@ ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
   std::vector<double> few;
   std::set<double> many;
   double previous = std::numeric_limits<double>::quiet_NaN();
+  constexpr std::size_t kChunk = 512;
   for (std::size_t i = 0; i < labels.size(); ++i) {
+    // A chunk whose labels are all finite classes already seen is passed over by a loop without
+    // branches, which vectorizes (the rows of a fit as a rule).
+    if (i % kChunk == 0 && few.size() <= kScanClasses && many.empty() && !few.empty()) {
+      const std::size_t length = std::min(labels.size() - i, kChunk);
+      double matches[kChunk] = {};
+      for (const double f : few)  // rows innermost: same-width doubles, which vectorize
+        for (std::size_t t = 0; t < length; ++t)
+          matches[t] += f == labels[i + t] ? 1.0 : 0.0;
+      double fewest = 1;  // 0 if some label is unseen (also a NaN or ±inf: never a class)
+      for (std::size_t t = 0; t < length; ++t)
+        fewest = std::min(fewest, matches[t]);
+      if (fewest > 0) {
+        i += length - 1;
+        continue;
+      }
+    }
     if (!std::isfinite(labels[i])) {
       throw InvalidArgument("labels: y[" + std::to_string(i) + "] is not a finite number");
     }
@@ -100,6 +117,24 @@ std::int32_t ClassLabels::index_of(double label) const {
   }
   const auto it = std::lower_bound(values_.begin(), values_.end(), label);
   return it != values_.end() && *it == label ? std::int32_t(it - values_.begin()) : -1;
+}
+
+std::vector<std::int32_t> ClassLabels::indices_of(std::span<const double> labels) const {
+  std::vector<std::int32_t> index(labels.size());
+  if (!numeric_ || values_.size() > kScanClasses) {
+    for (std::size_t i = 0; i < labels.size(); ++i)
+      index[i] = index_of(labels[i]);
+    return index;
+  }
+  // As index_of, a class at a time over the rows, without a call or a branch per row (it
+  // vectorizes).
+  std::fill(index.begin(), index.end(), -1);
+  for (std::size_t c = 0; c < values_.size(); ++c) {
+    const double v = values_[c];
+    for (std::size_t i = 0; i < labels.size(); ++i)
+      index[i] = labels[i] == v ? std::int32_t(c) : index[i];
+  }
+  return index;
 }
 
 std::int32_t ClassLabels::index_of(const std::string& label) const {

@@ -37,4 +37,9 @@ std::vector<std::int32_t> class_indices(const ClassLabels& classes, std::span<co
   return index;
 }
 
+inline std::vector<std::int32_t> class_indices(const ClassLabels& classes,
+                                               std::span<const double> y) {
+  return classes.indices_of(y);
+}
+
 }  // namespace simdlr::detail
