@@ -18,10 +18,12 @@ using Shape = simdlr::test::StridedShape;
 
 constexpr double kEps = 0x1p-53;
 
-// Shapes around the register widths (2, 4 and 8 doubles) and the accumulation's row blocks.
-constexpr Shape kShapes[] = {{1, 1, 1},      {3, 5, 5},     {8, 8, 8},       {9, 7, 9},
-                             {17, 33, 33},   {40, 16, 19},  {70, 100, 101},  {130, 3, 3},
-                             {65, 257, 257}, {300, 31, 32}, {12, 1000, 1000}};
+// Shapes around the register widths (2, 4 and 8 doubles), the accumulation's row blocks and the
+// Gram kernel's all-in-registers widths (up to 7 columns on AVX2, 16 on AVX-512).
+constexpr Shape kShapes[] = {{1, 1, 1},      {3, 5, 5},     {8, 8, 8},        {9, 7, 9},
+                             {17, 33, 33},   {40, 16, 19},  {70, 100, 101},   {130, 3, 3},
+                             {65, 257, 257}, {300, 31, 32}, {12, 1000, 1000}, {200, 10, 10},
+                             {75, 12, 13},   {33, 15, 15}};
 
 // x_ij with a wide spread of magnitudes and signs, exact in float.
 template <class T>

@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 #include <xsimd/xsimd.hpp>
 
 #include "kernel_table.hpp"
