@@ -323,7 +323,7 @@ void widened_gram_rows(RowsChunk<T> X, const double* d, double* out, std::size_t
   using B = V<double, A>;
   constexpr std::size_t L = B::size;
   const std::size_t p = X.cols, full = p / L * L, rest = p - full;
-  if constexpr (kSmallGramCols < A >> 0) {
+  if constexpr (kSmallGramCols<A> != 0) {
     if (p >= 1 && p <= kSmallGramCols<A>) {
       bool done = false;
       for_each_index<kSmallGramCols<A>>([&](auto c) {
