@@ -23,6 +23,8 @@ std::uint64_t read_xcr0() noexcept {
 CpuFeatures read_cpu_features() noexcept {
   CpuFeatures f;
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return f;
+  f.amd = ebx == 0x68747541u && edx == 0x69746e65u && ecx == 0x444d4163u;  // "Auth" "enti" "cAMD"
   if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
   if (bit(edx, 26)) f.bits |= kCpuSse2;
   const bool osxsave = bit(ecx, 27), avx = bit(ecx, 28), fma = bit(ecx, 12);

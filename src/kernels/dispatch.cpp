@@ -5,7 +5,9 @@
 #include <mutex>
 #include <string>
 
+#include "../cpu/cpu_features.hpp"
 #include "isa_table.hpp"
+#include "kernel_table.hpp"
 #include "simdlr/cpu.hpp"
 #include "simdlr/errors.hpp"
 
@@ -13,6 +15,7 @@ namespace simdlr {
 namespace detail {
 
 constinit std::atomic<const IsaKernels*> g_active_kernels{nullptr};
+constinit bool g_sweep_prefetch = true;
 
 namespace {
 
@@ -40,6 +43,7 @@ Selection& selection() {
 }
 
 void activate_locked(Selection& s, Isa isa) {
+  g_sweep_prefetch = !read_cpu_features().amd;  // before any kernel of the new table can run
   s.isa = isa;
   g_active_kernels.store(find_isa(isa)->kernels, std::memory_order_release);
 }

@@ -16,6 +16,13 @@
 
 namespace simdlr::detail {
 
+// Whether the row sweeps prefetch in software (per-line prefetches ahead of the rows they read,
+// page kicks). Set once, before the first kernel runs, by the ISA selection (dispatch.cpp): on
+// for Intel, where they keep the memory stream busy, off for AMD, where the hardware prefetchers
+// stream faster alone (bench/README.md, "Software prefetching per CPU"). Speed only: the bits
+// are the same either way.
+extern bool g_sweep_prefetch;
+
 template <class T>
 struct RowsChunk {
   const T* X;  // first row of the chunk

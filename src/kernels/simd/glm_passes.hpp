@@ -254,7 +254,7 @@ inline void rows_column_max(const T* x, std::size_t stride, std::size_t count, s
   for (; k + 4 <= count; k += 4, x += 4 * s) {
     std::size_t j = 0;
     for (; j + L <= d; j += L) {
-      if (Prefetch && (j / L) % registers_per_line == 0) {
+      if (Prefetch && (j / L) % registers_per_line == 0 && g_sweep_prefetch) {
         for (std::size_t r = 0; r < 4; ++r)
           _mm_prefetch(reinterpret_cast<const char*>(x + ahead + r * s + j), _MM_HINT_T0);
       }
@@ -276,7 +276,7 @@ inline void rows_column_max(const T* x, std::size_t stride, std::size_t count, s
   for (; k < count; ++k, x += s) {
     std::size_t j = 0;
     for (; j + L <= d; j += L) {
-      if (Prefetch && (j / L) % registers_per_line == 0)
+      if (Prefetch && (j / L) % registers_per_line == 0 && g_sweep_prefetch)
         _mm_prefetch(reinterpret_cast<const char*>(x + ahead + j), _MM_HINT_T0);
       xsimd::max(B::load_unaligned(out + j), magnitude(bad[0], B::load_unaligned(x + j)))
           .store_unaligned(out + j);

@@ -110,8 +110,10 @@ class PageKicker {
   static constexpr std::uintptr_t kKickLines = 8;
 
   // Kicks pages of [begin, end) only: past the end they could cost page walks for nothing.
+  // Kicks nothing where the sweeps do not prefetch (g_sweep_prefetch).
   PageKicker(const void* begin, const void* end)
-      : next_((address(begin) + kKickBytes + kPage - 1) & ~(kPage - 1)), end_(address(end)) {}
+      : next_((address(begin) + kKickBytes + kPage - 1) & ~(kPage - 1)),
+        end_(g_sweep_prefetch ? address(end) : 0) {}
 
   // Kicks every page that starts before `position` + kKickBytes and was not kicked yet.
   void reading(const void* position) {
@@ -145,28 +147,22 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
   constexpr std::size_t L = B::size;
   constexpr std::size_t registers_per_line = registers_per_cache_line<T, A>();
   B acc[L];
+  // One row after the other, not a column step across all L rows: interleaving the rows' loads
+  // halves the memory stream on AMD Zen 4 (100,000 x 96 float64: 10 against 20 GB/s, whether 2
+  // or 8 rows are interleaved), while w comes from L1 either way. Each row's sums are the same.
 #pragma GCC unroll 16
-  for (std::size_t k = 0; k < L; ++k)
-    acc[k] = B(T(0));
-  std::size_t j = 0;
-  for (; j + L <= n; j += L) {
-    const B wj = B::load_unaligned(w + j);
-    if (P != Ahead::none && (j / L) % registers_per_line == 0) {
-#pragma GCC unroll 16
-      for (std::size_t k = 0; k < L; ++k)
-        if (prefetches_row<P>(k, L))
-          _mm_prefetch(reinterpret_cast<const char*>(x + ahead + k * stride + j), _MM_HINT_T0);
+  for (std::size_t k = 0; k < L; ++k) {
+    const T* xk = x + k * stride;
+    B a(T(0));
+    std::size_t j = 0;
+    for (; j + L <= n; j += L) {
+      if (P != Ahead::none && prefetches_row<P>(k, L) && (j / L) % registers_per_line == 0 &&
+          g_sweep_prefetch)
+        _mm_prefetch(reinterpret_cast<const char*>(xk + ahead + j), _MM_HINT_T0);
+      a = madd(B::load_unaligned(xk + j), B::load_unaligned(w + j), a);
     }
-#pragma GCC unroll 16
-    for (std::size_t k = 0; k < L; ++k)
-      acc[k] = madd(B::load_unaligned(x + k * stride + j), wj, acc[k]);
-  }
-  if (j < n) {
-    const std::size_t m = n - j;
-    const B wj = load_partial<T, A>(w + j, m);
-#pragma GCC unroll 16
-    for (std::size_t k = 0; k < L; ++k)
-      acc[k] = madd(load_partial<T, A>(x + k * stride + j, m), wj, acc[k]);
+    if (j < n) a = madd(load_partial<T, A>(xk + j, n - j), load_partial<T, A>(w + j, n - j), a);
+    acc[k] = a;
   }
   return rows_total<T, A>(acc) + B(b);
 }
@@ -200,7 +196,7 @@ inline void axpy_tile(const T* x, std::size_t stride, std::size_t count, const T
   for (std::size_t k = 0; k < count; ++k) {
     const B rk(r[k]);
     const T* xk = x + k * stride;
-    if (prefetches_row<P>(k, L)) {
+    if (prefetches_row<P>(k, L) && g_sweep_prefetch) {
 #pragma GCC unroll 16
       for (std::size_t t = 0; t < M + (Tail ? 1 : 0); t += registers_per_line)
         _mm_prefetch(reinterpret_cast<const char*>(xk + ahead + t * L), _MM_HINT_T0);
