@@ -75,8 +75,9 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
 
 // The per-block loss and residual of a GLM pass: μ(z) − y weighted, loss into (loss_s, loss_c).
 template <class T, class A, bool Squared>
-inline V<T, A> glm_residual(const GlmChunk<T>& a, std::size_t i0, std::size_t count, V<T, A> z,
-                            V<T, A>& loss_s, V<T, A>& loss_c) {
+[[gnu::always_inline]] inline V<T, A> glm_residual(const GlmChunk<T>& a, std::size_t i0,
+                                                   std::size_t count, V<T, A> z, V<T, A>& loss_s,
+                                                   V<T, A>& loss_c) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   B y, s;
@@ -109,6 +110,9 @@ inline V<T, A> glm_residual(const GlmChunk<T>& a, std::size_t i0, std::size_t co
 // The two sweeps of a block prefetch the block kPrefetchBlocks ahead, half the rows each, so
 // memory keeps streaming while a block is worked on from L1 (see axpy_tile).
 
+// Rows this narrow have their residuals computed two blocks at a time (see glm_pass).
+constexpr std::size_t kPairedResidualCols = 16;
+
 // With Max, the column maxima of |x| too (GlmChunk::column_max), from the gradient sweep's loads.
 template <class T, class A, bool Squared, bool Max = false>
 double glm_pass(const GlmChunk<T>& a) {
@@ -134,17 +138,9 @@ double glm_pass(const GlmChunk<T>& a) {
     return B::load_aligned(zbuf);
   };
   if (rows == 0) return 0;
-  // Software-pipelined by one block: the next block's margins come before this block's residual
-  // in program order, so the core overlaps the residual's dependency chain (reduction, exp, two
-  // divisions, two polynomials: about 150 cycles) with independent loads and multiply-adds.
-  PageKicker kicker(a.X.X, a.X.X + rows * stride);
-  B z_next = margins_at(0);
-  for (std::size_t i0 = 0; i0 < rows; i0 += L) {
-    const std::size_t count = smaller(L, rows - i0);
-    kicker.reading(a.X.X + i0 * stride);
-    const B z = z_next;
-    if (i0 + L < rows) z_next = margins_at(i0 + L);
-    const B r = glm_residual<T, A, Squared>(a, i0, count, z, loss_s, loss_c);
+  // The residual, its loss and the gradient update of a block whose margins are z.
+  const auto finish = [&](std::size_t i0, std::size_t count, B z, B r)
+      __attribute__((always_inline)) {
     rsum = rsum + r;
     r.store_aligned(rbuf);
     if (a.margins) store_partial<T, A>(a.margins + i0, z, count);
@@ -154,6 +150,35 @@ double glm_pass(const GlmChunk<T>& a) {
     else
       tiled_axpy<T, A, Ahead::none, Max>(a.X.X + i0 * stride, stride, n, count, rbuf, a.grad_w, 0,
                                          a.column_max);
+  };
+  // Software-pipelined: the next block's margins come before this block's residual in program
+  // order, so the core overlaps the residual's dependency chain (reduction, exp, two divisions,
+  // two polynomials: about 150 cycles) with independent loads and multiply-adds. Narrow rows
+  // (at most kPairedResidualCols columns), where the pass is bound by this arithmetic and not by
+  // memory, go two blocks at a time with their residuals side by side, so the two chains also
+  // overlap each other: AMD Zen 4, 100,000 x 10 float64, 0.81 -> 0.71 ms; at 30 and 100 columns
+  // the pairs were slower. The losses are added block by block in row order either way.
+  PageKicker kicker(a.X.X, a.X.X + rows * stride);
+  B z_next = margins_at(0);
+  std::size_t i0 = 0;
+  if (n <= kPairedResidualCols) {
+    for (; i0 + L < rows; i0 += 2 * L) {
+      const std::size_t i1 = i0 + L, count1 = smaller(L, rows - i1);
+      kicker.reading(a.X.X + i1 * stride);
+      const B z0 = z_next, z1 = margins_at(i1);
+      if (i1 + L < rows) z_next = margins_at(i1 + L);
+      const B r0 = glm_residual<T, A, Squared>(a, i0, L, z0, loss_s, loss_c);
+      const B r1 = glm_residual<T, A, Squared>(a, i1, count1, z1, loss_s, loss_c);
+      finish(i0, L, z0, r0);
+      finish(i1, count1, z1, r1);
+    }
+  }
+  for (; i0 < rows; i0 += L) {
+    const std::size_t count = smaller(L, rows - i0);
+    kicker.reading(a.X.X + i0 * stride);
+    const B z = z_next;
+    if (i0 + L < rows) z_next = margins_at(i0 + L);
+    finish(i0, count, z, glm_residual<T, A, Squared>(a, i0, count, z, loss_s, loss_c));
   }
   if (a.grad_b) *a.grad_b += xsimd::hadd(rsum);
   return lanes_total<T, A>(loss_s, loss_c);
