@@ -16,8 +16,8 @@ enum CpuFeature : std::uint32_t {
 
 struct CpuFeatures {
   std::uint32_t bits = 0;
-  bool amd =
-      false;  // cpuid vendor "AuthenticAMD" (a tuning choice, not a feature: see dispatch.cpp)
+  // cpuid vendor "AuthenticAMD": a tuning choice, not a feature (see dispatch.cpp).
+  bool amd = false;
 
   // Whether every feature of `required` (CpuFeature bits) is present.
   constexpr bool has(std::uint32_t required) const noexcept {

@@ -43,7 +43,10 @@ Selection& selection() {
 }
 
 void activate_locked(Selection& s, Isa isa) {
-  g_sweep_prefetch = !read_cpu_features().amd;  // before any kernel of the new table can run
+  // Before any kernel of the new table can run. The vendor never changes, so after the first
+  // activation this writes nothing, and kernels running on other threads read a stable value.
+  const bool prefetch = !read_cpu_features().amd;
+  if (g_sweep_prefetch != prefetch) g_sweep_prefetch = prefetch;
   s.isa = isa;
   g_active_kernels.store(find_isa(isa)->kernels, std::memory_order_release);
 }

@@ -110,7 +110,8 @@ template <class T, class A, bool Squared>
 // The two sweeps of a block prefetch the block kPrefetchBlocks ahead, half the rows each, so
 // memory keeps streaming while a block is worked on from L1 (see axpy_tile).
 
-// Rows this narrow have their residuals computed two blocks at a time (see glm_pass).
+// Rows this narrow have their logistic residuals computed two blocks at a time (see glm_pass;
+// the squared loss's residual is too cheap to wait on).
 constexpr std::size_t kPairedResidualCols = 16;
 
 // With Max, the column maxima of |x| too (GlmChunk::column_max), from the gradient sweep's loads.
@@ -154,14 +155,14 @@ double glm_pass(const GlmChunk<T>& a) {
   // Software-pipelined: the next block's margins come before this block's residual in program
   // order, so the core overlaps the residual's dependency chain (reduction, exp, two divisions,
   // two polynomials: about 150 cycles) with independent loads and multiply-adds. Narrow rows
-  // (at most kPairedResidualCols columns), where the pass is bound by this arithmetic and not by
-  // memory, go two blocks at a time with their residuals side by side, so the two chains also
+  // (at most kPairedResidualCols columns) of the logistic pass, bound by this arithmetic and not
+  // by memory, go two blocks at a time with their residuals side by side, so the two chains also
   // overlap each other: AMD Zen 4, 100,000 x 10 float64, 0.81 -> 0.71 ms; at 30 and 100 columns
   // the pairs were slower. The losses are added block by block in row order either way.
   PageKicker kicker(a.X.X, a.X.X + rows * stride);
   B z_next = margins_at(0);
   std::size_t i0 = 0;
-  if (n <= kPairedResidualCols) {
+  if (!Squared && n <= kPairedResidualCols) {
     for (; i0 + L < rows; i0 += 2 * L) {
       const std::size_t i1 = i0 + L, count1 = smaller(L, rows - i1);
       kicker.reading(a.X.X + i1 * stride);
