@@ -210,19 +210,38 @@ def target_section(R):
     return table(["target (200,000 x 100 unless stated)", "wanted", "measured (medians)", ""], rows)
 
 
-BASELINE = load_json(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results",
-                                  "baseline-2026-11-28.json"))["fits"]
+BASELINES = load_json(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results",
+                                   "baseline-2026-11-28.json"))["machines"]
 
 
-def baseline_ms(problem, dtype):
-    """The 2026-11-28 report's lbfgs t1 time (then the default solver), or None."""
-    return BASELINE.get(problem, {}).get(dtype, {}).get("t1_ms")
+def baseline_fits(cpu):
+    """The 2026-11-28 default solver's times measured on this CPU (problem -> dtype -> t<k>_ms),
+    or {} when none were: a time from another CPU says nothing about this one's."""
+    return next((m["fits"] for m in BASELINES if m["cpu"] == cpu), {})
+
+
+def baseline_ms(R, problem, dtype, threads):
+    """The 2026-11-28 default solver's (lbfgs) time on this CPU in ms, or None."""
+    return baseline_fits(R.machine["cpu"]).get(problem, {}).get(dtype, {}).get(f"t{threads}_ms")
 
 
 def equal_objective(R, problem, system, solver, dtype, threads):
     """Whether a fit reached the optimum (gap within real_section's threshold for its type)."""
     gap = R.gap(problem, system, solver, "f64" if system == "liblinear" else dtype, threads)
     return gap is not None and gap <= real_section.THRESHOLD[dtype]
+
+
+def baseline_text(R):
+    """What the 'auto / 11-28' columns compare, and where the baseline comes from."""
+    cpu = R.machine["cpu"]
+    entry = next((m for m in BASELINES if m["cpu"] == cpu), None)
+    if entry is None:
+        return (f"*auto / 11-28*: no time of the 2026-11-28 default solver was measured on this CPU "
+                f"({cpu}; bench/results/baseline-2026-11-28.json), so these columns are empty.")
+    return ("*auto / 11-28 t1, t2*: the default solver now over the default solver of commit "
+            "bb43c32 (2026-11-28: lbfgs, which stopped by a gradient rule without proof) on the "
+            "same thread count, measured on this CPU (bench/results/baseline-2026-11-28.json: "
+            f"{entry['source']}); above 1x is slower.")
 
 
 def relative(seconds, baseline_ms):
@@ -249,7 +268,7 @@ def fits_section(R, task):
                   "scalar lbfgs t1", "sklearn lbfgs t1", "sklearn lbfgs t2", "sklearn newton-cg t1"]
         if task == "binary":
             header += ["LIBLINEAR"]
-        header += ["auto vs fastest peer t1", "t2", "auto t1 / 11-28 lbfgs t1"]
+        header += ["auto vs fastest peer t1", "t2", "auto / 11-28 t1", "t2"]
         header += ["gap simdlr auto", "gap sklearn lbfgs"]
         if task == "binary":
             header += ["gap LIBLINEAR"]
@@ -287,7 +306,8 @@ def fits_section(R, task):
                       (lib, at_optimum("liblinear", "trust-region", 1))]
             peers2 = [(b2, at_optimum("sklearn", "lbfgs", 2)), (lib, at_optimum("liblinear", "trust-region", 1))]
             row += [ratio(fastest(peers1), a1), ratio(fastest(peers2), a2),
-                    relative(a1, baseline_ms(name, dtype))]
+                    relative(a1, baseline_ms(R, name, dtype, 1)),
+                    relative(a2, baseline_ms(R, name, dtype, 2))]
             row += [gap_text(R.gap(name, s, "auto", dtype, 1)),
                     gap_text(R.gap(name, "sklearn", "lbfgs", dtype, 1))]
             if task == "binary":
@@ -577,10 +597,8 @@ def write_report(R, out, mode):
         "*auto vs fastest peer*: the fastest of scikit-learn lbfgs, scikit-learn newton-cg and "
         "LIBLINEAR among those that reached the optimum (gap at most 1e-8 for float64, 1e-6 for "
         "float32), over simdlr's default solver (`auto`) on the same thread count (at 2 threads: "
-        "scikit-learn lbfgs at 2 threads and LIBLINEAR, which has one). *auto t1 / 11-28 lbfgs "
-        "t1*: the default solver now over the default solver of the 2026-11-28 report "
-        "(bench/results/baseline-2026-11-28.json; above 1x is slower; that lbfgs stopped by a "
-        "gradient rule without proof). breast_cancer_raw is the unscaled data (condition number "
+        "scikit-learn lbfgs at 2 threads and LIBLINEAR, which has one). " + baseline_text(R) +
+        " breast_cancer_raw is the unscaled data (condition number "
         "~1e10): first-order solvers without preconditioning need thousands of iterations there.",
         "",
         fits_section(R, "binary"),
