@@ -84,6 +84,75 @@ inline void store_partial(T* p, V<T, A> v, std::size_t n) {
   }
 }
 
+// load_partial and store_partial for a tail of at most 16 bytes (a row or two to predict), by
+// plain 128-bit moves on AVX2 and AVX-512: a masked load of values the caller has just stored
+// one by one waits until those stores retire (the store buffer cannot forward to it). AMD Zen 4,
+// sigmoid of a pair just written: 38 ns masked, 17 ns by SSE2's plain load. Same values, same
+// lanes, so the same bits.
+template <class T, class A>
+inline V<T, A> load_few(const T* p, std::size_t n) {
+  if constexpr (is_avx512<A> || is_avx2<A>) {
+    if (n * sizeof(T) <= 16) {
+      if constexpr (std::is_same_v<T, double>) {
+        const __m128d low = n == 2 ? _mm_loadu_pd(p) : _mm_load_sd(p);
+        if constexpr (is_avx512<A>)
+          return _mm512_zextpd128_pd512(low);
+        else
+          return _mm256_zextpd128_pd256(low);
+      } else {
+        // (no load may reach past p + n: the pair is read only where there are two)
+        const auto pair = [p] {
+          return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p)));
+        };
+        const __m128 low = n == 4   ? _mm_loadu_ps(p)
+                           : n == 3 ? _mm_movelh_ps(pair(), _mm_load_ss(p + 2))
+                           : n == 2 ? pair()
+                                    : _mm_load_ss(p);
+        if constexpr (is_avx512<A>)
+          return _mm512_zextps128_ps512(low);
+        else
+          return _mm256_zextps128_ps256(low);
+      }
+    }
+  }
+  return load_partial<T, A>(p, n);
+}
+
+template <class T, class A>
+inline void store_few(T* p, V<T, A> v, std::size_t n) {
+  if constexpr (is_avx512<A> || is_avx2<A>) {
+    if (n * sizeof(T) <= 16) {
+      if constexpr (std::is_same_v<T, double>) {
+        __m128d low;
+        if constexpr (is_avx512<A>)
+          low = _mm512_castpd512_pd128(v);
+        else
+          low = _mm256_castpd256_pd128(v);
+        if (n == 2)
+          _mm_storeu_pd(p, low);
+        else
+          _mm_store_sd(p, low);
+      } else {
+        __m128 low;
+        if constexpr (is_avx512<A>)
+          low = _mm512_castps512_ps128(v);
+        else
+          low = _mm256_castps256_ps128(v);
+        if (n == 4) {
+          _mm_storeu_ps(p, low);
+        } else if (n == 1) {
+          _mm_store_ss(p, low);
+        } else {
+          _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(low));
+          if (n == 3) _mm_store_ss(p + 2, _mm_movehl_ps(low, low));
+        }
+      }
+      return;
+    }
+  }
+  store_partial<T, A>(p, v, n);
+}
+
 // 1 in the first n lanes, 0 in the others.
 template <class T, class A>
 inline V<T, A> ones_below(std::size_t n) {

@@ -81,8 +81,7 @@ void sigmoid(const T* z, T* out, std::size_t n) {
   std::size_t i = 0;
   for (; i + L <= n; i += L)
     logistic_parts<T, A>(B::load_unaligned(z + i)).p.store_unaligned(out + i);
-  if (i < n)
-    store_partial<T, A>(out + i, logistic_parts<T, A>(load_partial<T, A>(z + i, n - i)).p, n - i);
+  if (i < n) store_few<T, A>(out + i, logistic_parts<T, A>(load_few<T, A>(z + i, n - i)).p, n - i);
 }
 
 template <class T, class A>
