@@ -100,9 +100,10 @@ inline V<T, A> load_few(const T* p, std::size_t n) {
         else
           return _mm256_zextpd128_pd256(low);
       } else {
-        // (no load may reach past p + n: the pair is read only where there are two)
+        // (no load may reach past p + n: the pair is read only where there are two; by the
+        // 64-bit integer move, which asks no alignment of p, unlike a double's)
         const auto pair = [p] {
-          return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p)));
+          return _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
         };
         const __m128 low = n == 4   ? _mm_loadu_ps(p)
                            : n == 3 ? _mm_movelh_ps(pair(), _mm_load_ss(p + 2))
@@ -143,7 +144,7 @@ inline void store_few(T* p, V<T, A> v, std::size_t n) {
         } else if (n == 1) {
           _mm_store_ss(p, low);
         } else {
-          _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(low));
+          _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_castps_si128(low));
           if (n == 3) _mm_store_ss(p + 2, _mm_movehl_ps(low, low));
         }
       }
