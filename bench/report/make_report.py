@@ -214,15 +214,17 @@ BASELINES = load_json(os.path.join(os.path.dirname(os.path.abspath(__file__)), "
                                    "baseline-2026-11-28.json"))["machines"]
 
 
-def baseline_fits(cpu):
-    """The 2026-11-28 default solver's times measured on this CPU (problem -> dtype -> t<k>_ms),
-    or {} when none were: a time from another CPU says nothing about this one's."""
-    return next((m["fits"] for m in BASELINES if m["cpu"] == cpu), {})
+def baseline_entry(R):
+    """The baseline measured on the report's CPU (cpu, source, fits: problem -> dtype ->
+    t<k>_ms), or None: a time from another CPU says nothing about this one's."""
+    return next((m for m in BASELINES if m["cpu"] == R.machine["cpu"]), None)
 
 
 def baseline_ms(R, problem, dtype, threads):
     """The 2026-11-28 default solver's (lbfgs) time on this CPU in ms, or None."""
-    return baseline_fits(R.machine["cpu"]).get(problem, {}).get(dtype, {}).get(f"t{threads}_ms")
+    entry = baseline_entry(R)
+    fits = entry["fits"] if entry else {}
+    return fits.get(problem, {}).get(dtype, {}).get(f"t{threads}_ms")
 
 
 def equal_objective(R, problem, system, solver, dtype, threads):
@@ -233,11 +235,11 @@ def equal_objective(R, problem, system, solver, dtype, threads):
 
 def baseline_text(R):
     """What the 'auto / 11-28' columns compare, and where the baseline comes from."""
-    cpu = R.machine["cpu"]
-    entry = next((m for m in BASELINES if m["cpu"] == cpu), None)
+    entry = baseline_entry(R)
     if entry is None:
         return (f"*auto / 11-28*: no time of the 2026-11-28 default solver was measured on this CPU "
-                f"({cpu}; bench/results/baseline-2026-11-28.json), so these columns are empty.")
+                f"({R.machine['cpu']}; bench/results/baseline-2026-11-28.json), so these columns "
+                "are empty.")
     return ("*auto / 11-28 t1, t2*: the default solver now over the default solver of commit "
             "bb43c32 (2026-11-28: lbfgs, which stopped by a gradient rule without proof) on the "
             "same thread count, measured on this CPU (bench/results/baseline-2026-11-28.json: "
