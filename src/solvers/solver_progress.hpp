@@ -38,6 +38,17 @@ class SolverProgress {
   bool converged_at(std::span<double> x, double f, std::span<const double> g, double decrease);
   // Whether the free estimate of the gap (as converged_at computes it) is within tol.
   bool estimated_done(double f, std::span<const double> g, double decrease) const;
+  // Whether a free (tier-1) estimate of the gap would be within tol at f, were it `estimate`:
+  // for a solver that can predict the estimate after its next step. False without a penalty
+  // (there is no tier 1) or with an l1 part.
+  bool free_estimate_would_do(double f, double estimate) const {
+    return bound_ != nullptr && bound_->penalised() && l1_.empty() && enough(estimate, f);
+  }
+  // The free (tier-1) estimate at the gradient g (+inf when there is none).
+  double free_estimate(std::span<const double> g) const {
+    return bound_ != nullptr && l1_.empty() ? bound_->gap_estimate(g)
+                                            : std::numeric_limits<double>::infinity();
+  }
   // Records one iteration; returns true if the solver must stop (the report says why).
   bool step(double f, std::span<const double> g, double step_length);
   // The line search found no decrease from x: stops with no_progress and returns finish(x).
