@@ -68,6 +68,22 @@ GapBound check(const Problem& p, double estimate_share, bool may_defer, double t
   return b;
 }
 
+// A default LogisticRegression fit on one thread, with the solver and tol given, on the problem's
+// float64 data or their float32 copy.
+FitReport fit_logistic(const Problem& p, bool float_data, Solver solver, double tol) {
+  LogisticRegressionOptions o;
+  o.solver = solver;
+  o.solver_options.tol = tol;
+  o.threads = Threads{1};
+  if (float_data) {
+    const std::vector<float> X = as<float>(p.X);
+    LogisticRegression<float> m(o);
+    return m.fit(MatrixView<const float>(X.data(), p.n, p.d), p.y);
+  }
+  LogisticRegression<double> m(o);
+  return m.fit(MatrixView<const double>(p.X.data(), p.n, p.d), p.y);
+}
+
 }  // namespace
 
 TEST_CASE("a check whose Hessian sample would be dense is deferred, evaluating nothing",
@@ -118,17 +134,7 @@ TEST_CASE("fits whose check was deferred certify the optimum, within their bound
   for (bool float_data : {false, true}) {
     INFO((float_data ? "float32" : "float64"));
     const auto fit = [&](Solver solver, double tol) {
-      LogisticRegressionOptions o;
-      o.solver = solver;
-      o.solver_options.tol = tol;
-      o.threads = Threads{1};
-      if (float_data) {
-        const std::vector<float> X = as<float>(p.X);
-        LogisticRegression<float> m(o);
-        return m.fit(MatrixView<const float>(X.data(), p.n, p.d), p.y);
-      }
-      LogisticRegression<double> m(o);
-      return m.fit(MatrixView<const double>(p.X.data(), p.n, p.d), p.y);
+      return fit_logistic(p, float_data, solver, tol);
     };
     const FitReport tight = fit(Solver::newton_cholesky, 1e-12);
     REQUIRE(tight.converged);
@@ -158,17 +164,7 @@ TEST_CASE("newton-cholesky steps on rather than check with the Hessian when the 
   for (bool float_data : {false, true}) {
     INFO((float_data ? "float32" : "float64"));
     const auto fit = [&](double tol) {
-      LogisticRegressionOptions o;
-      o.solver = Solver::newton_cholesky;
-      o.solver_options.tol = tol;
-      o.threads = Threads{1};
-      if (float_data) {
-        const std::vector<float> X = as<float>(p.X);
-        LogisticRegression<float> m(o);
-        return m.fit(MatrixView<const float>(X.data(), p.n, p.d), p.y);
-      }
-      LogisticRegression<double> m(o);
-      return m.fit(MatrixView<const double>(p.X.data(), p.n, p.d), p.y);
+      return fit_logistic(p, float_data, Solver::newton_cholesky, tol);
     };
     const FitReport tight = fit(1e-12);
     REQUIRE(tight.converged);
