@@ -77,14 +77,15 @@ struct SoftmaxHessianChunk {
 // The softmax chunk kernels work on blocks of this many rows at once.
 inline constexpr std::size_t kSoftmaxBlockRows = 8;
 
-// Scratch elements the softmax chunk kernels need for K classes: three buffers of a block of rows
-// of K values each and two more rows (padded intercepts and their gradient), every row padded to
-// a whole number of the widest SIMD register (16 floats).
+// Scratch elements the softmax chunk kernels need for K classes: five buffers of a block of rows
+// of K values each (the logits as rows and as classes, the exponentials, the residuals, the
+// intercepts' gradient in at most a block's lanes), every row padded to a whole number of the
+// widest SIMD register (16 floats).
 constexpr std::size_t softmax_padded_classes(std::size_t n_classes) {
   return (n_classes + 15) / 16 * 16;
 }
 constexpr std::size_t softmax_scratch_size(std::size_t n_classes) {
-  return (3 * kSoftmaxBlockRows + 2) * softmax_padded_classes(n_classes);
+  return 5 * kSoftmaxBlockRows * softmax_padded_classes(n_classes);
 }
 
 // weighted_gram's chunks are whole multiples of this many rows (plan_gram) except the last, so

@@ -11,8 +11,9 @@
 // The softmax kernels work on kSoftmaxBlockRows rows at a time, with the K classes of a row in the
 // lanes of ceil(K / lanes) registers (the driver passes W transposed, d rows of padded K values).
 // The logits of a block are K-wide FMAs with x_ij broadcast, with no horizontal sums; the
-// gradient update adds all rows of the block to grad_W in registers, one read-modify-write of
-// grad_W per block instead of per row.
+// per-row work that follows (maxima, exponentials, loss, residuals) turns the block around, rows
+// in lanes and one register per class (RowLanes); the gradient update adds all rows of the block
+// to grad_W in registers, one read-modify-write of grad_W per block instead of per row.
 
 // Each logit Σ_j x_j W_jk is summed in ceil(√d) segments of consecutive j, each segment's sum
 // added to the total in order: error ≤ (segment length + segments) ε Σ |x_j W_jk| ≈ 2 √d ε, within
@@ -197,101 +198,97 @@ inline std::size_t block_rows(RowsChunk<T> X, std::size_t i0, const T** x) {
   return count;
 }
 
+// The registers of a block's per-row work (maxima, exponentials, loss, residuals): rows in lanes,
+// one register per class, so that nothing is summed or maximised across lanes and no lane holds
+// padding classes. At most a block's rows per register: AVX-512's 16 float lanes would leave
+// half of each idle, so AVX2's 8 there (AVX-512 CPUs run 256-bit operations at least as fast
+// per lane; Zen 4 twice as many per cycle).
+template <class T, class A>
+using RowLanes =
+    std::conditional_t<(V<T, A>::size > kSoftmaxBlockRows), xsimd::fma3<xsimd::avx2>, A>;
+
+// Σ_k v[k · stride] over K ≥ 1 classes, a register of rows each, in a balanced tree: depth
+// ⌈log2 K⌉, so the sum's relative error is at most ⌈log2 K⌉ ε (within the bound's K/2 ε).
+template <class T, class N>
+inline V<T, N> class_sum(const T* v, std::size_t K, std::size_t stride) {
+  if (K == 1) return V<T, N>::load_unaligned(v);
+  const std::size_t half = K / 2;
+  return class_sum<T, N>(v, half, stride) + class_sum<T, N>(v + half * stride, K - half, stride);
+}
+
 template <class T, class A>
 double softmax(const SoftmaxChunk<T>& a) {
-  using B = V<T, A>;
-  constexpr std::size_t L = B::size;
+  using NA = RowLanes<T, A>;
+  using N = V<T, NA>;
+  constexpr std::size_t NL = N::size;
   constexpr std::size_t R = kSoftmaxBlockRows;
   const std::size_t K = a.n_classes, d = a.X.cols;
-  const std::size_t Kp = softmax_padded_classes(K), Kl = (K + L - 1) / L * L;
-  T* zb = a.scratch;               // R rows of logits
-  T* eb = a.scratch + R * Kp;      // R rows of exp(z − max)
-  T* rt = a.scratch + 2 * R * Kp;  // residuals, R rows of Kp
-  // The intercepts padded to whole registers with −inf: adding them also sets the padding lanes
-  // of the logits (zero from the zero-padded W_t) to −inf, whose exponential is 0. And the
-  // intercepts' gradient in as many lanes, added to row by row (in row order, as each class's sum
-  // always was).
-  T* bp = a.scratch + 3 * R * Kp;
-  T* gb = bp + Kp;
-  for (std::size_t k = 0; k < Kl; ++k) {
-    bp[k] = k < K ? (a.b ? a.b[k] : T(0)) : T(-__builtin_inf());
-    gb[k] = k < K && a.grad_b ? a.grad_b[k] : T(0);
-  }
-  alignas(64) T lane_index[L];
-  for (std::size_t l = 0; l < L; ++l)
-    lane_index[l] = T(l);
-  const B iota = B::load_aligned(lane_index);
+  const std::size_t Kp = softmax_padded_classes(K);
+  T* zb = a.scratch;    // R rows of Kp logits, as the logits tiles write them
+  T* zt = zb + R * Kp;  // the logits plus intercepts, K classes of R rows
+  T* et = zt + R * Kp;  // exp(z − max z), likewise
+  T* rt = et + R * Kp;  // the residuals, likewise (softmax_update's class rows)
+  T* gb = rt + R * Kp;  // the intercepts' gradient, K classes of NL lanes of rows
+  for (std::size_t q = 0; q < K * NL; ++q)
+    gb[q] = T(0);
   long double loss = 0;
   for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
     const T* x[R];
     const std::size_t count = block_rows(a.X, i0, x);
     softmax_logits<T, A>(x, count, a.W, a.W_t, K, d, zb);
-    alignas(64) T sums[16 + R];
-    alignas(64) T logsum[16 + R];
-    alignas(64) T lanes[L];
-    T zmax[R];
-    for (std::size_t r = 0; r < 16 + R; ++r)
-      sums[r] = T(1);
-    for (std::size_t r = 0; r < count; ++r) {
-      T* z = zb + r * Kp;
-      B vmax = B::load_unaligned(z) + B::load_unaligned(bp);
-      vmax.store_unaligned(z);
-      for (std::size_t k = L; k < Kl; k += L) {
-        const B zk = B::load_unaligned(z + k) + B::load_unaligned(bp + k);
-        zk.store_unaligned(z + k);
-        vmax = xsimd::max(vmax, zk);
-      }
-      vmax.store_aligned(lanes);
-      // A tree of maxima over the lanes (a chain of L − 1 dependent ones would be slower).
-      for (std::size_t width = L / 2; width > 0; width /= 2)
-        for (std::size_t l = 0; l < width; ++l)
-          lanes[l] = lanes[l + width] > lanes[l] ? lanes[l + width] : lanes[l];
-      zmax[r] = lanes[0];
+    // Rows past the chunk's end get logits 0: finite, and weight 0 below.
+    for (std::size_t k = 0; k < K; ++k) {
+      const T bk = a.b ? a.b[k] : T(0);
+      for (std::size_t r = 0; r < R; ++r)
+        zt[k * R + r] = r < count ? zb[r * Kp + k] + bk : T(0);
     }
-    // The exponentials of the whole block in one loop of independent iterations (the polynomial
-    // is a long dependency chain; several in flight hide its latency).
-    for (std::size_t r = 0; r < count; ++r) {
-      const B vmax(zmax[r]);
-      for (std::size_t k = 0; k < Kl; k += L)
-        exp_nonpositive<T, A>(B::load_unaligned(zb + r * Kp + k) - vmax)
-            .store_unaligned(eb + r * Kp + k);
-    }
-    for (std::size_t r = 0; r < count; ++r) {
-      B total(T(0));
-      for (std::size_t k = 0; k < Kl; k += L)
-        total = total + B::load_unaligned(eb + r * Kp + k);
-      sums[r] = xsimd::hadd(total);
-    }
-    for (std::size_t r = 0; r < count; r += L)
-      xsimd::log(B::load_unaligned(sums + r)).store_unaligned(logsum + r);
-    for (std::size_t r = 0; r < count; ++r) {
-      const std::size_t i = i0 + r;
-      const T* z = zb + r * Kp;
-      const T* ez = eb + r * Kp;
-      const std::size_t y = std::size_t(a.labels[i]);
-      const T s = a.sample_weight ? a.sample_weight[i] : T(1);
-      loss += (long double)s * ((long double)logsum[r] + (long double)(zmax[r] - z[y]));
-      const B inv(T(1) / sums[r]), sv(s);
-      const B label = B(static_cast<T>(y));
-      T* res_row = rt + r * Kp;
-      for (std::size_t k = 0; k < Kl; k += L) {
-        const B p = B::load_unaligned(ez + k) * inv;  // 0 in the padding lanes
+    for (std::size_t g0 = 0; g0 < count; g0 += NL) {
+      const std::size_t rows = smaller(NL, count - g0), i = i0 + g0;
+      const auto logit = [&](std::size_t k) { return N::load_unaligned(zt + k * R + g0); };
+      N zmax = logit(0);
+      for (std::size_t k = 1; k < K; ++k)
+        zmax = xsimd::max(zmax, logit(k));
+      // K independent exponentials: several polynomials in flight hide their latency.
+      for (std::size_t k = 0; k < K; ++k)
+        exp_nonpositive<T, NA>(logit(k) - zmax).store_unaligned(et + k * R + g0);
+      const N sum = class_sum<T, NA>(et + g0, K, R);
+      alignas(64) T lanes[NL];
+      for (std::size_t l = 0; l < NL; ++l)
+        lanes[l] = l < rows ? static_cast<T>(a.labels[i + l]) : T(-1);
+      const N label = N::load_aligned(lanes);
+      N zy(T(0));
+      for (std::size_t k = 0; k < K; ++k)
+        zy = xsimd::select(label == N(static_cast<T>(k)), logit(k), zy);
+      const N s = a.sample_weight ? (rows == NL ? N::load_unaligned(a.sample_weight + i)
+                                                : load_partial<T, NA>(a.sample_weight + i, rows))
+                                  : ones_below<T, NA>(rows);
+      // The loss terms added in row order in long double.
+      alignas(64) T logsum[NL], gap[NL], weight[NL];
+      xsimd::log(sum).store_aligned(logsum);
+      (zmax - zy).store_aligned(gap);
+      s.store_aligned(weight);
+      for (std::size_t l = 0; l < rows; ++l)
+        loss += (long double)weight[l] * ((long double)logsum[l] + (long double)gap[l]);
+      const N inv = N(T(1)) / sum;
+      for (std::size_t k = 0; k < K; ++k) {
+        const N p = N::load_unaligned(et + k * R + g0) * inv;
         if (a.probabilities) {
-          if (k + L <= K)
-            p.store_unaligned(a.probabilities + i * K + k);
-          else if (k < K)
-            store_partial<T, A>(a.probabilities + i * K + k, p, K - k);
+          alignas(64) T pk[NL];
+          p.store_aligned(pk);
+          for (std::size_t l = 0; l < rows; ++l)
+            a.probabilities[(i + l) * K + k] = pk[l];
         }
-        const B res = sv * (p - xsimd::select(iota + B(T(k)) == label, B(T(1)), B(T(0))));
-        res.store_unaligned(res_row + k);
-        (B::load_unaligned(gb + k) + res).store_unaligned(gb + k);
+        const N res = s * (p - xsimd::select(label == N(static_cast<T>(k)), N(T(1)), N(T(0))));
+        res.store_unaligned(rt + k * R + g0);
+        (N::load_unaligned(gb + k * NL) + res).store_unaligned(gb + k * NL);
       }
     }
-    softmax_update<T, A>(x, count, rt, K, d, a.grad_W, 1, Kp);
+    softmax_update<T, A>(x, count, rt, K, d, a.grad_W, R, 1);
   }
   if (a.grad_b)
     for (std::size_t k = 0; k < K; ++k)
-      a.grad_b[k] = gb[k];
+      for (std::size_t l = 0; l < NL; ++l)
+        a.grad_b[k] += gb[k * NL + l];
   return double(loss);
 }
 
