@@ -20,7 +20,7 @@
 //
 // Counters: bytes_per_second = bytes of input the kernel reads (outputs not counted);
 // items_per_second = elements (vector kernels) or matrix elements rows*cols (matrix kernels);
-// weighted_gram also flops_per_second (see bench_weighted_gram);
+// weighted_gram and cross_product also flops_per_second (see bench_weighted_gram);
 // other_load / steal = how busy the rest of the machine was meanwhile (see report_machine_load);
 // large cases also read_bytes_per_second and fraction_of_read (see time_loop).
 //
@@ -707,6 +707,48 @@ void bench_weighted_gram(benchmark::State& st, const Case& c) {
   }
 }
 
+int threads_cross_product(Shape s, int t) {
+  return kernel_threads(detail::plan_rows(s.rows, 2 * s.cols, s.cols * s.cols),
+                        s.rows * s.cols * s.cols, t);
+}
+
+// AᵀB of two rows x cols matrices (a cols x cols result). Counter flops_per_second: rows * cols²
+// multiply-adds, two operations each (twice weighted_gram's, which computes one triangle). The
+// openblas variant is cblas_?gemm with A transposed.
+template <class T>
+void bench_cross_product(benchmark::State& st, const Case& c) {
+  const std::size_t rows = c.shape.rows, cols = c.shape.cols;
+  const MatrixView<const T> A(data_a<T>(rows * cols), rows, cols);
+  const MatrixView<const T> B(data_b<T>(rows * cols), rows, cols);
+  std::vector<T> out(cols * cols);
+  run(
+      st, c, {{region(A.data, rows * cols), region(B.data, rows * cols)}, rows * cols},
+      [&] {
+        scalar::cross_product(A, B, out.data());
+        benchmark::ClobberMemory();
+      },
+      [&](Threads th) {
+        kernels::cross_product(A, B, out.data(), th);
+        benchmark::ClobberMemory();
+      },
+      [&] {
+        const int n = int(cols), k = int(rows);
+        if constexpr (std::is_same_v<T, float>) {
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, k, 1.0f, A.data, n, B.data, n,
+                      0.0f, out.data(), n);
+        } else {
+          cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, k, 1.0, A.data, n, B.data, n,
+                      0.0, out.data(), n);
+        }
+        benchmark::ClobberMemory();
+      });
+  if (c.variant.kind != Kind::read && !st.error_occurred()) {
+    st.counters["flops_per_second"] =
+        benchmark::Counter(2 * double(rows) * double(cols) * double(cols) * double(st.iterations()),
+                           benchmark::Counter::kIsRate);
+  }
+}
+
 // The widened row kernels (double arithmetic over the rows, on the calling thread): the passes
 // the certificates make over float data. Their vectors are double whatever T is.
 int threads_widened_margins(Shape, int) {
@@ -805,6 +847,7 @@ const KernelInfo kKernels[] = {
     // Compute-bound (K dot products per row / cols^2/2 multiply-adds per row): up to L3 sizes.
     SIMDLR_KERNEL(softmax_loss_grad, true, false, Big::none),
     SIMDLR_KERNEL(weighted_gram, true, true, Big::none),  // and the large shapes of kGramLarge
+    SIMDLR_KERNEL(cross_product, true, true, Big::none),
     // On the calling thread, in double over the rows (the certificates' passes over float data).
     SIMDLR_KERNEL(widened_margins, true, false, Big::none),
     SIMDLR_KERNEL(widened_accumulate, true, false, Big::none),

@@ -84,6 +84,18 @@ std::vector<Call<T>> calls_for(const Problem<T>& p) {
                      append(s, out.data(), m);
                      return s;
                    }});
+  // X against X with its columns reversed: a cross product whose sums span every chunk.
+  calls.push_back({"cross_product", [&p, n, m](Threads t) {
+                     std::vector<T> reversed(n * m), out(m * m);
+                     for (std::size_t i = 0; i < n; ++i)
+                       for (std::size_t j = 0; j < m; ++j)
+                         reversed[i * m + j] = p.X[i * m + (m - 1 - j)];
+                     kernels::cross_product(p.view(), MatrixView<const T>(reversed.data(), n, m),
+                                            out.data(), t);
+                     Snapshot s;
+                     append(s, out.data(), m * m);
+                     return s;
+                   }});
   for (bool weighted : {false, true}) {
     calls.push_back({weighted ? "logistic_loss_grad (weights)" : "logistic_loss_grad",
                      [&p, n, m, weighted](Threads t) {

@@ -1,5 +1,6 @@
-// margins (z = Xw + b) and transpose_product (Xᵀr): long-double references with the documented
-// bounds, the scalar twins, every ISA, every shape, padded and misaligned layouts, errors.
+// margins (z = Xw + b), transpose_product (Xᵀr) and cross_product (AᵀB): long-double references
+// with the documented bounds, the scalar twins, every ISA, every shape, padded and misaligned
+// layouts, errors.
 #include "matrix_support.hpp"
 
 using namespace simdlr;
@@ -108,7 +109,117 @@ void check_transpose_shape(std::size_t rows, std::size_t cols) {
   }
 }
 
+// AᵀB for A (rows x P) and B (rows x Q) against long-double sums: every element within the
+// documented bound (n + 2 log2(n) + 8) ε Σ_i |a_ip b_iq|, on the kernels of every ISA (both
+// layouts, and with B's columns offset within its rows) and on the twin.
+template <class T>
+void check_cross_product_shape(std::size_t rows, std::size_t P, std::size_t Q) {
+  INFO(type_name<T>() << " cross_product, rows " << rows << ", P " << P << ", Q " << Q);
+  const std::vector<T> A = normal_vector<T>(rows * P, shape_seed(rows, P * 131 + Q, 5));
+  const std::vector<T> B = uniform_vector<T>(rows * Q, shape_seed(rows, P * 131 + Q, 6), -1, 1);
+  std::vector<long double> value(P * Q, 0.0L), abs_sum(P * Q, 0.0L);
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t p = 0; p < P; ++p) {
+      for (std::size_t q = 0; q < Q; ++q) {
+        const long double t = (long double)A[i * P + p] * (long double)B[i * Q + q];
+        value[p * Q + q] += t;
+        abs_sum[p * Q + q] += std::fabs(t);
+      }
+    }
+  }
+  const long double factor = sum_factor(rows, 1);
+  auto compare = [&](const Buffer<T>& out, const char* what) {
+    Worst<T> worst;
+    for (std::size_t k = 0; k < P * Q; ++k)
+      worst.add(k, out[k], value[k], factor * kEps<T> * abs_sum[k], abs_sum[k]);
+    expect_within(worst, what, "");
+  };
+  {
+    const TestMatrix<T> a(A, rows, P, kLayouts[1]), b(B, rows, Q, kLayouts[1]);
+    Buffer<T> twin = output_buffer<T>(P * Q);
+    scalar::cross_product(a.view(), b.view(), twin.data());
+    CHECK(twin.guards_intact());
+    compare(twin, "scalar::cross_product vs reference");
+  }
+  for (const Layout& layout : kLayouts) {
+    INFO("layout: " << layout.name);
+    const TestMatrix<T> a(A, rows, P, layout), b(B, rows, Q, layout);
+    Buffer<T> out = output_buffer<T>(P * Q, layout.misalign);
+    for_each_isa([&](Isa) {
+      out.fill(nan_of<T>());
+      kernels::cross_product(a.view(), b.view(), out.data());
+      CHECK(out.guards_intact());
+      compare(out, "kernels::cross_product vs reference");
+    });
+  }
+  // B's columns from the third on of wider rows: loads that start off any register boundary.
+  std::vector<T> wide(rows * (Q + 3), nan_of<T>());
+  for (std::size_t i = 0; i < rows; ++i)
+    std::copy_n(B.data() + i * Q, Q, wide.data() + i * (Q + 3) + 2);
+  const MatrixView<const T> shifted(rows == 0 ? nullptr : wide.data() + 2, rows, Q, Q + 3);
+  const TestMatrix<T> a(A, rows, P, kLayouts[0]);
+  Buffer<T> out = output_buffer<T>(P * Q);
+  for_each_isa([&](Isa) {
+    out.fill(nan_of<T>());
+    kernels::cross_product(a.view(), shifted, out.data());
+    compare(out, "kernels::cross_product (B offset in its rows) vs reference");
+  });
+}
+
 }  // namespace
+
+TEMPLATE_TEST_CASE("cross_product matches a long-double reference under every ISA",
+                   "[cross_product]", float, double) {
+  // Column counts around the tiles' edges (MP = 2..4 rows of A's columns, 1..4 registers of 2..16
+  // lanes of B's), and row counts from none to many chunks.
+  for (std::size_t rows : {std::size_t(0), std::size_t(1), std::size_t(37), std::size_t(3001)})
+    for (std::size_t P : {std::size_t(1), std::size_t(3), std::size_t(5), std::size_t(55)})
+      for (std::size_t Q :
+           {std::size_t(1), std::size_t(7), std::size_t(17), std::size_t(66), std::size_t(91)})
+        check_cross_product_shape<TestType>(rows, P, Q);
+  check_cross_product_shape<TestType>(40000, 6, 21);
+}
+
+TEMPLATE_TEST_CASE("cross_product of exactly representable data is exact, and checks its arguments",
+                   "[cross_product][errors]", float, double) {
+  using T = TestType;
+  const std::size_t rows = 203, P = 13, Q = 37;
+  const std::vector<T> A = integer_matrix<T>(rows, P, 7, 13, 17);  // in [-8, 8]
+  const std::vector<T> B = integer_matrix<T>(rows, Q, 5, 11, 3);
+  std::vector<long double> exact(P * Q, 0.0L);
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t p = 0; p < P; ++p)
+      for (std::size_t q = 0; q < Q; ++q)
+        exact[p * Q + q] += (long double)A[i * P + p] * (long double)B[i * Q + q];
+  const MatrixView<const T> a(A.data(), rows, P), b(B.data(), rows, Q);
+  std::vector<T> out(P * Q);
+  auto run = [&](auto cross_product, const char* what) {
+    INFO(what);
+    std::fill(out.begin(), out.end(), nan_of<T>());
+    cross_product(a, b, out.data(), Threads{});
+    for (std::size_t k = 0; k < P * Q; ++k)
+      REQUIRE((long double)out[k] == exact[k]);
+    // Errors, before anything is written.
+    std::fill(out.begin(), out.end(), T(7));
+    const MatrixView<const T> fewer(B.data(), rows - 1, Q);
+    CHECK_THROWS_AS(cross_product(a, fewer, out.data(), Threads{}), ShapeError);
+    CHECK_THROWS_WITH(cross_product(a, fewer, out.data(), Threads{}),
+                      Catch::Contains("A has 203 rows, B 202"));
+    const MatrixView<const T> narrow(B.data(), rows, Q, Q - 1);
+    CHECK_THROWS_WITH(cross_product(a, narrow, out.data(), Threads{}),
+                      Catch::Contains("B row stride"));
+    CHECK_THROWS_WITH(cross_product(narrow, a, out.data(), Threads{}),
+                      Catch::Contains("A row stride"));
+    CHECK_THROWS_AS(cross_product(MatrixView<const T>(nullptr, rows, P), b, out.data(), Threads{}),
+                    InvalidArgument);
+    CHECK_THROWS_AS(cross_product(a, b, nullptr, Threads{}), InvalidArgument);
+    CHECK_THROWS_AS(cross_product(a, b, out.data(), Threads{-1}), InvalidArgument);
+    for (T v : out)
+      CHECK(v == T(7));
+  };
+  for_each_isa([&](Isa) { run([](auto... x) { kernels::cross_product(x...); }, "kernels"); });
+  run([](auto... x) { scalar::cross_product(x...); }, "scalar twin");
+}
 
 TEMPLATE_TEST_CASE(
     "margins match a long-double reference under every ISA for all shapes and layouts", "[margins]",

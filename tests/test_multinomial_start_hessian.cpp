@@ -69,8 +69,12 @@ std::vector<double> exact_data_hessian(MultinomialObjective<double>& objective,
 
 }  // namespace
 
+// 3 classes: one weighted Gram pass per class pair; 5 (15 pairs of rows of 5): one cross product
+// of the pairs' weights and the rows' feature products (pairs_at_once).
 TEST_CASE("the multinomial sampled Hessian of all rows is the exact Hessian", "[objectives]") {
-  const Problem p = make(900, 4, 3, 1);
+  const std::size_t K = GENERATE(3, 5);
+  INFO(K << " classes");
+  const Problem p = make(900, 4, K, 1);
   MultinomialObjective<double> objective(MatrixView<const double>(p.X.data(), p.n, p.d), p.labels,
                                          p.K, p.weight, 2.0, Penalty::l2, true);
   const std::size_t M = objective.dimension();
@@ -85,7 +89,9 @@ TEST_CASE("the multinomial sampled Hessian of all rows is the exact Hessian", "[
 TEST_CASE("the multinomial sampled Hessian is the sampled rows' Hessian, scaled to all rows",
           "[objectives]") {
   // 900 rows, about 300 wanted: every 3rd row, scaled by 900 / 300.
-  const Problem p = make(900, 4, 3, 2);
+  const std::size_t K = GENERATE(3, 5);
+  INFO(K << " classes");
+  const Problem p = make(900, 4, K, 2);
   MultinomialObjective<double> objective(MatrixView<const double>(p.X.data(), p.n, p.d), p.labels,
                                          p.K, p.weight, 2.0, Penalty::l2, true);
   const std::size_t M = objective.dimension();

@@ -94,34 +94,35 @@ struct SoftmaxHessianPass {
   T* out_b = nullptr;                // out (optional): K
 };
 
-#define SIMDLR_DECLARE_KERNELS(T)                                                                \
-  T dot(const T* x, const T* y, std::size_t n, Threads threads = {});                            \
-  void sigmoid(const T* z, T* out, std::size_t n, Threads threads = {});                         \
-  T log_loss(const T* z, const T* y, std::size_t n, Threads threads = {});                       \
-  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads threads = {});              \
-  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads threads = {});       \
-  double logistic_loss_grad(const LogisticPass<T>& pass, Threads threads = {});                  \
-  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads threads = {});                    \
-  void softmax_hessian_vector(const SoftmaxHessianPass<T>& pass, Threads threads = {});          \
-  double squared_loss_grad(const SquaredPass<T>& pass, Threads threads = {});                    \
-  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b,    \
-                      Threads threads = {});                                                     \
-  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});           \
-  void softmax(const T* z, T* out, std::size_t rows, std::size_t classes, Threads threads = {}); \
-  bool has_non_finite(MatrixView<const T> X, Threads threads = {});                              \
-  bool column_max_abs(MatrixView<const T> X, T* out, Threads threads = {});                      \
-  void widened_margins(MatrixView<const T> X, const double* w, double b, double* z);             \
-  void widened_accumulate(MatrixView<const T> X, const double* r, double* sum);                  \
-  void widened_gram_rows(MatrixView<const T> X, const double* d, double* out,                    \
-                         std::size_t out_stride, double* xtd);                                   \
-  inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {               \
-    return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);          \
-  }                                                                                              \
-  inline void sigmoid(std::span<const T> z, std::span<T> out, Threads threads = {}) {            \
-    sigmoid(z.data(), out.data(), z.size() < out.size() ? z.size() : out.size(), threads);       \
-  }                                                                                              \
-  inline T log_loss(std::span<const T> z, std::span<const T> y, Threads threads = {}) {          \
-    return log_loss(z.data(), y.data(), z.size() < y.size() ? z.size() : y.size(), threads);     \
+#define SIMDLR_DECLARE_KERNELS(T)                                                                 \
+  T dot(const T* x, const T* y, std::size_t n, Threads threads = {});                             \
+  void sigmoid(const T* z, T* out, std::size_t n, Threads threads = {});                          \
+  T log_loss(const T* z, const T* y, std::size_t n, Threads threads = {});                        \
+  void margins(MatrixView<const T> X, const T* w, T b, T* z, Threads threads = {});               \
+  void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads threads = {});        \
+  void cross_product(MatrixView<const T> A, MatrixView<const T> B, T* out, Threads threads = {}); \
+  double logistic_loss_grad(const LogisticPass<T>& pass, Threads threads = {});                   \
+  double softmax_loss_grad(const SoftmaxPass<T>& pass, Threads threads = {});                     \
+  void softmax_hessian_vector(const SoftmaxHessianPass<T>& pass, Threads threads = {});           \
+  double squared_loss_grad(const SquaredPass<T>& pass, Threads threads = {});                     \
+  void hessian_vector(MatrixView<const T> X, const T* d, const T* v, T v_b, T* out, T* out_b,     \
+                      Threads threads = {});                                                      \
+  void weighted_gram(MatrixView<const T> X, const T* d, T* out, Threads threads = {});            \
+  void softmax(const T* z, T* out, std::size_t rows, std::size_t classes, Threads threads = {});  \
+  bool has_non_finite(MatrixView<const T> X, Threads threads = {});                               \
+  bool column_max_abs(MatrixView<const T> X, T* out, Threads threads = {});                       \
+  void widened_margins(MatrixView<const T> X, const double* w, double b, double* z);              \
+  void widened_accumulate(MatrixView<const T> X, const double* r, double* sum);                   \
+  void widened_gram_rows(MatrixView<const T> X, const double* d, double* out,                     \
+                         std::size_t out_stride, double* xtd);                                    \
+  inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {                \
+    return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);           \
+  }                                                                                               \
+  inline void sigmoid(std::span<const T> z, std::span<T> out, Threads threads = {}) {             \
+    sigmoid(z.data(), out.data(), z.size() < out.size() ? z.size() : out.size(), threads);        \
+  }                                                                                               \
+  inline T log_loss(std::span<const T> z, std::span<const T> y, Threads threads = {}) {           \
+    return log_loss(z.data(), y.data(), z.size() < y.size() ? z.size() : y.size(), threads);      \
   }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,6 +155,13 @@ struct SoftmaxHessianPass {
 //   Bound: |out_j − exact| ≤ (n + 2 log2(n) + 8) · ε · Σ_i |x_ij r_i| (the recursive-summation
 //   bound: rows are added in order within a chunk, chunks combined pairwise). Typical errors
 //   are far smaller (about √n ε); the tests measure both.
+//
+// cross_product(A, B, out): out = AᵀB, an A.cols x B.cols row-major matrix, for A and B with the
+//   same rows (ShapeError otherwise): out_pq = Σ_i a_ip b_iq. Each term added with one fused
+//   multiply-add where the ISA has FMA (two roundings on SSE2 and in the scalar twin), rows in
+//   order within a chunk, chunks combined pairwise: as for transpose_product,
+//   |out_pq − exact| ≤ (n + 2 log2(n) + 8) · ε · Σ_i |a_ip b_iq|. (The multinomial Hessian of a
+//   row sample is one: class-pair weights against the products of each row's features.)
 //
 // logistic_loss_grad(pass): one read of X computing, with z_i = x_i·w + b,
 //   returns   Σ s_i [softplus(z_i) − y_i z_i]        (as log_loss; returned in double)

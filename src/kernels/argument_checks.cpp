@@ -17,8 +17,8 @@ void throw_null(const char* kernel, const char* name, std::size_t n) {
                         std::to_string(n) + " elements");
 }
 
-void throw_bad_stride(const char* kernel, std::size_t stride, std::size_t cols) {
-  throw ShapeError(std::string(kernel) + ": X row stride " + std::to_string(stride) +
+void throw_bad_stride(const char* kernel, const char* name, std::size_t stride, std::size_t cols) {
+  throw ShapeError(std::string(kernel) + ": " + name + " row stride " + std::to_string(stride) +
                    " is smaller than its column count " + std::to_string(cols));
 }
 

@@ -12,8 +12,8 @@ namespace simdlr::detail {
 
 [[noreturn, gnu::cold]] void throw_bad_threads(const char* kernel, int count);
 [[noreturn, gnu::cold]] void throw_null(const char* kernel, const char* name, std::size_t n);
-[[noreturn, gnu::cold]] void throw_bad_stride(const char* kernel, std::size_t stride,
-                                              std::size_t cols);
+[[noreturn, gnu::cold]] void throw_bad_stride(const char* kernel, const char* name,
+                                              std::size_t stride, std::size_t cols);
 
 inline void check_threads(const char* kernel, Threads threads) {
   if (threads.count < 0) [[unlikely]]
@@ -33,11 +33,13 @@ inline void check_vectors(const char* kernel, Threads threads, const char* a_nam
   check_pointer(kernel, b_name, b, n);
 }
 
+// `name` names the matrix in messages ("X", or "A" and "B" of cross_product).
 template <class T>
-void check_matrix(const char* kernel, MatrixView<const T> X) {
+void check_matrix(const char* kernel, MatrixView<const T> X, const char* name = "X") {
   if (X.stride < X.cols) [[unlikely]]
-    throw_bad_stride(kernel, X.stride, X.cols);
-  check_pointer(kernel, "X.data", X.data, X.rows * X.cols);
+    throw_bad_stride(kernel, name, X.stride, X.cols);
+  if (X.data == nullptr && X.rows * X.cols > 0) [[unlikely]]
+    throw_null(kernel, name[0] == 'X' ? "X.data" : name, X.rows * X.cols);
 }
 
 }  // namespace simdlr::detail

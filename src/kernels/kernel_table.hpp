@@ -101,6 +101,8 @@ struct KernelTable {
   void (*margins)(const T* X, std::size_t rows, std::size_t cols, std::size_t stride, const T* w,
                   T b, T* z);
   void (*transpose_product)(RowsChunk<T> X, const T* r, T* out);
+  // out[p · B.cols + q] += Σ_i a_ip b_iq over the chunk's rows of A and B (the same rows).
+  void (*cross_product)(RowsChunk<T> A, RowsChunk<T> B, T* out);
   double (*logistic)(const GlmChunk<T>& args);
   double (*softmax)(const SoftmaxChunk<T>& args);
   void (*softmax_hessian_vector)(const SoftmaxHessianChunk<T>& args);

@@ -189,6 +189,24 @@ void transpose_product_impl(const Engine<T>& e, MatrixView<const T> X, const T* 
                     });
 }
 
+template <class T>
+void cross_product_impl(const Engine<T>& e, MatrixView<const T> A, MatrixView<const T> B, T* out) {
+  const char* name = "cross_product";
+  check_matrix(name, A, "A");
+  check_matrix(name, B, "B");
+  if (A.rows != B.rows) {
+    throw ShapeError(std::string(name) + ": A has " + std::to_string(A.rows) + " rows, B " +
+                     std::to_string(B.rows));
+  }
+  const std::size_t partial = A.cols * B.cols;
+  check_pointer(name, "out", out, partial);
+  const ChunkPlan plan = e.plan(name, A.rows, A.cols + B.cols, partial);
+  run_with_partials(e, name, plan, A.rows * partial, partial, out, [&](std::size_t c, T* slot) {
+    e.k.cross_product(rows_of(A, plan, c), rows_of(B, plan, c), slot);
+    return 0.0L;
+  });
+}
+
 // The one-pass GLM drivers (logistic and squared loss) share everything but the chunk kernel
 // and the optional Hessian diagonal and column maxima. Each chunk adds into a slot of d + 1
 // partials (grad_w, then grad_b) and takes its column maxima in a slot of its own, combined
@@ -680,6 +698,9 @@ void widened_gram_rows_impl(const Engine<T>& e, MatrixView<const T> X, const dou
   }                                                                                               \
   void transpose_product(MatrixView<const T> X, const T* r, T* out, Threads t) {                  \
     detail::transpose_product_impl(detail::ENGINE<T>(PREFIX "transpose_product", t), X, r, out);  \
+  }                                                                                               \
+  void cross_product(MatrixView<const T> A, MatrixView<const T> B, T* out, Threads t) {           \
+    detail::cross_product_impl(detail::ENGINE<T>(PREFIX "cross_product", t), A, B, out);          \
   }                                                                                               \
   double logistic_loss_grad(const LogisticPass<T>& pass, Threads t) {                             \
     return detail::logistic_impl(detail::ENGINE<T>(PREFIX "logistic_loss_grad", t), pass);        \

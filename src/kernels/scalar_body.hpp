@@ -65,6 +65,17 @@ void transpose_product(RowsChunk<T> X, const T* r, T* out) {
   }
 }
 
+template <class T>
+void cross_product(RowsChunk<T> A, RowsChunk<T> B, T* out) {
+  for (std::size_t i = 0; i < A.rows; ++i) {
+    const T* a = A.X + i * A.stride;
+    const T* b = B.X + i * B.stride;
+    for (std::size_t p = 0; p < A.cols; ++p)
+      for (std::size_t q = 0; q < B.cols; ++q)
+        out[p * B.cols + q] += a[p] * b[q];
+  }
+}
+
 // One pass of a generalised linear model, row by row: z = x · w + b; row(i, z, s, r) returns the
 // row's weighted loss term and sets its residual r = s (μ(z) − y); then grad_w += r x,
 // grad_b += r and the margin z is stored (and the column maxima of |x| taken, if asked for).
@@ -294,6 +305,7 @@ constexpr KernelTable<T> table() {
           &log_loss<T>,
           &margins<T>,
           &transpose_product<T>,
+          &cross_product<T>,
           &logistic<T>,
           &softmax<T>,
           &softmax_hessian_vector<T>,

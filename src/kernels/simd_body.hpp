@@ -9,6 +9,7 @@
 //   simd/vector_chunks.hpp  dot, sigmoid, log_loss, row-wise softmax
 //   simd/glm_passes.hpp     margins, Xᵀr, fused GLM pass, Hessian-vector, finite scan
 //   simd/gram.hpp           the weighted Gram matrix (packed, register-tiled)
+//   simd/cross_product.hpp  the cross product AᵀB of two matrices over the same rows
 //   simd/softmax.hpp        the softmax pass and the multinomial Hessian-vector product
 //   simd/widened.hpp        double-arithmetic passes over float rows (the certificates')
 //
@@ -46,6 +47,7 @@ namespace simd {
 #include "simd/vector_chunks.hpp"
 #include "simd/glm_passes.hpp"
 #include "simd/gram.hpp"
+#include "simd/cross_product.hpp"
 #include "simd/softmax.hpp"
 #include "simd/widened.hpp"
 // clang-format on
@@ -58,6 +60,7 @@ constexpr KernelTable<T> table_for() {
           &log_loss<T, A>,
           &margins<T, A>,
           &transpose_product<T, A>,
+          &cross_product<T, A>,
           &logistic<T, A>,
           &softmax<T, A>,
           &softmax_hessian_vector<T, A>,
