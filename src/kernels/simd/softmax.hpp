@@ -26,15 +26,18 @@ inline std::size_t logit_segment(std::size_t d) {
 }
 
 // z[r · Kp + c0 + c · lanes + l] = Σ_j x[r][j] M_t[j · Kp + c0 + c · lanes + l] for R rows and C
-// registers of classes from c0.
+// registers of classes from c0. The segments' sums are added up in registers where the ISA has
+// registers to spare (AVX-512 with one register of classes: 17 of 32), otherwise in z; the same
+// additions in the same order either way.
 template <class T, class A, std::size_t R, std::size_t C>
 inline void softmax_logits_tile(const T* const* x, const T* M_t, std::size_t Kp, std::size_t c0,
                                 std::size_t d, std::size_t segment, T* z) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
-  for (std::size_t j0 = 0; j0 < d; j0 += segment) {
-    const std::size_t j1 = smaller(d, j0 + segment);
-    B acc[R][C];
+  constexpr bool kTotalsInRegisters = is_avx512<A> && 2 * R * C + C <= 24;
+  // Σ_j over [j0, j1) into acc.
+  const auto segment_sums = [&](std::size_t j0, std::size_t j1, B(&acc)[R][C])
+      __attribute__((always_inline)) {
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r) {
 #pragma GCC unroll 4
@@ -55,15 +58,40 @@ inline void softmax_logits_tile(const T* const* x, const T* M_t, std::size_t Kp,
           acc[r][c] = madd(xv, mv[c], acc[r][c]);
       }
     }
+  };
+  if constexpr (kTotalsInRegisters) {
+    B total[R][C];
+    segment_sums(0, smaller(d, segment), total);
+    for (std::size_t j0 = segment; j0 < d; j0 += segment) {
+      B acc[R][C];
+      segment_sums(j0, smaller(d, j0 + segment), acc);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+        for (std::size_t c = 0; c < C; ++c)
+          total[r][c] = total[r][c] + acc[r][c];
+      }
+    }
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r) {
 #pragma GCC unroll 4
-      for (std::size_t c = 0; c < C; ++c) {
-        T* o = z + r * Kp + c0 + c * L;
-        if (j0 == 0)
-          acc[r][c].store_unaligned(o);
-        else
-          (B::load_unaligned(o) + acc[r][c]).store_unaligned(o);
+      for (std::size_t c = 0; c < C; ++c)
+        total[r][c].store_unaligned(z + r * Kp + c0 + c * L);
+    }
+  } else {
+    for (std::size_t j0 = 0; j0 < d; j0 += segment) {
+      B acc[R][C];
+      segment_sums(j0, smaller(d, j0 + segment), acc);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+        for (std::size_t c = 0; c < C; ++c) {
+          T* o = z + r * Kp + c0 + c * L;
+          if (j0 == 0)
+            acc[r][c].store_unaligned(o);
+          else
+            (B::load_unaligned(o) + acc[r][c]).store_unaligned(o);
+        }
       }
     }
   }
