@@ -14,6 +14,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "reference_fixtures.hpp"
@@ -125,6 +126,62 @@ TEST_CASE("the bound is never below the true gap, at every iterate of every solv
         check_report(model.fit_report(), f_star, 1e-10);
       }
     }
+  }
+}
+
+// The check's arrays of one value per row come from a per-thread pool that earlier fits filled
+// (pooled_rows.hpp): a fit must not see what they held. The same fits on a fresh thread and on
+// one where larger fits ran before give the same bits.
+TEST_CASE("a fit's certificate does not depend on the fits that ran before it on the thread",
+          "[certificate]") {
+  std::vector<double> weights(breast_cancer().y.rows);
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    weights[i] = 1.0 + double(i % 3);
+  struct Outcome {
+    std::vector<double> coef;
+    double intercept, objective, bound;
+  };
+  const auto fits = [&] {
+    std::vector<Outcome> out;
+    for (Solver solver : kAllSolvers) {
+      for (bool weighted : {false, true}) {
+        LogisticRegressionOptions o;
+        o.solver = solver;
+        o.solver_options.tol = 1e-8;
+        const auto model =
+            fit<double>(breast_cancer(), o, {}, weighted ? weights : std::vector<double>{});
+        out.push_back({model.coef(), model.intercept()[0], objective_of(model.fit_report()),
+                       model.fit_report().objective_gap_bound});
+      }
+    }
+    return out;
+  };
+  std::vector<Outcome> fresh;
+  std::thread([&] { fresh = fits(); }).join();
+  // Larger fits first, on this thread: their arrays (other values, more rows) go to the pool.
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal(0.0, 3.0);
+  const std::size_t n = 5000, d = 30;
+  std::vector<double> X(n * d), y(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double z = 0;
+    for (std::size_t j = 0; j < d; ++j)
+      z += (X[i * d + j] = normal(rng)) * (j % 2 ? 0.2 : -0.1);
+    y[i] = z + normal(rng) > 0 ? 1.0 : 0.0;
+  }
+  for (Solver solver : kAllSolvers) {
+    LogisticRegressionOptions o;
+    o.solver = solver;
+    LogisticRegression<double>(o).fit(MatrixView<const double>(X.data(), n, d), y);
+  }
+  const std::vector<Outcome> after = fits();
+  REQUIRE(after.size() == fresh.size());
+  for (std::size_t k = 0; k < after.size(); ++k) {
+    INFO("fit " << k);
+    CHECK(after[k].coef == fresh[k].coef);
+    CHECK(after[k].intercept == fresh[k].intercept);
+    CHECK(after[k].objective == fresh[k].objective);
+    CHECK(after[k].bound == fresh[k].bound);
   }
 }
 

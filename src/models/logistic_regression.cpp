@@ -226,14 +226,16 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
     std::vector<T> target(n);
     for (std::size_t r = 0; r < rows; ++r) {
       // Binary: the positive class is the second one; ovr: class r against the rest.
+      // (Two classes: the indices are the 0/1 labels already, no copy of them.)
       const std::int32_t positive = K == 2 ? 1 : std::int32_t(r);
-      std::vector<std::int32_t> binary(n);
+      std::vector<std::int32_t> binary(K == 2 ? 0 : n);
       for (std::size_t i = 0; i < n; ++i) {
-        binary[i] = y[i] == positive ? 1 : 0;
-        target[i] = T(binary[i]);
+        const bool is_positive = y[i] == positive;
+        if (K != 2) binary[i] = is_positive ? 1 : 0;
+        target[i] = is_positive ? T(1) : T(0);
       }
       const std::vector<T> weights = detail::effective_weights(
-          sample_weight, std::span<const std::int32_t>(binary), 2, o.class_weight);
+          sample_weight, K == 2 ? y : std::span<const std::int32_t>(binary), 2, o.class_weight);
       std::vector<double> theta(per_row, 0.0);
       if (warm) {
         std::copy(coef_.begin() + r * d, coef_.begin() + (r + 1) * d, theta.begin());

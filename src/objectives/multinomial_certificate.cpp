@@ -10,6 +10,7 @@
 
 #include "certificate_math.hpp"
 #include "partition_rows.hpp"
+#include "pooled_rows.hpp"
 #include "row_statistics.hpp"
 #include "simdlr/kernels.hpp"
 #include "simdlr/linalg.hpp"
@@ -277,7 +278,8 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   // rows (docs/convergence.md, 2e), one pass each, the probabilities by the softmax kernel.
   // The intercept polish rescales the probabilities at b₀.
   constexpr bool kFused = std::is_same_v<T, double>;
-  std::vector<double> c(n), penalty(d), b(K, 0.0), R(n * K), grad_W(K * d), grad_b(K);
+  std::vector<double> penalty(d), b(K, 0.0), grad_W(K * d), grad_b(K);
+  detail::PooledRows c(n), R(n * K);
   const std::span<const std::int32_t> labels = labels_;
   for (std::size_t j = 0; j < d; ++j)
     penalty[j] = detail::penalty_of(request, j, l2_ ? 1.0 : 0.0);
@@ -300,23 +302,22 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
       kernels::softmax_loss_grad(pass, data_.threads);
     }
   };
-  std::vector<double> Z, P0;
+  // At the point of the objective's last pass (where the solvers check), its probabilities and
+  // gradient sums are this pass's, bit for bit.
+  const bool at_last_pass =
+      kFused && pass_point_.size() == x.size() &&
+      std::memcmp(pass_point_.data(), x.data(), x.size() * sizeof(double)) == 0;
+  detail::PooledRows Z(kFused ? 0 : n * K), P0(at_last_pass ? 0 : n * K);
   std::span<const double> start;  // the probabilities at (W, b₀)
   if constexpr (kFused) {
-    // At the point of the objective's last pass (where the solvers check), its probabilities and
-    // gradient sums are this pass's, bit for bit.
-    if (pass_point_.size() == x.size() &&
-        std::memcmp(pass_point_.data(), x.data(), x.size() * sizeof(double)) == 0) {
+    if (at_last_pass) {
       start = probabilities_;
       std::copy(grad_W_.begin(), grad_W_.end(), grad_W.begin());
     } else {
-      P0.resize(n * K);
       fused_pass(b0, P0.data());
       start = P0;
     }
   } else {
-    Z.resize(n * K);
-    P0.resize(n * K);
     detail::wide_margins_classes(data_.X, x.first(K * d), K, Z, data_.threads);
     probabilities(Z, b0, P0, data_.threads);
     start = P0;
@@ -337,7 +338,7 @@ GapBound MultinomialObjective<T>::certify(std::span<double> x, const CertifyRequ
   }
   // The probabilities at the polished intercepts, for the duality gap (R changes below).
   std::vector<double> P;
-  if (!request.l1_penalty.empty()) P = R;
+  if (!request.l1_penalty.empty()) P.assign(R.begin(), R.end());
   // R holds the probabilities; each row becomes c_i (p_i − e_{y_i}) (float data: for the
   // gradient).
   double value = 0;

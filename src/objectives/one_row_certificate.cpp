@@ -7,6 +7,7 @@
 #include "certificate_math.hpp"
 #include "one_row_sums.hpp"
 #include "partition_rows.hpp"
+#include "pooled_rows.hpp"
 #include "row_sample.hpp"
 #include "row_statistics.hpp"
 #include "simdlr/linalg.hpp"
@@ -251,7 +252,8 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
     max_over_parts(std::span<double>(&weighted, 1));
     uniform = weighted == 0.0;
   }
-  std::vector<double> w(x.begin(), x.begin() + std::ptrdiff_t(d)), u(n), c(n), g(x.size());
+  std::vector<double> w(x.begin(), x.begin() + std::ptrdiff_t(d)), g(x.size());
+  PooledRows u(n), c(n);
   std::vector<double> penalty(d);
   for (std::size_t j = 0; j < d; ++j)
     penalty[j] = penalty_of(request, j, own_penalty);
@@ -267,7 +269,7 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   }
   // ∇F(w, b₀) and F(w, b₀) from the margins.
   // (c_i ℓ″_i at b₀ come with them, kept for the Hessian tier.)
-  std::vector<double> weight(request.hessian_allowed ? n : 0);
+  PooledRows weight(request.hessian_allowed ? n : 0);
   const RowSums at_start = row_sums(loss, u, 0.0, y, c, uniform, true, data.threads, {}, weight);
   double penalty_value = 0;
   bool strongly_convex = true;
@@ -357,7 +359,8 @@ GapBound certify_one_row(OneRowLoss loss, const ObjectiveData<T>& data, std::spa
   if (!hessian_tried && out.bound > request.enough && strongly_convex &&
       std::isfinite(intercept.gap) && b != start_b && exact_may_succeed()) {
     // Tier 1 with the exact gradient at b̂.
-    std::vector<double> r(n), exact(d);  // r_i = c_i ℓ′ at b̂
+    PooledRows r(n);  // r_i = c_i ℓ′ at b̂
+    std::vector<double> exact(d);
     row_sums(loss, u, b - start_b, y, c, uniform, false, data.threads, r);
     wide_transpose_product(data.X, r, exact, data.threads);
     exact_norm2 = 0;
