@@ -44,9 +44,9 @@ constexpr double kMostPasses = 5;
 bool pairs_at_once(std::size_t m, std::size_t pairs) {
   return m <= 16 && pairs >= 10;
 }
-// Elements of one block of the cross product's inputs (rows x (pairs + products)): 128 KiB of
-// float, 64 KiB of double at most.
-constexpr std::size_t kPairBlockElements = 16384;
+// Elements of one block of the cross product's inputs (rows x (pairs + products)): below
+// 128 KiB of double (glibc maps blocks from 128 KiB on), 64 KiB of float.
+constexpr std::size_t kPairBlockElements = 16000;
 
 class CholeskyPreconditioner final : public Preconditioner {
  public:
