@@ -212,6 +212,9 @@ TEMPLATE_TEST_CASE("cross_product of exactly representable data is exact, and ch
                       Catch::Contains("A row stride"));
     CHECK_THROWS_AS(cross_product(MatrixView<const T>(nullptr, rows, P), b, out.data(), Threads{}),
                     InvalidArgument);
+    CHECK_THROWS_WITH(
+        cross_product(a, MatrixView<const T>(nullptr, rows, Q), out.data(), Threads{}),
+        Catch::Contains("B.data is null"));
     CHECK_THROWS_AS(cross_product(a, b, nullptr, Threads{}), InvalidArgument);
     CHECK_THROWS_AS(cross_product(a, b, out.data(), Threads{-1}), InvalidArgument);
     for (T v : out)

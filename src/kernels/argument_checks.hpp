@@ -33,13 +33,14 @@ inline void check_vectors(const char* kernel, Threads threads, const char* a_nam
   check_pointer(kernel, b_name, b, n);
 }
 
-// `name` names the matrix in messages ("X", or "A" and "B" of cross_product).
+// `name` and `data_name` name the matrix and its data in messages ("X" and "X.data", or those of
+// cross_product's A and B).
 template <class T>
-void check_matrix(const char* kernel, MatrixView<const T> X, const char* name = "X") {
+void check_matrix(const char* kernel, MatrixView<const T> X, const char* name = "X",
+                  const char* data_name = "X.data") {
   if (X.stride < X.cols) [[unlikely]]
     throw_bad_stride(kernel, name, X.stride, X.cols);
-  if (X.data == nullptr && X.rows * X.cols > 0) [[unlikely]]
-    throw_null(kernel, name[0] == 'X' ? "X.data" : name, X.rows * X.cols);
+  check_pointer(kernel, data_name, X.data, X.rows * X.cols);
 }
 
 }  // namespace simdlr::detail

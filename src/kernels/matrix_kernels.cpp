@@ -192,8 +192,8 @@ void transpose_product_impl(const Engine<T>& e, MatrixView<const T> X, const T* 
 template <class T>
 void cross_product_impl(const Engine<T>& e, MatrixView<const T> A, MatrixView<const T> B, T* out) {
   const char* name = "cross_product";
-  check_matrix(name, A, "A");
-  check_matrix(name, B, "B");
+  check_matrix(name, A, "A", "A.data");
+  check_matrix(name, B, "B", "B.data");
   if (A.rows != B.rows) {
     throw ShapeError(std::string(name) + ": A has " + std::to_string(A.rows) + " rows, B " +
                      std::to_string(B.rows));
