@@ -80,12 +80,14 @@ inline constexpr std::size_t kSoftmaxBlockRows = 8;
 // Scratch elements the softmax chunk kernels need for K classes: five buffers of a block of rows
 // of K values each (the logits as rows and as classes, the exponentials, the residuals, the
 // intercepts' gradient in at most a block's lanes), every row padded to a whole number of the
-// widest SIMD register (16 floats).
+// widest SIMD register (16 floats), and the gradient's last columns, a register of at most 16
+// values for each class.
 constexpr std::size_t softmax_padded_classes(std::size_t n_classes) {
   return (n_classes + 15) / 16 * 16;
 }
 constexpr std::size_t softmax_scratch_size(std::size_t n_classes) {
-  return 5 * kSoftmaxBlockRows * softmax_padded_classes(n_classes);
+  return 5 * kSoftmaxBlockRows * softmax_padded_classes(n_classes) +
+         16 * softmax_padded_classes(n_classes);
 }
 
 // weighted_gram's chunks are whole multiples of this many rows (plan_gram) except the last, so

@@ -115,52 +115,22 @@ inline void softmax_block_logits(const T* const* x, const T* M_t, std::size_t K,
     softmax_logits_tile<T, A, R, 1>(x, M_t, Kp, c * L, d, segment, z);
 }
 
-// N classes of softmax_block_update for one register of columns (m of them; all L when Full):
-// each class's rows added in order, the classes side by side. The same additions in the same
-// order for every element, so the same bits whatever N.
-template <class T, class A, std::size_t R, std::size_t N, bool Full>
-[[gnu::always_inline]] inline void softmax_update_classes(const V<T, A>* xv, const T* c,
-                                                          std::size_t S, std::size_t P, T* g,
-                                                          std::size_t d, std::size_t m) {
-  using B = V<T, A>;
-  B o[N];
-#pragma GCC unroll 8
-  for (std::size_t q = 0; q < N; ++q)
-    o[q] = Full ? B::load_unaligned(g + q * d) : load_partial<T, A>(g + q * d, m);
-#pragma GCC unroll 16
-  for (std::size_t r = 0; r < R; ++r) {
-#pragma GCC unroll 8
-    for (std::size_t q = 0; q < N; ++q)
-      o[q] = madd(xv[r], B(c[q * S + r * P]), o[q]);
-  }
-#pragma GCC unroll 8
-  for (std::size_t q = 0; q < N; ++q) {
-    if constexpr (Full)
-      o[q].store_unaligned(g + q * d);
-    else
-      store_partial<T, A>(g + q * d, o[q], m);
-  }
-}
-
-// Every class for one register of columns, N classes at a time.
-template <class T, class A, std::size_t R, std::size_t N, bool Full>
+// Every class's register of columns at g (class k's at g + k · stride) += the block's rows of
+// those columns (xv) weighted by the class's coefficients, the rows added in order.
+template <class T, class A, std::size_t R>
 [[gnu::always_inline]] inline void softmax_update_register(const V<T, A>* xv, const T* coef,
                                                            std::size_t K, std::size_t S,
-                                                           std::size_t P, T* g, std::size_t d,
-                                                           std::size_t m) {
-  std::size_t k = 0;
-  for (; k + N <= K; k += N)
-    softmax_update_classes<T, A, R, N, Full>(xv, coef + k * S, S, P, g + k * d, d, m);
-  for (; k < K; ++k)
-    softmax_update_classes<T, A, R, 1, Full>(xv, coef + k * S, S, P, g + k * d, d, m);
-}
-
-// softmax_update_register for rows narrower than a register, four classes at a time; out of
-// line, so that the code of wider rows stays as it was (inlined, it slowed d = 10 double by 3 %).
-template <class T, class A, std::size_t R>
-[[gnu::noinline]] void softmax_update_narrow(const V<T, A>* xv, const T* coef, std::size_t K,
-                                             std::size_t S, std::size_t P, T* G, std::size_t d) {
-  softmax_update_register<T, A, R, 4, false>(xv, coef, K, S, P, G, d, d);
+                                                           std::size_t P, T* g,
+                                                           std::size_t stride) {
+  using B = V<T, A>;
+  const T* c = coef;
+  for (std::size_t k = 0; k < K; ++k, c += S) {
+    B o = B::load_unaligned(g + k * stride);
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r)
+      o = madd(xv[r], B(c[r * P]), o);
+    o.store_unaligned(g + k * stride);
+  }
 }
 
 // G[k · d + j] += Σ_r coef[k · kSoftmaxBlockRows + r] x[r][j] for k < K, the rows added in order
@@ -168,9 +138,11 @@ template <class T, class A, std::size_t R>
 // them at fixed offsets from one pointer).
 // The coefficient of class k for row r is coef[k · S + r · P]: S = kSoftmaxBlockRows, P = 1 (class
 // rows) or S = 1, P = the padded class count (row rows).
+// The columns past the last whole register (d mod lanes of them) are added into `tail`, K whole
+// registers, one per class (see SoftmaxTail).
 template <class T, class A, std::size_t R>
 inline void softmax_block_update(const T* const* x, const T* coef, std::size_t K, std::size_t d,
-                                 T* G, std::size_t S, std::size_t P) {
+                                 T* G, std::size_t S, std::size_t P, T* tail) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   std::size_t j = 0;
@@ -179,7 +151,7 @@ inline void softmax_block_update(const T* const* x, const T* coef, std::size_t K
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r)
       xv[r] = B::load_unaligned(x[r] + j);
-    softmax_update_register<T, A, R, 1, true>(xv, coef, K, S, P, G + j, d, L);
+    softmax_update_register<T, A, R>(xv, coef, K, S, P, G + j, d);
   }
   if (j < d) {
     const std::size_t m = d - j;
@@ -187,15 +159,7 @@ inline void softmax_block_update(const T* const* x, const T* coef, std::size_t K
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r)
       xv[r] = load_partial<T, A>(x[r] + j, m);
-    // A row narrower than a register: each class's masked store of its gradient is read back by
-    // the next block's masked load, which waits for it (no store forwarding); four classes side
-    // by side wait together (10,240 x 4 to 10 with 10 classes, one thread, AVX-512: float 413-430
-    // -> 295-313 us per pass; double, d = 4 and 6, 505-531 -> 402-450 us). Beside whole
-    // registers one class at a time stays faster (double, d = 10: 452 against 483 us).
-    if (j == 0)
-      softmax_update_narrow<T, A, R>(xv, coef, K, S, P, G, d);
-    else
-      softmax_update_register<T, A, R, 1, false>(xv, coef, K, S, P, G + j, d, m);
+    softmax_update_register<T, A, R>(xv, coef, K, S, P, tail, L);
   }
 }
 
@@ -245,16 +209,47 @@ inline void softmax_logits(const T* const* x, std::size_t count, const T* M, con
 // stride P).
 template <class T, class A>
 inline void softmax_update(const T* const* x, std::size_t count, const T* coef, std::size_t K,
-                           std::size_t d, T* G, std::size_t S = kSoftmaxBlockRows,
+                           std::size_t d, T* G, T* tail, std::size_t S = kSoftmaxBlockRows,
                            std::size_t P = 1) {
   constexpr std::size_t R = kSoftmaxBlockRows;
   if (count == R) {
-    softmax_block_update<T, A, R>(x, coef, K, d, G, S, P);
+    softmax_block_update<T, A, R>(x, coef, K, d, G, S, P, tail);
   } else {
     for (std::size_t r = 0; r < count; ++r)
-      softmax_block_update<T, A, 1>(x + r, coef + r * P, K, d, G, S, P);
+      softmax_block_update<T, A, 1>(x + r, coef + r * P, K, d, G, S, P, tail);
   }
 }
+
+// The gradient's columns past the last whole register, d mod lanes of them per class, kept in
+// whole registers for a chunk: loaded from G at its start, stored back at its end. Updated in G
+// itself, each block's masked store of them would be read back by the next block's masked load,
+// which waits until the store retires (no store forwarding for masked moves): 10,240 x 10 float
+// rows with 10 classes took 430 us per pass against 291 us at d = 16, where there is no tail. The
+// same additions in the same order, so the same bits.
+template <class T, class A>
+class SoftmaxTail {
+ public:
+  // buffer: K · lanes elements of the chunk's scratch.
+  SoftmaxTail(T* G, std::size_t K, std::size_t d, T* buffer)
+      : G_(G), K_(K), d_(d), start_(d / V<T, A>::size * V<T, A>::size), buffer_(buffer) {
+    for (std::size_t k = 0; k < K_ && start_ < d_; ++k)
+      load_partial<T, A>(G_ + k * d_ + start_, d_ - start_).store_unaligned(buffer_ + k * lanes);
+  }
+  ~SoftmaxTail() {
+    for (std::size_t k = 0; k < K_ && start_ < d_; ++k)
+      store_partial<T, A>(G_ + k * d_ + start_, V<T, A>::load_unaligned(buffer_ + k * lanes),
+                          d_ - start_);
+  }
+  SoftmaxTail(const SoftmaxTail&) = delete;
+  SoftmaxTail& operator=(const SoftmaxTail&) = delete;
+  T* get() const { return buffer_; }
+
+ private:
+  static constexpr std::size_t lanes = V<T, A>::size;
+  T* G_;
+  std::size_t K_, d_, start_;
+  T* buffer_;
+};
 
 // Points x[0..count) at the rows of the block starting at row i0 of X (count ≤ kSoftmaxBlockRows:
 // fewer in the chunk's last block); returns count.
@@ -297,6 +292,7 @@ double softmax(const SoftmaxChunk<T>& a) {
   T* et = zt + R * Kp;  // exp(z − max z), likewise
   T* rt = et + R * Kp;  // the residuals, likewise (softmax_update's class rows)
   T* gb = rt + R * Kp;  // the intercepts' gradient, K classes of NL lanes of rows
+  const SoftmaxTail<T, A> tail(a.grad_W, K, d, gb + R * Kp);  // grad_W's last columns
   for (std::size_t q = 0; q < K * NL; ++q)
     gb[q] = T(0);
   long double loss = 0;
@@ -351,7 +347,7 @@ double softmax(const SoftmaxChunk<T>& a) {
         (N::load_unaligned(gb + k * NL) + res).store_unaligned(gb + k * NL);
       }
     }
-    softmax_update<T, A>(x, count, rt, K, d, a.grad_W, R, 1);
+    softmax_update<T, A>(x, count, rt, K, d, a.grad_W, tail.get(), R, 1);
   }
   if (a.grad_b)
     for (std::size_t k = 0; k < K; ++k)
@@ -367,8 +363,9 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
   constexpr std::size_t R = kSoftmaxBlockRows;
   const std::size_t K = a.n_classes, d = a.X.cols;
   const std::size_t Kp = softmax_padded_classes(K);
-  T* ub = a.scratch;           // R rows of u
-  T* tb = a.scratch + R * Kp;  // t, K rows of R
+  T* ub = a.scratch;                                       // R rows of u
+  T* tb = a.scratch + R * Kp;                              // t, K rows of R
+  const SoftmaxTail<T, A> tail(a.out, K, d, tb + R * Kp);  // out's last columns
   for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
     const T* x[R];
     const std::size_t count = block_rows(a.X, i0, x);
@@ -389,6 +386,6 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
         tb[k * R + r] = t;
       }
     }
-    softmax_update<T, A>(x, count, tb, K, d, a.out);
+    softmax_update<T, A>(x, count, tb, K, d, a.out, tail.get());
   }
 }
