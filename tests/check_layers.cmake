@@ -1,6 +1,6 @@
 # Checks that every include in src/ and include/simdlr/ points down the layer order of
-# ARCHITECTURE.md (cpu < kernels, linalg < objective interface < objectives, solvers < models < io < umbrella
-# header < cli):
+# ARCHITECTURE.md (cpu < kernels < linalg < objective interface < objectives, solvers < models < io <
+# umbrella header < cli):
 #   cmake -DSOURCE_DIR=<repo> -P check_layers.cmake
 # A file may include headers of its own folder and public headers (simdlr/...) of a lower rank.
 # objectives/ and solvers/ share a rank: neither sees the other, they meet at the Objective
@@ -10,15 +10,15 @@ cmake_minimum_required(VERSION 3.25)
 
 set(rank_cpu 0)
 set(rank_kernels 1)
-set(rank_linalg 1)  # small dense systems in double; kernels and linalg do not see each other
-set(rank_objective_interface 2)
-set(rank_objectives 3)
-set(rank_solvers 3)
-set(rank_models 4)
-set(rank_io 5)
-set(rank_distributed 5)  # the optional MPI component: models below it, never io
-set(rank_umbrella 6)  # simdlr.hpp: the whole library, for users and the command line
-set(rank_cli 7)
+set(rank_linalg 2)  # small dense systems in double, factored by a kernel (cholesky_upper)
+set(rank_objective_interface 3)
+set(rank_objectives 4)
+set(rank_solvers 4)
+set(rank_models 5)
+set(rank_io 6)
+set(rank_distributed 6)  # the optional MPI component: models below it, never io
+set(rank_umbrella 7)  # simdlr.hpp: the whole library, for users and the command line
+set(rank_cli 8)
 
 # The layer of each public header.
 set(public_errors.hpp base)

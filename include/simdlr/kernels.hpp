@@ -115,6 +115,7 @@ struct SoftmaxHessianPass {
   void widened_accumulate(MatrixView<const T> X, const double* r, double* sum);                   \
   void widened_gram_rows(MatrixView<const T> X, const double* d, double* out,                     \
                          std::size_t out_stride, double* xtd);                                    \
+  bool cholesky_upper(T* U, std::size_t m, T min_pivot);                                          \
   inline T dot(std::span<const T> x, std::span<const T> y, Threads threads = {}) {                \
     return dot(x.data(), y.data(), x.size() < y.size() ? x.size() : y.size(), threads);           \
   }                                                                                               \
@@ -248,6 +249,20 @@ struct SoftmaxHessianPass {
 //   scratch and may change): the same in-order property, and per element the bound of
 //   widened_accumulate with r_i x_ij replaced by d_i x_ij (xtd) or a_ij x_ik (out, + ε per term
 //   for the rounding of a_ij).
+//
+// cholesky_upper(U, m, min_pivot): A = UᵀU for the symmetric m x m matrix A whose upper triangle
+//   (diagonal included) U holds, row-major; U is overwritten in place by the upper-triangular
+//   factor (Lᵀ). The strict lower triangle is scratch: its values do not matter and may change.
+//   Returns false at the first pivot (a diagonal element before its square root) that is not above
+//   min_pivot or not finite, U then partly overwritten; a NaN or ±inf in the upper triangle always
+//   ends so. min_pivot must be finite and ≥ 0 (InvalidArgument). On the calling thread, without
+//   allocating. Left-looking in panels of 4 rows: each element receives its updates in the order
+//   of the rows above it, one fused multiply-add each where the ISA has FMA (a multiplication and
+//   a subtraction on SSE2 and in the scalar twin, which give the same bits), and is divided by
+//   its row's diagonal element.
+//   Bound (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., Theorem 10.3, which
+//   holds for any order of the sums): when it returns true, |UᵀU − A| ≤ γ_{m+1} |U|ᵀ|U|
+//   elementwise, with γ_k = k ε / (1 − k ε).
 // ---------------------------------------------------------------------------------------------
 
 namespace kernels {

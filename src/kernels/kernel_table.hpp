@@ -130,6 +130,10 @@ struct KernelTable {
   // diagonal scratch) and d_i x_ij into xtd, in double, the rows in order; d_i = 0 skipped.
   void (*widened_gram_rows)(RowsChunk<T> X, const double* d, double* out, std::size_t out_stride,
                             double* xtd);
+  // U = Lᵀ in place of the upper triangle of an m x m row-major matrix (the strict lower
+  // triangle is scratch: its values do not matter and may change); false at the first pivot not
+  // above min_pivot or not finite.
+  bool (*cholesky_upper)(T* U, std::size_t m, T min_pivot);
 };
 
 struct IsaKernels {

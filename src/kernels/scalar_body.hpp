@@ -298,6 +298,41 @@ void widened_gram_rows(RowsChunk<T> X, const double* d, double* out, std::size_t
   }
 }
 
+// The Cholesky factor as linalg::Cholesky computed it before it was a kernel: left-looking in
+// panels of 4 rows, each update u − c·v a multiplication and a subtraction, in memory.
+template <class T>
+bool cholesky_upper(T* U, std::size_t m, T min_pivot) {
+  constexpr std::size_t panel = 4;
+  for (std::size_t j0 = 0; j0 < m; j0 += panel) {
+    const std::size_t j1 = std::min(m, j0 + panel);
+    for (std::size_t k = 0; k < j0; ++k) {
+      const T* uk = U + k * m;
+      for (std::size_t r = j0; r < j1; ++r) {
+        const T c = uk[r];
+        T* ur = U + r * m;
+        for (std::size_t i = r; i < m; ++i)
+          ur[i] -= c * uk[i];
+      }
+    }
+    for (std::size_t r = j0; r < j1; ++r) {
+      T* ur = U + r * m;
+      for (std::size_t k = j0; k < r; ++k) {
+        const T* uk = U + k * m;
+        const T c = uk[r];
+        for (std::size_t i = r; i < m; ++i)
+          ur[i] -= c * uk[i];
+      }
+      const T pivot = ur[r];
+      if (!(pivot > min_pivot) || !std::isfinite(pivot)) return false;
+      const T l = std::sqrt(pivot);
+      ur[r] = l;
+      for (std::size_t i = r + 1; i < m; ++i)
+        ur[i] /= l;
+    }
+  }
+  return true;
+}
+
 template <class T>
 constexpr KernelTable<T> table() {
   return {&dot<T>,
@@ -318,7 +353,8 @@ constexpr KernelTable<T> table() {
           &softmax_rows<T>,
           &widened_margins<T>,
           &widened_accumulate<T>,
-          &widened_gram_rows<T>};
+          &widened_gram_rows<T>,
+          &cholesky_upper<T>};
 }
 
 }  // namespace simdlr::detail::plain

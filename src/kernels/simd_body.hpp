@@ -12,6 +12,7 @@
 //   simd/cross_product.hpp  the cross product AᵀB of two matrices over the same rows
 //   simd/softmax.hpp        the softmax pass and the multinomial Hessian-vector product
 //   simd/widened.hpp        double-arithmetic passes over float rows (the certificates')
+//   simd/cholesky.hpp       the Cholesky factorization (linalg::Cholesky's, register-tiled)
 //
 // Everything there lives in an unnamed namespace: the instantiations get internal linkage, so no
 // AVX-512 copy of any function can leak into the rest of the program as a shared weak symbol.
@@ -50,6 +51,7 @@ namespace simd {
 #include "simd/cross_product.hpp"
 #include "simd/softmax.hpp"
 #include "simd/widened.hpp"
+#include "simd/cholesky.hpp"
 // clang-format on
 #undef SIMDLR_INSIDE_SIMD_BODY
 
@@ -73,7 +75,8 @@ constexpr KernelTable<T> table_for() {
           &softmax_rows<T, A>,
           &widened_margins<T, A>,
           &widened_accumulate<T, A>,
-          &widened_gram_rows<T, A>};
+          &widened_gram_rows<T, A>,
+          &cholesky_upper<T, A>};
 }
 
 template <class A>

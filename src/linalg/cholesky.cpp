@@ -1,19 +1,17 @@
 // The factor is kept as U = Lᵀ, row-major: row k of U is column k of L, so every inner loop
 // below runs along a contiguous row as an axpy (independent lanes that vectorize) instead of a
-// dot product (one chain of dependent additions, latency bound). Each element still receives
-// its updates in the order k = 0, 1, ..., as in the textbook row-oriented loops.
+// dot product (one chain of dependent additions, latency bound). The factorization itself is the
+// kernel cholesky_upper (<simdlr/kernels.hpp>), vectorized for the active ISA.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "simdlr/kernels.hpp"
 #include "simdlr/linalg.hpp"
 
 namespace simdlr::linalg {
 namespace {
 
-// Rows factored together in the left-looking update: each row k of the finished part is read
-// once for this many target rows, which keeps a 1,000 x 1,000 factorization out of memory.
-constexpr std::size_t kPanel = 4;
 // Right-hand sides solved together by inverse_quadratics.
 constexpr std::size_t kBatch = 64;
 
@@ -47,36 +45,9 @@ bool Cholesky::factor_scaled(double shift, std::vector<double>& U) const {
               scaled_.begin() + std::ptrdiff_t(j * m + m), U.begin() + std::ptrdiff_t(j * m + j));
     U[j * m + j] -= shift;
   }
-  for (std::size_t j0 = 0; j0 < m; j0 += kPanel) {
-    const std::size_t j1 = std::min(m, j0 + kPanel);
-    // Left-looking: the finished rows k < j0 update rows j0..j1-1 (columns from j0 on).
-    for (std::size_t k = 0; k < j0; ++k) {
-      const double* __restrict uk = &U[k * m];
-      for (std::size_t r = j0; r < j1; ++r) {
-        const double c = uk[r];
-        double* __restrict ur = &U[r * m];
-        for (std::size_t i = r; i < m; ++i)
-          ur[i] -= c * uk[i];
-      }
-    }
-    // Then the panel itself, row by row.
-    for (std::size_t r = j0; r < j1; ++r) {
-      double* __restrict ur = &U[r * m];
-      for (std::size_t k = j0; k < r; ++k) {
-        const double* __restrict uk = &U[k * m];
-        const double c = uk[r];
-        for (std::size_t i = r; i < m; ++i)
-          ur[i] -= c * uk[i];
-      }
-      const double pivot = ur[r];
-      if (!(pivot > tiny) || !std::isfinite(pivot)) return false;
-      const double l = std::sqrt(pivot);
-      ur[r] = l;
-      for (std::size_t i = r + 1; i < m; ++i)
-        ur[i] /= l;
-    }
-  }
-  return true;
+  // The active ISA's kernel; it leaves scratch in the strict lower triangle, which no step here
+  // reads.
+  return kernels::cholesky_upper(U.data(), m, tiny);
 }
 
 void Cholesky::forward(std::span<double> b) const {  // L z = b, L = Uᵀ
