@@ -1,6 +1,7 @@
 // Small dense symmetric positive definite systems in double: the Newton systems of the
 // newton-cholesky solver and the Hessian certificate of the objectives (dimension up to a few
-// thousand; plain loops that vectorize, no threads).
+// thousand; no threads). The factorization is the kernel cholesky_upper (<simdlr/kernels.hpp>),
+// vectorized for the active ISA; the solves are plain loops that vectorize.
 #pragma once
 
 #include <cstddef>

@@ -1,11 +1,10 @@
 // The driver of cholesky_upper: its argument checks, then the active ISA's kernel (the scalar
-// twin: the plain loop) on the calling thread.
+// twin: the `scalar` ISA's plain loop) on the calling thread.
 #include <cmath>
 #include <string>
 
 #include "argument_checks.hpp"
 #include "dispatch.hpp"
-#include "scalar_body.hpp"
 #include "simdlr/errors.hpp"
 
 namespace simdlr {
@@ -23,10 +22,13 @@ bool cholesky_upper_impl(const KernelTable<T>& k, const char* kernel, T* U, std:
   return k.cholesky_upper(U, m, min_pivot);
 }
 
+// The scalar twin's table: the `scalar` ISA's.
 template <class T>
 const KernelTable<T>& plain_table() {
-  static constexpr KernelTable<T> table = plain::table<T>();
-  return table;
+  if constexpr (sizeof(T) == 4)
+    return scalar_kernels.f32;
+  else
+    return scalar_kernels.f64;
 }
 
 }  // namespace
