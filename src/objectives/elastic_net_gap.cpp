@@ -38,6 +38,10 @@ double sigmoid(double u) {
   return u >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
+// How far above the rule a bound may be for the extended-precision retry (rounding-level bounds
+// seen: 1.2 to 1.6 times the rule).
+constexpr double kExtendedReach = 100;
+
 // The same duality gap at (w, b) in 64-bit extended precision (x87 long double, u = 2⁻⁶⁴): the
 // margins, F's data term, Σ r_i and the shift t, the sums (Xᵀr′)_j and the dual's rows, each
 // term in long double, rows in order on one thread (the same bits on any thread count); +inf
@@ -47,10 +51,6 @@ double sigmoid(double u) {
 // terms is within (k − 1) u of its terms' magnitudes, each term a few u more (products, log,
 // exp); |(Xᵀr′)_j| gets (n + 8) u of Σ_i |x_ij r′_i| and 2u of its value. Σ r′ is zero to its
 // rounding, as in the double version.
-// How far above the rule a bound may be for the extended-precision retry (rounding-level bounds
-// seen: 1.2 to 1.6 times the rule).
-constexpr double kExtendedReach = 100;
-
 template <class T>
 double extended_gap(OneRowLoss loss, const ObjectiveData<T>& data, std::span<const T> y,
                     std::span<const double> c, std::span<const double> w, double b,
@@ -66,11 +66,11 @@ double extended_gap(OneRowLoss loss, const ObjectiveData<T>& data, std::span<con
     for (std::size_t i = 0; i < n; ++i) {
       if (c[i] == 0) continue;
       const T* row = data.X.data + i * data.X.stride;
-      E zi = b, magnitude = std::fabs(E(b));
+      E zi = b, row_magnitude = std::fabs(E(b));
       for (std::size_t j = 0; j < d; ++j) {
         const E term = E(row[j]) * E(w[j]);
         zi += term;
-        magnitude += std::fabs(term);
+        row_magnitude += std::fabs(term);
       }
       z[i] = zi;
       const E yi = E(y[i]), ci = E(c[i]);
@@ -78,14 +78,14 @@ double extended_gap(OneRowLoss loss, const ObjectiveData<T>& data, std::span<con
         const E e = yi - zi;
         value += ci * 0.5L * e * e;
         margin_allowance +=
-            ci * (std::fabs(e) + E(d + 2) * u * magnitude) * E(d + 2) * u * magnitude;
+            ci * (std::fabs(e) + E(d + 2) * u * row_magnitude) * E(d + 2) * u * row_magnitude;
         total_r += ci * e;
         room_up += ci;
       } else {
         // log(1 + e^z) − y z, and p = σ(z).
         const E p = zi >= 0 ? 1 / (1 + std::exp(-zi)) : std::exp(zi) / (1 + std::exp(zi));
         value += ci * (std::log1p(std::exp(-std::fabs(zi))) + std::max(zi, E(0)) - yi * zi);
-        margin_allowance += ci * E(d + 2) * u * magnitude;
+        margin_allowance += ci * E(d + 2) * u * row_magnitude;
         total_r += ci * (yi - p);
         room_up += ci * (1 - p);
         room_down += ci * p;
@@ -153,6 +153,7 @@ double extended_gap(OneRowLoss loss, const ObjectiveData<T>& data, std::span<con
     return std::nextafter(double(gap), std::numeric_limits<double>::infinity());
   }
 }
+
 }  // namespace
 
 template <class T>
