@@ -61,7 +61,7 @@ double extended_gap(OneRowLoss loss, const ObjectiveData<T>& data, std::span<con
   } else {
     constexpr E u = 0x1p-64L;
     const std::size_t n = data.X.rows, d = data.d;
-    std::vector<E> z(n);
+    std::vector<E> z(n), sigma(n);  // margins and σ(z), for both loops
     E value = 0, margin_allowance = 0, total_r = 0, room_up = 0, room_down = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (c[i] == 0) continue;
@@ -84,6 +84,7 @@ double extended_gap(OneRowLoss loss, const ObjectiveData<T>& data, std::span<con
       } else {
         // log(1 + e^z) − y z, and p = σ(z).
         const E p = zi >= 0 ? 1 / (1 + std::exp(-zi)) : std::exp(zi) / (1 + std::exp(zi));
+        sigma[i] = p;
         value += ci * (std::log1p(std::exp(-std::fabs(zi))) + std::max(zi, E(0)) - yi * zi);
         margin_allowance += ci * E(d + 2) * u * row_magnitude;
         total_r += ci * (yi - p);
@@ -104,7 +105,7 @@ double extended_gap(OneRowLoss loss, const ObjectiveData<T>& data, std::span<con
       if (loss == OneRowLoss::squared) {
         e[i] = (yi - z[i]) - t;
       } else {
-        E p = z[i] >= 0 ? 1 / (1 + std::exp(-z[i])) : std::exp(z[i]) / (1 + std::exp(z[i]));
+        E p = sigma[i];
         p += t * (t > 0 ? 1 - p : p);
         e[i] = yi - p;
       }
