@@ -41,6 +41,13 @@ inline V<double, A> load_widened_partial(const T* p, std::size_t n) {
   }
 }
 
+// Prefetches the lines of `count` values from p (never faults, so p may lie past X's end).
+template <class T>
+inline void prefetch_lines(const T* p, std::size_t count) {
+  for (std::size_t k = 0; k < count; k += 64 / sizeof(T))
+    _mm_prefetch(reinterpret_cast<const char*>(p + k), _MM_HINT_T0);
+}
+
 // The lanes of Σ_j x_j w_j for one row: one accumulator, the columns in order.
 template <class T, class A>
 inline V<double, A> widened_row(const T* x, const double* w, std::size_t d) {
@@ -123,9 +130,17 @@ void widened_accumulate(RowsChunk<T> X, const double* r, double* sum) {
     }
     return;
   }
+  // While a tile of columns runs down a block, the same columns of the next block are
+  // prefetched (the tiles' row-to-row jumps are a pattern the hardware prefetcher does not
+  // follow), and pages are kicked ahead as in the other sweeps (measurements: bench/README.md,
+  // "Measurements quoted in the kernel sources"). widened_margins reads its rows in order and
+  // does not prefetch: there the same prefetching made it slower.
   const std::size_t block = widened_block_rows<T>(d);
+  PageKicker kicker(X.X, X.X + X.rows * X.stride);
   for (std::size_t i0 = 0; i0 < X.rows; i0 += block) {
     const std::size_t i1 = smaller(X.rows, i0 + block);
+    const std::size_t ahead = (i1 - i0) * X.stride;
+    kicker.reading(X.X + i0 * X.stride);
     std::size_t j = 0;
     for (; j + kTile * L <= full; j += kTile * L) {
       B s[kTile];
@@ -134,6 +149,7 @@ void widened_accumulate(RowsChunk<T> X, const double* r, double* sum) {
         s[t] = B::load_unaligned(sum + j + t * L);
       for (std::size_t i = i0; i < i1; ++i) {
         const T* x = X.X + i * X.stride + j;
+        if (g_sweep_prefetch) prefetch_lines(x + ahead, kTile * L);
         const B ri(r[i]);
 #pragma GCC unroll 4
         for (std::size_t t = 0; t < kTile; ++t)
