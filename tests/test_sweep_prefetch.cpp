@@ -25,7 +25,7 @@ constexpr Shape kShapes[] = {{300, 7, 7}, {500, 100, 101}, {257, 130, 130}, {200
 template <class T>
 struct Outputs {
   std::vector<T> z, xtr, grad, margins, diag, column_max, hv;
-  std::vector<double> widened;
+  std::vector<double> widened, widened_sum;
   T grad_b = 0, hv_b = 0;
   double loss = 0;
   bool finite_scan = false;
@@ -70,6 +70,9 @@ Outputs<T> run(const std::vector<T>& X_data, const Shape& s, bool prefetch) {
   kernels::hessian_vector(X, o.diag.data(), v.data(), T(0.5), o.hv.data(), &o.hv_b, Threads{1});
   o.widened.resize(s.rows);
   kernels::widened_margins(X, wd.data(), 0.25, o.widened.data());
+  std::vector<double> rd(r.begin(), r.end());
+  o.widened_sum.assign(s.cols, 0.0);
+  kernels::widened_accumulate(X, rd.data(), o.widened_sum.data());
   o.finite_scan = kernels::has_non_finite(X, Threads{1});
   return o;
 }
@@ -96,6 +99,7 @@ void check_type() {
       CHECK(same_bits(on.column_max, off.column_max));
       CHECK(same_bits(on.hv, off.hv));
       CHECK(same_bits(on.widened, off.widened));
+      CHECK(same_bits(on.widened_sum, off.widened_sum));
       CHECK(std::memcmp(&on.loss, &off.loss, sizeof(double)) == 0);
       CHECK(std::memcmp(&on.grad_b, &off.grad_b, sizeof(T)) == 0);
       CHECK(std::memcmp(&on.hv_b, &off.hv_b, sizeof(T)) == 0);
@@ -106,6 +110,11 @@ void check_type() {
       for (std::size_t j = 0; j < s.cols; ++j)
         z0 += double(X[j]) * double(T(0.01) * T(int(j % 7) - 3));
       CHECK(std::abs(double(on.z[0]) - z0) <= 1e-4 * (1 + std::abs(z0)));
+      // And the widened column sums those of the rows: Σ r_i x_i0 in double.
+      double s0 = 0;
+      for (std::size_t i = 0; i < s.rows; ++i)
+        s0 += double(T(int(i % 5) - 2) / T(4)) * double(X[i * s.stride]);
+      CHECK(std::abs(on.widened_sum[0] - s0) <= 1e-12 * (1 + std::abs(s0)));
     });
   }
 }
