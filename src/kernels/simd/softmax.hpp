@@ -29,9 +29,12 @@ inline std::size_t logit_segment(std::size_t d) {
 // registers of classes from c0. The segments' sums are added up in registers where the ISA has
 // registers to spare (AVX-512 with one register of classes: 17 of 32), otherwise in z; the same
 // additions in the same order either way.
+// With ahead ≠ 0, each row's cache line `ahead` elements past x[r][j] is prefetched as the tile
+// reaches its first j of a line (see softmax_prefetch_ahead).
 template <class T, class A, std::size_t R, std::size_t C>
 inline void softmax_logits_tile(const T* const* x, const T* M_t, std::size_t Kp, std::size_t c0,
-                                std::size_t d, std::size_t segment, T* z) {
+                                std::size_t d, std::size_t segment, T* z, std::size_t ahead) {
+  constexpr std::size_t kLine = 64 / sizeof(T);
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   constexpr bool kTotalsInRegisters = is_avx512<A> && 2 * R * C + C <= 24;
@@ -45,6 +48,11 @@ inline void softmax_logits_tile(const T* const* x, const T* M_t, std::size_t Kp,
         acc[r][c] = B(T(0));
     }
     for (std::size_t j = j0; j < j1; ++j) {
+      if (ahead != 0 && j % kLine == 0) {
+#pragma GCC unroll 16
+        for (std::size_t r = 0; r < R; ++r)
+          _mm_prefetch(reinterpret_cast<const char*>(x[r] + ahead + j), _MM_HINT_T0);
+      }
       const T* m = M_t + j * Kp + c0;
       B mv[C];
 #pragma GCC unroll 4
@@ -99,20 +107,20 @@ inline void softmax_logits_tile(const T* const* x, const T* M_t, std::size_t Kp,
 
 // The logits (without intercepts) of R rows for the first K classes: z is R rows of Kp values, of
 // which the first ceil(K / lanes) · lanes are written (those past the classes of M_t are zero,
-// since M_t is zero-padded).
+// since M_t is zero-padded). The first tile prefetches the rows `ahead` elements on (0: none).
 template <class T, class A, std::size_t R>
 inline void softmax_block_logits(const T* const* x, const T* M_t, std::size_t K, std::size_t Kp,
-                                 std::size_t d, T* z) {
+                                 std::size_t d, T* z, std::size_t ahead) {
   constexpr std::size_t L = V<T, A>::size;
   const std::size_t Kv = (K + L - 1) / L;
   const std::size_t segment = logit_segment(d);
   std::size_t c = 0;
   if constexpr (is_avx512<A>) {
     for (; c + 2 <= Kv; c += 2)
-      softmax_logits_tile<T, A, R, 2>(x, M_t, Kp, c * L, d, segment, z);
+      softmax_logits_tile<T, A, R, 2>(x, M_t, Kp, c * L, d, segment, z, c == 0 ? ahead : 0);
   }
   for (; c < Kv; ++c)
-    softmax_logits_tile<T, A, R, 1>(x, M_t, Kp, c * L, d, segment, z);
+    softmax_logits_tile<T, A, R, 1>(x, M_t, Kp, c * L, d, segment, z, c == 0 ? ahead : 0);
 }
 
 // Every class's register of columns at g (class k's at g + k · stride) += the block's rows of
@@ -176,19 +184,20 @@ inline std::size_t softmax_lane_classes(std::size_t K, std::size_t d) {
 
 // Logits (without intercepts) of `count` rows (a whole block at once when count is the block
 // size) into rows of Kp values: classes below `lanes` from M_t in lanes, the others (at most
-// lanes − 1 of them) as dot products with the rows of M (K x d).
+// lanes − 1 of them) as dot products with the rows of M (K x d). A whole block prefetches its
+// rows `ahead` elements on (softmax_prefetch_ahead; 0: none).
 template <class T, class A>
 inline void softmax_logits(const T* const* x, std::size_t count, const T* M, const T* M_t,
-                           std::size_t K, std::size_t d, T* z) {
+                           std::size_t K, std::size_t d, T* z, std::size_t ahead) {
   constexpr std::size_t R = kSoftmaxBlockRows;
   const std::size_t Kp = softmax_padded_classes(K);
   const std::size_t lanes = softmax_lane_classes<T, A>(K, d);
   if (lanes > 0) {
     if (count == R) {
-      softmax_block_logits<T, A, R>(x, M_t, lanes, Kp, d, z);
+      softmax_block_logits<T, A, R>(x, M_t, lanes, Kp, d, z, ahead);
     } else {
       for (std::size_t r = 0; r < count; ++r)
-        softmax_block_logits<T, A, 1>(x + r, M_t, lanes, Kp, d, z + r * Kp);
+        softmax_block_logits<T, A, 1>(x + r, M_t, lanes, Kp, d, z + r * Kp, 0);
     }
   }
   for (std::size_t k = lanes; k < K; ++k) {
@@ -251,6 +260,17 @@ class SoftmaxTail {
   T* buffer_;
 };
 
+// How far ahead (in elements) the logits of the block at row i0 prefetch X: kPrefetchBlocks
+// blocks, while that is within the chunk, and only where the sweeps prefetch (g_sweep_prefetch);
+// 0 otherwise. The logits tile waits on X (the samples sit on its multiply-adds with broadcast
+// operands), and the hardware prefetcher alone runs only a little ahead of the block's eight
+// interleaved rows (measurements: bench/README.md, "Measurements quoted in the kernel sources").
+template <class T>
+inline std::size_t softmax_prefetch_ahead(RowsChunk<T> X, std::size_t i0) {
+  constexpr std::size_t blocks = kPrefetchBlocks * kSoftmaxBlockRows;
+  return g_sweep_prefetch && i0 + blocks + kSoftmaxBlockRows <= X.rows ? blocks * X.stride : 0;
+}
+
 // Points x[0..count) at the rows of the block starting at row i0 of X (count ≤ kSoftmaxBlockRows:
 // fewer in the chunk's last block); returns count.
 template <class T>
@@ -299,7 +319,7 @@ double softmax(const SoftmaxChunk<T>& a) {
   for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
     const T* x[R];
     const std::size_t count = block_rows(a.X, i0, x);
-    softmax_logits<T, A>(x, count, a.W, a.W_t, K, d, zb);
+    softmax_logits<T, A>(x, count, a.W, a.W_t, K, d, zb, softmax_prefetch_ahead(a.X, i0));
     // Rows past the chunk's end get logits 0: finite, and weight 0 below.
     for (std::size_t k = 0; k < K; ++k) {
       const T bk = a.b ? a.b[k] : T(0);
@@ -369,7 +389,7 @@ void softmax_hessian_vector(const SoftmaxHessianChunk<T>& a) {
   for (std::size_t i0 = 0; i0 < a.X.rows; i0 += R) {
     const T* x[R];
     const std::size_t count = block_rows(a.X, i0, x);
-    softmax_logits<T, A>(x, count, a.V, a.V_t, K, d, ub);
+    softmax_logits<T, A>(x, count, a.V, a.V_t, K, d, ub, softmax_prefetch_ahead(a.X, i0));
     for (std::size_t r = 0; r < count; ++r) {
       const std::size_t i = i0 + r;
       T* u = ub + r * Kp;
