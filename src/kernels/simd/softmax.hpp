@@ -182,10 +182,50 @@ inline std::size_t softmax_lane_classes(std::size_t K, std::size_t d) {
   return rest != 0 && rest * ((d + L - 1) / L + 8) < d ? full : K;
 }
 
+// out[q] = x_q · m0 and out[4 + q] = x_q · m1 for four rows sharing two classes' coefficients:
+// each in exactly row_dot4's order (so the same bits), eight chains of multiply-adds where
+// row_dot4 has four, and each load of a row used twice.
+template <class T, class A>
+inline void row_dot4x2(const T* const* x, const T* m0, const T* m1, std::size_t n, T* out) {
+  using B = V<T, A>;
+  constexpr std::size_t L = B::size;
+  B a[8];
+#pragma GCC unroll 8
+  for (std::size_t q = 0; q < 8; ++q)
+    a[q] = B(T(0));
+  const auto add = [&](const B& w0, const B& w1, const B(&xv)[4]) __attribute__((always_inline)) {
+#pragma GCC unroll 4
+    for (std::size_t q = 0; q < 4; ++q) {
+      a[q] = madd(xv[q], w0, a[q]);
+      a[4 + q] = madd(xv[q], w1, a[4 + q]);
+    }
+  };
+  std::size_t j = 0;
+  for (; j + L <= n; j += L) {
+    B xv[4];
+#pragma GCC unroll 4
+    for (std::size_t q = 0; q < 4; ++q)
+      xv[q] = B::load_unaligned(x[q] + j);
+    add(B::load_unaligned(m0 + j), B::load_unaligned(m1 + j), xv);
+  }
+  if (j < n) {
+    const std::size_t r = n - j;
+    B xv[4];
+#pragma GCC unroll 4
+    for (std::size_t q = 0; q < 4; ++q)
+      xv[q] = load_partial<T, A>(x[q] + j, r);
+    add(load_partial<T, A>(m0 + j, r), load_partial<T, A>(m1 + j, r), xv);
+  }
+#pragma GCC unroll 8
+  for (std::size_t q = 0; q < 8; ++q)
+    out[q] = lane_sum<T, A>(a[q]);
+}
+
 // Logits (without intercepts) of `count` rows (a whole block at once when count is the block
 // size) into rows of Kp values: classes below `lanes` from M_t in lanes, the others (at most
-// lanes − 1 of them) as dot products with the rows of M (K x d). A whole block prefetches its
-// rows `ahead` elements on (softmax_prefetch_ahead; 0: none).
+// lanes − 1 of them) as dot products with the rows of M (K x d), two classes at a time where
+// there are two (row_dot4x2). A whole block prefetches its rows `ahead` elements on
+// (softmax_prefetch_ahead; 0: none).
 template <class T, class A>
 inline void softmax_logits(const T* const* x, std::size_t count, const T* M, const T* M_t,
                            std::size_t K, std::size_t d, T* z, std::size_t ahead) {
@@ -200,7 +240,24 @@ inline void softmax_logits(const T* const* x, std::size_t count, const T* M, con
         softmax_block_logits<T, A, 1>(x + r, M_t, lanes, Kp, d, z + r * Kp, 0);
     }
   }
-  for (std::size_t k = lanes; k < K; ++k) {
+  std::size_t k = lanes;
+  for (; k + 2 <= K; k += 2) {
+    const T* m = M + k * d;
+    std::size_t r = 0;
+    for (; r + 4 <= count; r += 4) {
+      T out[8];
+      row_dot4x2<T, A>(x + r, m, m + d, d, out);
+      for (std::size_t q = 0; q < 4; ++q) {
+        z[(r + q) * Kp + k] = out[q];
+        z[(r + q) * Kp + k + 1] = out[4 + q];
+      }
+    }
+    for (; r < count; ++r) {
+      z[r * Kp + k] = row_dot<T, A>(x[r], m, d);
+      z[r * Kp + k + 1] = row_dot<T, A>(x[r], m + d, d);
+    }
+  }
+  for (; k < K; ++k) {
     const T* m = M + k * d;
     std::size_t r = 0;
     for (; r + 4 <= count; r += 4) {
@@ -299,6 +356,28 @@ inline V<T, N> class_sum(const T* v, std::size_t K, std::size_t stride) {
   return class_sum<T, N>(v, half, stride) + class_sum<T, N>(v + half * stride, K - half, stride);
 }
 
+// The register of lanes p[l · stride] + add for l < lanes, built from scalar loads. The logits
+// tiles store whole registers of classes per row; a class's register of rows picks one element
+// from each. Copied through memory by scalar stores instead, each vector load of them would wait
+// for the stores to retire (no store forwarding from several stores to one load): about 6 % of a
+// 10,240 x 100 float64 pass with 10 classes went there.
+template <class T, class N>
+[[gnu::always_inline]] inline V<T, N> strided_lanes(const T* p, std::size_t stride, T add) {
+  return [&]<std::size_t... l>(std::index_sequence<l...>) {
+    return V<T, N>{p[l * stride]...} + V<T, N>(add);
+  }
+  (std::make_index_sequence<V<T, N>::size>{});
+}
+
+// The labels of `lanes` rows from labels[0] as values of T.
+template <class T, class N>
+[[gnu::always_inline]] inline V<T, N> label_lanes(const std::int32_t* labels) {
+  return [&]<std::size_t... l>(std::index_sequence<l...>) {
+    return V<T, N>{static_cast<T>(labels[l])...};
+  }
+  (std::make_index_sequence<V<T, N>::size>{});
+}
+
 template <class T, class A>
 double softmax(const SoftmaxChunk<T>& a) {
   using NA = RowLanes<T, A>;
@@ -320,11 +399,19 @@ double softmax(const SoftmaxChunk<T>& a) {
     const T* x[R];
     const std::size_t count = block_rows(a.X, i0, x);
     softmax_logits<T, A>(x, count, a.W, a.W_t, K, d, zb, softmax_prefetch_ahead(a.X, i0));
-    // Rows past the chunk's end get logits 0: finite, and weight 0 below.
-    for (std::size_t k = 0; k < K; ++k) {
-      const T bk = a.b ? a.b[k] : T(0);
-      for (std::size_t r = 0; r < R; ++r)
-        zt[k * R + r] = r < count ? zb[r * Kp + k] + bk : T(0);
+    if (count == R) {
+      for (std::size_t k = 0; k < K; ++k) {
+        const T bk = a.b ? a.b[k] : T(0);
+        for (std::size_t g0 = 0; g0 < R; g0 += NL)
+          strided_lanes<T, NA>(zb + g0 * Kp + k, Kp, bk).store_unaligned(zt + k * R + g0);
+      }
+    } else {
+      // Rows past the chunk's end get logits 0: finite, and weight 0 below.
+      for (std::size_t k = 0; k < K; ++k) {
+        const T bk = a.b ? a.b[k] : T(0);
+        for (std::size_t r = 0; r < R; ++r)
+          zt[k * R + r] = r < count ? zb[r * Kp + k] + bk : T(0);
+      }
     }
     for (std::size_t g0 = 0; g0 < count; g0 += NL) {
       const std::size_t rows = smaller(NL, count - g0), i = i0 + g0;
@@ -336,10 +423,12 @@ double softmax(const SoftmaxChunk<T>& a) {
       for (std::size_t k = 0; k < K; ++k)
         exp_nonpositive<T, NA>(logit(k) - zmax).store_unaligned(et + k * R + g0);
       const N sum = class_sum<T, NA>(et + g0, K, R);
-      alignas(64) T lanes[NL];
-      for (std::size_t l = 0; l < NL; ++l)
-        lanes[l] = l < rows ? static_cast<T>(a.labels[i + l]) : T(-1);
-      const N label = N::load_aligned(lanes);
+      const N label = rows == NL ? label_lanes<T, NA>(a.labels + i) : [&] {
+        alignas(64) T lanes[NL];
+        for (std::size_t l = 0; l < NL; ++l)
+          lanes[l] = l < rows ? static_cast<T>(a.labels[i + l]) : T(-1);
+        return N::load_aligned(lanes);
+      }();
       N zy(T(0));
       for (std::size_t k = 0; k < K; ++k)
         zy = xsimd::select(label == N(static_cast<T>(k)), logit(k), zy);
