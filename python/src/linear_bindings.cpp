@@ -60,7 +60,7 @@ class LinearCore {
   template <class T>
   void predict(Matrix<T> X, OutVector<T> out) const {
     const auto& m = fitted<T>();
-    without_gil([&] { m.predict(view(X), out_span(out)); });
+    predict_call(X.size(), [&] { m.predict(view(X), out_span(out)); });
   }
 
  private:

@@ -92,17 +92,17 @@ class LogisticCore {
   template <class T>
   void decision_function(Matrix<T> X, OutMatrix<T> out) const {
     const auto& m = fitted<T>();
-    without_gil([&] { m.decision_function(view(X), out_span(out)); });
+    predict_call(X.size(), [&] { m.decision_function(view(X), out_span(out)); });
   }
   template <class T>
   void predict_proba(Matrix<T> X, OutMatrix<T> out) const {
     const auto& m = fitted<T>();
-    without_gil([&] { m.predict_proba(view(X), out_span(out)); });
+    predict_call(X.size(), [&] { m.predict_proba(view(X), out_span(out)); });
   }
   template <class T>
   void predict_index(Matrix<T> X, OutVector<std::int32_t> out) const {
     const auto& m = fitted<T>();
-    without_gil([&] { m.predict_index(view(X), out_span(out)); });
+    predict_call(X.size(), [&] { m.predict_index(view(X), out_span(out)); });
   }
 
  private:
@@ -147,8 +147,8 @@ void bind_logistic(nb::module_& m) {
         nb::arg("penalty"), nb::arg("C"), nb::arg("l1_ratio"), nb::arg("solver"), nb::arg("tol"),
         nb::arg("max_iter"), nb::arg("fit_intercept"), nb::arg("standardize"), nb::arg("threads"),
         nb::arg("multi_class"));
-  bind_typed<float>(c);
   bind_typed<double>(c);
+  bind_typed<float>(c);
   c.def("set_fitted", &LogisticCore::set_fitted_arrays, nb::arg("n_classes"),
         nb::arg("coef").noconvert(), nb::arg("intercept").noconvert());
   c.def_prop_ro("coef", &LogisticCore::coef, nb::rv_policy::move);
