@@ -33,7 +33,7 @@ inline void sweep_blocks(RowsChunk<T> X, const Prefetching& prefetching, const R
 // (full_block_margins); the last few of a chunk, and all of a small one (a model's coefficient
 // rows against the one sample it predicts, say), four rows at a time (row_dot4): there X is in
 // cache and one row's dependency chain of multiply-adds is the time (a 10-class model's one-row
-// predict_proba at d = 1,000: 2.0-2.3 µs with the rows one after the other, 1.0-1.6 µs four at
+// predict_proba at d = 1,000: 2.0-2.6 µs with the rows one after the other, 1.0-1.9 µs four at
 // a time; float32 0.47-0.49 µs against 1.18-1.29 µs, together with the class margins in one
 // call).
 template <class T, class A>
