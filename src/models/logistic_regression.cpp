@@ -336,7 +336,9 @@ void LogisticRegression<T>::margins_unchecked(MatrixView<const T> X, std::span<T
     // One sample: the coefficient rows' margins against it, in one call (four rows at a time)
     // and without allocation. Each is the same dot product as in a batch (the same products in
     // the same order), so the same bits. One call per class took 2.4x as long (10 classes).
-    kernels::margins(MatrixView<const T>(coef_t_.data(), rows_, d), X.data, T(0), out.data(),
+    // b = −0 is the exact additive identity (dot + (+0) would turn a −0 dot into +0), so adding
+    // the intercept afterwards gives dot + b_r bit for bit.
+    kernels::margins(MatrixView<const T>(coef_t_.data(), rows_, d), X.data, T(-0.0), out.data(),
                      threads);
     for (std::size_t r = 0; r < rows_; ++r)
       out[r] += intercept_t_[r];
