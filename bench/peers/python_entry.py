@@ -9,8 +9,9 @@ and scikit-learn on the standardized breast cancer data.
         [--reps 3] [--threads 1,2]
 
 Fit times are taken around the fit call alone, the arrays already in memory (as peer_bench
-times the C++ fit). The fitted parameters go to WORK_DIR/coef/<problem>__simdlr-python__lbfgs
-__<dtype>__t<threads>.npy, so the report evaluates their objectives like every other fit's.
+times the C++ fit), alternated with fits by the compiled core alone on the same arrays. The
+fitted parameters go to WORK_DIR/coef/<problem>__simdlr-python__lbfgs__<dtype>__t<threads>.npy,
+so the report evaluates their objectives like every other fit's.
 """
 import argparse
 import json
@@ -24,6 +25,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 import simdlr
+from simdlr._inputs import class_index  # the estimator's own label encoding
 
 from python_peers import load, params_of  # the same arrays and parameter layout
 
@@ -32,15 +34,23 @@ MAX_ITER = 10000
 
 
 def time_fit(problem, dtype, threads, reps):
+    """Times of the estimator's fit and of the library's fit alone (the compiled core's, with the
+    labels encoded beforehand), alternated in this process, so machine load that comes and goes
+    falls on both alike; the Python call's own cost is the difference."""
     X, y = load(problem, dtype)
-    times, model = [], None
+    times, core_times, model = [], [], None
     for _ in range(reps):
         model = simdlr.LogisticRegression(C=problem["C"], solver="lbfgs", tol=TOL,
                                           max_iter=MAX_ITER, n_jobs=threads)
         start = time.perf_counter()
         model.fit(X, y)
         times.append(time.perf_counter() - start)
-    return times, int(np.max(model.n_iter_)), params_of(model)
+        core = model._make_core()
+        classes, index = class_index(y)
+        start = time.perf_counter()
+        core.fit(X, index, None, classes.size, None, None, False)
+        core_times.append(time.perf_counter() - start)
+    return times, core_times, int(np.max(model.n_iter_)), params_of(model)
 
 
 def one_row_latency(reps, calls=20_000):
@@ -79,11 +89,13 @@ def main():
             continue
         for dtype in ("f64", "f32"):
             for threads in (int(t) for t in args.threads.split(",")):
-                times, iterations, params = time_fit(problem, dtype, threads, args.reps)
+                times, core_times, iterations, params = time_fit(problem, dtype, threads,
+                                                                 args.reps)
                 np.save(os.path.join(coef_dir, f"{problem['name']}__simdlr-python__lbfgs__"
                                                f"{dtype}__t{threads}.npy"), params)
                 fits.append({"problem": problem["name"], "dtype": dtype, "threads": threads,
-                             "times": times, "iterations": iterations})
+                             "times": times, "core_times": core_times,
+                             "iterations": iterations})
     result = {"simdlr_version": simdlr.__version__, "isa": simdlr.kernels.active_isa(),
               "fits": fits, "predict_proba_one_row": one_row_latency(max(args.reps, 3))}
     with open(args.out, "w") as f:

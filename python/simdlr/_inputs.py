@@ -13,7 +13,11 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from sklearn.utils import assert_all_finite
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import _simdlr
 
 FLOAT32 = np.dtype(np.float32)
 FLOAT64 = np.dtype(np.float64)
@@ -25,6 +29,55 @@ def fit_input(estimator, X, y, **kwargs):
     return validate_data(
         estimator, X, y, dtype=NATIVE_DTYPES, order="C", ensure_all_finite=False, **kwargs
     )
+
+
+def classifier_fit_input(estimator, X, y):
+    """fit_input for a classifier. A C-contiguous float32/float64 X with rows and columns and a
+    1-D numeric y of as many labels pass as they are (validate_data costs about 0.2 ms a call,
+    2-3 % of a 10 ms fit): the checks validate_data would make are then those the library and
+    class_index make anyway (X's finiteness; y's, in class_index)."""
+    if (
+        type(X) is np.ndarray
+        and (X.dtype is FLOAT64 or X.dtype is FLOAT32)
+        and X.ndim == 2
+        and X.flags.c_contiguous
+        and X.shape[0] > 0
+        and X.shape[1] > 0
+        and type(y) is np.ndarray
+        and y.ndim == 1
+        and y.shape[0] == X.shape[0]
+        and y.dtype.kind in "fiu"
+    ):
+        estimator.n_features_in_ = X.shape[1]
+        estimator.__dict__.pop("feature_names_in_", None)
+        return X, y
+    return fit_input(estimator, X, y)
+
+
+def class_index(y):
+    """(classes_, each label's index into classes_ as float64), as np.unique(y,
+    return_inverse=True) after scikit-learn's check_classification_targets. Numeric labels that
+    are whole numbers are encoded by the library in one or two passes (the two sorts of y
+    otherwise cost about 3 ms at 100,000 rows, 20 ms at a million); anything else (text, NaN,
+    fractions, integers beyond 2**53) goes scikit-learn's way, with its errors."""
+    if y.dtype.kind in "fiu":
+        exact = y.dtype.kind == "f" or y.dtype.itemsize < 8
+        if not exact and y.size:
+            exact = -(2**53) <= int(y.min()) and int(y.max()) <= 2**53
+        if exact:
+            labels = np.ascontiguousarray(y, dtype=np.float64)
+            classes = _simdlr.label_classes(labels)
+            if classes is not None:
+                # Distinct sorted whole numbers from 0 to K - 1 are 0, 1, ..., K - 1: the labels
+                # are their own indices (the usual 0/1 labels need no second pass).
+                if classes[0] == 0 and classes[-1] == classes.size - 1:
+                    return classes.astype(y.dtype), labels
+                return classes.astype(y.dtype), _simdlr.label_index(labels, classes)
+    if y.dtype.kind == "f":
+        assert_all_finite(y, input_name="y")  # validate_data's error, before any cast of a NaN
+    check_classification_targets(y)
+    classes, index = np.unique(y, return_inverse=True)
+    return classes, np.ascontiguousarray(index, dtype=np.float64)
 
 
 def weights_input(sample_weight, X):

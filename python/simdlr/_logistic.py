@@ -9,11 +9,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 
 from . import _simdlr
 from ._core_state import CoreStateMixin
-from ._inputs import fit_input, on_main_thread, predict_input, weights_input
+from ._inputs import (
+    class_index,
+    classifier_fit_input,
+    on_main_thread,
+    predict_input,
+    weights_input,
+)
 from ._model_io import ModelFileMixin
 from ._report import FitReport
 from ._threads import thread_count
@@ -213,9 +218,8 @@ default="auto"
             raise ValueError(
                 f"class_weight must be a dict, 'balanced' or None, got {self.class_weight!r}"
             )
-        X, y = fit_input(self, X, y)
-        check_classification_targets(y)
-        classes, y_index = np.unique(y, return_inverse=True)
+        X, y = classifier_fit_input(self, X, y)
+        classes, y_index = class_index(y)
         if classes.size < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but the data "
@@ -230,7 +234,7 @@ default="auto"
                 start_intercept = np.ascontiguousarray(self.intercept_, dtype=np.float64)
         reports = core.fit(
             X,
-            np.ascontiguousarray(y_index, dtype=np.float64),
+            y_index,
             weights,
             classes.size,
             start_coef,
@@ -253,7 +257,7 @@ default="auto"
         if self.class_weight is None:
             return w
         cw = compute_class_weight(self.class_weight, classes=classes, y=y, sample_weight=w)
-        per_row = cw[y_index]
+        per_row = cw[y_index.astype(np.intp)]  # y_index: class indices as float64
         if w is not None:
             per_row = per_row * w.astype(np.float64)
         return np.ascontiguousarray(per_row, dtype=X.dtype)

@@ -87,6 +87,7 @@ FitReport report_from_dict(const nb::dict& d);
 
 void bind_errors(nb::module_& m);
 void bind_kernels(nb::module_& m);
+void bind_labels(nb::module_& m);
 void bind_logistic(nb::module_& m);
 void bind_linear(nb::module_& m);
 void bind_model_file(nb::module_& m);

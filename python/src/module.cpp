@@ -10,6 +10,7 @@ NB_MODULE(_simdlr, m) {
   m.attr("__version__") = std::string(simdlr::library_version());
   py::bind_errors(m);
   py::bind_kernels(m);
+  py::bind_labels(m);
   py::bind_logistic(m);
   py::bind_linear(m);
   py::bind_model_file(m);

@@ -23,6 +23,21 @@ std::string number_text(double v) {
   return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
+// The smallest of values[0..length): eight running minima side by side, which the compiler
+// turns into vector minima (a single running minimum is a chain of scalar ones, which GCC does
+// not reorder: 1.4 ns a label, most of the labels' scan).
+double fewest_matches(const double* values, std::size_t length) {
+  constexpr std::size_t kLanes = 8;
+  double low[kLanes] = {1, 1, 1, 1, 1, 1, 1, 1};
+  std::size_t t = 0;
+  for (; t + kLanes <= length; t += kLanes)
+    for (std::size_t j = 0; j < kLanes; ++j)
+      low[j] = values[t + j] < low[j] ? values[t + j] : low[j];
+  for (; t < length; ++t)
+    low[0] = values[t] < low[0] ? values[t] : low[0];
+  return *std::min_element(low, low + kLanes);
+}
+
 }  // namespace
 
 ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
@@ -44,10 +59,7 @@ ClassLabels ClassLabels::from_numbers(std::span<const double> labels) {
       for (const double f : few)  // rows innermost: same-width doubles, which vectorize
         for (std::size_t t = 0; t < length; ++t)
           matches[t] += f == labels[i + t] ? 1.0 : 0.0;
-      double fewest = 1;  // 0 if some label is unseen (also a NaN or ±inf: never a class)
-      for (std::size_t t = 0; t < length; ++t)
-        fewest = std::min(fewest, matches[t]);
-      if (fewest > 0) {
+      if (fewest_matches(matches, length) > 0) {  // 0: some label unseen (or NaN, ±inf)
         i += length - 1;
         continue;
       }
