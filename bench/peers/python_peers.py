@@ -2,6 +2,7 @@
 """The Python peers of the benchmark report, on the problems of make_problems.py's manifest.
 
     /usr/bin/python3 bench/peers/python_peers.py WORK_DIR --out FILE.json [--reps 3] [--threads 1,2]
+        [--problems NAME,NAME...]
     /usr/bin/python3 bench/peers/python_peers.py WORK_DIR --one-fit PROBLEM SOLVER DTYPE
     /usr/bin/python3 bench/peers/python_peers.py WORK_DIR --baseline
 
@@ -92,7 +93,10 @@ def run_all(args, manifest):
     os.makedirs(coef_dir, exist_ok=True)
     records = []
     threads = [int(t) for t in args.threads.split(",")]
+    only = set(args.problems.split(",")) if args.problems else None
     for problem in manifest["problems"]:
+        if only is not None and problem["name"] not in only:
+            continue
         if problem["group"] == "large":  # simdlr only (see make_problems.py)
             continue
         if problem["group"] == "real":  # the PyPI peers' (real_peers.py)
@@ -136,6 +140,7 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--newton-threads", default="1,2",
                         help="thread counts for newton-cg (the slowest peer; --quick runs it on 1)")
+    parser.add_argument("--problems", help="only these problems (comma-separated names)")
     parser.add_argument("--one-fit", nargs=3, metavar=("PROBLEM", "SOLVER", "DTYPE"))
     parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()

@@ -1,0 +1,38 @@
+#!/usr/bin/python3
+"""Joins the per-problem outputs of the report's fit phase into the files make_report.py reads.
+
+    /usr/bin/python3 bench/report/merge_runs.py gbench OUT.json PART.json [PART.json ...]
+    /usr/bin/python3 bench/report/merge_runs.py records OUT.json PART.json [PART.json ...]
+
+scripts/bench-report runs each problem's simdlr fits (peer_bench) and its scikit-learn fits
+(python_peers.py) back to back, so that the two sides of a ratio see the same minutes of a
+shared machine. `gbench` joins Google Benchmark outputs (the first part's context, every part's
+benchmarks); `records` joins python_peers.py outputs (the first part's context, every part's
+records). Parts that do not exist (a problem with no fit of that kind) are skipped.
+"""
+import json
+import os
+import sys
+
+
+def main():
+    if len(sys.argv) < 4 or sys.argv[1] not in ("gbench", "records"):
+        sys.exit(__doc__)
+    kind, out, parts = sys.argv[1], sys.argv[2], [p for p in sys.argv[3:] if os.path.exists(p)]
+    key = "benchmarks" if kind == "gbench" else "records"
+    if not parts:
+        sys.exit(f"merge_runs.py: none of the parts exists ({sys.argv[3]} ...)")
+    merged = None
+    for path in parts:
+        with open(path) as f:
+            data = json.load(f)
+        if merged is None:
+            merged = data
+        else:
+            merged[key].extend(data[key])
+    with open(out, "w") as f:
+        json.dump(merged, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
