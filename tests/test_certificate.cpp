@@ -445,29 +445,44 @@ TEST_CASE("least squares and ridge: the bound holds along the iterates; cholesky
   }
 }
 
-TEST_CASE("solver=auto: newton-cholesky while its Gram matrix is cheap, else lbfgs",
+TEST_CASE("solver=auto: lbfgs, with the Hessian evaluated again while its iterations are slow",
           "[certificate][auto]") {
   LogisticRegressionOptions o;  // solver auto
   REQUIRE(o.solver == Solver::automatic);
-  // 569 x 31 parameters: n·m² = 5.5e5.
-  CHECK(fit<double>(breast_cancer(), o).fit_report().solver == "newton-cholesky");
-  // Three classes: multinomial, no exact Hessian.
+  // Raw breast cancer (569 x 31 parameters, condition number ~1e10): the start Hessian alone left
+  // L-BFGS 59 iterations; evaluated again at the point while iterations are slow, its steps
+  // become Newton's (12 iterations, 4 Hessians, as newton-cholesky's 9).
+  for (const bool single : {false, true}) {
+    const FitReport r = single ? fit<float>(breast_cancer(), o).fit_report()
+                               : fit<double>(breast_cancer(), o).fit_report();
+    CHECK(r.solver == "lbfgs");
+    CHECK(r.converged);
+    CHECK(r.hessians >= 2);
+    CHECK(r.iterations <= 20);
+  }
+  // Three classes: multinomial.
   CHECK(fit<double>(iris(), o).fit_report().solver == "lbfgs");
   // One-vs-rest: one small binary problem per class.
   o.multi_class = simdlr::MultiClass::ovr;
   const auto ovr = fit<double>(iris(), o);
   REQUIRE(ovr.fit_reports().size() == 3);
   for (const FitReport& r : ovr.fit_reports())
-    CHECK(r.solver == "newton-cholesky");
-  // 20,000 x 101 parameters: n·m² = 2e8, lbfgs preconditioned by the start Hessian.
+    CHECK(r.solver == "lbfgs");
+  // Independent Gaussian columns, 20,000 x 100, labels with noise (not separable): the start
+  // Hessian serves the whole fit.
   const std::size_t n = 20000, d = 100;
   std::vector<double> X = normal_vector<double>(n * d, 4242);
+  const std::vector<double> noise = normal_vector<double>(n, 4343);
   std::vector<double> labels(n);
   for (std::size_t i = 0; i < n; ++i)
-    labels[i] = X[i * d] + 0.5 * X[i * d + 1] > 0 ? 1 : 0;
+    labels[i] = X[i * d] + 0.5 * X[i * d + 1] + noise[i] > 0 ? 1 : 0;
   LogisticRegression<double> wide(LogisticRegressionOptions{});
   const FitReport& r = wide.fit(MatrixView<const double>(X.data(), n, d), labels);
   CHECK(r.solver == "lbfgs");
   CHECK(r.hessians == 1);  // the preconditioner's
   CHECK(r.converged);
+  // The l1 penalty: prox-newton.
+  LogisticRegressionOptions l1;
+  l1.penalty = simdlr::Penalty::l1;
+  CHECK(fit<double>(breast_cancer(), l1).fit_report().solver == "prox-newton");
 }

@@ -5,10 +5,11 @@
 // cross-entropy (more than two, multi_class auto/multinomial), or one binary problem per class
 // (multi_class ovr). Solvers: auto (default), lbfgs, newton (Newton-CG), newton-cholesky (Newton
 // with the exact Hessian) and gd (gradient descent, the textbook method: slow on unscaled data,
-// use standardize with it). auto runs newton-cholesky for binary and one-vs-rest problems whose
-// Gram matrix is cheap (n·m² ≤ kAutoNewtonCholeskyWork, m = d + 1 with an intercept), else lbfgs,
-// which is preconditioned by the start Hessian up to kPreconditionerLimit parameters
-// (solvers.hpp); multinomial problems run lbfgs (their objective has no exact Hessian yet).
+// use standardize with it). auto runs lbfgs for penalties l2 and none: it is preconditioned by
+// the start Hessian up to kPreconditionerLimit parameters (solvers.hpp), which it evaluates again
+// at the point while its iterations are slow (binary and one-vs-rest), so that on hard problems
+// its steps become Newton's; measured, that is as fast as newton-cholesky where newton-cholesky
+// was fastest (breast cancer) and faster elsewhere.
 // Penalties l1 and elasticnet (binary, one-vs-rest and multinomial) run prox-newton
 // (solvers.hpp), which auto chooses for them; other solvers refuse them.
 // Every solver stops on the certified rule of solvers.hpp: converged means the objective is
@@ -39,11 +40,6 @@
 namespace simdlr {
 
 enum class Solver { lbfgs, newton, gd, newton_cholesky, automatic, prox_newton };
-// solver=auto's limit for newton-cholesky, in n·m² (the flops of its Gram pass per iteration):
-// below it the Gram passes cost less than L-BFGS's extra iterations; above it L-BFGS with the
-// start Hessian as preconditioner needs one (sampled) Gram pass in all and wins (measured on
-// 200,000 x 100: 7 L-BFGS iterations against 4 Newton iterations with 5 Gram passes).
-inline constexpr double kAutoNewtonCholeskyWork = 1e7;
 enum class MultiClass { automatic, multinomial, ovr };
 enum class ClassWeight { none, balanced };
 

@@ -100,7 +100,10 @@ struct SolverOptions {
   // iterations spent equal its cost in passes (multinomial: 20). Where the objective offers its
   // sampled Hessian at the current point (Objective::point_preconditioner; multinomial up to 512
   // parameters, when a build costs at most about 5 passes), L-BFGS uses that instead, built at
-  // once and again after iterations 1 and 2.
+  // once and again after iterations 1 and 2. Otherwise, from iteration 5 on, L-BFGS evaluates the
+  // exact start Hessian again at the current point after an iteration that lowered F by more
+  // than 1 % of the decrease so far or by more than half the previous iteration's decrease, at
+  // most once per its cost in passes since the last build.
   bool precondition = true;
   // Called after every iteration (for --verbose logs and progress lines); may be empty.
   std::function<void(const IterationLog&)> on_iteration = {};

@@ -81,7 +81,9 @@ class LogisticRegression(CoreStateMixin, ModelFileMixin, ClassifierMixin, BaseEs
     solver : {"auto", "lbfgs", "newton-cg", "newton-cholesky", "gd", "prox-newton"}, \
 default="auto"
         "auto" (simdlr's default) runs "prox-newton" for the "l1" and "elasticnet" penalties,
-        newton-cholesky on small binary problems, else L-BFGS. All reach the same optimum; "gd"
+        else L-BFGS (preconditioned by the Hessian, evaluated again while its iterations are
+        slow, which makes it as fast as newton-cholesky on hard problems). All reach the same
+        optimum; "gd"
         is plain gradient descent (use it with standardize). "prox-newton" (proximal Newton with
         working sets, the method of LIBLINEAR's newGLMNET) is the only solver for "l1" and
         "elasticnet"; the others refuse them with a ValueError. scikit-learn's "liblinear",

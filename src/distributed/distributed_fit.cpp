@@ -235,9 +235,7 @@ const FitReport& fit_logistic(LogisticRegression<T>& model, const Collective& c,
       (o.penalty == Penalty::l1 || o.penalty == Penalty::elasticnet)) {
     solver = Solver::prox_newton;
   } else if (solver == Solver::automatic) {
-    const double work = double(n) * double(per_row) * double(per_row);
-    solver =
-        !multinomial && work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
+    solver = Solver::lbfgs;
   }
   const bool prox = solver == Solver::prox_newton;
   // prox-newton's penalty for one problem (K coefficient rows or one), as the model makes it,

@@ -65,17 +65,15 @@ FitReport run_solver(Objective& objective, std::span<double> x,
   throw InvalidArgument("unknown solver");
 }
 
-// What solver=auto runs (documented in logistic_regression.hpp): newton-cholesky while its
-// Gram pass per iteration is negligible (n·m² ≤ kAutoNewtonCholeskyWork), else L-BFGS, which
-// the start Hessian preconditions up to kPreconditionerLimit parameters (one sampled Gram pass
-// in all instead of one full pass per iteration).
-Solver chosen_solver(Solver requested, Penalty penalty, std::size_t rows, std::size_t parameters,
-                     bool multinomial) {
+// What solver=auto runs (documented in logistic_regression.hpp): prox-newton for the l1 and
+// elastic-net penalties, else L-BFGS, preconditioned by the start Hessian and, while its
+// iterations are slow, by the Hessian at the point (solvers.hpp). newton-cholesky, auto's choice
+// for small binary problems until 2026-12-05, took as long or longer on every shape measured
+// (bench/README.md).
+Solver chosen_solver(Solver requested, Penalty penalty) {
   if (requested != Solver::automatic) return requested;
   if (penalty == Penalty::l1 || penalty == Penalty::elasticnet) return Solver::prox_newton;
-  if (multinomial) return Solver::lbfgs;
-  const double work = double(rows) * double(parameters) * double(parameters);
-  return work <= kAutoNewtonCholeskyWork ? Solver::newton_cholesky : Solver::lbfgs;
+  return Solver::lbfgs;
 }
 
 // Solves one problem with `rows` coefficient rows; theta holds the start on entry and the
@@ -161,7 +159,7 @@ const FitReport& LogisticRegression<T>::fit_classes(MatrixView<const T> X,
   const std::size_t rows = K == 2 ? 1 : K;
   const std::size_t per_row = d + (o.fit_intercept ? 1 : 0);
   LogisticRegressionOptions resolved = o;
-  resolved.solver = chosen_solver(o.solver, o.penalty, n, per_row, multinomial);
+  resolved.solver = chosen_solver(o.solver, o.penalty);
   const bool prox = resolved.solver == Solver::prox_newton;
   // The column maxima come with the scan of X; the certificates use them. A binary fit on raw X
   // has its first pass take them and show a NaN or ±inf by its loss instead: one read of X less.

@@ -42,6 +42,16 @@ int StartHessian::rebuild() {
   return 1;
 }
 
+double StartHessian::exact_cost() const {
+  const std::size_t m = objective_.dimension(), rows = objective_.rows();
+  if (rows == 0) return 0;
+  // In passes of n·m elements read: the sample's Gram matrix (s·m²/2 multiply-adds, which run
+  // about 16 times faster per element than a pass reads) and the m³/6 of the Cholesky (about
+  // twice as fast per element as a pass), as measured on AVX-512 at m = 100 and 1,000.
+  const double n = double(rows), sample = std::min(n, double(exact_sample_rows(m, rows)));
+  return sample * double(m) / (32 * n) + double(m) * double(m) / (12 * n);
+}
+
 int StartHessian::worth_after() const {
   const std::size_t m = objective_.dimension(), rows = objective_.rows();
   if (!options_.precondition || rows == 0) return 0;
@@ -52,11 +62,7 @@ int StartHessian::worth_after() const {
   // for the solver's progress check, or for this many iterations.
   if (objective_.exact_hessian() == nullptr) return kOwnPreconditionerDeferral;
   if (m > kPreconditionerLimit) return 0;
-  // In passes of n·m elements read: the sample's Gram matrix (s·m²/2 multiply-adds, which run
-  // about 16 times faster per element than a pass reads) and the m³/6 of the Cholesky (about
-  // twice as fast per element as a pass), as measured on AVX-512 at m = 100 and 1,000.
-  const double n = double(rows), sample = std::min(n, double(exact_sample_rows(m, rows)));
-  const double passes = sample * double(m) / (32 * n) + double(m) * double(m) / (12 * n);
+  const double passes = exact_cost();
   return passes < 2 ? 0 : int(passes);
 }
 
@@ -73,8 +79,15 @@ int StartHessian::build() {
   }
   ExactHessian* exact = objective_.exact_hessian();
   if (exact == nullptr || n > kPreconditionerLimit) return 0;
+  exact_ = true;
+  return refresh();
+}
+
+int StartHessian::refresh() {
+  if (!exact_) return 0;
+  const std::size_t n = objective_.dimension();
   std::vector<double> H(n * n);
-  exact->sampled_hessian(H, exact_sample_rows(n, objective_.rows()));
+  objective_.exact_hessian()->sampled_hessian(H, exact_sample_rows(n, objective_.rows()));
   active_ = linalg::factor_regularised(H, n, cholesky_);
   return 1;
 }

@@ -33,6 +33,12 @@ class StartHessian {
   // Builds the point preconditioner again at the objective's last evaluation point; returns the
   // builds made (1, or 0 without one).
   int rebuild();
+  // Evaluates the exact start Hessian (not an objective's own preconditioner) again, at the
+  // objective's last evaluation point; returns the builds made (1, or 0 when the start Hessian is
+  // not an active exact one).
+  int refresh();
+  // What build() or refresh() costs, in passes over the data (the cost model of worth_after).
+  double exact_cost() const;
   // The iterations a solver should run without the start Hessian before building it: its cost
   // in passes over the data (0: build at once). Problems that converge in fewer iterations
   // never pay for it; the others pay at most twice the least they could have (the rent-or-buy
@@ -56,6 +62,7 @@ class StartHessian {
   bool built_ = false;
   bool active_ = false;
   bool at_point_ = false;
+  bool exact_ = false;  // the sampled exact Hessian (not the objective's own preconditioner)
   std::unique_ptr<Preconditioner> own_;  // the objective's, when it offers one
   linalg::Cholesky cholesky_;
 };
