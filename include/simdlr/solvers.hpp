@@ -103,7 +103,7 @@ struct SolverOptions {
   // once and again after iterations 1 and 2. Otherwise, from iteration 5 on, L-BFGS evaluates the
   // exact start Hessian again at the current point after an iteration that lowered F by more
   // than 1 % of the decrease so far or by more than half the previous iteration's decrease, at
-  // most once per its cost in passes since the last build.
+  // most once per twice its estimated cost in passes since the last build.
   bool precondition = true;
   // Called after every iteration (for --verbose logs and progress lines); may be empty.
   std::function<void(const IterationLog&)> on_iteration = {};

@@ -27,11 +27,12 @@ constexpr int kRebuildIterations = 2;
 // From kProbeIterations on, an iteration whose decrease is above this fraction of the previous
 // one's is slow (superlinear convergence shrinks it by orders of magnitude), as is one that still
 // makes more than 1 % of the progress so far. While iterations are slow, the exact start Hessian
-// is evaluated again at the point, at most once per its cost in passes (rent or buy): on nearly
-// separable or badly scaled data the curvature at the start says little about the curvature
-// near the optimum, and the steps become those of Newton's method. Raw breast cancer: 59
-// iterations and 1.3 ms before, 14 iterations with 3 Hessians and 0.4 ms after, the time of
-// newton-cholesky; on data where the start Hessian serves, iterations are not slow by then.
+// is evaluated again at the point, at most once per kRefreshRent times its estimated cost in
+// passes (rent or buy): on nearly separable or badly scaled data the curvature at the start
+// says little about the curvature near the optimum, and the steps become those of Newton's
+// method. Raw breast cancer: 59 iterations and 1.3 ms before, 14 iterations with 3 Hessians
+// and 0.4 ms after, the time of newton-cholesky; on data where the start Hessian serves,
+// iterations are not slow by then.
 constexpr double kSlowDecreaseRatio = 0.5;
 // A refresh's cost in passes, as a multiple of StartHessian::exact_cost's model: measured, the
 // sampled Gram matrix took about twice its estimate (20,000 x 100: 2.0 passes against 1.0; raw
