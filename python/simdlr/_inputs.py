@@ -24,6 +24,17 @@ FLOAT64 = np.dtype(np.float64)
 NATIVE_DTYPES = [np.float64, np.float32]
 
 
+def plain_matrix(X):
+    """A C-contiguous float32/float64 ndarray with rows: what the core reads as it is."""
+    return (
+        type(X) is np.ndarray
+        and (X.dtype is FLOAT64 or X.dtype is FLOAT32)
+        and X.ndim == 2
+        and X.flags.c_contiguous
+        and X.shape[0] > 0
+    )
+
+
 def fit_input(estimator, X, y, **kwargs):
     """X and y validated by scikit-learn (sets n_features_in_ and feature_names_in_)."""
     return validate_data(
@@ -37,11 +48,7 @@ def classifier_fit_input(estimator, X, y):
     2-3 % of a 10 ms fit): the checks validate_data would make are then those the library and
     class_index make anyway (X's finiteness; y's, in class_index)."""
     if (
-        type(X) is np.ndarray
-        and (X.dtype is FLOAT64 or X.dtype is FLOAT32)
-        and X.ndim == 2
-        and X.flags.c_contiguous
-        and X.shape[0] > 0
+        plain_matrix(X)
         and X.shape[1] > 0
         and type(y) is np.ndarray
         and y.ndim == 1
@@ -57,22 +64,19 @@ def classifier_fit_input(estimator, X, y):
 def class_index(y):
     """(classes_, each label's index into classes_ as float64), as np.unique(y,
     return_inverse=True) after scikit-learn's check_classification_targets. Numeric labels that
-    are whole numbers are encoded by the library in one or two passes (the two sorts of y
-    otherwise cost about 3 ms at 100,000 rows, 20 ms at a million); anything else (text, NaN,
-    fractions, integers beyond 2**53) goes scikit-learn's way, with its errors."""
+    are whole numbers below 2**53 in magnitude are encoded by the library in one or two passes
+    (the two sorts of y otherwise cost about 3 ms at 100,000 rows, 20 ms at a million); anything
+    else (text, NaN, fractions, larger numbers) goes scikit-learn's way, with its errors."""
     if y.dtype.kind in "fiu":
-        exact = y.dtype.kind == "f" or y.dtype.itemsize < 8
-        if not exact and y.size:
-            exact = -(2**53) <= int(y.min()) and int(y.max()) <= 2**53
-        if exact:
-            labels = np.ascontiguousarray(y, dtype=np.float64)
-            classes = _simdlr.label_classes(labels)
-            if classes is not None:
-                # Distinct sorted whole numbers from 0 to K - 1 are 0, 1, ..., K - 1: the labels
-                # are their own indices (the usual 0/1 labels need no second pass).
-                if classes[0] == 0 and classes[-1] == classes.size - 1:
-                    return classes.astype(y.dtype), labels
-                return classes.astype(y.dtype), _simdlr.label_index(labels, classes)
+        # As float64: exact below 2**53, and larger magnitudes send the labels the slow way.
+        labels = np.ascontiguousarray(y, dtype=np.float64)
+        classes = _simdlr.label_classes(labels)
+        if classes is not None:
+            # Distinct sorted whole numbers from 0 to K - 1 are 0, 1, ..., K - 1: the labels
+            # are their own indices (the usual 0/1 labels need no second pass).
+            if classes[0] == 0 and classes[-1] == classes.size - 1:
+                return classes.astype(y.dtype), labels
+            return classes.astype(y.dtype), _simdlr.label_index(labels, classes)
     if y.dtype.kind == "f":
         assert_all_finite(y, input_name="y")  # validate_data's error, before any cast of a NaN
     check_classification_targets(y)
@@ -95,11 +99,7 @@ def predict_input(estimator, X):
     core = estimator.__dict__.get("_core")
     if (
         core is not None
-        and type(X) is np.ndarray
-        and (X.dtype is FLOAT64 or X.dtype is FLOAT32)
-        and X.ndim == 2
-        and X.flags.c_contiguous
-        and X.shape[0] > 0
+        and plain_matrix(X)
         and X.shape[1] == estimator.n_features_in_
         and "feature_names_in_" not in estimator.__dict__
     ):

@@ -16,9 +16,10 @@ namespace {
 
 using Array = nb::ndarray<nb::numpy, double>;
 
-// The sorted classes of float64 labels that are all finite whole numbers, which is what
+// The sorted classes of float64 labels that are all whole numbers below 2^53 in magnitude, which
 // scikit-learn calls a binary or multiclass target; None otherwise (a NaN, an infinity, a
-// fraction: a continuous target), so the caller takes scikit-learn's path and its errors.
+// fraction: a continuous target; or a number a double may not hold exactly, such as an int64
+// beyond 2^53 converted to double), so the caller takes scikit-learn's path and its errors.
 std::optional<Array> label_classes(Vector<double> y) {
   std::optional<ClassLabels> classes;
   without_gil([&] {
@@ -28,7 +29,7 @@ std::optional<Array> label_classes(Vector<double> y) {
       return;
     }
     for (const double v : classes->values())
-      if (v != std::trunc(v)) {
+      if (v != std::trunc(v) || std::fabs(v) >= 0x1p53) {
         classes.reset();
         return;
       }
@@ -55,7 +56,7 @@ Array label_index(Vector<double> y, Vector<double> classes) {
 
 void bind_labels(nb::module_& m) {
   m.def("label_classes", &label_classes, nb::arg("y").noconvert(),
-        "Sorted classes of float64 labels that are all finite whole numbers, else None");
+        "Sorted classes of float64 labels that are all whole numbers below 2**53, else None");
   m.def("label_index", &label_index, nb::arg("y").noconvert(), nb::arg("classes").noconvert(),
         "Each label's index into the sorted classes, as float64");
 }

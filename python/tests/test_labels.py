@@ -20,7 +20,8 @@ LABELS = [
     rng.integers(0, 3, 3000).astype(np.uint8),
     rng.integers(0, 300, 5000).astype(np.float64),  # more classes than a branch-free scan takes
     np.array([5, 5, 2, 2**40, 2**40, 2], dtype=np.int64),
-    np.array([2**53, 0, 2**53], dtype=np.int64),  # the largest integers a double holds exactly
+    np.array([2**53 - 1, 0, 2**53 - 1], dtype=np.int64),  # the largest the fast path takes
+    np.array([2**53, 0, 2**53], dtype=np.int64),  # from 2**53 on, numpy's way
     np.array([1.0, 3.0, 1.0, 3.0]),  # whole numbers, but not 0..K-1
     np.array([-0.0, 0.0, 1.0]),
 ]
@@ -69,6 +70,14 @@ def test_labels_that_are_not_classes_get_scikit_learns_errors(y, message):
         warnings.simplefilter("error")  # no RuntimeWarning from casting a NaN on the way
         with pytest.raises(ValueError, match=message):
             simdlr.LogisticRegression().fit(X, y)
+
+
+def test_labels_too_large_for_int64_stay_a_continuous_target():
+    # scikit-learn's target check casts float labels to int64; 1e20 does not survive the cast.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # that cast's, as before
+        with pytest.raises(ValueError, match="Unknown label type"):
+            simdlr.LogisticRegression().fit(X, np.r_[np.zeros(20), np.ones(19), 1e20])
 
 
 def test_fit_on_labels_encoded_either_way_is_the_same():
