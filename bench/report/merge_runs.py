@@ -6,13 +6,33 @@
 
 scripts/bench-report runs each problem's simdlr fits (peer_bench) and its scikit-learn fits
 (python_peers.py) back to back, so that the two sides of a ratio see the same minutes of a
-shared machine. `gbench` joins Google Benchmark outputs (the first part's context, every part's
-benchmarks); `records` joins python_peers.py outputs (the first part's context, every part's
-records). Parts that do not exist (a problem with no fit of that kind) are skipped.
+shared machine, and within a problem alternates them over rounds of one fit each. `gbench`
+joins Google Benchmark outputs (the first part's context, every part's benchmarks: a name that
+several rounds ran once each appears once per round, and gbench.py takes the median of those
+runs); `records` joins python_peers.py outputs (the first part's context; the records of one
+fit or evaluation from several rounds become one, with every round's times and their median).
+Parts that do not exist (a problem with no fit of that kind) are skipped.
 """
 import json
 import os
+import statistics
 import sys
+
+# What names one python_peers.py measurement across rounds.
+RECORD_KEY = ("kind", "problem", "system", "solver", "dtype", "threads")
+
+
+def join_records(records):
+    """Records of the same measurement (RECORD_KEY) as one: times concatenated, their median."""
+    joined = {}
+    for rec in records:
+        key = tuple(rec.get(k) for k in RECORD_KEY)
+        if key not in joined:
+            joined[key] = dict(rec, times=list(rec["times"]))
+        else:
+            joined[key]["times"].extend(rec["times"])
+            joined[key]["median"] = statistics.median(joined[key]["times"])
+    return list(joined.values())
 
 
 def main():
@@ -30,6 +50,8 @@ def main():
             merged = data
         else:
             merged[key].extend(data[key])
+    if kind == "records":
+        merged[key] = join_records(merged[key])
     with open(out, "w") as f:
         json.dump(merged, f, indent=1)
 
