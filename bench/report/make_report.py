@@ -210,6 +210,9 @@ def target_section(R):
     return table(["target (200,000 x 100 unless stated)", "wanted", "measured (medians)", ""], rows)
 
 
+# One entry per CPU; main() puts first the entry the run measured itself (scripts/bench-report
+# runs the baseline's fits in its rounds and writes WORK/results/baseline.json), when there is one.
+BASELINE_FILE = "bench/results/baseline-2026-11-28.json"
 BASELINES = load_json(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results",
                                    "baseline-2026-11-28.json"))["machines"]
 
@@ -238,11 +241,11 @@ def baseline_text(R):
     entry = baseline_entry(R)
     if entry is None:
         return (f"*auto / 11-28*: no time of the 2026-11-28 default solver was measured on this CPU "
-                f"({R.machine['cpu']}; bench/results/baseline-2026-11-28.json), so these columns "
+                f"({R.machine['cpu']}; {BASELINE_FILE}), so these columns "
                 "are empty.")
     return ("*auto / 11-28 t1, t2*: the default solver now over the default solver of commit "
             "bb43c32 (2026-11-28: lbfgs, which stopped by a gradient rule without proof) on the "
-            "same thread count, measured on this CPU (bench/results/baseline-2026-11-28.json: "
+            f"same thread count, measured on this CPU ({BASELINE_FILE}: "
             f"{entry['source']}); above 1x is slower.")
 
 
@@ -687,6 +690,11 @@ def main():
     parser.add_argument("--mode", default="full")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    measured = os.path.join(args.work, "results", "baseline.json")
+    if os.path.exists(measured):
+        global BASELINES, BASELINE_FILE
+        BASELINES = load_json(measured)["machines"]
+        BASELINE_FILE = "this run's own rounds"
     R = Results(os.path.abspath(args.work))
     write_report(R, args.out, args.mode)
     print(f"wrote {os.path.join(args.out, 'REPORT.md')}")
