@@ -1,12 +1,16 @@
 // Small dense symmetric positive definite systems in double: the Newton systems of the
 // newton-cholesky solver and the Hessian certificate of the objectives (dimension up to a few
 // thousand; no threads). The factorization is the kernel cholesky_upper (<simdlr/kernels.hpp>),
-// vectorized for the active ISA; the solves are plain loops that vectorize.
+// vectorized for the active ISA; the solves are plain loops that vectorize. And a Gram matrix
+// computed in float with a proven lower bound, for the Hessian certificate's samples.
 #pragma once
 
 #include <cstddef>
 #include <span>
 #include <vector>
+
+#include "simdlr/kernels.hpp"
+#include "simdlr/matrix.hpp"
 
 namespace simdlr::linalg {
 
@@ -51,5 +55,24 @@ class Cholesky {
 // singular along collinear columns without a penalty. False if it never does (μ above the
 // largest diagonal entry).
 bool factor_regularised(std::vector<double>& A, std::size_t m, Cholesky& cholesky);
+
+// A matrix proven ⪯ G = Σ_i w_i a_i a_iᵀ, computed in float: a_i = x_i, or (x_i, 1) with
+// ones_column (the rows of X, w_i ≥ 0 given in double, m = X.cols (+ 1)), as Ĝ − diag(allowance),
+// Ĝ summed in double from the float weighted_gram kernel over blocks of 512 rows (rounded to
+// float; twice the multiply-adds per instruction of double), `allowance` covering every rounding
+// on the way (the kernel's contract, the roundings to float, results below float's normal range).
+// The allowance is m (γ Ĝ_jj + β) with γ ≈ 540 ε_float (6e-5; G's Jacobi-scaled smallest
+// eigenvalue must be well above m γ for the bound to be of use) and β tiny unless values are
+// extreme. column_max: max_i |x_ij| over the rows with w_i ≠ 0, or anything larger. Both vectors
+// empty when a sum is not finite (a value or product beyond float's range).
+struct GramBelow {
+  std::vector<double> matrix;     // m x m, row-major, symmetric
+  std::vector<double> allowance;  // m values
+};
+
+template <class T>
+GramBelow gram_below_in_float(MatrixView<const T> X, std::span<const double> weight,
+                              bool ones_column, std::span<const double> column_max,
+                              Threads threads = {});
 
 }  // namespace simdlr::linalg

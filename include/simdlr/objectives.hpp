@@ -71,6 +71,9 @@ struct RowNormCache {
   double value = -1;  // < 0: not computed
   std::vector<double> column_max;
   std::vector<double> known_column_max;
+  // The sampled Hessian computed in float was of no use at an earlier check (its rounding
+  // allowance too large for the data's conditioning): the later checks go straight to double.
+  bool float_gram_unfit = false;
 };
 
 // Whether `penalty` is l2; InvalidArgument "<objective>: penalties l1 and elasticnet are not

@@ -117,6 +117,44 @@ bool factor_hessian(const ObjectiveData<T>& data, std::span<const double> weight
   return out.factor(H, m);
 }
 
+// H_S of a sample (stride > 1) from linalg::gram_below_in_float, kept when its rounding allowance R
+// raises ν² by at most kAllowanceShare: along M + tR, ν² = gᵀ(M + tR)⁻¹g is convex and decreasing
+// in t, so ν²(M) − ν²(M + R) ≤ zᵀRz with z = M⁻¹g. Otherwise (float out of range, M not positive
+// definite, or the allowance too large for the data's conditioning: correlated columns) false,
+// and the fit's later checks go straight to double. (200,000 x 100 float64, a check's sample of
+// every 5th row: see bench/README.md, "The certificate's sampled Hessian in float".)
+constexpr double kAllowanceShare = 0.05;
+
+template <class T>
+bool factor_in_float(const ObjectiveData<T>& data, std::span<const double> c,
+                     std::span<const double> weight, std::size_t stride,
+                     std::span<const double> penalty, std::span<const double> gradient,
+                     RowNormCache& cache, linalg::Cholesky& out) {
+  if (stride == 1 || cache.float_gram_unfit) return false;
+  const std::size_t m = data.d + (data.fit_intercept ? 1 : 0);
+  // (The maxima of every part's rows, before the sample's scope.)
+  const std::span<const double> column_max = column_max_abs(data.X, c, data.threads, cache);
+  const RowSample<T> picked = RowSample<T>::every(data.X, stride);
+  const std::vector<double> w = picked.values(weight.data());
+  const ScopedRowPartition scope(picked.partition());  // (none: a sample is gathered)
+  linalg::GramBelow lower =
+      linalg::gram_below_in_float(picked.X(), w, data.fit_intercept, column_max, data.threads);
+  for (std::size_t j = 0; j < data.d && !lower.matrix.empty(); ++j)
+    lower.matrix[j * m + j] += penalty[j];
+  if (!lower.matrix.empty() && out.factor(lower.matrix, m)) {
+    std::vector<double> z(gradient.begin(), gradient.end());
+    out.solve(z);
+    double nu2 = 0, raised = 0;
+    for (std::size_t j = 0; j < m; ++j) {
+      nu2 += gradient[j] * z[j];
+      raised += lower.allowance[j] * z[j] * z[j];
+    }
+    if (raised <= kAllowanceShare * nu2) return true;
+  }
+  cache.float_gram_unfit = true;
+  return false;
+}
+
 // The largest leverage a_iᵀH⁻¹a_i over the rows: exactly (n·m²/2 flops), or bounded by
 // ‖L⁻¹‖_F² · Σ_j s_j² max_i a_ij² (S the Jacobi scaling) without a pass.
 template <class T>
@@ -156,7 +194,9 @@ double hessian_bound(OneRowLoss loss, const ObjectiveData<T>& data, std::span<co
                      std::span<const double> penalty, std::span<const double> gradient, bool exact,
                      double enough, RowNormCache& cache) {
   linalg::Cholesky cholesky;
-  if (!factor_hessian(data, weight, stride, penalty, cholesky)) return kInfinity;
+  if (!factor_in_float(data, c, weight, stride, penalty, gradient, cache, cholesky) &&
+      !factor_hessian(data, weight, stride, penalty, cholesky))
+    return kInfinity;
   std::vector<double> scratch(cholesky.size());
   const double nu2 = cholesky.inverse_quadratic(gradient, scratch);
   if (loss == OneRowLoss::squared) return 0.5 * nu2;
