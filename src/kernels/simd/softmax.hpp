@@ -131,7 +131,7 @@ inline void softmax_block_logits(const T* const* x, const T* M_t, std::size_t K,
 // multiply-add latency and loads a coefficient per multiply-add: on an Ice Lake Xeon, 10,240 x
 // 100 float64 rows with 10 classes spent about 0.8 ms of a 2.0 ms pass here, a third of the
 // multiply-add peak; in a loop of this shape J = 2, Q = 4 reach four fifths of it, J = 1 half.
-// Multinomial fits of 10,000 x 100 (10 classes) took 5-8 % less time with it (bench/README.md).
+// 10-class fits at d = 100 took 3-8 % less time with it (alternated rounds; bench/README.md).
 // AVX2 and SSE2 (16 registers) keep one class at a time: three measured no better there.
 template <class T, class A, std::size_t R, std::size_t J>
 [[gnu::always_inline]] inline void softmax_update_registers(const V<T, A> (*xv)[R], const T* coef,
