@@ -93,16 +93,11 @@ struct SolverOptions {
   // L-BFGS and Newton-CG: precondition with the Hessian at the start point (the Cholesky factor
   // of the exact Hessian of a row sample, when the objective offers ExactHessian and has at most
   // kPreconditionerLimit parameters; or the objective's own preconditioner). Makes them
-  // insensitive to feature scales and correlation. Where the exact start Hessian costs a tenth
-  // of a pass or more, the Hessian of a small row sample (4 rows per parameter) is probed first:
-  // if its estimated condition number is at most 10 (independent columns on similar scales), no
-  // start Hessian is built, since the solvers converge as fast without it; L-BFGS still builds
-  // it after 5 iterations if the last one lowered F by more than 1 % of the decrease so far.
-  // Otherwise Newton-CG builds it at once. L-BFGS builds it at once when it costs at most 5
-  // passes over the data; otherwise (wide problems, and the multinomial preconditioner, which
-  // slows well-separated classes down) after 5 iterations if the last one still lowered F by
-  // more than 1 % of the decrease so far, else once the iterations spent equal its cost in
-  // passes (multinomial: 20). Where the objective offers its
+  // insensitive to feature scales and correlation. Newton-CG builds it at once. L-BFGS builds it
+  // at once when it costs at most 5 passes over the data; otherwise (wide problems, and the
+  // multinomial preconditioner, which slows well-separated classes down) after 5 iterations if
+  // the last one still lowered F by more than 1 % of the decrease so far, else once the
+  // iterations spent equal its cost in passes (multinomial: 20). Where the objective offers its
   // sampled Hessian at the current point (Objective::point_preconditioner; multinomial up to 512
   // parameters, when a build costs at most about 5 passes), L-BFGS uses that instead, built at
   // once and again after iterations 1 and 2. Otherwise, from iteration 5 on, L-BFGS evaluates the

@@ -22,9 +22,7 @@ class StartHessian {
 
   // Evaluates H at the objective's last evaluation point when options.precondition, the
   // capability and the dimension allow; otherwise active() stays false. Once only; returns the
-  // Gram passes spent (0 or 1). The exact Hessian's first call first probes the conditioning
-  // (well_conditioned) and, if the problem needs no preconditioner, builds nothing and leaves
-  // built() false: a second call builds it.
+  // Gram passes spent (0 or 1).
   int build();
   bool built() const { return built_; }
   // Builds the objective's sampled Hessian at its last evaluation point
@@ -62,17 +60,11 @@ class StartHessian {
   Objective& objective_;
   const SolverOptions& options_;
   bool built_ = false;
-  bool probed_ = false;  // well_conditioned() has been asked
   bool active_ = false;
   bool at_point_ = false;
   bool exact_ = false;  // the sampled exact Hessian (not the objective's own preconditioner)
   std::unique_ptr<Preconditioner> own_;  // the objective's, when it offers one
   linalg::Cholesky cholesky_;
-
-  // Whether the exact start Hessian would be wasted: the estimated condition number of a small
-  // row sample's Hessian (a few rows per parameter; probed only where that costs at most a sixth
-  // of the start Hessian) is so small that the solvers converge as fast without it.
-  bool well_conditioned() const;
 };
 
 }  // namespace simdlr::detail
