@@ -3,6 +3,8 @@
     build/bench-venv/bin/python bench/peers/real_peers.py WORK_DIR --out FILE.json
         [--reps 3] [--threads 1,2] [--time-limit 60] [--rep-budget 10] [--problems A,B]
 
+--problems may name problems of any group, the grid's too (binary and multinomial).
+
 Runs in the virtual environment scripts/bench-report makes (bench/peers/requirements-real.txt),
 not with Debian's python: these are the current releases people install. Peers, each at its own
 tight tolerance so that it reaches the optimum (objectives.py checks whether it did):
@@ -21,8 +23,9 @@ remaining peers. A configuration repeats its fit up to --reps times, but starts 
 repetition once --rep-budget seconds have gone into fitting; the median of what it did is
 reported with the count.
 
-Fitted parameters go to WORK_DIR/coef/<problem>__<peer>__<solver>__<dtype>__t<threads>.npy (coef
-rows, then intercepts), as peer_bench's, for the report's one evaluator.
+Fitted parameters go to WORK_DIR/coef/<problem>__<prefix><peer>__<solver>__<dtype>__t<threads>.npy
+(coef rows, then intercepts; --label-prefix, default none), as peer_bench's, for the report's one
+evaluator.
 """
 import argparse
 import json
@@ -113,7 +116,7 @@ def child(args):
     logger.handlers, logger.propagate = [said], False  # to us only, not to stderr
     logger.setLevel(logging.INFO)
     for system, solver in peers:
-        name = f"{problem}__{system}__{solver}__{dtype}__t{threads}"
+        name = f"{problem}__{args.label_prefix}{system}__{solver}__{dtype}__t{threads}"
         record = new_record(problem, system, solver, dtype, threads, args.time_limit)
         save_line(args.record, record)
         signal.setitimer(signal.ITIMER_REAL, args.time_limit)  # no handler: SIGALRM ends us
@@ -162,6 +165,7 @@ def run_configurations(args, env, p, dtype, t, peers):
         return [sys.executable, os.path.abspath(__file__), args.work, "--child", p["name"], dtype,
                 str(t), "--child-peers", ",".join(f"{a}:{b}" for a, b in peers),
                 "--record", record_path, "--reps", str(args.reps),
+                "--label-prefix", args.label_prefix,
                 "--time-limit", str(args.time_limit), "--rep-budget", str(args.rep_budget)]
 
     records = run_in_children(command, record_path, peers,
@@ -180,7 +184,9 @@ def run_all(args, manifest):
     records = []
     only = args.problems.split(",") if args.problems else None
     for p in manifest["problems"]:
-        if p["group"] != "real" or (only and p["name"] not in only):
+        # Named problems of any group (the grid's, for its rows' fastest peer), else the real ones.
+        if p["task"] not in ("binary", "multinomial") or (only and p["name"] not in only) or (
+                not only and p["group"] != "real"):
             continue
         for dtype in ("f64", "f32"):
             peers = [(a, b) for a, b in PEERS if a != "glum" or p["task"] == "binary"]
@@ -218,7 +224,11 @@ def main():
                         help="seconds of fitting per configuration before it is stopped")
     parser.add_argument("--rep-budget", type=float, default=10.0,
                         help="no new repetition once this many seconds went into fitting")
-    parser.add_argument("--problems", help="comma-separated problem names (default: all real)")
+    parser.add_argument("--problems",
+                        help="comma-separated problem names, of any group (default: all real)")
+    parser.add_argument("--label-prefix", default="",
+                        help="prefix of the systems' names in the parameter files (the grid's "
+                             "problems: 'pypi-', apart from Debian's scikit-learn's files)")
     parser.add_argument("--child", nargs=3, metavar=("PROBLEM", "DTYPE", "T"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--child-peers", help=argparse.SUPPRESS)

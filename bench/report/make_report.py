@@ -43,6 +43,9 @@ def load_json(path):
         return json.load(f)
 
 
+PYPI = "pypi-"  # the PyPI peers' systems on the grid (scikit-learn 1.9, glum, sklearnex)
+
+
 class Results:
     def __init__(self, work):
         self.work = work
@@ -76,6 +79,15 @@ class Results:
                     dict(time=rec["median"], iterations=rec["iterations"])
             else:
                 self.evals[(rec["problem"], rec["system"], rec["dtype"], key_t)] = rec["median"]
+        # The PyPI peers on the grid's problems (real_peers.py --label-prefix pypi-), if run.
+        grid_pypi = os.path.join(r, "grid_pypi.json")
+        pypi = load_json(grid_pypi) if os.path.exists(grid_pypi) else dict(context={}, records=[])
+        self.pypi, self.pypi_reps = pypi["records"], pypi["context"].get("reps")
+        for rec in self.pypi:
+            if rec.get("median") is not None:
+                self.fits[(rec["problem"], PYPI + rec["system"], rec["solver"], rec["dtype"],
+                           rec["threads"])] = dict(time=rec["median"],
+                                                   iterations=rec.get("iterations"))
         self.best = self.machine["simdlr_isa"]
         self.simdlr = f"simdlr-{self.best}"
         self.gaps = self.objective_gaps()
@@ -236,6 +248,17 @@ def equal_objective(R, problem, system, solver, dtype, threads):
     return gap is not None and gap <= real_section.THRESHOLD[dtype]
 
 
+def pypi_text(R):
+    """Which PyPI peers the grid's 'fastest peer' includes."""
+    if not R.pypi:
+        return ("no PyPI peer (this run did not measure scikit-learn 1.9, glum or "
+                "scikit-learn-intelex on these problems)")
+    return ("the PyPI peers of the real-looking problems' section, at the settings described "
+            "there (scikit-learn 1.9 lbfgs, newton-cholesky, newton-cg; glum irls-cd and lbfgs, "
+            "binary only; scikit-learn-intelex; bench/peers/real_peers.py, one run of up to "
+            f"{R.pypi_reps} fits each after the grid's rounds)")
+
+
 def baseline_text(R):
     """What the 'auto / 11-28' columns compare, and where the baseline comes from."""
     entry = baseline_entry(R)
@@ -262,6 +285,23 @@ def fastest(peers):
     return min(times) if times else None
 
 
+def fastest_named(peers):
+    """(time, name) of the fastest among (time, at_optimum, name) that reached the optimum, or
+    (None, None)."""
+    done = [(t, name) for t, ok, name in peers if t is not None and ok]
+    return min(done) if done else (None, None)
+
+
+def pypi_peers(R, problem, dtype, threads):
+    """(time, at_optimum, name) of every PyPI peer measured on a grid problem."""
+    out = []
+    for (p, system, solver, d, t), e in R.fits.items():
+        if p == problem and d == dtype and t == threads and system.startswith(PYPI):
+            at = equal_objective(R, problem, system, solver, dtype, threads)
+            out.append((e["time"], at, f"{system[len(PYPI):]} {solver}"))
+    return out
+
+
 def fits_section(R, task):
     s = R.simdlr
     problems = [p for p in R.manifest["problems"] if p["task"] == task and p["group"] != "real"]
@@ -273,7 +313,8 @@ def fits_section(R, task):
                   "scalar lbfgs t1", "sklearn lbfgs t1", "sklearn lbfgs t2", "sklearn newton-cg t1"]
         if task == "binary":
             header += ["LIBLINEAR"]
-        header += ["auto vs fastest peer t1", "t2", "auto / 11-28 t1", "t2"]
+        header += ["fastest peer t1 (ms)", "auto vs fastest peer t1", "t2", "auto / 11-28 t1",
+                   "t2"]
         header += ["gap simdlr auto", "gap sklearn lbfgs"]
         if task == "binary":
             header += ["gap LIBLINEAR"]
@@ -307,10 +348,16 @@ def fits_section(R, task):
             # The fastest peer at the same objective (real_section's threshold); at 2 threads the
             # peers measured there, and LIBLINEAR, which has one thread.
             at_optimum = lambda system, solver, t: equal_objective(R, name, system, solver, dtype, t)
-            peers1 = [(b1, at_optimum("sklearn", "lbfgs", 1)), (cg, at_optimum("sklearn", "newton-cg", 1)),
-                      (lib, at_optimum("liblinear", "trust-region", 1))]
-            peers2 = [(b2, at_optimum("sklearn", "lbfgs", 2)), (lib, at_optimum("liblinear", "trust-region", 1))]
-            row += [ratio(fastest(peers1), a1), ratio(fastest(peers2), a2),
+            peers1 = [(b1, at_optimum("sklearn", "lbfgs", 1), "sklearn 1.2 lbfgs"),
+                      (cg, at_optimum("sklearn", "newton-cg", 1), "sklearn 1.2 newton-cg"),
+                      (lib, at_optimum("liblinear", "trust-region", 1), "LIBLINEAR")]
+            peers2 = [(b2, at_optimum("sklearn", "lbfgs", 2), "sklearn 1.2 lbfgs"),
+                      (lib, at_optimum("liblinear", "trust-region", 1), "LIBLINEAR")]
+            peers1 += pypi_peers(R, name, dtype, 1)
+            peers2 += pypi_peers(R, name, dtype, 2)
+            f1, who1 = fastest_named(peers1)
+            f2, _ = fastest_named(peers2)
+            row += [f"{who1} {ms(f1)}" if who1 else "–", ratio(f1, a1), ratio(f2, a2),
                     relative(a1, baseline_ms(R, name, dtype, 1)),
                     relative(a2, baseline_ms(R, name, dtype, 2))]
             row += [gap_text(R.gap(name, s, "auto", dtype, 1)),
@@ -600,10 +647,11 @@ def write_report(R, out, mode):
         "",
         "## Binary logistic regression: fit time (ms)",
         "",
-        "*auto vs fastest peer*: the fastest of scikit-learn lbfgs, scikit-learn newton-cg and "
-        "LIBLINEAR among those that reached the optimum (gap at most 1e-8 for float64, 1e-6 for "
-        "float32), over simdlr's default solver (`auto`) on the same thread count (at 2 threads: "
-        "scikit-learn lbfgs at 2 threads and LIBLINEAR, which has one). " + baseline_text(R) +
+        "*fastest peer*, *auto vs fastest peer*: the fastest of Debian's scikit-learn 1.2 "
+        "(lbfgs, newton-cg), LIBLINEAR and " + pypi_text(R) + " among those that reached "
+        "the optimum (gap at most 1e-8 for float64, 1e-6 for float32), over simdlr's default solver "
+        "(`auto`) on the same thread count (at 2 threads: the peers measured on 2 threads, and "
+        "LIBLINEAR, which has one). " + baseline_text(R) +
         " breast_cancer_raw is the unscaled data (condition number "
         "~1e10): first-order solvers without preconditioning need thousands of iterations there.",
         "",
@@ -612,7 +660,8 @@ def write_report(R, out, mode):
         "## Multinomial (10 classes): fit time (ms)",
         "",
         "LIBLINEAR has no multinomial logistic regression (its `-s 0` is one-vs-rest), so it is "
-        "not in this table.",
+        "not in this table, nor glum (no multinomial family); *fastest peer* as in the binary "
+        "table.",
         "",
         fits_section(R, "multinomial"),
         "",
