@@ -280,12 +280,6 @@ def relative(seconds, baseline_ms):
 
 
 def fastest(peers):
-    """The shortest time among (time, at_optimum) pairs that reached the optimum, or None."""
-    times = [t for t, ok in peers if t is not None and ok]
-    return min(times) if times else None
-
-
-def fastest_named(peers):
     """(time, name) of the fastest among (time, at_optimum, name) that reached the optimum, or
     (None, None)."""
     done = [(t, name) for t, ok, name in peers if t is not None and ok]
@@ -355,8 +349,8 @@ def fits_section(R, task):
                       (lib, at_optimum("liblinear", "trust-region", 1), "LIBLINEAR")]
             peers1 += pypi_peers(R, name, dtype, 1)
             peers2 += pypi_peers(R, name, dtype, 2)
-            f1, who1 = fastest_named(peers1)
-            f2, _ = fastest_named(peers2)
+            f1, who1 = fastest(peers1)
+            f2, _ = fastest(peers2)
             row += [f"{who1} {ms(f1)}" if who1 else "–", ratio(f1, a1), ratio(f2, a2),
                     relative(a1, baseline_ms(R, name, dtype, 1)),
                     relative(a2, baseline_ms(R, name, dtype, 2))]
