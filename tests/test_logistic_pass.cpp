@@ -525,3 +525,44 @@ TEMPLATE_TEST_CASE("logistic_loss_grad rejects bad arguments before any work", "
       [&](Isa) { check([](const LogisticPass<T>& p) { return kernels::logistic_loss_grad(p); }); });
   check([](const LogisticPass<T>& p) { return scalar::logistic_loss_grad(p); });
 }
+
+// The fused pass takes a block's margins a column step across its rows where all of X is small
+// enough to sit in cache or its rows are narrow, and row by row otherwise (kernel_table.hpp,
+// kResidentBytes): the same sums in the same order, so every row's margin has kernels::margins'
+// bits whether the pass ran over all of a large X (row by row) or over a few of its rows.
+TEMPLATE_TEST_CASE(
+    "logistic_loss_grad's margins have the same bits over a large X as over a few "
+    "of its rows",
+    "[logistic]", float, double) {
+  using T = TestType;
+  constexpr std::size_t cols = 301, few = 1000;  // rows of over 1 KB: not narrow
+  const std::size_t rows = (std::size_t(17) << 20) / (cols * sizeof(T)) + 1;  // X over 16 MiB
+  std::mt19937_64 gen(11);
+  std::normal_distribution<double> normal;
+  std::vector<T> X(rows * cols), y(rows), w(cols), grad(cols);
+  for (T& v : X)
+    v = T(normal(gen));
+  for (std::size_t i = 0; i < rows; ++i)
+    y[i] = T(i % 3 == 0);
+  for (T& v : w)
+    v = T(0.05 * normal(gen));
+  const T b = T(0.25);
+  for_each_isa([&](Isa) {
+    std::vector<T> z_all(rows), z_few(few), z_ref(few);
+    T grad_b = 0;
+    LogisticPass<T> p{.X = MatrixView<const T>(X.data(), rows, cols),
+                      .y = y.data(),
+                      .w = w.data(),
+                      .b = b,
+                      .grad_w = grad.data(),
+                      .grad_b = &grad_b,
+                      .margins = z_all.data()};
+    kernels::logistic_loss_grad(p);
+    p.X = MatrixView<const T>(X.data(), few, cols);
+    p.margins = z_few.data();
+    kernels::logistic_loss_grad(p);
+    kernels::margins(MatrixView<const T>(X.data(), few, cols), w.data(), b, z_ref.data());
+    CHECK(bitwise_equal(z_all.data(), z_ref.data(), few));
+    CHECK(bitwise_equal(z_few.data(), z_ref.data(), few));
+  });
+}

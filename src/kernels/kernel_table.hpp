@@ -31,6 +31,15 @@ struct RowsChunk {
 
 // A chunk of a generalised-linear-model pass: the logistic loss (σ, softplus) and the squared
 // loss (identity, ½ r²) share it.
+// Where a GLM pass takes a block's margins a column step across its rows (GlmChunk::interleaved,
+// full_block_margins' Interleaved; the same bits either way): where all of X is at most
+// kResidentBytes, taken to sit in cache across a fit's passes (x86-64 servers have a last-level
+// cache of 16 MiB or more), the core would otherwise wait on one row's chain of multiply-adds;
+// and where a row is at most kNarrowRowBytes, a block's rows are one short stretch of memory read
+// in either order. Long rows of X in memory are read row by row, which streams best on AMD Zen 4.
+inline constexpr std::size_t kResidentBytes = std::size_t(16) << 20;
+inline constexpr std::size_t kNarrowRowBytes = 128;
+
 template <class T>
 struct GlmChunk {
   RowsChunk<T> X;
@@ -43,6 +52,7 @@ struct GlmChunk {
   T* margins;       // may be null
   T* hessian_diag;  // may be null; the squared loss leaves it unused
   T* column_max;  // max(column_max_j, |x_ij|) into; may be null; the squared loss leaves it unused
+  bool interleaved = false;  // margins a column step across a block's rows: see kResidentBytes
 };
 
 template <class T>

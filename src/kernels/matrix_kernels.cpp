@@ -221,6 +221,8 @@ double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_
   const std::size_t d = a.X.cols;
   const ChunkPlan plan = e.plan(name, a.X.rows, d, d + 1);
   T* grad = scratch_buffer<T>(d + 1, 1);
+  const bool interleaved = a.X.rows * a.X.stride * sizeof(T) <= kResidentBytes ||
+                           a.X.stride * sizeof(T) <= kNarrowRowBytes;
   std::vector<T> maxima(column_max ? std::max<std::size_t>(plan.count, 1) * d : 0, T(0));
   const long double loss =
       run_with_partials(e, name, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {
@@ -234,7 +236,8 @@ double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_
                                 slot + d,
                                 a.margins ? a.margins + i0 : nullptr,
                                 hessian_diag ? hessian_diag + i0 : nullptr,
-                                column_max ? maxima.data() + c * d : nullptr};
+                                column_max ? maxima.data() + c * d : nullptr,
+                                interleaved};
         return (long double)(e.k.*kernel)(chunk);
       });
   std::copy(grad, grad + d, a.grad_w);

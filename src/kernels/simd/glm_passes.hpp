@@ -117,7 +117,9 @@ template <class T, class A, bool Squared>
 constexpr std::size_t kPairedResidualCols = 16;
 
 // With Max, the column maxima of |x| too (GlmChunk::column_max), from the gradient sweep's loads.
-template <class T, class A, bool Squared, bool Max = false>
+// Interleaved (GlmChunk::interleaved): the margins a column step across the block's rows
+// (full_block_margins' Interleaved), the same bits.
+template <class T, class A, bool Squared, bool Max = false, bool Interleaved = false>
 double glm_pass(const GlmChunk<T>& a) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
@@ -132,9 +134,11 @@ double glm_pass(const GlmChunk<T>& a) {
     const std::size_t count = smaller(L, rows - i0);
     // Block i0 prefetches as far ahead as the gradient update before it, within the chunk.
     if (count == L && i0 + kPrefetchBlocks * L <= rows)
-      return full_block_margins<T, A, Ahead::first_half>(a.X.X + i0 * stride, stride, n, a.w, a.b,
-                                                         ahead - L * stride);
-    if (count == L) return full_block_margins<T, A>(a.X.X + i0 * stride, stride, n, a.w, a.b);
+      return full_block_margins<T, A, Ahead::first_half, Interleaved>(
+          a.X.X + i0 * stride, stride, n, a.w, a.b, ahead - L * stride);
+    if (count == L)
+      return full_block_margins<T, A, Ahead::none, Interleaved>(a.X.X + i0 * stride, stride, n, a.w,
+                                                                a.b);
     for (std::size_t k = count; k < L; ++k)
       zbuf[k] = T(0);
     block_margins<T, A>(a.X.X + i0 * stride, stride, n, count, a.w, a.b, zbuf);
@@ -189,12 +193,15 @@ double glm_pass(const GlmChunk<T>& a) {
 
 template <class T, class A>
 double logistic(const GlmChunk<T>& a) {
+  if (a.interleaved)
+    return a.column_max ? glm_pass<T, A, false, true, true>(a)
+                        : glm_pass<T, A, false, false, true>(a);
   return a.column_max ? glm_pass<T, A, false, true>(a) : glm_pass<T, A, false>(a);
 }
 
 template <class T, class A>
 double squared(const GlmChunk<T>& a) {
-  return glm_pass<T, A, true>(a);
+  return a.interleaved ? glm_pass<T, A, true, false, true>(a) : glm_pass<T, A, true>(a);
 }
 
 template <class T, class A>

@@ -140,13 +140,39 @@ constexpr std::size_t registers_per_cache_line() {
 // lane k = x_k · w + b, each row summed exactly as row_dot sums it (one accumulator, columns in
 // order, then lane_sum), so the bits match margins() and a single-row prediction.
 // The sweep also prefetches the rows P selects `ahead` elements further on (see Ahead).
-template <class T, class A, Ahead P = Ahead::none>
+// Interleaved: a column step across all L rows instead, the same sums in the same order, for X
+// that sits in cache or has narrow rows (GlmChunk::interleaved; see below).
+template <class T, class A, Ahead P = Ahead::none, bool Interleaved = false>
 inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n, const T* w, T b,
                                   std::size_t ahead = 0) {
   using B = V<T, A>;
   constexpr std::size_t L = B::size;
   constexpr std::size_t registers_per_line = registers_per_cache_line<T, A>();
   B acc[L];
+  if constexpr (Interleaved) {
+    // L independent chains of multiply-adds instead of one at a time, and each load of w shared
+    // by L rows instead of one (2 loads per multiply-add row by row, where an Ice Lake Xeon
+    // sustains about one AVX-512 load per multiply-add it can issue): where X comes from cache
+    // the core otherwise waits on one row's chain (4 cycles per step) and on the loads.
+    // bench/README.md, "Margins a column step across the block's rows".
+#pragma GCC unroll 16
+    for (std::size_t k = 0; k < L; ++k)
+      acc[k] = B(T(0));
+    std::size_t j = 0;
+    for (; j + L <= n; j += L) {
+      const B wj = B::load_unaligned(w + j);
+#pragma GCC unroll 16
+      for (std::size_t k = 0; k < L; ++k)
+        acc[k] = madd(B::load_unaligned(x + k * stride + j), wj, acc[k]);
+    }
+    if (j < n) {
+      const B wj = load_partial<T, A>(w + j, n - j);
+#pragma GCC unroll 16
+      for (std::size_t k = 0; k < L; ++k)
+        acc[k] = madd(load_partial<T, A>(x + k * stride + j, n - j), wj, acc[k]);
+    }
+    return rows_total<T, A>(acc) + B(b);
+  }
   // One row after the other, not a column step across all L rows: interleaving the rows' loads
   // halves the memory stream on AMD Zen 4 (100,000 x 96 float64: 10 against 20 GB/s, whether 2
   // or 8 rows are interleaved), while w comes from L1 either way. Each row's sums are the same.
