@@ -1,8 +1,12 @@
 // logistic_loss_grad: the fused one-pass logistic loss, gradient, margins and Hessian diagonal,
 // against long-double references with the documented bounds, the scalar twin, kernels::log_loss
 // of the returned margins, on every ISA, shape and layout; weights, fractional labels, optional
-// outputs, extreme logits, zero rows and argument errors.
+// outputs, extreme logits, zero rows and argument errors; the margins' two orders.
 #include "matrix_support.hpp"
+
+namespace simdlr::detail {
+extern bool g_interleave_rows;  // set by the ISA selection; flipped here to compare
+}
 
 using namespace simdlr;
 using namespace simdlr::test;
@@ -527,15 +531,16 @@ TEMPLATE_TEST_CASE("logistic_loss_grad rejects bad arguments before any work", "
 }
 
 // The fused pass takes a block's margins a column step across its rows where all of X is small
-// enough to sit in cache or its rows are narrow, and row by row otherwise (kernel_table.hpp,
-// kResidentBytes): the same sums in the same order, so every row's margin has kernels::margins'
-// bits whether the pass ran over all of a large X (row by row) or over a few of its rows.
+// enough to sit in cache, where its rows are narrow, and for long rows wherever X is on Intel
+// CPUs; row by row otherwise (kernel_table.hpp, kResidentBytes, g_interleave_rows): the same sums
+// in the same order, so every row's margin has kernels::margins' bits in either order, over all of
+// a large X (with the per-CPU switch off and on) as over a few of its rows.
 TEMPLATE_TEST_CASE(
-    "logistic_loss_grad's margins have the same bits over a large X as over a few "
-    "of its rows",
+    "logistic_loss_grad's margins have the same bits over a large X, in either order, as over a "
+    "few of its rows",
     "[logistic]", float, double) {
   using T = TestType;
-  constexpr std::size_t cols = 301, few = 1000;  // rows of over 1 KB: not narrow
+  constexpr std::size_t cols = 601, few = 1000;  // rows of over 2 KiB: long, not narrow
   const std::size_t rows = (std::size_t(17) << 20) / (cols * sizeof(T)) + 1;  // X over 16 MiB
   std::mt19937_64 gen(11);
   std::normal_distribution<double> normal;
@@ -547,22 +552,29 @@ TEMPLATE_TEST_CASE(
   for (T& v : w)
     v = T(0.05 * normal(gen));
   const T b = T(0.25);
+  const bool interleave = detail::g_interleave_rows;
   for_each_isa([&](Isa) {
-    std::vector<T> z_all(rows), z_few(few), z_ref(few);
-    T grad_b = 0;
-    LogisticPass<T> p{.X = MatrixView<const T>(X.data(), rows, cols),
-                      .y = y.data(),
-                      .w = w.data(),
-                      .b = b,
-                      .grad_w = grad.data(),
-                      .grad_b = &grad_b,
-                      .margins = z_all.data()};
-    kernels::logistic_loss_grad(p);
-    p.X = MatrixView<const T>(X.data(), few, cols);
-    p.margins = z_few.data();
-    kernels::logistic_loss_grad(p);
+    std::vector<T> z_ref(few);
     kernels::margins(MatrixView<const T>(X.data(), few, cols), w.data(), b, z_ref.data());
-    CHECK(bitwise_equal(z_all.data(), z_ref.data(), few));
-    CHECK(bitwise_equal(z_few.data(), z_ref.data(), few));
+    const auto pass_margins = [&](std::size_t n) {
+      std::vector<T> z(n);
+      T grad_b = 0;
+      const LogisticPass<T> p{.X = MatrixView<const T>(X.data(), n, cols),
+                              .y = y.data(),
+                              .w = w.data(),
+                              .b = b,
+                              .grad_w = grad.data(),
+                              .grad_b = &grad_b,
+                              .margins = z.data()};
+      kernels::logistic_loss_grad(p);
+      return z;
+    };
+    for (const bool on : {false, true}) {
+      INFO("g_interleave_rows " << on);
+      detail::g_interleave_rows = on;
+      CHECK(bitwise_equal(pass_margins(rows).data(), z_ref.data(), few));
+    }
+    detail::g_interleave_rows = interleave;
+    CHECK(bitwise_equal(pass_margins(few).data(), z_ref.data(), few));
   });
 }

@@ -16,6 +16,7 @@ namespace detail {
 
 constinit std::atomic<const IsaKernels*> g_active_kernels{nullptr};
 constinit bool g_sweep_prefetch = true;
+constinit bool g_interleave_rows = true;
 
 namespace {
 
@@ -47,6 +48,7 @@ void activate_locked(Selection& s, Isa isa) {
   // activation this writes nothing, and kernels running on other threads read a stable value.
   const bool prefetch = !read_cpu_features().amd;
   if (g_sweep_prefetch != prefetch) g_sweep_prefetch = prefetch;
+  if (g_interleave_rows != prefetch) g_interleave_rows = prefetch;
   s.isa = isa;
   g_active_kernels.store(find_isa(isa)->kernels, std::memory_order_release);
 }

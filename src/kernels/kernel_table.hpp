@@ -22,6 +22,12 @@ namespace simdlr::detail {
 // stream faster alone (bench/README.md, "Software prefetching per CPU"). Speed only: the bits
 // are the same either way.
 extern bool g_sweep_prefetch;
+// Whether the GLM passes take the margins of rows of at least kLongRowBytes a column step across
+// a block's rows wherever X is (see kResidentBytes for where they always do). Set with
+// g_sweep_prefetch: on for Intel, where with X in memory 100,000 x 1,000 fits took 12-16 % less
+// time (but 10⁶ x 100 float64, rows of 800 bytes, 6 % more), off for AMD, where interleaving
+// long rows halves the memory stream. Speed only: the bits are the same either way.
+extern bool g_interleave_rows;
 
 template <class T>
 struct RowsChunk {
@@ -32,13 +38,15 @@ struct RowsChunk {
 // A chunk of a generalised-linear-model pass: the logistic loss (σ, softplus) and the squared
 // loss (identity, ½ r²) share it.
 // Where a GLM pass takes a block's margins a column step across its rows (GlmChunk::interleaved,
-// full_block_margins' Interleaved; the same bits either way): where all of X is at most
-// kResidentBytes, taken to sit in cache across a fit's passes (x86-64 servers have a last-level
-// cache of 16 MiB or more), the core would otherwise wait on one row's chain of multiply-adds;
-// and where a row is at most kNarrowRowBytes, a block's rows are one short stretch of memory read
-// in either order. Long rows of X in memory are read row by row, which streams best on AMD Zen 4.
+// full_block_margins' Interleaved; the same bits either way), whatever the CPU: where all of X is
+// at most kResidentBytes, taken to sit in cache across a fit's passes (x86-64 servers have a
+// last-level cache of 16 MiB or more), the core would otherwise wait on one row's chain of
+// multiply-adds and on its loads; and where a row is at most kNarrowRowBytes, a block's rows are
+// one short stretch of memory read in either order. Elsewhere only rows of at least
+// kLongRowBytes, with g_interleave_rows.
 inline constexpr std::size_t kResidentBytes = std::size_t(16) << 20;
 inline constexpr std::size_t kNarrowRowBytes = 128;
+inline constexpr std::size_t kLongRowBytes = 2048;
 
 template <class T>
 struct GlmChunk {

@@ -221,8 +221,9 @@ double glm_impl(const Engine<T>& e, const char* name, const Pass& a, T* hessian_
   const std::size_t d = a.X.cols;
   const ChunkPlan plan = e.plan(name, a.X.rows, d, d + 1);
   T* grad = scratch_buffer<T>(d + 1, 1);
-  const bool interleaved = a.X.rows * a.X.stride * sizeof(T) <= kResidentBytes ||
-                           a.X.stride * sizeof(T) <= kNarrowRowBytes;
+  const std::size_t row_bytes = a.X.stride * sizeof(T);
+  const bool interleaved = a.X.rows * row_bytes <= kResidentBytes || row_bytes <= kNarrowRowBytes ||
+                           (g_interleave_rows && row_bytes >= kLongRowBytes);
   std::vector<T> maxima(column_max ? std::max<std::size_t>(plan.count, 1) * d : 0, T(0));
   const long double loss =
       run_with_partials(e, name, plan, a.X.rows * d, d + 1, grad, [&](std::size_t c, T* slot) {

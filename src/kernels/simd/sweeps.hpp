@@ -140,8 +140,8 @@ constexpr std::size_t registers_per_cache_line() {
 // lane k = x_k · w + b, each row summed exactly as row_dot sums it (one accumulator, columns in
 // order, then lane_sum), so the bits match margins() and a single-row prediction.
 // The sweep also prefetches the rows P selects `ahead` elements further on (see Ahead).
-// Interleaved: a column step across all L rows instead, the same sums in the same order, for X
-// that sits in cache or has narrow rows (GlmChunk::interleaved; see below).
+// Interleaved: a column step across all L rows instead, the same sums in the same order
+// (GlmChunk::interleaved says where; see below).
 template <class T, class A, Ahead P = Ahead::none, bool Interleaved = false>
 inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n, const T* w, T b,
                                   std::size_t ahead = 0) {
