@@ -152,8 +152,9 @@ inline V<T, A> full_block_margins(const T* x, std::size_t stride, std::size_t n,
   if constexpr (Interleaved) {
     // L independent chains of multiply-adds instead of one at a time, and each load of w shared
     // by L rows instead of one (2 loads per multiply-add row by row, where an Ice Lake Xeon
-    // sustains about one AVX-512 load per multiply-add it can issue): where X comes from cache
-    // the core otherwise waits on one row's chain (4 cycles per step) and on the loads.
+    // sustains about half as many AVX-512 loads as multiply-adds): where X comes from cache the
+    // core otherwise waits on one row's chain (4 cycles per step) and on the loads. This sweep
+    // issues no software prefetches (the gradient sweep's still do); measured so in
     // bench/README.md, "Margins a column step across the block's rows".
 #pragma GCC unroll 16
     for (std::size_t k = 0; k < L; ++k)
