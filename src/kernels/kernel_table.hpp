@@ -24,7 +24,7 @@ namespace simdlr::detail {
 extern bool g_sweep_prefetch;
 // Whether the GLM passes take the margins of rows of at least kLongRowBytes a column step across
 // a block's rows wherever X is (see kResidentBytes for where they always do). Set with
-// g_sweep_prefetch: on for Intel, where with X in memory 100,000 x 1,000 fits took 12-16 % less
+// g_sweep_prefetch: on for Intel, where with X in memory 100,000 x 1,000 fits took 12-17 % less
 // time (but 10⁶ x 100 float64, rows of 800 bytes, 6 % more), off for AMD, where interleaving
 // long rows halves the memory stream. Speed only: the bits are the same either way.
 extern bool g_interleave_rows;
